@@ -1,0 +1,182 @@
+"""Settings for jobdesc, read from the environment.
+
+Every value that comes from the environment is parsed here, once. A malformed value stops
+start-up with ImproperlyConfigured naming the variable, so a typo in a deployment never runs
+with a silently different configuration.
+
+Variables:
+    DEBUG            "1/true/yes/on" or "0/false/no/off" (default off)
+    SECRET_KEY       required unless DEBUG is on (then a dev key is generated per process)
+    ALLOWED_HOSTS    comma-separated host names (default: localhost names when DEBUG is on)
+    DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
+                     (default: db.sqlite3 in the project folder)
+    CJK_FONT_FAMILY  font family the sheet stylesheet and the system check expect
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={raw!r} is not a boolean; "
+        "use 1/0, true/false, yes/no or on/off."
+    )
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",")]
+    if not all(items):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} has an empty entry; use a comma-separated list "
+            "such as 'jobdesc.example.com,127.0.0.1'."
+        )
+    return items
+
+
+def env_database(name: str, default: str) -> dict:
+    raw = os.environ.get(name) or default
+    scheme = urlsplit(raw).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a supported database URL; use "
+            "sqlite:///path/to/db.sqlite3 or postgres://user:password@host:5432/name."
+        )
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is malformed: {exc}"
+        ) from exc
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} names no database.")
+    if scheme == "sqlite":
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+DEBUG = env_bool("DEBUG", default=False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Environment variable SECRET_KEY is not set. Set it (any long random string) or run "
+            "with DEBUG=1 for development."
+        )
+    SECRET_KEY = "dev-" + secrets.token_urlsafe(48)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "positions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jobdesc.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "jobdesc.wsgi.application"
+
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "positions:department-tree"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end packages come from npm (package.json); only their dist folders are served.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The CJK family the sheet stylesheet names first; checked at start-up (positions.checks).
+CJK_FONT_FAMILY = os.environ.get("CJK_FONT_FAMILY", "Noto Sans CJK SC")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "weasyprint": {"handlers": ["console"], "level": "ERROR"},
+        "fontTools": {"handlers": ["console"], "level": "ERROR"},
+    },
+}
