@@ -165,6 +165,9 @@ STATICFILES_DIRS = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The seed organisation (fixtures/seed.json) and its reading notes (fixtures/README.md).
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
