@@ -1,5 +1,7 @@
 """factory_boy factories shared by the test modules."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -86,3 +88,100 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 
     position = factory.SubFactory(PositionFactory)
     name = factory.Sequence(lambda n: f"指标{n}")
+
+
+class FullPositionFactory(PositionFactory):
+    """A position with every sheet section filled: header, duties in groups, authorities,
+    qualification, relationships of all three kinds, indicators and sign-off.
+
+    ``FullPositionFactory(duties=40)`` sets the number of duties (default 4, in two groups).
+    """
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    title = "销售经理"
+    code = factory.Sequence(lambda n: f"FZ-XS-{n:03d}")
+    department = factory.SubFactory(
+        DepartmentFactory,
+        name="销售部",
+        parent=factory.SubFactory(
+            DepartmentFactory,
+            name="福州公司",
+            kind=Department.Kind.COMPANY,
+            parent=factory.SubFactory(
+                DepartmentFactory, name="地产集团", kind=Department.Kind.GROUP
+            ),
+        ),
+    )
+    reports_to = factory.SubFactory(PositionFactory, title="副总经理", code="")
+    grade_min = 5
+    grade_max = 8
+    headcount = 1
+    location = "福州市"
+    purpose = "组织完成项目销售目标，确保销售工作顺利进行。"
+    summary = "负责制定并执行销售计划，管理销售团队，完成公司下达的销售任务。"
+    commitments = "保证销售计划按时完成；\n保证销售数据准确、及时；"
+    work_environment = "办公室及售楼处，偶尔出差。"
+    other_requirements = "具有较强的主动性、责任心和客服意识。"
+    prepared_by_name = "李鸿飞"
+    prepared_at = datetime.date(2024, 3, 1)
+    reviewed_by_name = "王审核"
+    reviewed_at = datetime.date(2024, 3, 5)
+    approved_by_name = "陈审批"
+    approved_at = None
+
+    @factory.post_generation
+    def duties(self, create, extracted, **kwargs):
+        if not create:
+            return
+        count = 4 if extracted is None else extracted
+        for index in range(count):
+            DutyFactory(
+                position=self,
+                rank=index + 1,
+                group="销售业务管理" if index % 2 == 0 else "销售服务管理",
+                kind=Duty.Kind.KEY if index < 2 else Duty.Kind.GENERAL,
+                title=f"销售计划{index + 1}",
+                tasks=f"根据公司年度目标制定销售计划第{index + 1}项；\n组织落实并跟踪执行情况；",
+                responsibility=Duty.Responsibility.FULL
+                if index % 2 == 0
+                else Duty.Responsibility.PARTIAL,
+                assessment="计划完成率",
+            )
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        if not create:
+            return
+        AuthorityFactory(position=self, name="优惠申请权", level=Authority.Level.PROPOSE, order=1)
+        AuthorityFactory(
+            position=self, name="销售合同审核权", level=Authority.Level.REVIEW, order=2
+        )
+        QualificationFactory(
+            position=self,
+            education=Qualification.Education.BACHELOR,
+            education_note="大学本科",
+            major="营销、经济管理类专业",
+            experience_years=5,
+            experience="具有 2 年以上规范地产企业客服经验",
+            knowledge="地产法规及政策",
+            skills="具有较强过程控制、解决问题、谈判能力",
+            qualities="具有变革意识",
+        )
+        RelationshipFactory(
+            position=self, kind=Relationship.Kind.EXTERNAL, party="客户", purpose="售前、售后服务"
+        )
+        RelationshipFactory(
+            position=self, kind=Relationship.Kind.INTERNAL, party="财务部", purpose="回款核对"
+        )
+        RelationshipFactory(position=self, kind=Relationship.Kind.ADMINISTRATIVE, party="营销总监")
+        IndicatorFactory(
+            position=self, name="服务及时性", description="客户投诉 24 小时内响应", order=1
+        )
+        IndicatorFactory(position=self, name="数据准确性", order=2)
+        PositionFactory(title="售楼员", code="", department=self.department, reports_to=self)
+        PositionFactory(title="收款文员", code="", department=self.department, reports_to=self)
+        self.related_positions.add(
+            PositionFactory(title="营销策划专员", code="", department=self.department)
+        )

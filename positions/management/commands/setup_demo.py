@@ -22,4 +22,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write("已有职位数据，未重复载入（使用 --reload 重新载入）。")
         for account in services.ensure_demo_accounts():
-            self.stdout.write(f"演示账号：{account.username} / {services.DEMO_PASSWORD}（{account.role}）")
+            self.stdout.write(
+                f"演示账号：{account.username} / {services.DEMO_PASSWORD}（{account.role}）"
+            )

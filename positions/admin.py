@@ -1,0 +1,218 @@
+"""Admin: where HR edits departments and the full content of each job description."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from positions.models import (
+    Authority,
+    Department,
+    Duty,
+    Indicator,
+    Position,
+    Qualification,
+    Relationship,
+)
+from positions.services import grade_overlap_q
+
+# Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+TABULAR_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+# -- departments -----------------------------------------------------------------------------
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "parent", "order")
+    list_display_links = ("name",)
+    list_editable = ("order",)
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent",)
+    ordering = ("order", "code")
+    fields = ("name", "code", "kind", "parent", "order")
+
+
+# -- positions -------------------------------------------------------------------------------
+
+
+class GradeRangeFilter(admin.SimpleListFilter):
+    """Positions whose grade range overlaps a band of grades."""
+
+    title = "职位等级"
+    parameter_name = "grade"
+    bands: dict[str, tuple[int, int | None]] = {
+        "1-3": (1, 3),
+        "4-6": (4, 6),
+        "7-9": (7, 9),
+        "10-12": (10, 12),
+        "13-": (13, None),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        labels = [
+            (key, f"{low} 级及以上" if high is None else f"{low}–{high} 级")
+            for key, (low, high) in self.bands.items()
+        ]
+        return [*labels, ("none", "未设定")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "none":
+            return queryset.filter(grade_min__isnull=True, grade_max__isnull=True)
+        if value in self.bands:
+            low, high = self.bands[value]
+            return queryset.filter(grade_overlap_q(low, high if high is not None else 32767))
+        return queryset
+
+
+class DutyInline(admin.StackedInline):
+    model = Duty
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+    ordering = ("rank",)
+    fields = (("rank", "kind", "responsibility"), ("group", "title"), "tasks", "assessment")
+
+
+class AuthorityInline(admin.TabularInline):
+    model = Authority
+    extra = 0
+    ordering = ("order", "pk")
+    fields = ("order", "name", "level")
+
+
+class RelationshipInline(admin.TabularInline):
+    model = Relationship
+    formfield_overrides = TABULAR_TEXT
+    extra = 0
+    ordering = ("order", "pk")
+    fields = ("order", "kind", "party", "purpose")
+
+
+class QualificationInline(admin.StackedInline):
+    model = Qualification
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+    max_num = 1
+    fields = (
+        ("education", "education_note"),
+        "major",
+        ("experience_years", "experience"),
+        "background",
+        "knowledge",
+        "skills",
+        "competencies",
+        "qualities",
+        "certificates",
+    )
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    formfield_overrides = TABULAR_TEXT
+    extra = 0
+    ordering = ("order", "pk")
+    fields = ("order", "name", "description")
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "department", "reports_to", "grade", "status")
+    list_display_links = ("title",)
+    list_filter = (("department", admin.RelatedOnlyFieldListFilter), GradeRangeFilter, "status")
+    list_select_related = ("department", "reports_to")
+    list_per_page = 50
+    search_fields = ("title", "code", "department__name")
+    autocomplete_fields = ("department", "reports_to", "related_positions")
+    ordering = ("department__order", "code", "title")
+    save_on_top = True
+    formfield_overrides = COMPACT_TEXT
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (
+            "基本信息",
+            {
+                "fields": (
+                    ("title", "code"),
+                    ("department", "reports_to"),
+                    "related_positions",
+                    ("grade_min", "grade_max"),
+                    ("headcount", "location"),
+                    "status",
+                )
+            },
+        ),
+        ("职位概要", {"fields": ("purpose", "summary")}),
+        ("主要责任", {"fields": ("commitments",)}),
+        ("工作环境与其他要求", {"fields": ("work_environment", "other_requirements")}),
+        (
+            "签核",
+            {
+                "fields": (
+                    ("prepared_by_name", "prepared_at"),
+                    ("reviewed_by_name", "reviewed_at"),
+                    ("approved_by_name", "approved_at"),
+                    ("created_at", "updated_at"),
+                )
+            },
+        ),
+    )
+    inlines = (
+        DutyInline,
+        AuthorityInline,
+        RelationshipInline,
+        QualificationInline,
+        IndicatorInline,
+    )
+
+    @admin.display(description="职位等级", ordering="grade_min")
+    def grade(self, obj: Position) -> str:
+        return obj.grade_display or "—"
+
+
+# -- the parts of a sheet, each also reachable on its own ------------------------------------
+
+
+class PositionPartAdmin(admin.ModelAdmin):
+    list_select_related = ("position", "position__department")
+    search_fields = ("position__title", "position__code")
+    autocomplete_fields = ("position",)
+
+
+@admin.register(Duty)
+class DutyAdmin(PositionPartAdmin):
+    list_display = ("position", "rank", "title", "kind", "responsibility")
+    list_filter = ("kind", "responsibility")
+    search_fields = ("position__title", "position__code", "title", "tasks")
+
+
+@admin.register(Authority)
+class AuthorityAdmin(PositionPartAdmin):
+    list_display = ("position", "order", "name", "level")
+    list_filter = ("level",)
+    search_fields = ("position__title", "position__code", "name")
+
+
+@admin.register(Qualification)
+class QualificationAdmin(PositionPartAdmin):
+    list_display = ("position", "education", "experience_years")
+    list_filter = ("education",)
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(PositionPartAdmin):
+    list_display = ("position", "order", "kind", "party")
+    list_filter = ("kind",)
+    search_fields = ("position__title", "position__code", "party")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PositionPartAdmin):
+    list_display = ("position", "order", "name")
+    search_fields = ("position__title", "position__code", "name")

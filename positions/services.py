@@ -1,0 +1,289 @@
+"""Business logic as plain typed functions.
+
+Browsing the organisation (the department tree, its paths and subtrees): every function loads
+departments (and positions, where needed) in a fixed number of queries and assembles the
+hierarchy in Python, so page query counts never grow with the size of the organisation.
+
+Set-up: loading the seed organisation and the demo accounts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Q
+
+from positions.models import Department, Position
+
+
+@dataclass(frozen=True)
+class DepartmentIndex:
+    """All departments, loaded once, with their parent/child links resolved in memory."""
+
+    by_id: dict[int, Department]
+    children: dict[int | None, list[int]]
+    roots: list[int]
+
+    def preorder(self) -> list[tuple[Department, int]]:
+        """Every department once, parents before children, siblings by (order, code)."""
+        result: list[tuple[Department, int]] = []
+        seen: set[int] = set()
+
+        def walk(pk: int, depth: int) -> None:
+            if pk in seen:
+                return
+            seen.add(pk)
+            result.append((self.by_id[pk], depth))
+            for child in self.children.get(pk, []):
+                walk(child, depth + 1)
+
+        for root in self.roots:
+            walk(root, 0)
+        return result
+
+    def subtree_ids(self, pk: int) -> set[int]:
+        """The department and all departments below it (empty when it does not exist)."""
+        if pk not in self.by_id:
+            return set()
+        found: set[int] = set()
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current in found:
+                continue
+            found.add(current)
+            stack.extend(self.children.get(current, []))
+        return found
+
+    def ancestors(self, pk: int) -> list[Department]:
+        """From the root down to the parent of the department."""
+        chain: list[Department] = []
+        seen = {pk}
+        parent_id = self.by_id[pk].parent_id if pk in self.by_id else None
+        while parent_id is not None and parent_id in self.by_id and parent_id not in seen:
+            seen.add(parent_id)
+            parent = self.by_id[parent_id]
+            chain.append(parent)
+            parent_id = parent.parent_id
+        return list(reversed(chain))
+
+    def options(self) -> list[tuple[int, str]]:
+        """(pk, label) pairs in tree order, labels indented by depth, for a select box."""
+        return [(dept.pk, "\u3000" * depth + dept.name) for dept, depth in self.preorder()]
+
+
+def department_index() -> DepartmentIndex:
+    """Load every department in one query and index the hierarchy."""
+    departments = list(Department.objects.order_by("order", "code", "pk"))
+    by_id = {dept.pk: dept for dept in departments}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    roots: list[int] = []
+    for dept in departments:
+        if dept.parent_id is None or dept.parent_id not in by_id:
+            roots.append(dept.pk)
+        else:
+            children[dept.parent_id].append(dept.pk)
+    # A parent cycle written around clean() would hide its members: surface them as roots.
+    reachable: set[int] = set()
+    stack = list(roots)
+    while stack:
+        current = stack.pop()
+        if current not in reachable:
+            reachable.add(current)
+            stack.extend(children.get(current, []))
+    roots.extend(dept.pk for dept in departments if dept.pk not in reachable)
+    return DepartmentIndex(by_id=by_id, children=dict(children), roots=roots)
+
+
+@dataclass
+class TreeNode:
+    """A department in the tree, with its own positions and its sub-departments."""
+
+    department: Department
+    depth: int
+    positions: list[Position] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def position_count(self) -> int:
+        """Positions directly in this department."""
+        return len(self.positions)
+
+    @cached_property
+    def total_count(self) -> int:
+        """Positions in this department and every department below it."""
+        return self.position_count + sum(child.total_count for child in self.children)
+
+    @cached_property
+    def department_count(self) -> int:
+        """Departments below this one, at any depth."""
+        return sum(1 + child.department_count for child in self.children)
+
+
+def _build_nodes(
+    index: DepartmentIndex, positions_by_department: dict[int, list[Position]], root_ids: list[int]
+) -> list[TreeNode]:
+    seen: set[int] = set()
+
+    def build(pk: int, depth: int) -> TreeNode | None:
+        if pk in seen:
+            return None
+        seen.add(pk)
+        node = TreeNode(
+            department=index.by_id[pk],
+            depth=depth,
+            positions=positions_by_department.get(pk, []),
+        )
+        for child_pk in index.children.get(pk, []):
+            child = build(child_pk, depth + 1)
+            if child is not None:
+                node.children.append(child)
+        return node
+
+    return [node for pk in root_ids if (node := build(pk, 0)) is not None]
+
+
+def department_tree(
+    *,
+    root_id: int | None = None,
+    include_archived: bool = False,
+    index: DepartmentIndex | None = None,
+) -> list[TreeNode]:
+    """The department tree with the positions under each department, in two queries.
+
+    Without ``root_id`` the whole organisation is returned (one node per top-level
+    department); with it, a one-element list holding that department's subtree, or an empty
+    list when the department does not exist. Archived positions are left out unless
+    ``include_archived`` is set. Pass ``index`` to reuse departments already loaded.
+    """
+    index = index if index is not None else department_index()
+    if root_id is not None and root_id not in index.by_id:
+        return []
+    positions = Position.objects.select_related("reports_to").order_by("code", "title", "pk")
+    if not include_archived:
+        positions = positions.active()
+    if root_id is not None:
+        positions = positions.filter(department_id__in=index.subtree_ids(root_id))
+    positions_by_department: dict[int, list[Position]] = defaultdict(list)
+    for position in positions:
+        positions_by_department[position.department_id].append(position)
+    root_ids = index.roots if root_id is None else [root_id]
+    return _build_nodes(index, positions_by_department, root_ids)
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    """What the department page shows."""
+
+    department: Department
+    ancestors: list[Department]
+    node: TreeNode
+    archived_count: int  # archived positions in the department and below
+
+
+def department_page(department_id: int) -> DepartmentPage | None:
+    """The department, its path, its subtree with active positions, and the archived count.
+
+    The archived count covers the whole subtree, like the position list's department filter.
+    """
+    index = department_index()
+    if department_id not in index.by_id:
+        return None
+    nodes = department_tree(root_id=department_id, index=index)
+    archived_count = (
+        Position.objects.filter(
+            department_id__in=index.subtree_ids(department_id),
+            status=Position.Status.ARCHIVED,
+        )
+        .order_by()
+        .count()
+    )
+    return DepartmentPage(
+        department=index.by_id[department_id],
+        ancestors=index.ancestors(department_id),
+        node=nodes[0],
+        archived_count=archived_count,
+    )
+
+
+def grade_overlap_q(low: int, high: int | None = None) -> Q:
+    """Positions whose grade range overlaps [low, high] (a single grade when high is None).
+
+    A position with only one end of its range set holds exactly that grade; a position with
+    neither set matches no grade.
+    """
+    high = low if high is None else high
+    starts_low_enough = Q(grade_min__lte=high) | Q(grade_min__isnull=True, grade_max__lte=high)
+    ends_high_enough = Q(grade_max__gte=low) | Q(grade_max__isnull=True, grade_min__gte=low)
+    return starts_low_enough & ends_high_enough
+
+
+# --- Seed data and demo accounts -------------------------------------------------------------
+
+DEMO_PASSWORD = "jobdesc-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: str
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("admin", "系统管理员", "超级管理员", is_staff=True, is_superuser=True),
+    DemoAccount("hr", "王人事", "HR 编辑：在管理后台维护部门与职位", is_staff=True),
+    DemoAccount("manager", "陈经理", "部门经理：查看并打印职位说明书"),
+    DemoAccount("employee", "林员工", "员工：查阅职位说明书"),
+)
+
+
+@transaction.atomic
+def load_seed(*, reload: bool = False) -> int:
+    """Load fixtures/seed.json; returns the number of positions loaded (0 when skipped).
+
+    Without ``reload`` an existing organisation is left alone, so running set-up twice is safe.
+    With ``reload`` every department and position is removed first (reporting lines and the
+    department tree are cut before the delete, since both are PROTECTed).
+    """
+    if Position.objects.exists() or Department.objects.exists():
+        if not reload:
+            return 0
+        Position.objects.update(reports_to=None)
+        Position.objects.all().delete()
+        Department.objects.update(parent=None)
+        Department.objects.all().delete()
+    call_command("loaddata", "seed", verbosity=0)
+    return Position.objects.count()
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """Create (or reset) the demo accounts listed in the README."""
+    user_model = get_user_model()
+    editor_perms = Permission.objects.filter(content_type__app_label="positions")
+    for account in DEMO_ACCOUNTS:
+        user, _ = user_model.objects.update_or_create(
+            username=account.username,
+            defaults={
+                # Chinese names are written family name first: keep the whole name in one
+                # field so get_full_name() does not reorder it.
+                "first_name": account.full_name,
+                "last_name": "",
+                "is_staff": account.is_staff,
+                "is_superuser": account.is_superuser,
+                "is_active": True,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        if account.is_staff and not account.is_superuser:
+            user.user_permissions.set(editor_perms)
+    return list(DEMO_ACCOUNTS)

@@ -1,0 +1,331 @@
+"""The sheet context: everything one 职位说明书 says, as plain frozen dataclasses.
+
+``build_sheet`` is the ONE place that turns a position into what the page, the PDF (and later
+the Word export and stored versions) show. It reads only what ``Position.objects.with_sheet()``
+already loaded, so building a sheet issues no query whatever the number of duties.
+
+Every field is a ``str``, ``int``, ``bool``, ``None`` or a tuple of those or of other sheet
+dataclasses, so ``sheet.as_dict()`` is JSON-serialisable as it is (dates are ISO strings).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from positions.models import Department, Duty, Position, Qualification, Relationship, split_lines
+
+
+@dataclass(frozen=True)
+class Field:
+    """A label/value pair of the header block."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A labelled multi-line row (任职资格, 工作环境 …); ``lines`` is never empty."""
+
+    label: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DepartmentRef:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    rank: int  # 重要性 as stored; anchors use it (#duty-<rank>)
+    number: int  # 1, 2, 3 … within its group
+    title: str  # 主要职责
+    tasks: tuple[str, ...]  # 工作内容, one task a line
+    kind: str  # "key" / "general" / ""
+    kind_label: str  # 重点工作 / 一般工作 / ""
+    kind_note: str  # kind_label when the group heading does not already say it
+    responsibility: str  # "full" / "partial" / "assist" / ""
+    responsibility_label: str  # 全责 / 部分 / 协助 / ""
+    assessment: tuple[str, ...]  # 考核要点 lines
+
+
+@dataclass(frozen=True)
+class DutyGroup:
+    heading: str  # the duty group (or its kind label); "" for duties with neither
+    duties: tuple[DutyRow, ...]
+
+
+@dataclass(frozen=True)
+class DutyTable:
+    groups: tuple[DutyGroup, ...]
+    show_title: bool  # some duty has a 主要职责
+    show_responsibility: bool  # some duty has a 负责程度
+    show_assessment: bool  # some duty has a 考核要点
+    column_count: int
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.duties) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class AuthorityRow:
+    name: str
+    level: str
+    level_label: str
+
+
+@dataclass(frozen=True)
+class RelationshipRow:
+    party: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class RelationshipGroup:
+    kind: str
+    label: str  # 内部工作关系 / 外部工作关系 / 行政管理关系
+    items: tuple[RelationshipRow, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    role: str  # prepared / reviewed / approved
+    label: str  # 编制 / 审核 / 审批
+    name: str
+    date: str  # ISO date or ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    position_id: int
+    title: str
+    code: str
+    status: str
+    status_label: str
+    is_archived: bool
+    department: str
+    department_path: tuple[DepartmentRef, ...]  # root first, the position's department last
+    header: tuple[Field, ...]  # 职位名称 … 工作地点, always all eight
+    superior: str  # 直接上级's title or ""
+    direct_reports: tuple[str, ...]
+    related_positions: tuple[str, ...]
+    purpose: tuple[str, ...]  # 设岗目的 paragraphs
+    summary: tuple[str, ...]  # 职位概要 paragraphs
+    duties: DutyTable
+    commitments: tuple[str, ...]  # 主要责任
+    authorities: tuple[AuthorityRow, ...]
+    qualifications: tuple[Row, ...]  # 任职资格 rows with content only
+    relationships: tuple[RelationshipGroup, ...]
+    indicators: tuple[IndicatorRow, ...]
+    sign_offs: tuple[SignOff, ...]  # 编制, 审核, 审批 — always all three
+    filename: str  # <职位编号>-<职位名称>.pdf
+    ascii_filename: str  # fallback for clients that ignore filename*
+
+    def as_dict(self) -> dict[str, Any]:
+        """The sheet as nested dicts/lists of plain values (JSON-ready)."""
+        return dataclasses.asdict(self)
+
+
+# Characters that cannot appear in a file name on common systems, plus control characters.
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+_RELATIONSHIP_ORDER = (
+    Relationship.Kind.INTERNAL,
+    Relationship.Kind.EXTERNAL,
+    Relationship.Kind.ADMINISTRATIVE,
+)
+
+
+def sheet_filename(title: str, code: str) -> str:
+    """``<code>-<title>.pdf``, or ``<title>.pdf`` when there is no code; unsafe characters → _."""
+    stem = f"{code.strip()}-{title.strip()}" if code.strip() else title.strip()
+    stem = _UNSAFE_FILENAME.sub("_", stem).strip(" .") or "职位说明书"
+    return f"{stem}.pdf"
+
+
+def sheet_ascii_filename(code: str, position_id: int) -> str:
+    """An ASCII-only name for old clients: the code when it is ASCII, else position-<id>."""
+    stem = _ASCII_SAFE.sub("_", code.strip()).strip("._")
+    if not stem or not code.strip().isascii():
+        stem = f"position-{position_id}"
+    return f"{stem}.pdf"
+
+
+def _department_path(department: Department) -> tuple[DepartmentRef, ...]:
+    """Root-first chain of departments, following only parents that are already loaded."""
+    chain = [DepartmentRef(pk=department.pk, name=department.name)]
+    seen = {department.pk}
+    node = department
+    # with_sheet() selects department__parent__parent; never query for more levels.
+    while node.parent_id is not None and Department.parent.is_cached(node):
+        node = node.parent
+        if node.pk in seen:
+            break
+        seen.add(node.pk)
+        chain.append(DepartmentRef(pk=node.pk, name=node.name))
+    return tuple(reversed(chain))
+
+
+def _duty_table(duties: list[Duty]) -> DutyTable:
+    groups: dict[str, list[Duty]] = {}
+    for duty in sorted(duties, key=lambda d: d.rank):
+        heading = duty.group.strip() or (duty.get_kind_display() if duty.kind else "")
+        groups.setdefault(heading, []).append(duty)
+    table_groups = tuple(
+        DutyGroup(
+            heading=heading,
+            duties=tuple(
+                DutyRow(
+                    rank=duty.rank,
+                    number=number,
+                    title=duty.title.strip(),
+                    tasks=tuple(duty.task_lines),
+                    kind=duty.kind,
+                    kind_label=duty.get_kind_display() if duty.kind else "",
+                    kind_note=(duty.get_kind_display() if duty.kind and duty.group.strip() else ""),
+                    responsibility=duty.responsibility,
+                    responsibility_label=(
+                        duty.get_responsibility_display() if duty.responsibility else ""
+                    ),
+                    assessment=tuple(split_lines(duty.assessment)),
+                )
+                for number, duty in enumerate(members, start=1)
+            ),
+        )
+        for heading, members in groups.items()
+    )
+    rows = [row for group in table_groups for row in group.duties]
+    show_title = any(row.title or row.kind_note for row in rows)
+    show_responsibility = any(row.responsibility for row in rows)
+    show_assessment = any(row.assessment for row in rows)
+    return DutyTable(
+        groups=table_groups,
+        show_title=show_title,
+        show_responsibility=show_responsibility,
+        show_assessment=show_assessment,
+        column_count=2 + show_title + show_responsibility + show_assessment,
+    )
+
+
+def _row(label: str, *texts: str) -> Row | None:
+    lines = tuple(line for text in texts for line in split_lines(text))
+    return Row(label=label, lines=lines) if lines else None
+
+
+def _qualification_rows(position: Position) -> tuple[Row, ...]:
+    try:
+        qualification: Qualification | None = position.qualification
+    except ObjectDoesNotExist:
+        qualification = None
+    rows: list[Row | None] = []
+    if qualification is not None:
+        q = qualification
+        education = q.education_note.strip() or (q.get_education_display() if q.education else "")
+        years = ""
+        if q.experience_years is not None and str(q.experience_years) not in q.experience:
+            years = f"{q.experience_years} 年以上工作经验"  # unless the text already says it
+        rows += [
+            _row("学历", education),
+            _row("专业", q.major),
+            _row("工作经验", years, q.experience),
+            _row("资历", q.background),
+            _row("专业知识", q.knowledge),
+            _row("能力", q.skills),
+            _row("能力素质", q.competencies),
+            _row("品质 / 意识", q.qualities),
+            _row("资格证书", q.certificates),
+        ]
+    rows += [
+        _row("工作环境", position.work_environment),
+        _row("其他要求", position.other_requirements),
+    ]
+    return tuple(row for row in rows if row is not None)
+
+
+def _relationship_groups(relationships: list[Relationship]) -> tuple[RelationshipGroup, ...]:
+    ordered = sorted(relationships, key=lambda r: (r.order, r.pk))
+    groups = []
+    for kind in _RELATIONSHIP_ORDER:
+        items = tuple(
+            RelationshipRow(party=r.party.strip(), purpose=r.purpose.strip())
+            for r in ordered
+            if r.kind == kind
+        )
+        if items:
+            groups.append(RelationshipGroup(kind=kind.value, label=kind.label, items=items))
+    return tuple(groups)
+
+
+def build_sheet(position: Position) -> Sheet:
+    """Turn a position fetched with ``Position.objects.with_sheet()`` into its sheet.
+
+    Reads only prefetched/selected relations: no query is issued here.
+    """
+    superior = position.reports_to.title if position.reports_to is not None else ""
+    direct_reports = tuple(p.title for p in position.direct_reports.all())
+    related = tuple(p.title for p in position.related_positions.all())
+    headcount = f"{position.headcount} 人" if position.headcount is not None else ""
+    header = (
+        Field("职位名称", position.title),
+        Field("职位编号", position.code),
+        Field("所在部门", position.department.name),
+        Field("直接上级", superior),
+        Field("直接下属", "、".join(direct_reports)),
+        Field("职位等级", position.grade_display),
+        Field("职位编制", headcount),
+        Field("工作地点", position.location.strip()),
+    )
+    sign_offs = tuple(
+        SignOff(role=role, label=label, name=name.strip(), date=date.isoformat() if date else "")
+        for role, label, name, date in (
+            ("prepared", "编制", position.prepared_by_name, position.prepared_at),
+            ("reviewed", "审核", position.reviewed_by_name, position.reviewed_at),
+            ("approved", "审批", position.approved_by_name, position.approved_at),
+        )
+    )
+    return Sheet(
+        position_id=position.pk,
+        title=position.title,
+        code=position.code,
+        status=position.status,
+        status_label=position.get_status_display(),
+        is_archived=position.status == Position.Status.ARCHIVED,
+        department=position.department.name,
+        department_path=_department_path(position.department),
+        header=header,
+        superior=superior,
+        direct_reports=direct_reports,
+        related_positions=related,
+        purpose=tuple(split_lines(position.purpose)),
+        summary=tuple(split_lines(position.summary)),
+        duties=_duty_table(list(position.duties.all())),
+        commitments=tuple(position.commitment_lines),
+        authorities=tuple(
+            AuthorityRow(name=a.name, level=a.level, level_label=a.get_level_display())
+            for a in sorted(position.authorities.all(), key=lambda a: (a.order, a.pk))
+        ),
+        qualifications=_qualification_rows(position),
+        relationships=_relationship_groups(list(position.relationships.all())),
+        indicators=tuple(
+            IndicatorRow(name=i.name, description=i.description.strip())
+            for i in sorted(position.indicators.all(), key=lambda i: (i.order, i.pk))
+        ),
+        sign_offs=sign_offs,
+        filename=sheet_filename(position.title, position.code),
+        ascii_filename=sheet_ascii_filename(position.code, position.pk),
+    )

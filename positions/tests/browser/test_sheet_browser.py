@@ -1,0 +1,62 @@
+"""A person logs in, finds 销售经理, reads the sheet and downloads its PDF — in real Chromium."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from positions import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    call_command("loaddata", "seed", verbosity=0)
+    services.ensure_demo_accounts()
+
+
+def log_in(page, live_server, username: str, password: str = services.DEMO_PASSWORD) -> None:
+    page.goto(f"{live_server.url}/")
+    # Everything needs a login: the first page is the login form.
+    assert "/accounts/login/" in page.url
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_sheet_found_read_and_printed_as_pdf(seeded, live_server, page, screenshot):
+    log_in(page, live_server, "manager")
+    page.get_by_role("searchbox", name="搜索职位").fill("销售经理")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="销售经理", exact=True).first.click()
+
+    sheet = page.locator(".jd-sheet")
+    assert "销售经理" in sheet.locator("h1, .jd-title").first.inner_text()
+    text = sheet.inner_text()
+    for expected in ("FZ-XS-001", "销售部", "副总经理", "售楼员", "收款文员", "销售计划", "李鸿飞"):
+        assert expected in text
+    screenshot("sheet-desktop")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    # On a phone the sheet is still readable: nothing wider than the screen but scroll areas.
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390
+    screenshot("sheet-phone")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载 PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == "FZ-XS-001-销售经理.pdf"
+    pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
+    pdf_text = "".join(p.extract_text() for p in pdf.pages)
+    assert "销售经理" in pdf_text
+    assert "FZ-XS-001" in pdf_text
+
+
+def test_login_wrong_password_shows_chinese_error_and_keeps_username(seeded, live_server, page):
+    log_in(page, live_server, "manager", password="wrong-password")
+    assert "/accounts/login/" in page.url
+    assert "请输入一个正确的" in page.locator(".alert-danger").inner_text()
+    assert page.get_by_label("用户名").input_value() == "manager"

@@ -1,0 +1,283 @@
+"""The admin HR uses to edit departments and positions: labels, filters, and model errors."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from positions.models import (
+    Authority,
+    Department,
+    Duty,
+    Indicator,
+    Position,
+    Qualification,
+    Relationship,
+)
+from positions.tests.factories import DepartmentFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+INLINE_PREFIXES = ("duties", "authorities", "relationships", "qualification", "indicators")
+
+
+def visible_text(response) -> str:
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def column_headers(response) -> list[str]:
+    """The changelist's column titles, in order (the selection checkbox column left out)."""
+    table = response.content.decode().split('id="result_list"', 1)[1].split("</thead>", 1)[0]
+    cells = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, flags=re.S)
+    texts = [re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", c))).strip() for c in cells]
+    return [re.sub(r"^\d+ ", "", t) for t in texts if t]
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def position_form(department: Department, **fields) -> dict[str, str]:
+    """A complete admin change-form POST for a position without inline rows."""
+    data = {
+        "title": "新职位",
+        "code": "",
+        "department": str(department.pk),
+        "reports_to": "",
+        "grade_min": "",
+        "grade_max": "",
+        "headcount": "",
+        "location": "",
+        "status": Position.Status.DRAFT,
+        "purpose": "",
+        "summary": "",
+        "commitments": "",
+        "work_environment": "",
+        "other_requirements": "",
+        "prepared_by_name": "",
+        "prepared_at": "",
+        "reviewed_by_name": "",
+        "reviewed_at": "",
+        "approved_by_name": "",
+        "approved_at": "",
+    }
+    for prefix in INLINE_PREFIXES:
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    data |= {key: str(value) for key, value in fields.items()}
+    return data
+
+
+def change_url(position: Position) -> str:
+    return reverse("admin:positions_position_change", args=[position.pk])
+
+
+def test_admin_registers_every_model():
+    for model in (Department, Position, Duty, Authority, Qualification, Relationship, Indicator):
+        assert admin.site.is_registered(model), model
+
+
+def test_admin_index_lists_models_in_chinese(admin_client):
+    text = visible_text(admin_client.get(reverse("admin:index")))
+
+    for label in ("部门", "职位", "工作职责", "工作权限", "任职资格", "工作关系", "关键指标"):
+        assert label in text
+
+
+def test_admin_position_changelist_shows_columns_and_rows(admin_client):
+    sales = DepartmentFactory(name="销售部")
+    boss = PositionFactory(title="销售经理", code="FZ-XS-001", department=sales, grade_min=10)
+    PositionFactory(
+        title="置业顾问",
+        code="FZ-XS-002",
+        department=sales,
+        reports_to=boss,
+        grade_min=4,
+        grade_max=6,
+        status=Position.Status.DRAFT,
+    )
+
+    response = admin_client.get(reverse("admin:positions_position_changelist"))
+    text = visible_text(response)
+
+    assert column_headers(response) == [
+        "职位名称",
+        "职位编号",
+        "所在部门",
+        "直接上级",
+        "职位等级",
+        "状态",
+    ]
+    assert "置业顾问 FZ-XS-002 销售部 销售经理（FZ-XS-001） 4–6 草稿" in text
+
+
+def test_admin_position_search_by_department_name(admin_client):
+    PositionFactory(title="会计", department=DepartmentFactory(name="财务部"))
+    PositionFactory(title="置业顾问", department=DepartmentFactory(name="销售部"))
+
+    response = admin_client.get(reverse("admin:positions_position_changelist"), {"q": "财务"})
+
+    text = visible_text(response)
+    assert "会计" in text
+    assert "置业顾问" not in text
+
+
+def test_admin_position_grade_band_filter(admin_client):
+    department = DepartmentFactory()
+    PositionFactory(title="基层职位", department=department, grade_min=2, grade_max=4)
+    PositionFactory(title="中层职位", department=department, grade_min=7, grade_max=9)
+    PositionFactory(title="未定等级", department=department)
+    url = reverse("admin:positions_position_changelist")
+
+    band = visible_text(admin_client.get(url, {"grade": "4-6"}))
+    unset = visible_text(admin_client.get(url, {"grade": "none"}))
+
+    assert "基层职位" in band and "中层职位" not in band and "未定等级" not in band
+    assert "未定等级" in unset and "基层职位" not in unset
+    assert "4–6 级" in band and "13 级及以上" in band
+
+
+def test_admin_position_change_form_has_sheet_sections_and_inlines(admin_client):
+    position = PositionFactory(title="销售经理")
+
+    response = admin_client.get(change_url(position))
+    form = response.content.decode().split('id="content-main"', 1)[1]  # not the sidebar
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", form)))
+
+    sections = ["基本信息", "职位概要", "主要责任", "工作环境与其他要求", "签核"]
+    inlines = ["工作职责", "工作权限", "工作关系", "任职资格", "关键指标"]
+    positions_in_page = [text.index(name) for name in sections + inlines]
+    assert positions_in_page == sorted(positions_in_page)
+
+
+def test_admin_position_saves_with_inline_duty(admin_client):
+    department = DepartmentFactory()
+    data = position_form(department, title="招聘经理", code="HR-001", grade_min=8, grade_max=9)
+    data |= {
+        "duties-TOTAL_FORMS": "1",
+        "duties-0-rank": "1",
+        "duties-0-title": "招聘管理",
+        "duties-0-tasks": "制定招聘计划；\n组织面试；",
+        "duties-0-kind": "key",
+        "duties-0-responsibility": "full",
+        "duties-0-group": "",
+        "duties-0-assessment": "",
+    }
+
+    response = admin_client.post(reverse("admin:positions_position_add"), data)
+
+    assert response.status_code == 302
+    position = Position.objects.get(code="HR-001")
+    assert position.title == "招聘经理"
+    assert [d.task_lines for d in position.duties.all()] == [["制定招聘计划；", "组织面试；"]]
+
+
+def test_admin_position_duplicate_code_shows_chinese_error_and_keeps_input(admin_client):
+    PositionFactory(title="销售经理", code="FZ-XS-001")
+    position = PositionFactory(title="置业顾问", code="FZ-XS-002")
+    data = position_form(position.department, title="高级置业顾问", code="FZ-XS-001")
+
+    response = admin_client.post(change_url(position), data)
+
+    assert response.status_code == 200
+    assert "职位编号“FZ-XS-001”已被“销售经理”使用。" in visible_text(response)
+    html = response.content.decode()
+    assert 'value="高级置业顾问"' in html
+    assert 'value="FZ-XS-001"' in html
+    position.refresh_from_db()
+    assert (position.title, position.code) == ("置业顾问", "FZ-XS-002")
+
+
+def test_admin_position_bad_grade_range_shows_chinese_error(admin_client):
+    position = PositionFactory()
+    data = position_form(position.department, title=position.title, grade_min=9, grade_max=5)
+
+    response = admin_client.post(change_url(position), data)
+
+    assert response.status_code == 200
+    assert "职位等级范围无效：最低等级 9 高于最高等级 5。" in visible_text(response)
+    assert 'name="grade_min" value="9"' in response.content.decode()
+
+
+def test_admin_position_reporting_cycle_shows_chinese_error(admin_client):
+    director = PositionFactory(title="总监")
+    manager = PositionFactory(title="经理", reports_to=director)
+    data = position_form(director.department, title="总监", reports_to=manager.pk)
+
+    response = admin_client.post(change_url(director), data)
+
+    assert response.status_code == 200
+    assert "汇报关系形成循环：总监 → 经理 → 总监。" in visible_text(response)
+    director.refresh_from_db()
+    assert director.reports_to is None
+
+
+def test_admin_department_cycle_shows_chinese_error(admin_client):
+    company = DepartmentFactory(name="福州公司", code="FZ", kind=Department.Kind.COMPANY)
+    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=company)
+    data = {
+        "name": "福州公司",
+        "code": "FZ",
+        "kind": Department.Kind.COMPANY,
+        "parent": str(sales.pk),
+        "order": "0",
+    }
+
+    response = admin_client.post(
+        reverse("admin:positions_department_change", args=[company.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert "上级部门不能是本部门的下级部门。" in visible_text(response)
+
+
+def test_admin_department_changelist_shows_parent(admin_client):
+    company = DepartmentFactory(name="福州公司", code="FZ", kind=Department.Kind.COMPANY)
+    DepartmentFactory(name="销售部", code="FZ-XS", parent=company)
+
+    response = admin_client.get(reverse("admin:positions_department_changelist"))
+    text = visible_text(response)
+
+    assert column_headers(response) == ["部门名称", "部门编号", "类型", "上级部门", "排序"]
+    assert "销售部 FZ-XS 部门 福州公司" in text
+
+
+def test_admin_department_autocomplete_finds_by_name(admin_client):
+    DepartmentFactory(name="销售部", code="FZ-XS")
+    DepartmentFactory(name="财务部", code="FZ-CW")
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "positions",
+            "model_name": "position",
+            "field_name": "department",
+            "term": "销售",
+        },
+    )
+
+    assert [item["text"] for item in response.json()["results"]] == ["销售部"]
+
+
+def test_admin_anonymous_is_redirected_to_login(client):
+    response = client.get(reverse("admin:positions_position_changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_admin_non_staff_user_cannot_open_position_admin(user_client):
+    response = user_client.get(reverse("admin:positions_position_changelist"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]

@@ -1,0 +1,128 @@
+"""PositionFilter: each filter's exact result, the defaults, and bad input."""
+
+import pytest
+
+from positions.filters import PositionFilter
+from positions.models import Department, Position
+from positions.tests.factories import DepartmentFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
+    fuzhou = DepartmentFactory(
+        name="福州公司", code="FZ", kind=Department.Kind.COMPANY, parent=group, order=1
+    )
+    xiamen = DepartmentFactory(
+        name="厦门公司", code="XM", kind=Department.Kind.COMPANY, parent=group, order=2
+    )
+    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=fuzhou, order=1)
+    channel = DepartmentFactory(name="渠道组", code="FZ-XS-QD", parent=sales)
+    finance = DepartmentFactory(name="财务部", code="FZ-CW", parent=fuzhou, order=2)
+    marketing = DepartmentFactory(name="营销中心", code="XM-YX", parent=xiamen)
+    PositionFactory(
+        title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
+    )
+    PositionFactory(title="置业顾问", code="FZ-XS-002", department=sales, grade_min=4, grade_max=6)
+    PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel, grade_min=5)
+    PositionFactory(
+        title="会计", code="FZ-CW-001", department=finance, status=Position.Status.DRAFT
+    )
+    PositionFactory(
+        title="出纳", code="FZ-CW-002", department=finance, status=Position.Status.ARCHIVED
+    )
+    PositionFactory(title="营销总监", code="XM-YX-001", department=marketing, grade_min=12)
+    return {"fuzhou": fuzhou, "sales": sales, "finance": finance, "marketing": marketing}
+
+
+def titles(data):
+    return [p.title for p in PositionFilter(data, queryset=Position.objects.all()).qs]
+
+
+def test_filter_without_data_hides_archived_and_sorts_by_department_tree(org):
+    assert titles({}) == ["销售经理", "置业顾问", "渠道专员", "会计", "营销总监"]
+    assert titles(None) == titles({})
+
+
+def test_filter_q_matches_title_code_and_department_name(org):
+    assert titles({"q": "顾问"}) == ["置业顾问"]
+    assert titles({"q": "xm-yx"}) == ["营销总监"]
+    assert titles({"q": "财务"}) == ["会计"]
+    assert titles({"q": "  "}) == titles({})
+
+
+def test_filter_department_includes_sub_departments(org):
+    assert titles({"department": org["sales"].pk}) == ["销售经理", "置业顾问", "渠道专员"]
+    assert titles({"department": org["fuzhou"].pk}) == ["销售经理", "置业顾问", "渠道专员", "会计"]
+    assert titles({"department": org["marketing"].pk}) == ["营销总监"]
+
+
+def test_filter_status_selects_one_status_or_all(org):
+    assert titles({"status": "draft"}) == ["会计"]
+    assert titles({"status": "archived"}) == ["出纳"]
+    assert titles({"status": "published"}) == ["销售经理", "置业顾问", "渠道专员", "营销总监"]
+    assert len(titles({"status": "all"})) == 6
+
+
+def test_filter_grade_matches_overlapping_ranges(org):
+    assert titles({"grade": "5"}) == ["置业顾问", "渠道专员"]
+    assert titles({"grade": "11"}) == ["销售经理"]
+    assert titles({"grade": "12"}) == ["营销总监"]
+    assert titles({"grade": "30"}) == []
+
+
+def test_filter_sort_orders_by_whitelisted_keys(org):
+    assert titles({"sort": "code"}) == ["会计", "销售经理", "置业顾问", "渠道专员", "营销总监"]
+    assert titles({"sort": "-code"}) == ["营销总监", "渠道专员", "置业顾问", "销售经理", "会计"]
+    assert titles({"sort": "title"}) == sorted(
+        ["销售经理", "置业顾问", "渠道专员", "会计", "营销总监"]
+    )
+    assert titles({"sort": "-department"})[0] == "营销总监"
+
+
+def test_filter_combines_filters(org):
+    data = {"department": org["fuzhou"].pk, "status": "all", "q": "出"}
+    assert titles(data) == ["出纳"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"department": "abc"}, "department", "所选部门不存在，请从列表中重新选择。"),
+        ({"department": "999999"}, "department", "所选部门不存在，请从列表中重新选择。"),
+        ({"status": "nonsense"}, "status", "状态“nonsense”无效，请从列表中选择。"),
+        ({"grade": "abc"}, "grade", "职位等级须为整数，如 5。"),
+        ({"grade": "-1"}, "grade", "职位等级不能小于 0。"),
+        ({"sort": "password"}, "sort", "排序方式“password”无效，已按部门排序。"),
+    ],
+)
+def test_filter_bad_input_reports_chinese_error_and_keeps_defaults(org, data, field, message):
+    filterset = PositionFilter(data, queryset=Position.objects.all())
+
+    assert filterset.errors[field] == [message]
+    assert [p.title for p in filterset.qs] == [
+        "销售经理",
+        "置业顾问",
+        "渠道专员",
+        "会计",
+        "营销总监",
+    ]
+    assert filterset.current_sort == "department"
+
+
+def test_filter_department_choices_follow_the_tree(org):
+    filterset = PositionFilter({}, queryset=Position.objects.all())
+    labels = [label for _value, label in filterset.form.fields["department"].choices]
+
+    assert labels == [
+        "全部部门",
+        "海峡集团",
+        "\u3000福州公司",
+        "\u3000\u3000销售部",
+        "\u3000\u3000\u3000渠道组",
+        "\u3000\u3000财务部",
+        "\u3000厦门公司",
+        "\u3000\u3000营销中心",
+    ]

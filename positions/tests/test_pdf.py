@@ -1,0 +1,286 @@
+"""The sheet PDF: what it says, which fonts it embeds, and what it refuses to load."""
+
+import io
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import weasyprint
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from pypdf import PdfReader
+from pypdf.generic import StreamObject
+
+from positions.models import Position
+from positions.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, render_pdf
+from positions.sheet import build_sheet
+from positions.tests.factories import DutyFactory, FullPositionFactory, PositionFactory
+
+STYLE_SUFFIX = re.compile(r"[-,](Regular|Bold|Medium|Light|DemiLight|Thin|Black|Heavy)$")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_holds(data: bytes, needle: bytes) -> bool:
+    """Whether any (decompressed) stream of the PDF — pages, attachments … — contains needle."""
+    reader = PdfReader(io.BytesIO(data))
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(number)
+        except Exception:
+            continue
+        if isinstance(obj, StreamObject) and needle in obj.get_data():
+            return True
+    return False
+
+
+def pdf_fonts(data: bytes) -> list[dict]:
+    """Every font on every page: name without subset prefix, family, whether embedded."""
+    fonts = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        resources = page.get("/Resources")
+        font_dict = resources.get_object().get("/Font") if resources else None
+        if not font_dict:
+            continue
+        for font in font_dict.get_object().values():
+            font = font.get_object()
+            descriptor_owner = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            descriptor = descriptor_owner["/FontDescriptor"].get_object()
+            name = re.sub(r"^[A-Z]{6}\+", "", str(font["/BaseFont"]).lstrip("/"))
+            family = str(descriptor.get("/FontFamily") or STYLE_SUFFIX.sub("", name))
+            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts.append({"name": name, "family": family, "embedded": embedded})
+    return fonts
+
+
+class RecordingServer:
+    """A real HTTP server on an ephemeral localhost port that records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        recorded = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                recorded.append(self.path)
+                body = b"root:x:0:0:root:/root:/bin/bash\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "RecordingServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server():
+    with RecordingServer() as server:
+        yield server
+
+
+# ---------------------------------------------------------------- content and fonts
+
+
+@pytest.fixture
+def full_pdf(db):
+    position = FullPositionFactory(code="FZ-XS-001", duties=12)
+    sheet = build_sheet(Position.objects.with_sheet().get(pk=position.pk))
+    return render_pdf(sheet)
+
+
+def test_render_pdf_contains_title_code_department_and_duty(full_pdf):
+    text = pdf_text(full_pdf)
+
+    assert full_pdf.startswith(b"%PDF-")
+    assert "销售经理" in text
+    assert "职位说明书" in text
+    assert "FZ-XS-001" in text
+    assert "销售部" in text
+    assert "根据公司年度目标制定销售计划第1项；" in text
+    assert "李鸿飞" in text
+
+
+def test_render_pdf_has_page_x_of_y_footer(full_pdf):
+    reader = PdfReader(io.BytesIO(full_pdf))
+    total = len(reader.pages)
+
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        footer = re.search(r"第\s*(\d+)\s*页\s*/\s*共\s*(\d+)\s*页", page.extract_text())
+        assert footer is not None, f"page {number} has no footer"
+        assert (int(footer[1]), int(footer[2])) == (number, total)
+
+
+def test_render_pdf_embeds_one_cjk_family(full_pdf):
+    fonts = pdf_fonts(full_pdf)
+
+    assert fonts
+    assert all(font["embedded"] for font in fonts), fonts
+    families = {font["family"] for font in fonts}
+    assert len(families) == 1, families
+    assert "CJK" in families.pop()
+
+
+def test_position_pdf_view_serves_the_sheet(user_client):
+    position = PositionFactory(title="售楼员", code="FZ-XS-101")
+    DutyFactory(position=position, rank=1, tasks="负责对看楼客户的基本状况进行详细的资料登记；")
+
+    response = user_client.get(reverse("positions:position-pdf", kwargs={"pk": position.pk}))
+
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "售楼员" in text
+    assert "FZ-XS-101" in text
+    assert "负责对看楼客户的基本状况进行详细的资料登记；" in text
+    assert re.search(r"第\s*1\s*页\s*/\s*共\s*1\s*页", text)
+
+
+# ---------------------------------------------------------------- what may be loaded
+
+
+def test_position_pdf_with_hostile_text_loads_nothing(user_client, http_server):
+    url = f"http://127.0.0.1:{http_server.port}/x"
+    position = PositionFactory(
+        summary=f'<img src="{url}">',
+        purpose='<link rel="stylesheet" href="file:///etc/passwd">',
+        commitments=(
+            '<img src="/static/../../etc/passwd">\n<link rel="attachment" href="file:///etc/passwd">'
+        ),
+    )
+    DutyFactory(position=position, rank=1, tasks=f"<img src={url}>")
+
+    response = user_client.get(reverse("positions:position-pdf", kwargs={"pk": position.pk}))
+
+    assert response.status_code == 200
+    assert http_server.requests == []
+    assert "root:" not in pdf_text(response.content)
+    assert not pdf_holds(response.content, b"root:")
+
+
+def test_html_to_pdf_fetcher_blocks_raw_html_resources(http_server):
+    html = (
+        f"<p>正文</p><img src=http://127.0.0.1:{http_server.port}/x>"
+        f'<link rel="stylesheet" href="http://127.0.0.1:{http_server.port}/style.css">'
+        '<img src="/static/../../etc/passwd">'
+        '<link rel="attachment" href="file:///etc/passwd">'
+        '<a rel="attachment" href="/static/%2e%2e/%2e%2e/etc/passwd">附件</a>'
+    )
+
+    pdf = html_to_pdf(html)
+
+    assert http_server.requests == []
+    assert "正文" in pdf_text(pdf)
+    assert PdfReader(io.BytesIO(pdf)).attachments == {}
+    assert not pdf_holds(pdf, b"root:")
+
+
+def test_default_weasyprint_fetcher_would_leak(http_server):
+    """Control: without our fetcher the same HTML reaches the server and embeds /etc/passwd,
+    so the tests above would fail if StaticFileFetcher were not in the way."""
+    html = (
+        f"<p>正文</p><img src=http://127.0.0.1:{http_server.port}/x>"
+        '<link rel="attachment" href="file:///etc/passwd">'
+    )
+
+    pdf = weasyprint.HTML(string=html, base_url=BASE_URL).write_pdf()
+
+    assert http_server.requests == ["/x"]
+    assert pdf_holds(pdf, b"root:")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/x.png",
+        "ftp://127.0.0.1/x",
+        "file:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "file://otherhost/etc/passwd",
+        f"file://{settings.BASE_DIR / 'static'}/../../../../etc/passwd",
+        f"file://{settings.BASE_DIR / 'static'}/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        f"file://{settings.BASE_DIR / 'positions' / 'models.py'}",
+        urljoin(BASE_URL, "/static/../../etc/passwd"),
+        urljoin(BASE_URL, "/static/%2e%2e/%2e%2e/etc/passwd"),
+        urljoin(BASE_URL, "/static/css/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd"),
+        urljoin(BASE_URL, "/static/css%2f..%2f..%2f..%2fetc/passwd"),
+        urljoin(BASE_URL, "/static/css/..%5c..%5cetc/passwd"),
+        urljoin(BASE_URL, "/static/no-such-file.css"),
+        urljoin(BASE_URL, "/etc/passwd"),
+        "javascript:alert(1)",
+    ],
+)
+def test_static_file_fetcher_refuses(url):
+    with pytest.raises(FetchRefused):
+        StaticFileFetcher().fetch(url)
+
+
+def test_static_file_fetcher_refuses_http_without_a_request(http_server):
+    with pytest.raises(FetchRefused):
+        StaticFileFetcher().fetch(f"http://127.0.0.1:{http_server.port}/x")
+
+    assert http_server.requests == []
+
+
+def test_static_file_fetcher_serves_static_css():
+    response = StaticFileFetcher().fetch(urljoin(BASE_URL, static("css/sheet.css")))
+
+    assert response.status == 200
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+def test_static_file_fetcher_serves_file_url_inside_static():
+    path = Path(settings.BASE_DIR) / "static" / "css" / "sheet.css"
+
+    response = StaticFileFetcher().fetch(path.as_uri())
+
+    assert b"counter(pages)" in response.read()
+
+
+def test_static_file_fetcher_allows_data_urls():
+    response = StaticFileFetcher().fetch("data:text/plain;base64,5q2j5paH")
+
+    assert response.read().decode() == "正文"
+
+
+def test_static_file_fetcher_refuses_symlink_leading_out(tmp_path, settings):
+    static_dir = tmp_path / "static"
+    (static_dir / "css").mkdir(parents=True)
+    (static_dir / "css" / "ok.css").write_text("p { color: red }")
+    (static_dir / "css" / "passwd.css").symlink_to("/etc/passwd")
+    (static_dir / "outside").symlink_to("/etc")
+    settings.STATICFILES_DIRS = [static_dir]
+
+    fetcher = StaticFileFetcher()
+
+    assert b"color: red" in fetcher.fetch(urljoin(BASE_URL, "/static/css/ok.css")).read()
+    for url in (
+        urljoin(BASE_URL, "/static/css/passwd.css"),
+        urljoin(BASE_URL, "/static/outside/passwd"),
+        (static_dir / "css" / "passwd.css").as_uri(),
+        (static_dir / "outside" / "passwd").as_uri(),
+    ):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)

@@ -1,0 +1,255 @@
+"""The sheet page and the PDF download, as a logged-in user sees them."""
+
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from positions.models import Position
+from positions.tests.factories import FullPositionFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def visible_text(response) -> str:
+    """The page's text as a reader sees it (tags removed)."""
+    return strip_tags(response.content.decode())
+
+
+def sheet_url(position: Position) -> str:
+    return reverse("positions:position-sheet", kwargs={"pk": position.pk})
+
+
+def pdf_url(position: Position) -> str:
+    return reverse("positions:position-pdf", kwargs={"pk": position.pk})
+
+
+def test_position_sheet_shows_every_section(user_client):
+    position = FullPositionFactory(code="FZ-XS-001")
+
+    response = user_client.get(sheet_url(position))
+
+    assert response.status_code == 200
+    page = visible_text(response)
+    for expected in (
+        "销售经理职位说明书",
+        "FZ-XS-001",
+        "销售部",
+        "福州公司",
+        "副总经理",
+        "售楼员、收款文员",
+        "营销策划专员",
+        "5–8",
+        "福州市",
+        "设岗目的",
+        "组织完成项目销售目标，确保销售工作顺利进行。",
+        "职位概要",
+        "负责制定并执行销售计划，管理销售团队，完成公司下达的销售任务。",
+        "工作内容与主要职责",
+        "销售业务管理",
+        "销售服务管理",
+        "销售计划1",
+        "根据公司年度目标制定销售计划第1项；",
+        "组织落实并跟踪执行情况；",
+        "全责",
+        "部分",
+        "计划完成率",
+        "主要责任",
+        "保证销售计划按时完成；",
+        "工作权限",
+        "优惠申请权",
+        "提议",
+        "任职资格",
+        "大学本科",
+        "营销、经济管理类专业",
+        "地产法规及政策",
+        "具有变革意识",
+        "办公室及售楼处，偶尔出差。",
+        "工作关系",
+        "内部工作关系",
+        "财务部",
+        "外部工作关系",
+        "客户",
+        "行政管理关系",
+        "营销总监",
+        "关键指标",
+        "服务及时性",
+        "客户投诉 24 小时内响应",
+        "编制",
+        "李鸿飞",
+        "2024-03-01",
+        "王审核",
+        "陈审批",
+        "任职者签字",
+        "下载 PDF",
+        "打印",
+        "返回列表",
+    ):
+        assert expected in page, expected
+
+
+def test_position_sheet_sections_appear_in_paper_order(user_client):
+    page = visible_text(user_client.get(sheet_url(FullPositionFactory())))
+
+    headings = [
+        "设岗目的",
+        "职位概要",
+        "工作内容与主要职责",
+        "主要责任",
+        "工作权限",
+        "任职资格",
+        "工作关系",
+        "关键指标",
+        "任职者签字",
+    ]
+    positions = [page.index(h) for h in headings]
+    assert positions == sorted(positions)
+
+
+def test_position_sheet_breadcrumb_links_departments(user_client):
+    position = FullPositionFactory()
+    department = position.department
+
+    page = user_client.get(sheet_url(position)).content.decode()
+
+    assert reverse("positions:department-detail", kwargs={"pk": department.pk}) in page
+    assert reverse("positions:department-detail", kwargs={"pk": department.parent.pk}) in page
+    assert reverse("positions:position-pdf", kwargs={"pk": position.pk}) in page
+
+
+def test_position_sheet_without_code_and_empty_sections_renders(user_client):
+    position = PositionFactory(title="销管专员", code="", summary="")
+
+    response = user_client.get(sheet_url(position))
+
+    assert response.status_code == 200
+    page = visible_text(response)
+    assert "销管专员职位说明书" in page
+    for absent in ("职位概要", "工作内容与主要职责", "主要责任", "工作权限", "关键指标"):
+        assert absent not in page, absent
+    assert "任职者签字" in page
+
+
+def test_position_sheet_archived_shows_badge(user_client):
+    position = PositionFactory(status=Position.Status.ARCHIVED)
+
+    page = visible_text(user_client.get(sheet_url(position)))
+
+    assert "已归档" in page
+    assert "此职位已归档" in page
+
+
+def test_position_sheet_escapes_user_text(user_client):
+    position = PositionFactory(summary='<script>alert("x")</script>')
+
+    page = user_client.get(sheet_url(position)).content.decode()
+
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_position_sheet_logged_out_redirects_to_login(client):
+    position = PositionFactory()
+
+    response = client.get(sheet_url(position))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_position_pdf_logged_out_redirects_to_login(client):
+    response = client.get(pdf_url(PositionFactory()))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_position_sheet_unknown_pk_is_404(user_client):
+    assert (
+        user_client.get(reverse("positions:position-sheet", kwargs={"pk": 999999})).status_code
+        == 404
+    )
+    assert (
+        user_client.get(reverse("positions:position-pdf", kwargs={"pk": 999999})).status_code == 404
+    )
+
+
+def test_position_sheet_query_count_flat_in_duties(user_client, django_assert_num_queries):
+    small = FullPositionFactory(duties=2)
+    large = FullPositionFactory(duties=40)
+    user_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
+
+    with django_assert_num_queries(9):
+        small_page = user_client.get(sheet_url(small))
+    with django_assert_num_queries(9):
+        large_page = user_client.get(sheet_url(large))
+
+    assert small_page.content.decode().count('id="duty-') == 2
+    assert large_page.content.decode().count('id="duty-') == 40
+
+
+def test_position_pdf_download_headers_with_code(user_client):
+    position = PositionFactory(title="售楼员", code="FZ-XS-101")
+
+    response = user_client.get(pdf_url(position))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert 'filename="FZ-XS-101.pdf"' in disposition
+    assert "filename*=UTF-8''" + quote("FZ-XS-101-售楼员.pdf") in disposition
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_position_pdf_download_headers_without_code(user_client):
+    position = PositionFactory(title="营销策划专员", code="")
+
+    response = user_client.get(pdf_url(position))
+
+    disposition = response["Content-Disposition"]
+    assert f'filename="position-{position.pk}.pdf"' in disposition
+    assert "filename*=UTF-8''%E8%90%A5%E9%94%80%E7%AD%96%E5%88%92%E4%B8%93%E5%91%98.pdf" in (
+        disposition
+    )
+
+
+def test_position_sheet_seed_sales_manager_shows_its_content(user_client):
+    from django.core.management import call_command
+
+    call_command("loaddata", "seed", verbosity=0)
+    manager = Position.objects.get(code="FZ-XS-001")
+    response = user_client.get(sheet_url(manager))
+    assert response.status_code == 200
+    text = " ".join(visible_text(response).split())
+    for expected in [
+        # header block
+        "销售经理职位说明书",
+        "FZ-XS-001",
+        "销售部",
+        "副总经理",
+        "售楼员",
+        "收款文员",
+        "福州市",
+        # 职位概要
+        "负责公司自营项目的售楼处管理，配合营销策划完成销售工作，达成全年预定的销售目标",
+        # duties, in their order, with a task line
+        "销售计划",
+        "销售管理",
+        "部门管理",
+        "根据公司确定的楼盘销售任务及目标分解指标制定具体执行方案并组织实施",
+        "总经理交办的其他工作",
+        # qualification
+        "本科",
+        "地产法规及政策",
+        "具有变革意识",
+        # sign-off
+        "李鸿飞",
+        "郑长胜",
+        "2006-08-16",
+        "任职者签字",
+    ]:
+        assert expected in text, expected
+    assert text.index("销售计划") < text.index("销售管理") < text.index("部门管理")
+    assert "同上" not in text

@@ -1,0 +1,84 @@
+"""Browsing views: the department tree, a department, the position list.
+
+Every signed-in user may browse (LoginRequiredMiddleware turns anonymous visitors away);
+the reads come from ``positions.services`` and ``positions.filters``.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from positions import services
+from positions.filters import PositionFilter
+from positions.models import Position
+
+POSITIONS_PER_PAGE = 50
+
+
+def department_tree(request: HttpRequest) -> HttpResponse:
+    nodes = services.department_tree()
+    return render(
+        request,
+        "positions/department_tree.html",
+        {
+            "nodes": nodes,
+            "department_total": sum(1 + node.department_count for node in nodes),
+            "position_total": sum(node.total_count for node in nodes),
+        },
+    )
+
+
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    page = services.department_page(pk)
+    if page is None:
+        raise Http404("部门不存在。")
+    return render(
+        request,
+        "positions/department_detail.html",
+        {
+            "department": page.department,
+            "ancestors": page.ancestors,
+            "node": page.node,
+            "archived_count": page.archived_count,
+        },
+    )
+
+
+def position_list(request: HttpRequest) -> HttpResponse:
+    filterset = PositionFilter(
+        request.GET, queryset=Position.objects.select_related("department__parent", "reports_to")
+    )
+    page_obj, page_notice = paginate(filterset.qs, request.GET.get("page"))
+    return render(
+        request,
+        "positions/position_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page_obj,
+            "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
+            "page_notice": page_notice,
+            "is_filtered": any(
+                request.GET.get(name) for name in ("q", "department", "status", "grade")
+            ),
+        },
+    )
+
+
+def paginate(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
+    """The requested page, or the nearest sane one with a notice saying what happened."""
+    paginator = Paginator(queryset, POSITIONS_PER_PAGE)
+    if raw_number in (None, ""):
+        return paginator.page(1), ""
+    try:
+        number = int(raw_number)
+    except ValueError:
+        return paginator.page(1), f"页码“{raw_number}”无效，已显示第 1 页。"
+    if number < 1:
+        return paginator.page(1), f"页码“{raw_number}”无效，已显示第 1 页。"
+    if number > paginator.num_pages:
+        last = paginator.num_pages
+        return paginator.page(last), f"第 {number} 页不存在，已显示最后一页（第 {last} 页）。"
+    return paginator.page(number), ""

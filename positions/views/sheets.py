@@ -1,0 +1,31 @@
+"""The sheet of one position: the page and its PDF, both built from ``build_sheet``."""
+
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from positions.models import Position
+from positions.pdf import render_pdf
+from positions.sheet import Sheet, build_sheet
+
+
+def _sheet_for(pk: int) -> Sheet:
+    return build_sheet(get_object_or_404(Position.objects.with_sheet(), pk=pk))
+
+
+def attachment_disposition(filename: str, ascii_fallback: str) -> str:
+    """RFC 6266 ``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*``."""
+    fallback = ascii_fallback.replace("\\", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "positions/sheet.html", {"sheet": _sheet_for(pk)})
+
+
+def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = _sheet_for(pk)
+    response = HttpResponse(render_pdf(sheet), content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(sheet.filename, sheet.ascii_filename)
+    return response
