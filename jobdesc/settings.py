@@ -10,7 +10,6 @@ Variables:
     ALLOWED_HOSTS    comma-separated host names (default: localhost names when DEBUG is on)
     DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
                      (default: db.sqlite3 in the project folder)
-    CJK_FONT_FAMILY  font family the sheet stylesheet and the system check expect
 """
 
 from __future__ import annotations
@@ -172,8 +171,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# The CJK family the sheet stylesheet names first; checked at start-up (positions.checks).
-CJK_FONT_FAMILY = os.environ.get("CJK_FONT_FAMILY", "Noto Sans CJK SC")
+# The CJK family static/css/sheet.css names first (a test keeps the two equal). The system check
+# positions.W001 warns at start-up when it is not installed, and the PDF view refuses to render
+# rather than print empty boxes.
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
 
 LOGGING = {
     "version": 1,

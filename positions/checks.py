@@ -129,16 +129,7 @@ def cjk_font_installed(family: str) -> bool:
 
 @register(Tags.compatibility)
 def check_cjk_font(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    family = getattr(settings, "CJK_FONT_FAMILY", "") or ""
-    if not family.strip():
-        return [
-            checks.Warning(
-                "未设置中文字体：CJK_FONT_FAMILY 为空，PDF 中的中文将无法正确显示。 "
-                "CJK_FONT_FAMILY is empty; Chinese text in PDFs will not render.",
-                hint=HINT,
-                id="positions.W001",
-            )
-        ]
+    family = settings.CJK_FONT_FAMILY
     if cjk_font_installed(family):
         return []
     return [

@@ -25,6 +25,7 @@ failed fetch and renders without that resource; the PDF is still produced.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from pathlib import Path
 from urllib import request
@@ -36,6 +37,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from positions.checks import cjk_font_installed
 from positions.sheet import Sheet
 
 # Relative URLs in the PDF template (``{% static %}`` gives ``/static/…``) resolve against this.
@@ -46,6 +48,20 @@ PDF_TEMPLATE = "positions/sheet_pdf.html"
 
 class FetchRefused(URLFetchingError):
     """A URL the PDF renderer may not load; WeasyPrint treats it as a failed fetch."""
+
+
+class CJKFontMissing(RuntimeError):
+    """The sheet's CJK font is not installed: a PDF would show empty boxes, so none is made."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__(f"CJK font family {family!r} is not installed")
+        self.family = family
+
+
+@functools.cache
+def _font_installed(family: str) -> bool:
+    # Asked once per process and family: fonts are installed with the system, not at run time.
+    return cjk_font_installed(family)
 
 
 def _static_roots() -> list[Path]:
@@ -150,5 +166,10 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(sheet: Sheet) -> bytes:
-    """The sheet as PDF bytes (A4, one CJK font family embedded)."""
+    """The sheet as PDF bytes (A4, one CJK font family embedded).
+
+    Raises CJKFontMissing rather than render Chinese text in a font that has no glyphs for it.
+    """
+    if not _font_installed(settings.CJK_FONT_FAMILY):
+        raise CJKFontMissing(settings.CJK_FONT_FAMILY)
     return html_to_pdf(render_to_string(PDF_TEMPLATE, {"sheet": sheet}))

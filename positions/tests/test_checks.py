@@ -1,7 +1,10 @@
 """The CJK font system check, as `manage.py check` reports it."""
 
 import io
+import re
+from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.core.management import call_command
 
@@ -45,14 +48,6 @@ def test_check_cjk_font_family_without_chinese_glyphs_warns(settings):
     assert "apt-get install fonts-noto-cjk" in message.hint
 
 
-def test_check_cjk_font_empty_setting_warns(settings):
-    settings.CJK_FONT_FAMILY = ""
-
-    (message,) = font_messages()
-
-    assert "CJK_FONT_FAMILY" in message.msg
-
-
 def test_check_cjk_font_without_fc_list_scans_font_folders(settings, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # no fc-list to be found
 
@@ -62,3 +57,13 @@ def test_check_cjk_font_without_fc_list_scans_font_folders(settings, monkeypatch
     settings.CJK_FONT_FAMILY = MISSING
     (message,) = font_messages()
     assert MISSING in message.msg
+
+
+def test_check_cjk_font_family_is_the_one_sheet_css_names_first():
+    css = (Path(django_settings.BASE_DIR) / "static" / "css" / "sheet.css").read_text()
+    firsts = {
+        stack.split(",")[0].strip().strip('"')
+        for stack in re.findall(r"(?:font-family|--sheet-font)\s*:\s*([^;]+);", css)
+        if not stack.strip().startswith("var(")
+    }
+    assert firsts == {django_settings.CJK_FONT_FAMILY}

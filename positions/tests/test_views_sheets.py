@@ -253,3 +253,15 @@ def test_position_sheet_seed_sales_manager_shows_its_content(user_client):
         assert expected in text, expected
     assert text.index("销售计划") < text.index("销售管理") < text.index("部门管理")
     assert "同上" not in text
+
+
+def test_position_pdf_missing_cjk_font_answers_with_chinese_error_page(user_client, settings):
+    settings.CJK_FONT_FAMILY = "No Such CJK Font 无此字体"
+    position = PositionFactory(title="销售经理", code="FZ-XS-001")
+    response = user_client.get(pdf_url(position))
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    text = visible_text(response)
+    assert "暂时无法生成 PDF" in text
+    assert "服务器未安装中文字体“No Such CJK Font 无此字体”" in text
+    assert "apt-get install fonts-noto-cjk" in text

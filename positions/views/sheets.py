@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from positions.models import Position
-from positions.pdf import render_pdf
+from positions.pdf import CJKFontMissing, render_pdf
 from positions.sheet import Sheet, build_sheet
 
 
@@ -26,6 +26,11 @@ def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = _sheet_for(pk)
-    response = HttpResponse(render_pdf(sheet), content_type="application/pdf")
+    try:
+        pdf = render_pdf(sheet)
+    except CJKFontMissing as exc:
+        context = {"sheet": sheet, "family": exc.family}
+        return render(request, "positions/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = attachment_disposition(sheet.filename, sheet.ascii_filename)
     return response
