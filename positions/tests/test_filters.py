@@ -3,24 +3,16 @@
 import pytest
 
 from positions.filters import PositionFilter
-from positions.models import Department, Position
+from positions.models import Position
 from positions.tests.factories import DepartmentFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
-    fuzhou = DepartmentFactory(
-        name="福州公司", code="FZ", kind=Department.Kind.COMPANY, parent=group, order=1
-    )
-    xiamen = DepartmentFactory(
-        name="厦门公司", code="XM", kind=Department.Kind.COMPANY, parent=group, order=2
-    )
-    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=fuzhou, order=1)
-    channel = DepartmentFactory(name="渠道组", code="FZ-XS-QD", parent=sales)
-    finance = DepartmentFactory(name="财务部", code="FZ-CW", parent=fuzhou, order=2)
+def org(departments):
+    sales, channel, finance = departments["sales"], departments["channel"], departments["finance"]
+    fuzhou, xiamen = departments["fuzhou"], departments["xiamen"]
     marketing = DepartmentFactory(name="营销中心", code="XM-YX", parent=xiamen)
     PositionFactory(
         title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from positions.models import Department, Position
+from positions.models import Position
 from positions.tests.factories import DepartmentFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +26,9 @@ def compact(response) -> str:
 
 
 @pytest.fixture
-def org():
-    group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
-    fuzhou = DepartmentFactory(
-        name="福州公司", code="FZ", kind=Department.Kind.COMPANY, parent=group, order=1
-    )
-    xiamen = DepartmentFactory(
-        name="厦门公司", code="XM", kind=Department.Kind.COMPANY, parent=group, order=2
-    )
-    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=fuzhou)
-    channel = DepartmentFactory(name="渠道组", code="FZ-XS-QD", parent=sales)
+def org(departments):
+    group, fuzhou, xiamen = departments["group"], departments["fuzhou"], departments["xiamen"]
+    sales, channel = departments["sales"], departments["channel"]
     manager = PositionFactory(
         title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
     )
@@ -70,7 +63,7 @@ def test_department_tree_shows_departments_positions_and_counts(user_client, org
     assert response.status_code == 200
     text = visible_text(response)
     assert "组织架构" in text
-    assert "共5个部门·3个职位（不含已归档）" in compact(response)
+    assert "共6个部门·3个职位（不含已归档）" in compact(response)
     for name in ("海峡集团", "福州公司", "厦门公司", "销售部", "渠道组"):
         assert name in text
     assert "销售经理 FZ-XS-001" in text
