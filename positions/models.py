@@ -8,6 +8,7 @@ relationships and key indicators.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -93,6 +94,18 @@ class PositionQuerySet(models.QuerySet):
     def active(self) -> PositionQuerySet:
         """Everything not archived."""
         return self.exclude(status=Position.Status.ARCHIVED)
+
+    def visible_to(self, user) -> PositionQuerySet:
+        """What the user may read (positions.permissions decides)."""
+        from positions.permissions import visible_positions_q
+
+        return self.filter(visible_positions_q(user))
+
+    def editable_by(self, user) -> PositionQuerySet:
+        """What the user may edit (positions.permissions decides)."""
+        from positions.permissions import editable_positions_q
+
+        return self.filter(editable_positions_q(user))
 
     def with_department(self) -> PositionQuerySet:
         return self.select_related("department", "reports_to")
@@ -410,3 +423,146 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.position.get_absolute_url() + "#indicators"
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def current(self) -> EmployeeQuerySet:
+        """Employees who have not left."""
+        return self.filter(left_on__isnull=True)
+
+    def with_position(self) -> EmployeeQuerySet:
+        return self.select_related("user").prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.current().select_related("position__department"),
+                to_attr="current_assignments",
+            )
+        )
+
+
+class Employee(models.Model):
+    """A person who holds (or held) positions; one user account each."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.PROTECT,
+        related_name="employee",
+    )
+    name = models.CharField("姓名", max_length=50)
+    employee_no = models.CharField("工号", max_length=30, unique=True)
+    hired_on = models.DateField("入职日期")
+    left_on = models.DateField("离职日期", null=True, blank=True)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "员工"
+        verbose_name_plural = "员工"
+        ordering = ["employee_no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("hired_on")),
+                name="positions_employee_left_after_hired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.employee_no}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("positions:employee-detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.left_on and self.hired_on and self.left_on < self.hired_on:
+            raise ValidationError({"left_on": "离职日期不能早于入职日期。"})
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self) -> AssignmentQuerySet:
+        """Assignments in force now (not ended)."""
+        return self.filter(end_date__isnull=True)
+
+
+class Assignment(models.Model):
+    """Who held which position when: 入职, each 调岗 and 离职 open or close one of these."""
+
+    class Reason(models.TextChoices):
+        HIRE = "hire", "入职"
+        TRANSFER = "transfer", "调岗"
+
+    employee = models.ForeignKey(
+        Employee, verbose_name="员工", on_delete=models.CASCADE, related_name="assignments"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.PROTECT, related_name="assignments"
+    )
+    start_date = models.DateField("任职开始日期")
+    end_date = models.DateField("任职结束日期", null=True, blank=True)
+    reason = models.CharField(
+        "任职原因", max_length=20, choices=Reason.choices, default=Reason.HIRE
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "任职记录"
+        verbose_name_plural = "任职记录"
+        ordering = ["employee", "-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="positions_assignment_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(end_date__isnull=True),
+                name="positions_assignment_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = self.end_date.isoformat() if self.end_date else "至今"
+        period = f"{self.start_date.isoformat()} — {until}"
+        return f"{self.employee.name}：{self.position.title}（{period}）"
+
+    def get_absolute_url(self) -> str:
+        return self.employee.get_absolute_url()
+
+
+class EditorScope(models.Model):
+    """Limits an HR editor to department subtrees; an HR editor without any scope edits all."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="HR 编辑",
+        on_delete=models.CASCADE,
+        related_name="editor_scopes",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="可编辑的部门（含下级部门）",
+        on_delete=models.CASCADE,
+        related_name="editor_scopes",
+    )
+
+    class Meta:
+        verbose_name = "HR 编辑范围"
+        verbose_name_plural = "HR 编辑范围"
+        ordering = ["user", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="positions_editorscope_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} → {self.department.name}"
+
+    def get_absolute_url(self) -> str:
+        return self.department.get_absolute_url()

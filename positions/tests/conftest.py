@@ -1,6 +1,8 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from positions.models import Department
+from positions.permissions import HR_EDITOR
 from positions.tests.factories import DepartmentFactory, UserFactory
 
 
@@ -16,7 +18,22 @@ def staff_user(db):
 
 @pytest.fixture
 def user_client(client, user):
+    """A logged-in user with no role: reads published positions only."""
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def hr_user(db):
+    """An unscoped HR editor: sees and edits everything, drafts and archived included."""
+    user = UserFactory(username="hr-editor", first_name="王人事")
+    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    return user
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
     return client
 
 

@@ -57,8 +57,8 @@ def org(departments):
 # -- department tree ---------------------------------------------------------------------------
 
 
-def test_department_tree_shows_departments_positions_and_counts(user_client, org):
-    response = user_client.get(reverse("positions:department-tree"))
+def test_department_tree_shows_departments_positions_and_counts(hr_client, org):
+    response = hr_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200
     text = visible_text(response)
@@ -77,20 +77,20 @@ def test_department_tree_shows_departments_positions_and_counts(user_client, org
     )
 
 
-def test_department_tree_hides_archived_positions(user_client, org):
-    response = user_client.get(reverse("positions:department-tree"))
+def test_department_tree_hides_archived_positions(hr_client, org):
+    response = hr_client.get(reverse("positions:department-tree"))
 
     assert "案场文员" not in visible_text(response)
 
 
-def test_department_tree_shows_superior_under_each_position(user_client, org):
-    response = user_client.get(reverse("positions:department-tree"))
+def test_department_tree_shows_superior_under_each_position(hr_client, org):
+    response = hr_client.get(reverse("positions:department-tree"))
 
     assert "置业顾问 FZ-XS-002 销售经理 草稿" in visible_text(response)
 
 
-def test_department_tree_empty_organisation_says_so(user_client):
-    response = user_client.get(reverse("positions:department-tree"))
+def test_department_tree_empty_organisation_says_so(hr_client):
+    response = hr_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200
     assert "尚未建立组织架构" in visible_text(response)
@@ -103,8 +103,8 @@ def test_department_tree_anonymous_is_redirected_to_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_department_tree_ignores_unknown_query_params(user_client, org):
-    response = user_client.get(reverse("positions:department-tree"), {"page": "abc", "x": "<b>"})
+def test_department_tree_ignores_unknown_query_params(hr_client, org):
+    response = hr_client.get(reverse("positions:department-tree"), {"page": "abc", "x": "<b>"})
 
     assert response.status_code == 200
     assert "销售经理" in visible_text(response)
@@ -113,8 +113,8 @@ def test_department_tree_ignores_unknown_query_params(user_client, org):
 # -- department page ---------------------------------------------------------------------------
 
 
-def test_department_detail_shows_path_sub_departments_and_positions(user_client, org):
-    response = user_client.get(org["sales"].get_absolute_url())
+def test_department_detail_shows_path_sub_departments_and_positions(hr_client, org):
+    response = hr_client.get(org["sales"].get_absolute_url())
 
     assert response.status_code == 200
     text = visible_text(response)
@@ -132,16 +132,16 @@ def test_department_detail_shows_path_sub_departments_and_positions(user_client,
     assert f'href="{org["channel"].get_absolute_url()}"' in html
 
 
-def test_department_detail_without_positions_or_children_says_so(user_client, org):
-    response = user_client.get(org["xiamen"].get_absolute_url())
+def test_department_detail_without_positions_or_children_says_so(hr_client, org):
+    response = hr_client.get(org["xiamen"].get_absolute_url())
 
     text = visible_text(response)
     assert "本部门暂无职位" in text
     assert "没有下级部门" in text
 
 
-def test_department_detail_unknown_department_is_404(user_client):
-    response = user_client.get(reverse("positions:department-detail", kwargs={"pk": 999999}))
+def test_department_detail_unknown_department_is_404(hr_client):
+    response = hr_client.get(reverse("positions:department-detail", kwargs={"pk": 999999}))
 
     assert response.status_code == 404
 
@@ -160,8 +160,8 @@ def list_url():
     return reverse("positions:position-list")
 
 
-def test_position_list_shows_active_positions_with_count(user_client, org):
-    response = user_client.get(list_url())
+def test_position_list_shows_active_positions_with_count(hr_client, org):
+    response = hr_client.get(list_url())
 
     assert response.status_code == 200
     text = visible_text(response)
@@ -171,9 +171,9 @@ def test_position_list_shows_active_positions_with_count(user_client, org):
     assert "案场文员" not in text
 
 
-def test_position_list_filters_by_query_department_status_and_grade(user_client, org):
+def test_position_list_filters_by_query_department_status_and_grade(hr_client, org):
     def shown(**params):
-        response = user_client.get(list_url(), params)
+        response = hr_client.get(list_url(), params)
         return [
             t for t in ("销售经理", "置业顾问", "渠道专员", "案场文员") if t in _titles(response)
         ]
@@ -193,22 +193,22 @@ def _titles(response) -> str:
     )
 
 
-def test_position_list_count_says_filtered(user_client, org):
-    response = user_client.get(list_url(), {"q": "顾问"})
+def test_position_list_count_says_filtered(hr_client, org):
+    response = hr_client.get(list_url(), {"q": "顾问"})
 
     assert "共1个职位符合条件" in compact(response)
 
 
-def test_position_list_empty_result_shows_message(user_client, org):
-    response = user_client.get(list_url(), {"q": "不存在的职位"})
+def test_position_list_empty_result_shows_message(hr_client, org):
+    response = hr_client.get(list_url(), {"q": "不存在的职位"})
 
     assert response.status_code == 200
     assert "没有符合条件的职位" in visible_text(response)
     assert "共0个职位符合条件" in compact(response)
 
 
-def test_position_list_sorts_by_whitelisted_column(user_client, org):
-    response = user_client.get(list_url(), {"sort": "-code"})
+def test_position_list_sorts_by_whitelisted_column(hr_client, org):
+    response = hr_client.get(list_url(), {"sort": "-code"})
 
     assert _titles(response).split() == ["渠道专员", "置业顾问", "销售经理"]
     assert 'href="?sort=code"' in response.content.decode()  # the header toggles the direction
@@ -223,8 +223,8 @@ def test_position_list_sorts_by_whitelisted_column(user_client, org):
         ({"sort": "password"}, "排序方式“password”无效，已按部门排序。"),
     ],
 )
-def test_position_list_bad_filter_shows_chinese_message(user_client, org, params, message):
-    response = user_client.get(list_url(), params)
+def test_position_list_bad_filter_shows_chinese_message(hr_client, org, params, message):
+    response = hr_client.get(list_url(), params)
 
     assert response.status_code == 200
     text = visible_text(response)
@@ -233,8 +233,8 @@ def test_position_list_bad_filter_shows_chinese_message(user_client, org, params
     assert _titles(response).split() == ["销售经理", "置业顾问", "渠道专员"]
 
 
-def test_position_list_keeps_typed_bad_grade_in_the_form(user_client, org):
-    response = user_client.get(list_url(), {"grade": "高级"})
+def test_position_list_keeps_typed_bad_grade_in_the_form(hr_client, org):
+    response = hr_client.get(list_url(), {"grade": "高级"})
 
     assert 'value="高级"' in response.content.decode()
 
@@ -244,11 +244,11 @@ def make_positions(count: int) -> None:
     PositionFactory.create_batch(count, department=department)
 
 
-def test_position_list_paginates_fifty_per_page(user_client):
+def test_position_list_paginates_fifty_per_page(hr_client):
     make_positions(51)
 
-    first = user_client.get(list_url())
-    second = user_client.get(list_url(), {"page": "2"})
+    first = hr_client.get(list_url())
+    second = hr_client.get(list_url(), {"page": "2"})
 
     assert len(_titles(first).split()) == 50
     assert len(_titles(second).split()) == 1
@@ -263,10 +263,10 @@ def test_position_list_paginates_fifty_per_page(user_client):
         ("0", "页码“0”无效，已显示第 1 页。", 50),
     ],
 )
-def test_position_list_bad_page_shows_a_sane_page(user_client, page, notice, shown):
+def test_position_list_bad_page_shows_a_sane_page(hr_client, page, notice, shown):
     make_positions(51)
 
-    response = user_client.get(list_url(), {"page": page})
+    response = hr_client.get(list_url(), {"page": page})
 
     assert response.status_code == 200
     assert notice in visible_text(response)
@@ -281,12 +281,12 @@ def test_position_list_anonymous_is_redirected_to_login(client):
 
 
 @pytest.mark.parametrize("count", [1, 60])
-def test_position_list_query_count_does_not_grow(user_client, django_assert_num_queries, count):
+def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_queries, count):
     make_positions(count)
 
-    # session, user, departments, count, page rows (with department, parent and superior),
-    # and the user's permissions (2) for the "新增职位" button.
-    with django_assert_num_queries(7):
-        response = user_client.get(list_url())
+    # session, user, the user's access (roles, held positions, editor scopes), departments,
+    # count, page rows (with department, parent and superior).
+    with django_assert_num_queries(8):
+        response = hr_client.get(list_url())
 
     assert response.status_code == 200

@@ -25,10 +25,10 @@ def pdf_url(position: Position) -> str:
     return reverse("positions:position-pdf", kwargs={"pk": position.pk})
 
 
-def test_position_sheet_shows_every_section(user_client):
+def test_position_sheet_shows_every_section(hr_client):
     position = FullPositionFactory(code="FZ-XS-001")
 
-    response = user_client.get(sheet_url(position))
+    response = hr_client.get(sheet_url(position))
 
     assert response.status_code == 200
     page = visible_text(response)
@@ -89,8 +89,8 @@ def test_position_sheet_shows_every_section(user_client):
         assert expected in page, expected
 
 
-def test_position_sheet_sections_appear_in_paper_order(user_client):
-    page = visible_text(user_client.get(sheet_url(FullPositionFactory())))
+def test_position_sheet_sections_appear_in_paper_order(hr_client):
+    page = visible_text(hr_client.get(sheet_url(FullPositionFactory())))
 
     headings = [
         "设岗目的",
@@ -107,21 +107,21 @@ def test_position_sheet_sections_appear_in_paper_order(user_client):
     assert positions == sorted(positions)
 
 
-def test_position_sheet_breadcrumb_links_departments(user_client):
+def test_position_sheet_breadcrumb_links_departments(hr_client):
     position = FullPositionFactory()
     department = position.department
 
-    page = user_client.get(sheet_url(position)).content.decode()
+    page = hr_client.get(sheet_url(position)).content.decode()
 
     assert reverse("positions:department-detail", kwargs={"pk": department.pk}) in page
     assert reverse("positions:department-detail", kwargs={"pk": department.parent.pk}) in page
     assert reverse("positions:position-pdf", kwargs={"pk": position.pk}) in page
 
 
-def test_position_sheet_without_code_and_empty_sections_renders(user_client):
+def test_position_sheet_without_code_and_empty_sections_renders(hr_client):
     position = PositionFactory(title="销管专员", code="", summary="")
 
-    response = user_client.get(sheet_url(position))
+    response = hr_client.get(sheet_url(position))
 
     assert response.status_code == 200
     page = visible_text(response)
@@ -131,19 +131,19 @@ def test_position_sheet_without_code_and_empty_sections_renders(user_client):
     assert "任职者签字" in page
 
 
-def test_position_sheet_archived_shows_badge(user_client):
+def test_position_sheet_archived_shows_badge(hr_client):
     position = PositionFactory(status=Position.Status.ARCHIVED)
 
-    page = visible_text(user_client.get(sheet_url(position)))
+    page = visible_text(hr_client.get(sheet_url(position)))
 
     assert "已归档" in page
     assert "此职位已归档" in page
 
 
-def test_position_sheet_escapes_user_text(user_client):
+def test_position_sheet_escapes_user_text(hr_client):
     position = PositionFactory(summary='<script>alert("x")</script>')
 
-    page = user_client.get(sheet_url(position)).content.decode()
+    page = hr_client.get(sheet_url(position)).content.decode()
 
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;" in page
@@ -165,34 +165,34 @@ def test_position_pdf_logged_out_redirects_to_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_position_sheet_unknown_pk_is_404(user_client):
+def test_position_sheet_unknown_pk_is_404(hr_client):
     assert (
-        user_client.get(reverse("positions:position-sheet", kwargs={"pk": 999999})).status_code
-        == 404
+        hr_client.get(reverse("positions:position-sheet", kwargs={"pk": 999999})).status_code == 404
     )
     assert (
-        user_client.get(reverse("positions:position-pdf", kwargs={"pk": 999999})).status_code == 404
+        hr_client.get(reverse("positions:position-pdf", kwargs={"pk": 999999})).status_code == 404
     )
 
 
-def test_position_sheet_query_count_flat_in_duties(user_client, django_assert_num_queries):
+def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_queries):
     small = FullPositionFactory(duties=2)
     large = FullPositionFactory(duties=40)
-    user_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
+    hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
-    with django_assert_num_queries(9):
-        small_page = user_client.get(sheet_url(small))
-    with django_assert_num_queries(9):
-        large_page = user_client.get(sheet_url(large))
+    # session, user, access (3), the position with its joins, 6 prefetched sections
+    with django_assert_num_queries(12):
+        small_page = hr_client.get(sheet_url(small))
+    with django_assert_num_queries(12):
+        large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2
     assert large_page.content.decode().count('id="duty-') == 40
 
 
-def test_position_pdf_download_headers_with_code(user_client):
+def test_position_pdf_download_headers_with_code(hr_client):
     position = PositionFactory(title="售楼员", code="FZ-XS-101")
 
-    response = user_client.get(pdf_url(position))
+    response = hr_client.get(pdf_url(position))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -203,10 +203,10 @@ def test_position_pdf_download_headers_with_code(user_client):
     assert response.content.startswith(b"%PDF-")
 
 
-def test_position_pdf_download_headers_without_code(user_client):
+def test_position_pdf_download_headers_without_code(hr_client):
     position = PositionFactory(title="营销策划专员", code="")
 
-    response = user_client.get(pdf_url(position))
+    response = hr_client.get(pdf_url(position))
 
     disposition = response["Content-Disposition"]
     assert f'filename="position-{position.pk}.pdf"' in disposition
@@ -215,12 +215,12 @@ def test_position_pdf_download_headers_without_code(user_client):
     )
 
 
-def test_position_sheet_seed_sales_manager_shows_its_content(user_client):
+def test_position_sheet_seed_sales_manager_shows_its_content(hr_client):
     from django.core.management import call_command
 
     call_command("loaddata", "seed", verbosity=0)
     manager = Position.objects.get(code="FZ-XS-001")
-    response = user_client.get(sheet_url(manager))
+    response = hr_client.get(sheet_url(manager))
     assert response.status_code == 200
     text = " ".join(visible_text(response).split())
     for expected in [
@@ -255,10 +255,10 @@ def test_position_sheet_seed_sales_manager_shows_its_content(user_client):
     assert "同上" not in text
 
 
-def test_position_pdf_missing_cjk_font_answers_with_chinese_error_page(user_client, settings):
+def test_position_pdf_missing_cjk_font_answers_with_chinese_error_page(hr_client, settings):
     settings.CJK_FONT_FAMILY = "No Such CJK Font 无此字体"
     position = PositionFactory(title="销售经理", code="FZ-XS-001")
-    response = user_client.get(pdf_url(position))
+    response = hr_client.get(pdf_url(position))
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
     text = visible_text(response)

@@ -1,7 +1,8 @@
 """Browsing views: the department tree, a department, the position list.
 
-Every signed-in user may browse (LoginRequiredMiddleware turns anonymous visitors away);
-the reads come from ``positions.services`` and ``positions.filters``.
+Every signed-in user may browse (LoginRequiredMiddleware turns anonymous visitors away) and
+sees the positions ``positions.permissions`` lets them read; the reads come from
+``positions.services`` and ``positions.filters``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from positions import services
+from positions import permissions, services
 from positions.filters import PositionFilter
 from positions.models import Position
 
@@ -19,7 +20,7 @@ POSITIONS_PER_PAGE = 50
 
 
 def department_tree(request: HttpRequest) -> HttpResponse:
-    nodes = services.department_tree()
+    nodes = services.department_tree(positions=Position.objects.visible_to(request.user))
     return render(
         request,
         "positions/department_tree.html",
@@ -32,7 +33,7 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = services.department_page(pk)
+    page = services.department_page(pk, positions=Position.objects.visible_to(request.user))
     if page is None:
         raise Http404("部门不存在。")
     return render(
@@ -43,13 +44,17 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": page.ancestors,
             "node": page.node,
             "archived_count": page.archived_count,
+            "can_edit_department": permissions.can_edit_department(request.user, page.department),
         },
     )
 
 
 def position_list(request: HttpRequest) -> HttpResponse:
     filterset = PositionFilter(
-        request.GET, queryset=Position.objects.select_related("department__parent", "reports_to")
+        request.GET,
+        queryset=Position.objects.visible_to(request.user).select_related(
+            "department__parent", "reports_to"
+        ),
     )
     page_obj, page_notice = paginate(filterset.qs, request.GET.get("page"))
     return render(

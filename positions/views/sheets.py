@@ -10,8 +10,10 @@ from positions.pdf import CJKFontMissing, render_pdf
 from positions.sheet import Sheet, build_sheet
 
 
-def _sheet_for(pk: int) -> Sheet:
-    return build_sheet(get_object_or_404(Position.objects.with_sheet(), pk=pk))
+def _sheet_for(request: HttpRequest, pk: int) -> Sheet:
+    """The sheet of a position the user may read; 404 otherwise (drafts are not revealed)."""
+    visible = Position.objects.visible_to(request.user).with_sheet()
+    return build_sheet(get_object_or_404(visible, pk=pk))
 
 
 def attachment_disposition(filename: str, ascii_fallback: str) -> str:
@@ -21,11 +23,11 @@ def attachment_disposition(filename: str, ascii_fallback: str) -> str:
 
 
 def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "positions/sheet.html", {"sheet": _sheet_for(pk)})
+    return render(request, "positions/sheet.html", {"sheet": _sheet_for(request, pk)})
 
 
 def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    sheet = _sheet_for(pk)
+    sheet = _sheet_for(request, pk)
     try:
         pdf = render_pdf(sheet)
     except CJKFontMissing as exc:

@@ -1,10 +1,8 @@
-"""Business logic as plain typed functions.
+"""Browsing the organisation: the department tree, its paths and subtrees.
 
-Browsing the organisation (the department tree, its paths and subtrees): every function loads
-departments (and positions, where needed) in a fixed number of queries and assembles the
-hierarchy in Python, so page query counts never grow with the size of the organisation.
-
-Set-up: loading the seed organisation and the demo accounts.
+Every function loads departments (and positions, where needed) in a fixed number of queries
+and assembles the hierarchy in Python, so page query counts never grow with the size of the
+organisation.
 """
 
 from __future__ import annotations
@@ -13,11 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.core.management import call_command
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from positions.models import Department, Position
 
@@ -151,6 +145,7 @@ def _build_nodes(
 
 def department_tree(
     *,
+    positions: QuerySet[Position] | None = None,
     root_id: int | None = None,
     include_archived: bool = False,
     index: DepartmentIndex | None = None,
@@ -160,12 +155,14 @@ def department_tree(
     Without ``root_id`` the whole organisation is returned (one node per top-level
     department); with it, a one-element list holding that department's subtree, or an empty
     list when the department does not exist. Archived positions are left out unless
-    ``include_archived`` is set. Pass ``index`` to reuse departments already loaded.
+    ``include_archived`` is set. ``positions`` narrows what is shown (for a user:
+    ``Position.objects.visible_to(user)``). Pass ``index`` to reuse departments already loaded.
     """
     index = index if index is not None else department_index()
     if root_id is not None and root_id not in index.by_id:
         return []
-    positions = Position.objects.select_related("reports_to").order_by("code", "title", "pk")
+    base = positions if positions is not None else Position.objects.all()
+    positions = base.select_related("reports_to").order_by("code", "title", "pk")
     if not include_archived:
         positions = positions.active()
     if root_id is not None:
@@ -187,17 +184,21 @@ class DepartmentPage:
     archived_count: int  # archived positions in the department and below
 
 
-def department_page(department_id: int) -> DepartmentPage | None:
+def department_page(
+    department_id: int, *, positions: QuerySet[Position] | None = None
+) -> DepartmentPage | None:
     """The department, its path, its subtree with active positions, and the archived count.
 
     The archived count covers the whole subtree, like the position list's department filter.
+    ``positions`` narrows what is shown and counted (``Position.objects.visible_to(user)``).
     """
     index = department_index()
     if department_id not in index.by_id:
         return None
-    nodes = department_tree(root_id=department_id, index=index)
+    base = positions if positions is not None else Position.objects.all()
+    nodes = department_tree(positions=base, root_id=department_id, index=index)
     archived_count = (
-        Position.objects.filter(
+        base.filter(
             department_id__in=index.subtree_ids(department_id),
             status=Position.Status.ARCHIVED,
         )
@@ -222,68 +223,3 @@ def grade_overlap_q(low: int, high: int | None = None) -> Q:
     starts_low_enough = Q(grade_min__lte=high) | Q(grade_min__isnull=True, grade_max__lte=high)
     ends_high_enough = Q(grade_max__gte=low) | Q(grade_max__isnull=True, grade_min__gte=low)
     return starts_low_enough & ends_high_enough
-
-
-# --- Seed data and demo accounts -------------------------------------------------------------
-
-DEMO_PASSWORD = "jobdesc-demo"
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    full_name: str
-    role: str
-    is_staff: bool = False
-    is_superuser: bool = False
-
-
-DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("admin", "系统管理员", "超级管理员", is_staff=True, is_superuser=True),
-    DemoAccount("hr", "王人事", "HR 编辑：在管理后台维护部门与职位", is_staff=True),
-    DemoAccount("manager", "陈经理", "部门经理：查看并打印职位说明书"),
-    DemoAccount("employee", "林员工", "员工：查阅职位说明书"),
-)
-
-
-@transaction.atomic
-def load_seed(*, reload: bool = False) -> int:
-    """Load fixtures/seed.json; returns the number of positions loaded (0 when skipped).
-
-    Without ``reload`` an existing organisation is left alone, so running set-up twice is safe.
-    With ``reload`` every department and position is removed first (reporting lines and the
-    department tree are cut before the delete, since both are PROTECTed).
-    """
-    if Position.objects.exists() or Department.objects.exists():
-        if not reload:
-            return 0
-        Position.objects.update(reports_to=None)
-        Position.objects.all().delete()
-        Department.objects.update(parent=None)
-        Department.objects.all().delete()
-    call_command("loaddata", "seed", verbosity=0)
-    return Position.objects.count()
-
-
-def ensure_demo_accounts() -> list[DemoAccount]:
-    """Create (or reset) the demo accounts listed in the README."""
-    user_model = get_user_model()
-    editor_perms = Permission.objects.filter(content_type__app_label="positions")
-    for account in DEMO_ACCOUNTS:
-        user, _ = user_model.objects.update_or_create(
-            username=account.username,
-            defaults={
-                # Chinese names are written family name first: keep the whole name in one
-                # field so get_full_name() does not reorder it.
-                "first_name": account.full_name,
-                "last_name": "",
-                "is_staff": account.is_staff,
-                "is_superuser": account.is_superuser,
-                "is_active": True,
-            },
-        )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-        if account.is_staff and not account.is_superuser:
-            user.user_permissions.set(editor_perms)
-    return list(DEMO_ACCOUNTS)

@@ -1,0 +1,1 @@
+"""Admin for employees, their assignments and HR editors' scopes."""

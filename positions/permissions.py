@@ -1,0 +1,264 @@
+"""Who may see or change what — the only place that decides.
+
+Roles are Django groups created by migration 0003_roles:
+
+* **HR 编辑** edits departments, positions and everything under them, sees drafts and archived
+  sheets, manages employees and reaches the admin. ``EditorScope`` rows limit an HR editor to
+  department subtrees (a project company's HR edits only its part of the tree); an HR editor
+  with no scope edits everything.
+* **部门经理** sees every published position, and the drafts (and archived sheets) of the
+  departments of the positions they hold now, sub-departments included.
+* **员工** — and every other logged-in user — sees published positions only.
+* A superuser may do everything.
+
+Views, templates (which buttons show) and the admin all ask the functions below; the querysets
+``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules.
+
+The rules are computed once per request and user (``access(user)``) from three small queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
+
+from positions.models import Assignment, Department, Employee, Position
+
+HR_EDITOR = "HR 编辑"
+MANAGER = "部门经理"
+EMPLOYEE = "员工"
+ROLES = (HR_EDITOR, MANAGER, EMPLOYEE)
+
+# None in these fields means "every department".
+AllOr = frozenset[int] | None
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do, resolved to department ids."""
+
+    authenticated: bool
+    superuser: bool
+    roles: frozenset[str]
+    edit_departments: AllOr  # departments whose positions the user edits (HR 编辑)
+    draft_departments: AllOr  # departments whose unpublished positions the user sees
+    held_positions: frozenset[int]  # positions the user holds now
+
+    @property
+    def is_hr_editor(self) -> bool:
+        return self.superuser or HR_EDITOR in self.roles
+
+    @property
+    def is_manager(self) -> bool:
+        return MANAGER in self.roles
+
+
+NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def _subtrees(roots: set[int]) -> frozenset[int]:
+    """The departments and every department below them (one query)."""
+    if not roots:
+        return frozenset()
+    from positions.services import department_index
+
+    index = department_index()
+    found: set[int] = set()
+    for pk in roots:
+        found |= index.subtree_ids(pk)
+    return frozenset(found)
+
+
+def _compute_access(user: User) -> Access:
+    roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    held = Assignment.objects.current().filter(employee__user=user, employee__left_on__isnull=True)
+    held_positions = dict(held.values_list("position_id", "position__department_id"))
+    if user.is_superuser:
+        edit: AllOr = None
+    elif HR_EDITOR in roles:
+        scopes = set(user.editor_scopes.values_list("department_id", flat=True))
+        edit = _subtrees(scopes) if scopes else None
+    else:
+        edit = frozenset()
+    if edit is None:
+        drafts: AllOr = None
+    else:
+        managed = _subtrees(set(held_positions.values())) if MANAGER in roles else frozenset()
+        drafts = edit | managed
+    return Access(
+        authenticated=True,
+        superuser=user.is_superuser,
+        roles=roles,
+        edit_departments=edit,
+        draft_departments=drafts,
+        held_positions=frozenset(held_positions),
+    )
+
+
+def access(user: User | AnonymousUser) -> Access:
+    """The user's access, computed once and kept on the user object for this request."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_jobdesc_access", None)
+    if cached is None:
+        cached = _compute_access(user)
+        user._jobdesc_access = cached
+    return cached
+
+
+def forget_access(user: User) -> None:
+    """Drop the cached access (after changing the user's roles, scopes or assignments)."""
+    user.__dict__.pop("_jobdesc_access", None)
+
+
+def _within(departments: AllOr, department_id: int | None) -> bool:
+    return departments is None or department_id in departments
+
+
+def _department_q(departments: AllOr, lookup: str = "department_id") -> Q:
+    if departments is None:
+        return Q()
+    return Q(**{f"{lookup}__in": departments})
+
+
+# --- positions -------------------------------------------------------------------------------
+
+
+def visible_positions_q(user: User | AnonymousUser) -> Q:
+    """Published positions, plus unpublished ones in the departments whose drafts the user sees."""
+    rules = access(user)
+    if not rules.authenticated:
+        return Q(pk__in=[])
+    published = Q(status=Position.Status.PUBLISHED)
+    if rules.draft_departments is None:
+        return Q()
+    if not rules.draft_departments:
+        return published
+    return published | _department_q(rules.draft_departments)
+
+
+def editable_positions_q(user: User | AnonymousUser) -> Q:
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return Q(pk__in=[])
+    return _department_q(rules.edit_departments)
+
+
+def can_view_position(user: User | AnonymousUser, position: Position) -> bool:
+    rules = access(user)
+    if not rules.authenticated:
+        return False
+    if position.status == Position.Status.PUBLISHED:
+        return True
+    return _within(rules.draft_departments, position.department_id)
+
+
+def can_see_drafts(user: User | AnonymousUser) -> bool:
+    """Whether the user sees any unpublished position at all (status filters, badges)."""
+    rules = access(user)
+    return rules.draft_departments is None or bool(rules.draft_departments)
+
+
+def can_edit_position(user: User | AnonymousUser, position: Position) -> bool:
+    rules = access(user)
+    return rules.is_hr_editor and _within(rules.edit_departments, position.department_id)
+
+
+def can_create_positions(user: User | AnonymousUser) -> bool:
+    rules = access(user)
+    return rules.is_hr_editor and rules.edit_departments != frozenset()
+
+
+def can_print_position(user: User | AnonymousUser, position: Position) -> bool:
+    return can_view_position(user, position)
+
+
+# --- departments -----------------------------------------------------------------------------
+
+
+def editable_departments_q(user: User | AnonymousUser) -> Q:
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return Q(pk__in=[])
+    return _department_q(rules.edit_departments, lookup="pk")
+
+
+def can_edit_department(user: User | AnonymousUser, department: Department) -> bool:
+    rules = access(user)
+    return rules.is_hr_editor and _within(rules.edit_departments, department.pk)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def can_manage_employees(user: User | AnonymousUser) -> bool:
+    return access(user).is_hr_editor
+
+
+def managed_employees_q(user: User | AnonymousUser) -> Q:
+    """Employees an HR editor manages: those in their scope, and those holding no position."""
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return Q(pk__in=[])
+    if rules.edit_departments is None:
+        return Q()
+    in_scope = Q(
+        assignments__end_date__isnull=True,
+        assignments__position__department_id__in=rules.edit_departments,
+    )
+    without_position = ~Q(assignments__end_date__isnull=True)
+    return in_scope | without_position
+
+
+def can_manage_employee(user: User | AnonymousUser, employee: Employee) -> bool:
+    if not can_manage_employees(user):
+        return False
+    return Employee.objects.filter(managed_employees_q(user), pk=employee.pk).exists()
+
+
+def can_view_employee_details(user: User | AnonymousUser, employee: Employee) -> bool:
+    """工号, 入职日期 and assignment history: HR managing the employee, and the employee."""
+    if not user.is_authenticated:
+        return False
+    return employee.user_id == user.pk or can_manage_employee(user, employee)
+
+
+# --- the admin -------------------------------------------------------------------------------
+
+
+def can_use_admin(user: User | AnonymousUser) -> bool:
+    rules = access(user)
+    return rules.authenticated and rules.is_hr_editor
+
+
+class Abilities:
+    """What the navigation and buttons may offer the user; each answer computed when asked.
+
+    Templates get one as ``can`` (positions.context_processors.abilities):
+    ``{% if can.create_positions %}``.
+    """
+
+    def __init__(self, user: User | AnonymousUser) -> None:
+        self._user = user
+
+    @property
+    def create_positions(self) -> bool:
+        return can_create_positions(self._user)
+
+    @property
+    def edit_departments(self) -> bool:
+        return can_create_positions(self._user)
+
+    @property
+    def manage_employees(self) -> bool:
+        return can_manage_employees(self._user)
+
+    @property
+    def use_admin(self) -> bool:
+        return can_use_admin(self._user)
+
+    @property
+    def see_drafts(self) -> bool:
+        return can_see_drafts(self._user)
