@@ -6,9 +6,12 @@ import factory
 from django.contrib.auth import get_user_model
 
 from positions.models import (
+    Assignment,
     Authority,
     Department,
     Duty,
+    EditorScope,
+    Employee,
     Indicator,
     Position,
     Qualification,
@@ -185,3 +188,39 @@ class FullPositionFactory(PositionFactory):
         self.related_positions.add(
             PositionFactory(title="营销策划专员", code="", department=self.department)
         )
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    """An employee with a user account; ``EmployeeFactory(position=p)`` also makes them hold p."""
+
+    class Meta:
+        model = Employee
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"员工{n}")
+    employee_no = factory.Sequence(lambda n: f"E{n:05d}")
+    hired_on = datetime.date(2024, 3, 1)
+
+    @factory.post_generation
+    def position(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            AssignmentFactory(employee=self, position=extracted, start_date=self.hired_on)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    employee = factory.SubFactory(EmployeeFactory)
+    position = factory.SubFactory(PositionFactory)
+    start_date = datetime.date(2024, 3, 1)
+    reason = Assignment.Reason.HIRE
+
+
+class EditorScopeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EditorScope
+
+    user = factory.SubFactory(UserFactory)
+    department = factory.SubFactory(DepartmentFactory)
