@@ -8,3 +8,4 @@ class PositionsConfig(AppConfig):
 
     def ready(self) -> None:
         from positions import checks  # noqa: F401  (registers the system checks)
+

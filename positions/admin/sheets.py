@@ -1,4 +1,9 @@
-"""Admin: where HR edits departments and the full content of each job description."""
+"""Admin: where HR edits departments and the full content of each job description.
+
+Who may change what is asked of ``positions.permissions``: an HR editor scoped to a department
+subtree sees the rest of the organisation read-only and can place positions only in their own
+departments.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from positions import permissions
 from positions.models import (
     Authority,
     Department,
@@ -26,8 +32,24 @@ TABULAR_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "c
 # -- departments -----------------------------------------------------------------------------
 
 
+class ScopedDepartmentFieldMixin:
+    """Department pickers offer only the departments the HR editor may edit."""
+
+    scoped_department_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.scoped_department_fields and field is not None:
+            field.queryset = field.queryset.filter(permissions.editable_departments_q(request.user))
+            field.error_messages["invalid_choice"] = "只能选择您负责范围内的部门。"
+            if permissions.access(request.user).edit_departments is not None:
+                field.required = True  # a scoped editor cannot create a department at the top
+        return field
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
+    scoped_department_fields = ("parent",)
     list_display = ("name", "code", "kind", "parent", "order")
     list_display_links = ("name",)
     list_editable = ("order",)
@@ -37,6 +59,14 @@ class DepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     ordering = ("order", "code")
     fields = ("name", "code", "kind", "parent", "order")
+
+    def has_change_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit_department(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit_department(request.user, obj))
 
 
 # -- positions -------------------------------------------------------------------------------
@@ -72,7 +102,23 @@ class GradeRangeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DutyInline(admin.StackedInline):
+class PositionSectionInlineMixin:
+    """A sheet section inline is editable exactly when its position is."""
+
+    def _editable(self, request: HttpRequest, obj: Position | None) -> bool:
+        return obj is None or permissions.can_edit_position(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class DutyInline(PositionSectionInlineMixin, admin.StackedInline):
     model = Duty
     formfield_overrides = COMPACT_TEXT
     extra = 0
@@ -80,14 +126,14 @@ class DutyInline(admin.StackedInline):
     fields = (("rank", "kind", "responsibility"), ("group", "title"), "tasks", "assessment")
 
 
-class AuthorityInline(admin.TabularInline):
+class AuthorityInline(PositionSectionInlineMixin, admin.TabularInline):
     model = Authority
     extra = 0
     ordering = ("order", "pk")
     fields = ("order", "name", "level")
 
 
-class RelationshipInline(admin.TabularInline):
+class RelationshipInline(PositionSectionInlineMixin, admin.TabularInline):
     model = Relationship
     formfield_overrides = TABULAR_TEXT
     extra = 0
@@ -95,7 +141,7 @@ class RelationshipInline(admin.TabularInline):
     fields = ("order", "kind", "party", "purpose")
 
 
-class QualificationInline(admin.StackedInline):
+class QualificationInline(PositionSectionInlineMixin, admin.StackedInline):
     model = Qualification
     formfield_overrides = COMPACT_TEXT
     extra = 0
@@ -113,7 +159,7 @@ class QualificationInline(admin.StackedInline):
     )
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(PositionSectionInlineMixin, admin.TabularInline):
     model = Indicator
     formfield_overrides = TABULAR_TEXT
     extra = 0
@@ -122,7 +168,8 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
+    scoped_department_fields = ("department",)
     list_display = ("title", "code", "department", "reports_to", "grade", "status")
     list_display_links = ("title",)
     list_filter = (("department", admin.RelatedOnlyFieldListFilter), GradeRangeFilter, "status")
@@ -175,6 +222,17 @@ class PositionAdmin(admin.ModelAdmin):
     def grade(self, obj: Position) -> str:
         return obj.grade_display or "—"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Position]:
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit_position(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit_position(request.user, obj))
+
 
 # -- the parts of a sheet, each also reachable on its own ------------------------------------
 
@@ -183,6 +241,32 @@ class PositionPartAdmin(admin.ModelAdmin):
     list_select_related = ("position", "position__department")
     search_fields = ("position__title", "position__code")
     autocomplete_fields = ("position",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(position__in=Position.objects.visible_to(request.user))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "position":
+            field.queryset = field.queryset.editable_by(request.user)
+            field.error_messages["invalid_choice"] = "只能选择您负责范围内的职位。"
+        return field
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (
+            obj is None or permissions.can_edit_position(request.user, obj.position)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (
+            obj is None or permissions.can_edit_position(request.user, obj.position)
+        )
 
 
 @admin.register(Duty)

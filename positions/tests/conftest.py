@@ -6,6 +6,12 @@ from positions.permissions import HR_EDITOR
 from positions.tests.factories import DepartmentFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher's slowness is its point, not theirs."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="zhangsan")

@@ -1,0 +1,351 @@
+"""Who sees and changes what: the permission module, and every URL × every role.
+
+The organisation is the seed's: 销售部 (销售经理, 售楼员 …) under 福州项目公司, and 营销策划部
+under 集团公司. Each role is a real user in its group, holding a real position.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from positions import permissions
+from positions.models import Department, Position
+from positions.tests.factories import (
+    EditorScopeFactory,
+    EmployeeFactory,
+    PositionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    sales: Department
+    marketing: Department
+    published: Position
+    sales_draft: Position
+    marketing_draft: Position
+    archived: Position
+    clerk_employee: object
+
+
+def in_group(user, role: str):
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    call_command("loaddata", "seed", verbosity=0)
+    sales = Department.objects.get(name="销售部")
+    marketing = Department.objects.get(name="营销策划部")
+    clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员, 销售部
+    sales_manager = Position.objects.get(code="FZ-XS-001")  # 销售经理, 销售部
+    marketing_manager = Position.objects.get(title="营销策划经理")  # 营销策划部
+
+    employee = in_group(UserFactory(username="employee"), permissions.EMPLOYEE)
+    clerk_employee = EmployeeFactory(user=employee, name="林员工", position=clerk)
+    manager_own = in_group(UserFactory(username="manager-own"), permissions.MANAGER)
+    EmployeeFactory(user=manager_own, name="陈经理", position=sales_manager)
+    manager_other = in_group(UserFactory(username="manager-other"), permissions.MANAGER)
+    EmployeeFactory(user=manager_other, name="周经理", position=marketing_manager)
+    hr_scoped = in_group(UserFactory(username="hr-scoped"), permissions.HR_EDITOR)
+    EditorScopeFactory(user=hr_scoped, department=sales.parent)  # 福州项目公司 and below
+    hr_unscoped = in_group(UserFactory(username="hr-unscoped"), permissions.HR_EDITOR)
+
+    return World(
+        users={
+            "anonymous": None,
+            "employee": employee,
+            "manager_own": manager_own,
+            "manager_other": manager_other,
+            "hr_scoped": hr_scoped,
+            "hr_unscoped": hr_unscoped,
+        },
+        sales=sales,
+        marketing=marketing,
+        published=clerk,
+        sales_draft=PositionFactory(
+            title="案场主管", code="FZ-XS-050", department=sales, status=Position.Status.DRAFT
+        ),
+        marketing_draft=PositionFactory(
+            title="品牌专员", code="MK120", department=marketing, status=Position.Status.DRAFT
+        ),
+        archived=PositionFactory(
+            title="销售内勤", code="FZ-XS-090", department=sales, status=Position.Status.ARCHIVED
+        ),
+        clerk_employee=clerk_employee,
+    )
+
+
+# --- the permission module -------------------------------------------------------------------
+
+
+def test_visible_to_employee_is_published_only(world):
+    visible = set(Position.objects.visible_to(world.users["employee"]))
+    assert world.published in visible
+    assert not {world.sales_draft, world.marketing_draft, world.archived} & visible
+    assert visible == set(Position.objects.published())
+
+
+def test_visible_to_manager_adds_drafts_of_own_department_subtree(world):
+    own = set(Position.objects.visible_to(world.users["manager_own"]))
+    other = set(Position.objects.visible_to(world.users["manager_other"]))
+    assert world.sales_draft in own and world.marketing_draft not in own
+    assert world.marketing_draft in other and world.sales_draft not in other
+
+
+def test_visible_to_manager_of_parent_department_includes_sub_departments(world):
+    director = in_group(UserFactory(username="director"), permissions.MANAGER)
+    EmployeeFactory(user=director, position=Position.objects.get(title="副总经理"))
+    # 副总经理 sits in 福州项目公司; 销售部 is below it.
+    assert world.sales_draft in Position.objects.visible_to(director)
+    assert world.marketing_draft not in Position.objects.visible_to(director)
+
+
+def test_visible_to_manager_who_left_is_published_only(world):
+    manager = world.users["manager_own"]
+    employee = manager.employee
+    employee.left_on = datetime.date(2025, 1, 31)
+    employee.save()
+    permissions.forget_access(manager)
+    assert world.sales_draft not in Position.objects.visible_to(manager)
+
+
+def test_editable_by_scoped_hr_is_its_subtree_only(world):
+    editable = Position.objects.editable_by(world.users["hr_scoped"])
+    assert world.sales_draft in editable
+    assert world.published in editable
+    assert world.marketing_draft not in editable
+    assert not permissions.can_edit_position(world.users["hr_scoped"], world.marketing_draft)
+
+
+def test_editable_by_unscoped_hr_is_everything(world):
+    assert Position.objects.editable_by(world.users["hr_unscoped"]).count() == (
+        Position.objects.count()
+    )
+
+
+def test_editable_by_manager_and_employee_is_nothing(world):
+    for role in ("employee", "manager_own"):
+        assert not Position.objects.editable_by(world.users[role]).exists()
+
+
+def test_inactive_user_has_no_access(world):
+    user = world.users["hr_unscoped"]
+    user.is_active = False
+    assert not permissions.can_view_position(user, world.published)
+    assert not permissions.can_use_admin(user)
+
+
+# --- every URL × every role --------------------------------------------------------------------
+
+ROLES = ("anonymous", "employee", "manager_own", "manager_other", "hr_scoped", "hr_unscoped")
+LOGIN = 302  # redirected to the login page
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # URL name as reversed
+    kwargs: Callable[[World], dict]
+    expected: dict[str, int]  # role → status
+    method: str = "get"
+    label: str = ""
+
+
+def everyone(status: int = 200) -> dict[str, int]:
+    return {"anonymous": LOGIN} | {role: status for role in ROLES[1:]}
+
+
+def statuses(*values: int) -> dict[str, int]:
+    return dict(zip(ROLES, values, strict=True))
+
+
+def none(world: World) -> dict:
+    return {}
+
+
+CASES: tuple[Case, ...] = (
+    Case("login", none, {role: 200 for role in ROLES}),
+    Case("logout", none, {role: 302 for role in ROLES}, method="post"),
+    Case("positions:department-tree", none, everyone()),
+    Case("positions:my-position", none, everyone()),
+    Case("positions:department-detail", lambda w: {"pk": w.sales.pk}, everyone()),
+    Case("positions:position-list", none, everyone()),
+    Case(
+        "positions:position-sheet",
+        lambda w: {"pk": w.published.pk},
+        everyone(),
+        label="published",
+    ),
+    Case(
+        "positions:position-sheet",
+        lambda w: {"pk": w.sales_draft.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="销售部 draft",
+    ),
+    Case(
+        "positions:position-sheet",
+        lambda w: {"pk": w.marketing_draft.pk},
+        statuses(LOGIN, 404, 404, 200, 404, 200),
+        label="营销策划部 draft",
+    ),
+    Case(
+        "positions:position-sheet",
+        lambda w: {"pk": w.archived.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="archived",
+    ),
+    Case(
+        "positions:position-pdf",
+        lambda w: {"pk": w.published.pk},
+        everyone(),
+        label="published",
+    ),
+    Case(
+        "positions:position-pdf",
+        lambda w: {"pk": w.sales_draft.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="销售部 draft",
+    ),
+    Case("positions:employee-list", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case(
+        "positions:employee-detail",
+        lambda w: {"pk": w.clerk_employee.pk},
+        statuses(LOGIN, 200, 403, 403, 200, 200),
+        label="the 售楼员 employee",
+    ),
+    Case(
+        "positions:employee-transfer",
+        lambda w: {"pk": w.clerk_employee.pk},
+        statuses(LOGIN, 403, 403, 403, 200, 200),
+    ),
+    Case(
+        "positions:employee-leave",
+        lambda w: {"pk": w.clerk_employee.pk},
+        statuses(LOGIN, 403, 403, 403, 200, 200),
+    ),
+    Case("password_change", none, everyone()),
+    Case("password_change_done", none, everyone()),
+    Case("admin:index", none, statuses(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)),
+)
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, outside the admin (whose URLs Django generates)."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_permission_matrix_covers_every_url():
+    covered = {case.name for case in CASES}
+    missing = project_url_names() - covered
+    assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{c.name}{'[' + c.label + ']' if c.label else ''}" for c in CASES]
+)
+def test_permission_matrix(case: Case, world: World, client):
+    url = reverse(case.name, kwargs=case.kwargs(world))
+    got: dict[str, int] = {}
+    for role in ROLES:
+        client.logout()
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        response = getattr(client, case.method)(url)
+        got[role] = response.status_code
+        if response.status_code == 302 and case.expected[role] == LOGIN:
+            # the admin sends visitors through its own login URL, which forwards to ours
+            login_urls = (reverse("login"), reverse("admin:login"))
+            assert response["Location"].startswith(login_urls), (role, url)
+    assert got == case.expected
+
+
+def test_employee_guessing_draft_url_sees_not_found_not_the_content(world, client):
+    client.force_login(world.users["employee"])
+    for name in ("positions:position-sheet", "positions:position-pdf"):
+        response = client.get(reverse(name, kwargs={"pk": world.sales_draft.pk}))
+        assert response.status_code == 404
+        assert "案场主管" not in response.content.decode(errors="ignore")
+
+
+def test_draft_lists_follow_the_managers_department(world, client):
+    client.force_login(world.users["manager_own"])
+    page = client.get(reverse("positions:position-list")).content.decode()
+    assert "案场主管" in page and "品牌专员" not in page
+    tree = client.get(reverse("positions:department-tree")).content.decode()
+    assert "案场主管" in tree and "品牌专员" not in tree
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+
+def admin_change_url(position: Position) -> str:
+    return reverse("admin:positions_position_change", args=[position.pk])
+
+
+def test_admin_scoped_hr_cannot_edit_position_outside_scope(world, client):
+    client.force_login(world.users["hr_scoped"])
+    outside = Position.objects.get(code="MK105")  # published, 营销策划部
+    page = client.get(admin_change_url(outside))
+    assert page.status_code == 200
+    assert "查看 职位" in page.content.decode()  # read-only view, no save buttons
+    assert 'name="_save"' not in page.content.decode()
+    response = client.post(admin_change_url(outside), {"title": "改名"})
+    assert response.status_code == 403
+    outside.refresh_from_db()
+    assert outside.title == "营销策划专员"
+
+
+def test_admin_scoped_hr_edits_position_in_scope(world, client):
+    client.force_login(world.users["hr_scoped"])
+    page = client.get(admin_change_url(world.sales_draft)).content.decode()
+    assert "修改 职位" in page
+    assert 'name="_save"' in page
+
+
+def test_admin_scoped_hr_cannot_move_position_to_department_outside_scope(world, client):
+    client.force_login(world.users["hr_scoped"])
+    page = client.get(reverse("admin:positions_position_add")).content.decode()
+    assert "营销策划部" not in page.split('name="department"')[1].split("</select>")[0]
+
+
+def test_admin_employee_is_sent_to_login(world, client):
+    client.force_login(world.users["employee"])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert (
+        reverse("admin:login") in response["Location"]
+        or "/accounts/login/" in (response["Location"])
+    )
+
+
+def test_admin_hr_editor_without_staff_flag_reaches_admin(world, client):
+    user = world.users["hr_unscoped"]
+    assert not user.is_staff
+    client.force_login(user)
+    assert "数据管理" in client.get(reverse("admin:index")).content.decode()
