@@ -10,12 +10,16 @@ Variables:
     ALLOWED_HOSTS    comma-separated host names (default: localhost names when DEBUG is on)
     DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
                      (default: db.sqlite3 in the project folder)
+    HR_CONTACT       whom people should ask about accounts and positions, shown on the
+                     我的职位 page of people without a position and in the login lockout message
+                     (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,7 +95,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "jobdesc.apps.JobdescAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +104,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
     "positions",
 ]
 
@@ -113,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into our login page (below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jobdesc.urls"
@@ -144,9 +151,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses locked-out usernames before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "positions:department-tree"
+LOGIN_REDIRECT_URL = "positions:my-position"
 LOGOUT_REDIRECT_URL = "login"
+
+HR_CONTACT = os.environ.get("HR_CONTACT", "").strip() or "人力资源部"
+
+# Login throttling (django-axes). Lock by username only, never by IP address: a whole office
+# reaches us through one NAT address, and one person's typos must not lock out colleagues.
+# After AXES_FAILURE_LIMIT failures in a row the username is refused for AXES_COOLOFF_TIME,
+# even with the right password; a successful login clears the count. Failed attempts made
+# while locked do not restart the clock, so the time the lockout message names stays true.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The lockout answer is our login page with a Chinese message and the username kept.
+AXES_LOCKOUT_CALLABLE = "positions.views.accounts.login_locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# axes.W006 asks for "ip_address" in AXES_LOCKOUT_PARAMETERS. Locking by IP would lock a whole
+# office at once (see above); the username lock holds whatever address or browser the guesses
+# come from, which is the protection we want.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

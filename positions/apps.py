@@ -8,4 +8,3 @@ class PositionsConfig(AppConfig):
 
     def ready(self) -> None:
         from positions import checks  # noqa: F401  (registers the system checks)
-

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from positions.models import Assignment, Department, Employee, Position
 
@@ -198,18 +198,27 @@ def can_manage_employees(user: User | AnonymousUser) -> bool:
 
 
 def managed_employees_q(user: User | AnonymousUser) -> Q:
-    """Employees an HR editor manages: those in their scope, and those holding no position."""
+    """Employees an HR editor manages.
+
+    An unscoped HR editor manages everyone. A scoped one manages the employees whose latest
+    assignment (the current one, or for leavers the last one) lies in their departments, and
+    people who never held a position. Each employee matches once (no join duplicates).
+    """
     rules = access(user)
     if not rules.is_hr_editor:
         return Q(pk__in=[])
     if rules.edit_departments is None:
         return Q()
-    in_scope = Q(
-        assignments__end_date__isnull=True,
-        assignments__position__department_id__in=rules.edit_departments,
+    latest_department = Subquery(
+        Assignment.objects.filter(employee=OuterRef("pk"))
+        .order_by("-start_date", "-pk")
+        .values("position__department_id")[:1]
     )
-    without_position = ~Q(assignments__end_date__isnull=True)
-    return in_scope | without_position
+    in_scope = Employee.objects.annotate(latest_department=latest_department).filter(
+        latest_department__in=rules.edit_departments
+    )
+    never_assigned = ~Q(Exists(Assignment.objects.filter(employee=OuterRef("pk"))))
+    return Q(pk__in=in_scope.values("pk")) | never_assigned
 
 
 def can_manage_employee(user: User | AnonymousUser, employee: Employee) -> bool:
@@ -262,3 +271,21 @@ class Abilities:
     @property
     def see_drafts(self) -> bool:
         return can_see_drafts(self._user)
+
+
+def can_manage_editor_scopes(user: User | AnonymousUser) -> bool:
+    """Who may grant or change HR editors' scopes: unscoped HR editors and superusers only.
+
+    A scoped HR editor must not widen their own reach by adding an EditorScope row.
+    """
+    rules = access(user)
+    return rules.is_hr_editor and rules.edit_departments is None
+
+
+def can_delete_history(user: User | AnonymousUser) -> bool:
+    """Employee records and assignments are history: only a superuser may erase them.
+
+    HR ends an employment with 离职 (which keeps the record) instead of deleting it.
+    """
+    rules = access(user)
+    return rules.authenticated and rules.superuser

@@ -4,6 +4,12 @@
 function is re-exported here.
 """
 
+from positions.services.accounts import (
+    MyPosition,
+    MyPositionState,
+    lockout_message,
+    my_position,
+)
 from positions.services.organisation import (
     DepartmentIndex,
     DepartmentPage,
@@ -12,6 +18,14 @@ from positions.services.organisation import (
     department_page,
     department_tree,
     grade_overlap_q,
+)
+from positions.services.people import (
+    employee_leaves,
+    headcount_label,
+    hire_employee,
+    holders_by_position,
+    managed_employees,
+    transfer_employee,
 )
 from positions.services.seed import (
     DEMO_ACCOUNTS,
@@ -27,11 +41,21 @@ __all__ = [
     "DemoAccount",
     "DepartmentIndex",
     "DepartmentPage",
+    "MyPosition",
+    "MyPositionState",
     "TreeNode",
     "department_index",
     "department_page",
     "department_tree",
+    "employee_leaves",
     "ensure_demo_accounts",
     "grade_overlap_q",
+    "headcount_label",
+    "hire_employee",
+    "holders_by_position",
     "load_seed",
+    "lockout_message",
+    "managed_employees",
+    "my_position",
+    "transfer_employee",
 ]

@@ -349,3 +349,23 @@ def test_admin_hr_editor_without_staff_flag_reaches_admin(world, client):
     assert not user.is_staff
     client.force_login(user)
     assert "数据管理" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_managed_employees_scoped_hr_sees_never_assigned_and_own_leavers_only(world):
+    from positions.models import Employee
+
+    hr = world.users["hr_scoped"]
+    EmployeeFactory(name="新员工")
+    sales_leaver = EmployeeFactory(name="离职售楼员", position=world.published)
+    sales_leaver.assignments.update(end_date=datetime.date(2025, 6, 30))
+    sales_leaver.left_on = datetime.date(2025, 6, 30)
+    sales_leaver.save()
+    marketing_leaver = EmployeeFactory(name="离职策划", position=Position.objects.get(code="MK105"))
+    marketing_leaver.assignments.update(end_date=datetime.date(2025, 6, 30))
+    marketing_leaver.left_on = datetime.date(2025, 6, 30)
+    marketing_leaver.save()
+
+    managed = list(Employee.objects.filter(permissions.managed_employees_q(hr)))
+    names = sorted(e.name for e in managed)
+    assert names == sorted(["林员工", "陈经理", "新员工", "离职售楼员"])
+    assert len(managed) == len(set(managed))

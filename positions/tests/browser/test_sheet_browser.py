@@ -3,16 +3,23 @@
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from pypdf import PdfReader
 
 from positions import services
+from positions.permissions import ROLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def seeded(transactional_db):
+    # The role groups come from a data migration, and each transactional test's flush wipes
+    # them for the tests after it (serialized_rollback cannot help: Playwright's event loop
+    # gives this thread other connection objects than the ones serialized at set-up).
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
     call_command("loaddata", "seed", verbosity=0)
     services.ensure_demo_accounts()
 

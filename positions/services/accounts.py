@@ -1,0 +1,150 @@
+"""Accounts: the 我的职位 page of the signed-in person, and the login lockout message."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from positions import permissions
+from positions.models import Assignment, Employee, Position
+from positions.services.people import holders_by_position
+from positions.sheet import Sheet, build_sheet
+
+
+def lockout_message(*, failure_limit: int, cool_off: datetime.timedelta | None) -> str:
+    """What a locked-out person reads on the login page (django-axes lockout)."""
+    contact = settings.HR_CONTACT
+    if cool_off is None:
+        return f"该账号因连续 {failure_limit} 次登录失败已被锁定，请联系{contact}解锁。"
+    return (
+        f"该账号因连续 {failure_limit} 次登录失败已被锁定，请 {_duration(cool_off)}后再试，"
+        f"或联系{contact}解锁。"
+    )
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    """15 分钟, 1 小时, 1 小时 30 分钟 — whole minutes, at least one."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} 小时 {minutes} 分钟"
+    if hours:
+        return f"{hours} 小时"
+    return f"{minutes} 分钟"
+
+
+# --- 我的职位 ----------------------------------------------------------------------------------
+
+
+class MyPositionState(enum.StrEnum):
+    SHEET = "sheet"  # the position's sheet is shown
+    HIDDEN = "hidden"  # the person holds a position whose sheet they may not read yet
+    NONE = "none"  # no employee record, or no current position
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str
+
+
+@dataclass(frozen=True)
+class RelatedPosition:
+    """A position next to the person's own (superior or direct report) and who holds it."""
+
+    pk: int
+    title: str
+    code: str
+    department: str
+    linked: bool  # the user may open its sheet
+    holders: tuple[Holder, ...]  # () = 空缺
+
+
+@dataclass(frozen=True)
+class MyPosition:
+    state: MyPositionState
+    hr_contact: str
+    employee_name: str = ""
+    employee_no: str = ""
+    hired_on: datetime.date | None = None
+    since: datetime.date | None = None  # start of the current assignment
+    position_title: str = ""
+    position_status_label: str = ""
+    sheet: Sheet | None = None
+    superior: RelatedPosition | None = None
+    reports: tuple[RelatedPosition, ...] = ()
+    can_print: bool = False
+
+
+def _related(
+    user: AbstractBaseUser | AnonymousUser,
+    position: Position,
+    holders: dict[int, list[Employee]],
+) -> RelatedPosition:
+    return RelatedPosition(
+        pk=position.pk,
+        title=position.title,
+        code=position.code,
+        department=position.department.name,
+        linked=permissions.can_view_position(user, position),
+        holders=tuple(Holder(name=e.name) for e in holders.get(position.pk, [])),
+    )
+
+
+def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
+    """The signed-in person's position: sheet, superior, direct reports and their holders.
+
+    A person with no employee record, who has left, or who holds no position now gets
+    ``MyPositionState.NONE``; one whose position they may not read (a draft, say) gets
+    ``HIDDEN`` with the surrounding positions but no sheet. Holders of the superior and of
+    every direct report are read in one query.
+    """
+    contact = settings.HR_CONTACT
+    if not user.is_authenticated:
+        return MyPosition(state=MyPositionState.NONE, hr_contact=contact)
+    assignment = (
+        Assignment.objects.current()
+        .filter(employee__user=user, employee__left_on__isnull=True)
+        .select_related("employee")
+        .first()
+    )
+    if assignment is None:
+        employee = Employee.objects.filter(user=user).first()
+        return MyPosition(
+            state=MyPositionState.NONE,
+            hr_contact=contact,
+            employee_name=employee.name if employee else "",
+        )
+    employee = assignment.employee
+    position = Position.objects.with_sheet().get(pk=assignment.position_id)
+    # The superior and the (not archived) direct reports, with their departments: one query.
+    around = list(
+        Position.objects.filter(
+            Q(pk=position.reports_to_id)
+            | (Q(reports_to=position) & ~Q(status=Position.Status.ARCHIVED))
+        )
+        .select_related("department")
+        .order_by("code", "title", "pk")
+    )
+    superior = next((p for p in around if p.pk == position.reports_to_id), None)
+    reports = [p for p in around if p.reports_to_id == position.pk]
+    holders = holders_by_position(p.pk for p in around)
+    visible = permissions.can_view_position(user, position)
+    return MyPosition(
+        state=MyPositionState.SHEET if visible else MyPositionState.HIDDEN,
+        hr_contact=contact,
+        employee_name=employee.name,
+        employee_no=employee.employee_no,
+        hired_on=employee.hired_on,
+        since=assignment.start_date,
+        position_title=position.title,
+        position_status_label=position.get_status_display(),
+        sheet=build_sheet(position) if visible else None,
+        superior=_related(user, superior, holders) if superior is not None else None,
+        reports=tuple(_related(user, p, holders) for p in reports),
+        can_print=visible and permissions.can_print_position(user, position),
+    )
