@@ -107,6 +107,19 @@ class PositionQuerySet(models.QuerySet):
 
         return self.filter(editable_positions_q(user))
 
+    def with_staffing(self) -> PositionQuerySet:
+        """Annotate ``filled``: how many employees (not left) hold each position now."""
+        return self.annotate(
+            filled=models.Count(
+                "assignments",
+                filter=Q(
+                    assignments__end_date__isnull=True,
+                    assignments__employee__left_on__isnull=True,
+                ),
+                distinct=True,
+            )
+        )
+
     def with_department(self) -> PositionQuerySet:
         return self.select_related("department", "reports_to")
 
@@ -221,6 +234,17 @@ class Position(models.Model):
         if self.grade_min is None or self.grade_max is None or self.grade_min == self.grade_max:
             return str(self.grade_min if self.grade_min is not None else self.grade_max)
         return f"{self.grade_min}–{self.grade_max}"
+
+    def staffing_label(self, filled: int) -> str:
+        """在岗 / 编制, e.g. "2/3"; just "2" when the position has no 职位编制."""
+        if self.headcount is None:
+            return str(filled)
+        return f"{filled}/{self.headcount}"
+
+    @property
+    def staffing(self) -> str:
+        """``staffing_label`` for a position loaded ``with_staffing()``."""
+        return self.staffing_label(self.filled)
 
     @property
     def commitment_lines(self) -> list[str]:

@@ -21,7 +21,6 @@ from positions.services.organisation import (
 )
 from positions.services.people import (
     employee_leaves,
-    headcount_label,
     hire_employee,
     holders_by_position,
     managed_employees,
@@ -50,7 +49,6 @@ __all__ = [
     "employee_leaves",
     "ensure_demo_accounts",
     "grade_overlap_q",
-    "headcount_label",
     "hire_employee",
     "holders_by_position",
     "load_seed",

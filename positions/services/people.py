@@ -183,13 +183,6 @@ def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]
     return holders
 
 
-def headcount_label(position: Position, filled: int) -> str:
-    """Filled / planned, e.g. "2/3"; just "2" when the position has no 职位编制."""
-    if position.headcount is None:
-        return str(filled)
-    return f"{filled}/{position.headcount}"
-
-
 def managed_employees(user: User | AnonymousUser) -> QuerySet[Employee]:
     """The employees ``user`` manages (``permissions.managed_employees_q``), each once."""
     # The rule joins assignments, which repeats employees with several past assignments.

@@ -130,3 +130,20 @@ def test_department_parent_cycle_refused_in_clean():
     with pytest.raises(ValidationError) as exc:
         group.full_clean()
     assert exc.value.message_dict["parent"] == ["上级部门不能是本部门的下级部门。"]
+
+
+def test_position_staffing_counts_current_holders_over_headcount():
+    import datetime
+
+    from positions.tests.factories import EmployeeFactory
+
+    position = PositionFactory(headcount=3)
+    EmployeeFactory(position=position)
+    EmployeeFactory(position=position)
+    leaver = EmployeeFactory(position=position, left_on=datetime.date(2025, 1, 31))
+    leaver.assignments.update(end_date=datetime.date(2025, 1, 31))
+    unplanned = PositionFactory(headcount=None)
+    EmployeeFactory(position=unplanned)
+    staffed = {p.pk: p.staffing for p in Position.objects.with_staffing()}
+    assert staffed == {position.pk: "2/3", unplanned.pk: "1"}
+    assert Position(headcount=0).staffing_label(0) == "0/0"

@@ -282,9 +282,3 @@ def test_holders_by_position_lists_current_holders_in_one_query(
 def test_holders_by_position_without_ids_makes_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert services.holders_by_position([]) == {}
-
-
-def test_headcount_label_shows_filled_over_planned_or_filled_alone():
-    assert services.headcount_label(Position(headcount=3), 2) == "2/3"
-    assert services.headcount_label(Position(headcount=None), 2) == "2"
-    assert services.headcount_label(Position(headcount=0), 0) == "0/0"

@@ -124,8 +124,8 @@ def test_department_detail_shows_path_sub_departments_and_positions(hr_client, o
     assert "含下级部门职位3" in compact(response)
     assert "渠道组 FZ-XS-QD 1 个职位" in text
     # each row: code, title (with the code again for phones), superior, grade, headcount, status
-    assert "FZ-XS-001 销售经理 FZ-XS-001 — 10–11 — 已生效" in text
-    assert "FZ-XS-002 置业顾问 FZ-XS-002 销售经理 — — 草稿" in text
+    assert "FZ-XS-001 销售经理 FZ-XS-001 — 10–11 0 已生效" in text
+    assert "FZ-XS-002 置业顾问 FZ-XS-002 销售经理 — 0 草稿" in text
     assert "本部门及下级部门另有 1 个已归档职位" in text
     html = response.content.decode()
     assert f'href="{org["manager"].get_absolute_url()}"' in html
@@ -166,8 +166,8 @@ def test_position_list_shows_active_positions_with_count(hr_client, org):
     assert response.status_code == 200
     text = visible_text(response)
     assert "共3个职位" in compact(response)
-    assert "FZ-XS-001 销售经理 FZ-XS-001 销售部 福州公司 — 10–11 — 已生效" in text
-    assert "FZ-XS-002 置业顾问 FZ-XS-002 销售部 福州公司 销售经理 — — 草稿" in text
+    assert "FZ-XS-001 销售经理 FZ-XS-001 销售部 福州公司 — 10–11 0 已生效" in text
+    assert "FZ-XS-002 置业顾问 FZ-XS-002 销售部 福州公司 销售经理 — 0 草稿" in text
     assert "案场文员" not in text
 
 
@@ -290,3 +290,19 @@ def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_qu
         response = hr_client.get(list_url())
 
     assert response.status_code == 200
+
+
+def test_position_list_shows_filled_over_planned_headcount(hr_client, departments):
+    from positions.tests.factories import EmployeeFactory
+
+    clerk = PositionFactory(title="售楼员", code="FZ-XS-101", department=departments["sales"])
+    clerk.headcount = 3
+    clerk.save()
+    EmployeeFactory(name="林员工", position=clerk)
+    EmployeeFactory(name="吴新人", position=clerk)
+
+    text = compact(hr_client.get(list_url()))
+
+    assert "在岗/编制" in text
+    assert "售楼员FZ-XS-101销售部福州公司—" in text
+    assert "—2/3已生效" in text

@@ -179,10 +179,10 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     large = FullPositionFactory(duties=40)
     hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
-    # session, user, access (3), the position with its joins, 6 prefetched sections
-    with django_assert_num_queries(12):
+    # session, user, access (3), the position with its joins, 6 prefetched sections, holders
+    with django_assert_num_queries(13):
         small_page = hr_client.get(sheet_url(small))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2
@@ -265,3 +265,41 @@ def test_position_pdf_missing_cjk_font_answers_with_chinese_error_page(hr_client
     assert "暂时无法生成 PDF" in text
     assert "服务器未安装中文字体“No Such CJK Font 无此字体”" in text
     assert "apt-get install fonts-noto-cjk" in text
+
+
+def test_position_sheet_edit_button_only_for_editors_in_scope(client, hr_user):
+    from django.contrib.auth.models import Group
+
+    from positions.permissions import HR_EDITOR
+    from positions.tests.factories import DepartmentFactory, EditorScopeFactory, UserFactory
+
+    sales, marketing = DepartmentFactory(name="销售部"), DepartmentFactory(name="营销策划部")
+    in_scope = PositionFactory(title="售楼员", department=sales)
+    outside = PositionFactory(title="营销策划专员", department=marketing)
+    scoped = UserFactory(username="hr-sales")
+    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=sales)
+    edit_link = 'href="{}"'
+
+    client.force_login(scoped)
+    page = client.get(sheet_url(in_scope)).content.decode()
+    assert edit_link.format(reverse("admin:positions_position_change", args=[in_scope.pk])) in page
+    page = client.get(sheet_url(outside)).content.decode()
+    assert "编辑</a>" not in page
+
+    client.force_login(UserFactory(username="plain"))
+    assert "编辑</a>" not in client.get(sheet_url(in_scope)).content.decode()
+
+
+def test_position_sheet_shows_holders_and_filled_over_planned(hr_client):
+    from positions.tests.factories import EmployeeFactory
+
+    position = PositionFactory(title="售楼员", headcount=3)
+    EmployeeFactory(name="林员工", position=position)
+    EmployeeFactory(name="吴新人", position=position)
+    vacant = PositionFactory(title="收款文员", headcount=1)
+    text = " ".join(visible_text(hr_client.get(sheet_url(position))).split())
+    assert "在岗/编制 2/3" in text
+    assert "任职者：林员工、吴新人" in text
+    text = " ".join(visible_text(hr_client.get(sheet_url(vacant))).split())
+    assert "在岗/编制 0/1 任职者：空缺" in text

@@ -33,7 +33,8 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = services.department_page(pk, positions=Position.objects.visible_to(request.user))
+    visible = Position.objects.visible_to(request.user).with_staffing()
+    page = services.department_page(pk, positions=visible)
     if page is None:
         raise Http404("部门不存在。")
     return render(
@@ -52,9 +53,9 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def position_list(request: HttpRequest) -> HttpResponse:
     filterset = PositionFilter(
         request.GET,
-        queryset=Position.objects.visible_to(request.user).select_related(
-            "department__parent", "reports_to"
-        ),
+        queryset=Position.objects.visible_to(request.user)
+        .with_staffing()
+        .select_related("department__parent", "reports_to"),
     )
     page_obj, page_notice = paginate(filterset.qs, request.GET.get("page"))
     return render(

@@ -64,7 +64,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filled = ""
     if current is not None:
         holders = services.holders_by_position([current.position_id])[current.position_id]
-        filled = services.headcount_label(current.position, len(holders))
+        filled = current.position.staffing_label(len(holders))
     return render(
         request,
         "positions/employee_detail.html",
@@ -162,7 +162,7 @@ def _filled_labels(positions: QuerySet[Position]) -> dict[int, str]:
     """Each position's filled headcount label ("2/3"), in two queries whatever the number."""
     listed = list(positions)
     holders = services.holders_by_position([position.pk for position in listed])
-    return {p.pk: services.headcount_label(p, len(holders[p.pk])) for p in listed}
+    return {p.pk: p.staffing_label(len(holders[p.pk])) for p in listed}
 
 
 def _form_page(

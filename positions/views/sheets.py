@@ -5,15 +5,16 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from positions import permissions, services
 from positions.models import Position
 from positions.pdf import CJKFontMissing, render_pdf
-from positions.sheet import Sheet, build_sheet
+from positions.sheet import build_sheet
 
 
-def _sheet_for(request: HttpRequest, pk: int) -> Sheet:
-    """The sheet of a position the user may read; 404 otherwise (drafts are not revealed)."""
-    visible = Position.objects.visible_to(request.user).with_sheet()
-    return build_sheet(get_object_or_404(visible, pk=pk))
+def _visible_position(request: HttpRequest, pk: int) -> Position:
+    """A position the user may read, with its sheet loaded; 404 otherwise (drafts stay hidden)."""
+    visible = Position.objects.visible_to(request.user).with_sheet().with_staffing()
+    return get_object_or_404(visible, pk=pk)
 
 
 def attachment_disposition(filename: str, ascii_fallback: str) -> str:
@@ -23,11 +24,18 @@ def attachment_disposition(filename: str, ascii_fallback: str) -> str:
 
 
 def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "positions/sheet.html", {"sheet": _sheet_for(request, pk)})
+    position = _visible_position(request, pk)
+    context = {
+        "sheet": build_sheet(position),
+        "holders": services.holders_by_position([position.pk])[position.pk],
+        "staffing": position.staffing,
+        "can_edit": permissions.can_edit_position(request.user, position),
+    }
+    return render(request, "positions/sheet.html", context)
 
 
 def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    sheet = _sheet_for(request, pk)
+    sheet = build_sheet(_visible_position(request, pk))
     try:
         pdf = render_pdf(sheet)
     except CJKFontMissing as exc:
