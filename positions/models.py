@@ -8,6 +8,7 @@ relationships and key indicators.
 
 from __future__ import annotations
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -190,6 +191,12 @@ class Position(models.Model):
     other_requirements = models.TextField("其他要求", blank=True)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    lock_version = models.PositiveIntegerField(
+        "编辑版本号",
+        default=1,
+        editable=False,
+        help_text="每次保存职位或其任一部分时加一；用于发现并发编辑（乐观锁）。",
     )
     prepared_by_name = models.CharField("编制人", max_length=50, blank=True)
     prepared_at = models.DateField("编制日期", null=True, blank=True)
@@ -590,3 +597,12 @@ class EditorScope(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.department.get_absolute_url()
+
+
+# Change history (django-reversion): a revision of a position holds the position and every
+# section, so restoring one brings deleted duties back. Saving a section alone records the
+# position with it.
+SHEET_SECTIONS = ("duties", "authorities", "relationships", "indicators", "qualification")
+reversion.register(Position, follow=SHEET_SECTIONS)
+for section_model in (Duty, Authority, Relationship, Indicator, Qualification):
+    reversion.register(section_model, follow=("position",))

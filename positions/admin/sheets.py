@@ -10,8 +10,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from reversion.admin import VersionAdmin
 
 from positions import permissions
 from positions.models import (
@@ -168,7 +169,7 @@ class IndicatorInline(PositionSectionInlineMixin, admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
+class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
     scoped_department_fields = ("department",)
     list_display = ("title", "code", "department", "reports_to", "grade", "status")
     list_display_links = ("title",)
@@ -225,6 +226,11 @@ class PositionAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Position]:
         return super().get_queryset(request).visible_to(request.user)
 
+    def save_model(self, request: HttpRequest, obj: Position, form, change: bool) -> None:
+        if change:
+            obj.lock_version += 1  # an admin save conflicts with an editor open elsewhere
+        super().save_model(request, obj, form, change)
+
     def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or permissions.can_edit_position(request.user, obj))
@@ -237,7 +243,7 @@ class PositionAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
 # -- the parts of a sheet, each also reachable on its own ------------------------------------
 
 
-class PositionPartAdmin(admin.ModelAdmin):
+class PositionPartAdmin(VersionAdmin):
     list_select_related = ("position", "position__department")
     search_fields = ("position__title", "position__code")
     autocomplete_fields = ("position",)
@@ -248,6 +254,11 @@ class PositionPartAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(position__in=Position.objects.visible_to(request.user))
         )
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A section is part of its position: editing it alone still moves the position on.
+        Position.objects.filter(pk=obj.position_id).update(lock_version=F("lock_version") + 1)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
