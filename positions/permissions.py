@@ -289,3 +289,20 @@ def can_delete_history(user: User | AnonymousUser) -> bool:
     """
     rules = access(user)
     return rules.authenticated and rules.superuser
+
+
+# --- change history --------------------------------------------------------------------------
+
+
+def can_view_history(user: User | AnonymousUser, position: Position) -> bool:
+    """A position's 历史记录: those who see this position's drafts.
+
+    The history shows every earlier state, drafts in progress and withdrawn wording included,
+    so it is for the people who may see the position's unpublished content: HR editors whose
+    scope covers the position (they edit it), and 部门经理 of its department subtree, who review
+    the drafts and benefit from seeing what changed. Employees, managers of other departments
+    and HR editors outside their scope read only the published sheet. Restoring a version is an
+    edit: ``can_edit_position``.
+    """
+    rules = access(user)
+    return rules.authenticated and _within(rules.draft_departments, position.department_id)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from positions import permissions
 from positions.models import Assignment, Department, Employee, Position
+from positions.services.history import ensure_initial_revisions
 from positions.services.people import hire_employee, transfer_employee
 
 # --- Seed data and demo accounts -------------------------------------------------------------
@@ -123,6 +124,7 @@ def load_seed(*, reload: bool = False) -> int:
         Department.objects.update(parent=None)
         Department.objects.all().delete()
     call_command("loaddata", "seed", verbosity=0)
+    ensure_initial_revisions()  # loaddata records no revision: start each history here
     return Position.objects.count()
 
 

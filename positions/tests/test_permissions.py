@@ -14,8 +14,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from reversion.models import Version
 
-from positions import permissions
+from positions import permissions, services
 from positions.models import Department, Position
 from positions.tests.factories import (
     EditorScopeFactory,
@@ -151,23 +152,23 @@ def test_inactive_user_has_no_access(world):
 # --- every URL × every role --------------------------------------------------------------------
 
 ROLES = ("anonymous", "employee", "manager_own", "manager_other", "hr_scoped", "hr_unscoped")
-LOGIN = 302  # redirected to the login page
+LOGIN = "login"  # a 302 redirect to the login page
 
 
 @dataclass(frozen=True)
 class Case:
     name: str  # URL name as reversed
     kwargs: Callable[[World], dict]
-    expected: dict[str, int]  # role → status
+    expected: dict[str, int | str]  # role → status, or LOGIN
     method: str = "get"
     label: str = ""
 
 
-def everyone(status: int = 200) -> dict[str, int]:
+def everyone(status: int = 200) -> dict[str, int | str]:
     return {"anonymous": LOGIN} | {role: status for role in ROLES[1:]}
 
 
-def statuses(*values: int) -> dict[str, int]:
+def statuses(*values: int | str) -> dict[str, int | str]:
     return dict(zip(ROLES, values, strict=True))
 
 
@@ -175,9 +176,16 @@ def none(world: World) -> dict:
     return {}
 
 
+def first_version(world: World) -> dict:
+    """The published 售楼员's first history entry (loaddata records none, so make it)."""
+    services.ensure_initial_revisions()
+    version = Version.objects.get_for_object(world.published).earliest("pk")
+    return {"pk": world.published.pk, "version_id": version.pk}
+
+
 CASES: tuple[Case, ...] = (
     Case("login", none, {role: 200 for role in ROLES}),
-    Case("logout", none, {role: 302 for role in ROLES}, method="post"),
+    Case("logout", none, {role: LOGIN for role in ROLES}, method="post"),
     Case("positions:department-tree", none, everyone()),
     Case("positions:my-position", none, everyone()),
     Case("positions:department-detail", lambda w: {"pk": w.sales.pk}, everyone()),
@@ -235,6 +243,78 @@ CASES: tuple[Case, ...] = (
         lambda w: {"pk": w.clerk_employee.pk},
         statuses(LOGIN, 403, 403, 403, 200, 200),
     ),
+    Case(
+        "positions:position-history",
+        lambda w: {"pk": w.published.pk},
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+        label="published",
+    ),
+    Case(
+        "positions:position-history",
+        lambda w: {"pk": w.sales_draft.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="销售部 draft",
+    ),
+    Case(
+        "positions:position-history-compare",
+        lambda w: {"pk": w.published.pk},
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+    ),
+    Case("positions:position-restore", first_version, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case(
+        "positions:position-restore",
+        first_version,
+        statuses(LOGIN, 403, 403, 403, 302, 302),
+        method="post",
+        label="POST",
+    ),
+    Case("positions:position-create", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    *(
+        Case(name, kwargs, expected, label=label)
+        for name in ("positions:position-edit", "positions:position-delete")
+        for label, kwargs, expected in (
+            (
+                "销售部 published",
+                lambda w: {"pk": w.published.pk},
+                statuses(LOGIN, 403, 403, 403, 200, 200),
+            ),
+            (
+                "销售部 draft",
+                lambda w: {"pk": w.sales_draft.pk},
+                statuses(LOGIN, 404, 403, 404, 200, 200),
+            ),
+            (
+                "营销策划部 draft",
+                lambda w: {"pk": w.marketing_draft.pk},
+                statuses(LOGIN, 404, 404, 403, 404, 200),
+            ),
+            (
+                "营销策划部 published",
+                lambda w: {"pk": Position.objects.get(code="MK105").pk},
+                statuses(LOGIN, 403, 403, 403, 403, 200),
+            ),
+        )
+    ),
+    Case(
+        "positions:position-copy",
+        lambda w: {"pk": w.published.pk},
+        statuses(LOGIN, 403, 403, 403, 200, 200),
+        label="销售部 published",
+    ),
+    Case(
+        "positions:position-copy",
+        lambda w: {"pk": w.marketing_draft.pk},
+        statuses(LOGIN, 404, 404, 403, 404, 200),
+        label="营销策划部 draft",
+    ),
+    Case(
+        "positions:position-copy",
+        lambda w: {"pk": Position.objects.get(code="MK105").pk},
+        statuses(LOGIN, 403, 403, 403, 200, 200),
+        label="营销策划部 published, copied into the editor's own departments",
+    ),
+    Case("positions:position-picker", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("positions:department-picker", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case("password_change", none, everyone()),
     Case("password_change_done", none, everyone()),
     Case("admin:index", none, statuses(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)),
@@ -270,18 +350,17 @@ def test_permission_matrix_covers_every_url():
 )
 def test_permission_matrix(case: Case, world: World, client):
     url = reverse(case.name, kwargs=case.kwargs(world))
-    got: dict[str, int] = {}
+    got: dict[str, int | str] = {}
     for role in ROLES:
         client.logout()
         user = world.users[role]
         if user is not None:
             client.force_login(user)
         response = getattr(client, case.method)(url)
-        got[role] = response.status_code
-        if response.status_code == 302 and case.expected[role] == LOGIN:
-            # the admin sends visitors through its own login URL, which forwards to ours
-            login_urls = (reverse("login"), reverse("admin:login"))
-            assert response["Location"].startswith(login_urls), (role, url)
+        # the admin sends visitors through its own login URL, which forwards to ours
+        login_urls = (reverse("login"), reverse("admin:login"))
+        to_login = response.status_code == 302 and response["Location"].startswith(login_urls)
+        got[role] = LOGIN if to_login else response.status_code
     assert got == case.expected
 
 

@@ -283,7 +283,7 @@ def test_position_sheet_edit_button_only_for_editors_in_scope(client, hr_user):
 
     client.force_login(scoped)
     page = client.get(sheet_url(in_scope)).content.decode()
-    assert edit_link.format(reverse("admin:positions_position_change", args=[in_scope.pk])) in page
+    assert edit_link.format(reverse("positions:position-edit", args=[in_scope.pk])) in page
     page = client.get(sheet_url(outside)).content.decode()
     assert "编辑</a>" not in page
 

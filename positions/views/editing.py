@@ -1,27 +1,196 @@
-"""The HR editor: create, edit, copy and archive a position on one page."""
+"""The HR editor: create, edit, copy and archive a position on one page; the pickers.
 
-from django.http import HttpRequest, HttpResponse
+Who may: ``positions.permissions`` (a position the user cannot see is 404, one they see but may
+not edit is 403). What happens: ``positions.services`` (save_position, copy_position,
+archive_position). The forms are in ``positions.editor_forms``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from positions import permissions, services
+from positions.editor_forms import (
+    PICKER_LIMIT,
+    CopyPositionForm,
+    EditorForms,
+    department_label,
+    position_label,
+    rebase,
+    search_departments,
+    search_positions,
+    with_extra_row,
+)
+from positions.models import Department, Position
+
+EDITOR_TEMPLATE = "positions/position_form.html"
 
 
+def _visible_position(request: HttpRequest, pk: int) -> Position:
+    """A position the user may read (404 otherwise, as on the sheet page)."""
+    visible = Position.objects.visible_to(request.user).select_related("department")
+    return get_object_or_404(visible, pk=pk)
+
+
+def _editable_position(request: HttpRequest, pk: int) -> Position:
+    position = _visible_position(request, pk)
+    if not permissions.can_edit_position(request.user, position):
+        raise PermissionDenied("您没有编辑此职位的权限。")
+    return position
+
+
+def _render_editor(
+    request: HttpRequest,
+    editor: EditorForms,
+    position: Position | None,
+    *,
+    status: int = 200,
+    conflict: services.ConflictReport | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "editor": editor,
+        "form": editor.form,
+        "position": position,
+        "conflict": conflict,
+        "show_errors": request.method == "POST" and "_add" not in request.POST,
+    }
+    return render(request, EDITOR_TEMPLATE, context, status=status)
+
+
+def _editor_post(
+    request: HttpRequest, position: Position | None
+) -> tuple[EditorForms, Position | None, HttpResponse | None]:
+    """Handle a submitted editor: (forms to show, saved position, response to return)."""
+    if section := request.POST.get("_add"):  # 添加一行 without JavaScript
+        data = with_extra_row(request.POST, section)
+        return EditorForms.build(user=request.user, position=position, data=data), None, None
+    data = rebase(request.POST, position) if position is not None else request.POST
+    editor = EditorForms.build(user=request.user, position=position, data=data)
+    if not editor.is_valid():
+        return editor, None, None
+    expected = editor.form.cleaned_data.get("lock_version")
+    try:
+        saved = services.save_position(
+            user=request.user,
+            form=editor.form,
+            formsets=editor.formsets,
+            expected_lock_version=expected,
+        )
+    except services.EditConflict as conflict:
+        report = services.conflict_report(
+            current=conflict.current,
+            expected_lock_version=expected,
+            form=editor.form,
+            formsets=editor.formsets,
+        )
+        rebased = EditorForms.build(
+            user=request.user,
+            position=conflict.current,
+            data=rebase(request.POST, conflict.current, lock_version=conflict.current.lock_version),
+        )
+        return (
+            rebased,
+            None,
+            _render_editor(request, rebased, conflict.current, status=409, conflict=report),
+        )
+    return editor, saved, None
+
+
+@require_http_methods(["GET", "POST"])
 def position_create(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    if not permissions.can_create_positions(request.user):
+        raise PermissionDenied("只有 HR 编辑可以新建职位。")
+    if request.method != "POST":
+        return _render_editor(request, EditorForms.build(user=request.user), None)
+    editor, saved, response = _editor_post(request, None)
+    if saved is not None:
+        messages.success(request, f"已新建职位“{saved.title}”（草稿）。")
+        return redirect(saved)
+    return response or _render_editor(request, editor, None)
 
 
+@require_http_methods(["GET", "POST"])
 def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _editable_position(request, pk)
+    if request.method != "POST":
+        editor = EditorForms.build(user=request.user, position=position)
+        return _render_editor(request, editor, position)
+    editor, saved, response = _editor_post(request, position)
+    if saved is not None:
+        messages.success(request, f"已保存职位“{saved.title}”。")
+        return redirect(saved)
+    return response or _render_editor(request, editor, position)
 
 
+@require_http_methods(["GET", "POST"])
 def position_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    source = _visible_position(request, pk)
+    if not permissions.can_create_positions(request.user):
+        raise PermissionDenied("只有 HR 编辑可以以此为模板新建职位。")
+    form = CopyPositionForm(request.POST or None, user=request.user, source=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.copy_position(
+                user=request.user,
+                source=source,
+                code=form.cleaned_data["code"],
+                title=form.cleaned_data["title"],
+                department=form.cleaned_data["department"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"已以“{source.title}”为模板新建“{copy.title}”（草稿），请完善后保存。"
+            )
+            return redirect("positions:position-edit", pk=copy.pk)
+    return render(request, "positions/position_copy.html", {"form": form, "source": source})
 
 
+@require_http_methods(["GET", "POST"])
 def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _editable_position(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.archive_position(user=request.user, position=position)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(request, f"职位“{position.title}”已归档，可在职位列表中按状态查看。")
+            return redirect(position)
+    reports, holders = services.archive_blockers(position)
+    context = {"position": position, "reports": reports, "holders": holders, "error": error}
+    return render(request, "positions/position_archive.html", context, status=409 if error else 200)
 
 
+def _picker_response(results: list[dict[str, Any]]) -> JsonResponse:
+    return JsonResponse(
+        {"results": results[:PICKER_LIMIT]}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_GET
 def position_picker(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Positions the user may see, matching ?q= (名称, 编号, 部门), archived ones left out."""
+    if not permissions.can_create_positions(request.user):
+        raise PermissionDenied("只有 HR 编辑可以使用职位选择器。")
+    visible = Position.objects.visible_to(request.user).active()
+    found = search_positions(visible, request.GET.get("q", ""))[:PICKER_LIMIT]
+    return _picker_response([{"id": p.pk, "text": position_label(p)} for p in found])
 
 
+@require_GET
 def department_picker(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Departments the user may edit positions in, matching ?q= (名称, 编号, 上级部门)."""
+    if not permissions.can_create_positions(request.user):
+        raise PermissionDenied("只有 HR 编辑可以使用部门选择器。")
+    editable = Department.objects.filter(permissions.editable_departments_q(request.user))
+    found = search_departments(editable, request.GET.get("q", ""))[:PICKER_LIMIT]
+    return _picker_response([{"id": d.pk, "text": department_label(d)} for d in found])

@@ -1,15 +1,99 @@
-"""Change history of a position: the list, a diff between two states, restore."""
+"""Change history of a position: the list, a diff between two states, restore.
 
+Who may see the history and who may restore are asked of ``positions.permissions``; the states,
+diffs and the restore itself are ``positions.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from positions import permissions, services
+from positions.models import Position
+
+
+def _position(request: HttpRequest, pk: int) -> Position:
+    """A position whose history the user may see: 404 when invisible, 403 when not allowed."""
+    visible = Position.objects.visible_to(request.user).select_related("department__parent__parent")
+    position = get_object_or_404(visible, pk=pk)
+    if not permissions.can_view_history(request.user, position):
+        raise PermissionDenied("只有负责此职位的 HR 编辑和本部门的部门经理可以查看历史记录。")
+    return position
+
+
+def _base_context(request: HttpRequest, position: Position) -> dict:
+    return {
+        "position": position,
+        "department_path": [*position.department.ancestors(), position.department],
+        "can_restore": permissions.can_edit_position(request.user, position),
+    }
 
 
 def position_history(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _position(request, pk)
+    entries = services.position_history(position)
+    context = _base_context(request, position) | {
+        "entries": entries,
+        "default_from": entries[1].version_id if len(entries) > 1 else None,
+        "default_to": entries[0].version_id if entries else None,
+    }
+    return render(request, "positions/history.html", context)
 
 
 def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _position(request, pk)
+    context = _base_context(request, position)
+    entries = {entry.version_id: entry for entry in services.position_history(position)}
+    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
+    if not raw_from and not raw_to:
+        # Nothing chosen: the latest change, against the version before it.
+        newest = next(iter(entries.values()), None)
+        if newest is None or newest.previous_version_id is None:
+            context["notice"] = "此职位的历史记录少于两个版本，暂无可比较的内容。"
+            return render(request, "positions/history_compare.html", context)
+        raw_from, raw_to = str(newest.previous_version_id), str(newest.version_id)
+    try:
+        versions = [services.get_position_version(position, raw) for raw in (raw_from, raw_to)]
+    except ValidationError as exc:
+        status = 404 if exc.code == "not_found" else 400
+        context["error"] = f"无法比较：{exc.messages[0]}请在历史记录中重新选择两个版本。"
+        return render(request, "positions/history_compare.html", context, status=status)
+    old, new = sorted(versions, key=lambda version: version.revision_id)
+    context |= {
+        "old": entries[old.pk],
+        "new": entries[new.pk],
+        "diff": services.diff_states(services.position_state(old), services.position_state(new)),
+    }
+    return render(request, "positions/history_compare.html", context)
 
 
 def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _position(request, pk)
+    if not permissions.can_edit_position(request.user, position):
+        raise PermissionDenied("只有负责此职位的 HR 编辑可以恢复历史版本。")
+    context = _base_context(request, position)
+    try:
+        version = services.get_position_version(position, version_id)
+    except ValidationError as exc:
+        context["error"] = exc.messages[0]
+        return render(request, "positions/history_restore_confirm.html", context, status=404)
+    entry = next(e for e in services.position_history(position) if e.version_id == version.pk)
+    if request.method == "POST":
+        try:
+            services.restore_version(user=request.user, position=position, version_id=version.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"已将“{position.title}”恢复到第 {entry.number} 版"
+                f"（{entry.created_at:%Y-%m-%d %H:%M}）的内容，此次恢复已记入历史记录。",
+            )
+        return redirect(reverse("positions:position-history", kwargs={"pk": position.pk}))
+    context |= {"entry": entry, "diff": services.restore_preview(position, version)}
+    return render(request, "positions/history_restore_confirm.html", context)

@@ -30,6 +30,7 @@ def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "holders": services.holders_by_position([position.pk])[position.pk],
         "staffing": position.staffing,
         "can_edit": permissions.can_edit_position(request.user, position),
+        "can_view_history": permissions.can_view_history(request.user, position),
     }
     return render(request, "positions/sheet.html", context)
 
