@@ -374,19 +374,7 @@ class QualificationForm(SectionForm):
 
     class Meta:
         model = Qualification
-        fields = [
-            "education",
-            "education_note",
-            "major",
-            "experience_years",
-            "experience",
-            "background",
-            "knowledge",
-            "skills",
-            "competencies",
-            "qualities",
-            "certificates",
-        ]
+        fields = list(Qualification.SHEET_FIELDS)
         widgets = {
             name: _textarea(2)
             for name in (

@@ -398,6 +398,21 @@ class Qualification(models.Model):
     qualities = models.TextField("品质 / 意识", blank=True)
     certificates = models.TextField("资格证书", blank=True)
 
+    # The fields a sheet shows, in the sheet's order (editor, conflict report, history).
+    SHEET_FIELDS = (
+        "education",
+        "education_note",
+        "major",
+        "experience_years",
+        "experience",
+        "background",
+        "knowledge",
+        "skills",
+        "competencies",
+        "qualities",
+        "certificates",
+    )
+
     class Meta:
         verbose_name = "任职资格"
         verbose_name_plural = "任职资格"

@@ -397,19 +397,7 @@ def sheet_state(
         ),
     }
     if qualification is not None:
-        for name in (
-            "education",
-            "education_note",
-            "major",
-            "experience_years",
-            "experience",
-            "background",
-            "knowledge",
-            "skills",
-            "competencies",
-            "qualities",
-            "certificates",
-        ):
+        for name in Qualification.SHEET_FIELDS:
             field = Qualification._meta.get_field(name)
             value = getattr(qualification, name)
             if name == "education":
