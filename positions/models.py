@@ -22,6 +22,10 @@ def split_lines(text: str) -> list[str]:
 
 
 class Department(models.Model):
+    class ReviewerRole(models.TextChoices):
+        HR_EDITOR = "hr", "HR 编辑"
+        MANAGER = "manager", "部门经理"
+
     class Kind(models.TextChoices):
         GROUP = "group", "集团公司"
         COMPANY = "company", "项目公司"
@@ -39,6 +43,13 @@ class Department(models.Model):
         related_name="children",
     )
     order = models.PositiveIntegerField("排序", default=0)
+    reviewer_role = models.CharField(
+        "职位说明书审核人",
+        max_length=20,
+        choices=ReviewerRole.choices,
+        default=ReviewerRole.HR_EDITOR,
+        help_text="本部门职位说明书提交后由谁审核：HR 编辑，或本部门的部门经理。",
+    )
 
     class Meta:
         verbose_name = "部门"
@@ -153,6 +164,8 @@ class PositionQuerySet(models.QuerySet):
 class Position(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待审核"
+        REVIEWED = "reviewed", "待审批"
         PUBLISHED = "published", "已生效"
         ARCHIVED = "archived", "已归档"
 
@@ -204,6 +217,36 @@ class Position(models.Model):
     reviewed_at = models.DateField("审核日期", null=True, blank=True)
     approved_by_name = models.CharField("审批人", max_length=50, blank=True)
     approved_at = models.DateField("审批日期", null=True, blank=True)
+    # Who signed off in the workflow (the *_name fields keep the names as printed, which is
+    # all the seed's historical sheets have).
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="编制人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prepared_positions",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_positions",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approved_positions",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        "复核周期（月）", default=12, help_text="职位说明书生效后，每隔多少个月复核一次。"
+    )
+    next_review_on = models.DateField("下次复核日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -621,3 +664,45 @@ SHEET_SECTIONS = ("duties", "authorities", "relationships", "indicators", "quali
 reversion.register(Position, follow=SHEET_SECTIONS)
 for section_model in (Duty, Authority, Relationship, Indicator, Qualification):
     reversion.register(section_model, follow=("position",))
+
+
+class WorkflowEvent(models.Model):
+    """One step of the 编制 → 审核 → 审批 workflow, with who did it and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交审核"
+        REVIEW = "review", "审核通过"
+        APPROVE = "approve", "审批通过"
+        REJECT = "reject", "退回"
+
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="workflow_events"
+    )
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        related_name="workflow_events",
+    )
+    from_status = models.CharField("原状态", max_length=20, choices=Position.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Position.Status.choices)
+    comment = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审批记录"
+        verbose_name_plural = "审批记录"
+        ordering = ["position", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="reject") | ~Q(comment=""),
+                name="positions_workflowevent_reject_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position.title}：{self.get_action_display()}（{self.actor}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("positions:position-workflow", kwargs={"pk": self.position_id})

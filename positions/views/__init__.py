@@ -24,7 +24,9 @@ from positions.views.people import (
     employee_list,
     employee_transfer,
 )
+from positions.views.review import review_overdue
 from positions.views.sheets import position_pdf, position_sheet
+from positions.views.workflow import position_workflow, workflow_queue
 
 __all__ = [
     "department_detail",
@@ -46,4 +48,7 @@ __all__ = [
     "position_picker",
     "position_restore",
     "position_sheet",
+    "position_workflow",
+    "review_overdue",
+    "workflow_queue",
 ]
