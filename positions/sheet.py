@@ -132,6 +132,7 @@ class Sheet:
     relationships: tuple[RelationshipGroup, ...]
     indicators: tuple[IndicatorRow, ...]
     sign_offs: tuple[SignOff, ...]  # 编制, 审核, 审批 — always all three
+    next_review: str  # 下次复核日期, ISO date or ""
     filename: str  # <职位编号>-<职位名称>.pdf
     ascii_filename: str  # fallback for clients that ignore filename*
 
@@ -326,6 +327,7 @@ def build_sheet(position: Position) -> Sheet:
             for i in sorted(position.indicators.all(), key=lambda i: (i.order, i.pk))
         ),
         sign_offs=sign_offs,
+        next_review=position.next_review_on.isoformat() if position.next_review_on else "",
         filename=sheet_filename(position.title, position.code),
         ascii_filename=sheet_ascii_filename(position.code, position.pk),
     )

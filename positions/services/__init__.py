@@ -51,6 +51,7 @@ from positions.services.people import (
     managed_employees,
     transfer_employee,
 )
+from positions.services.review import add_months, overdue_reviews, schedule_next_review
 from positions.services.seed import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -77,6 +78,7 @@ __all__ = [
     "SectionDiff",
     "SheetDiff",
     "TreeNode",
+    "add_months",
     "archive_blockers",
     "archive_position",
     "conflict_report",
@@ -97,10 +99,12 @@ __all__ = [
     "lockout_message",
     "managed_employees",
     "my_position",
+    "overdue_reviews",
     "position_history",
     "position_state",
     "restore_preview",
     "restore_version",
     "save_position",
+    "schedule_next_review",
     "transfer_employee",
 ]

@@ -1,0 +1,42 @@
+"""Periodic review (定期复核): when a published sheet is due to be looked at again."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from positions.models import Position
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, clamped to the month's end (1月31日 + 1 → 2月28/29日)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def schedule_next_review(position: Position, *, published_on: datetime.date) -> datetime.date:
+    """Set (and save) ``next_review_on`` one review interval after publishing."""
+    position.next_review_on = add_months(published_on, position.review_interval_months)
+    Position.objects.filter(pk=position.pk).update(next_review_on=position.next_review_on)
+    return position.next_review_on
+
+
+def overdue_reviews(
+    *, user: User | AnonymousUser, today: datetime.date | None = None
+) -> QuerySet[Position]:
+    """Published positions the user edits whose review date has passed, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Position.objects.editable_by(user)
+        .published()
+        .filter(next_review_on__lt=today)
+        .select_related("department__parent")
+        .order_by("next_review_on", "code", "title")
+    )
