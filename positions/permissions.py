@@ -20,6 +20,7 @@ The rules are computed once per request and user (``access(user)``) from three s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -272,6 +273,14 @@ class Abilities:
     def see_drafts(self) -> bool:
         return can_see_drafts(self._user)
 
+    @property
+    def workflow_queue(self) -> bool:
+        return has_workflow_queue(self._user)
+
+    @cached_property
+    def workflow_queue_count(self) -> int:
+        return workflow_queue_count(self._user)
+
 
 def can_manage_editor_scopes(user: User | AnonymousUser) -> bool:
     """Who may grant or change HR editors' scopes: unscoped HR editors and superusers only.
@@ -306,3 +315,150 @@ def can_view_history(user: User | AnonymousUser, position: Position) -> bool:
     """
     rules = access(user)
     return rules.authenticated and _within(rules.draft_departments, position.department_id)
+
+
+# --- the 编制 → 审核 → 审批 workflow ---------------------------------------------------------
+#
+# * **Submit** (草稿 → 待审核): an HR editor whose scope covers the position.
+# * **Review** (待审核 → 待审批): when the department's ``reviewer_role`` is HR 编辑, an HR
+#   editor whose scope covers the position; when it is 部门经理, a 部门经理 holding a position in
+#   exactly that department (not a sub-department: the reviewer knows the job first hand, and
+#   the level above approves). A superuser may review any department.
+# * **Approve** (待审批 → 已生效): a 部门经理 holding a position in the department or in a
+#   department above it, or a superuser.
+# * **Reject** (back to 草稿, with a comment): whoever may review (at 待审核) or approve (at 待审批).
+# * Separation of duties, for everyone including superusers: the preparer (the submitter) may
+#   neither review nor approve, and the reviewer may not also approve.
+
+
+def _held_departments(user: User | AnonymousUser) -> frozenset[int]:
+    """Departments of the positions the user holds now (cached with the user's access)."""
+    rules = access(user)
+    if not rules.held_positions:
+        return frozenset()
+    cached = getattr(user, "_jobdesc_held_departments", None)
+    if cached is None or cached[0] is not rules:
+        departments = frozenset(
+            Position.objects.filter(pk__in=rules.held_positions).values_list(
+                "department_id", flat=True
+            )
+        )
+        cached = (rules, departments)
+        user._jobdesc_held_departments = cached
+    return cached[1]
+
+
+def _department_and_ancestors(department: Department) -> set[int]:
+    return {department.pk, *(d.pk for d in department.ancestors())}
+
+
+def review_refusal(user: User | AnonymousUser, position: Position) -> str | None:
+    """Why the user may not review (or reject at review) this position; None when they may."""
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if position.prepared_by_id is not None and position.prepared_by_id == user.pk:
+        return "编制人不能审核自己编制的职位说明书。"
+    if rules.superuser:
+        return None
+    department = position.department
+    if department.reviewer_role == Department.ReviewerRole.MANAGER:
+        if rules.is_manager and department.pk in _held_departments(user):
+            return None
+        return f"“{department.name}”的职位说明书由本部门的部门经理审核。"
+    if can_edit_position(user, position):
+        return None
+    return f"“{department.name}”的职位说明书由负责该部门的 HR 编辑审核。"
+
+
+def approval_refusal(user: User | AnonymousUser, position: Position) -> str | None:
+    """Why the user may not approve (or reject at approval) this position; None when they may."""
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if position.prepared_by_id is not None and position.prepared_by_id == user.pk:
+        return "编制人不能审批自己编制的职位说明书。"
+    if position.reviewed_by_id is not None and position.reviewed_by_id == user.pk:
+        return "审核人不能同时审批同一份职位说明书。"
+    if rules.superuser:
+        return None
+    if rules.is_manager and _held_departments(user) & _department_and_ancestors(
+        position.department
+    ):
+        return None
+    return f"“{position.department.name}”的职位说明书由本部门或上级部门的部门经理审批。"
+
+
+def can_submit(user: User | AnonymousUser, position: Position) -> bool:
+    return position.status == Position.Status.DRAFT and can_edit_position(user, position)
+
+
+def can_review(user: User | AnonymousUser, position: Position) -> bool:
+    return position.status == Position.Status.SUBMITTED and review_refusal(user, position) is None
+
+
+def can_approve(user: User | AnonymousUser, position: Position) -> bool:
+    return position.status == Position.Status.REVIEWED and approval_refusal(user, position) is None
+
+
+def can_reject(user: User | AnonymousUser, position: Position) -> bool:
+    return can_review(user, position) or can_approve(user, position)
+
+
+def can_view_workflow(user: User | AnonymousUser, position: Position) -> bool:
+    """The 流程/审批 page: those who see the position's drafts (as for the history), and anyone
+    who may act on it now."""
+    return can_view_history(user, position) or can_reject(user, position)
+
+
+def awaiting_review_q(user: User | AnonymousUser) -> Q:
+    """待审核 positions the user may review (the 待办 queue; same rules as ``can_review``)."""
+    rules = access(user)
+    if not rules.authenticated:
+        return Q(pk__in=[])
+    if rules.superuser:
+        scope = Q()
+    else:
+        scope = Q(pk__in=[])
+        if rules.is_hr_editor:
+            scope |= Q(department__reviewer_role=Department.ReviewerRole.HR_EDITOR) & (
+                _department_q(rules.edit_departments)
+            )
+        held = _held_departments(user)
+        if rules.is_manager and held:
+            scope |= Q(department__reviewer_role=Department.ReviewerRole.MANAGER) & Q(
+                department_id__in=held
+            )
+    return Q(status=Position.Status.SUBMITTED) & scope & ~Q(prepared_by=user.pk)
+
+
+def awaiting_approval_q(user: User | AnonymousUser) -> Q:
+    """待审批 positions the user may approve (the 待办 queue; same rules as ``can_approve``)."""
+    rules = access(user)
+    if not rules.authenticated:
+        return Q(pk__in=[])
+    if rules.superuser:
+        scope = Q()
+    elif rules.is_manager and _held_departments(user):
+        scope = Q(department_id__in=_subtrees(set(_held_departments(user))))
+    else:
+        return Q(pk__in=[])
+    return (
+        Q(status=Position.Status.REVIEWED)
+        & scope
+        & ~Q(prepared_by=user.pk)
+        & ~Q(reviewed_by=user.pk)
+    )
+
+
+def has_workflow_queue(user: User | AnonymousUser) -> bool:
+    """Whether the user takes part in the workflow at all (the 待办 link in the navigation)."""
+    rules = access(user)
+    return rules.authenticated and (rules.is_hr_editor or rules.is_manager)
+
+
+def workflow_queue_count(user: User | AnonymousUser) -> int:
+    """How many positions wait for the user's review or approval."""
+    if not has_workflow_queue(user):
+        return 0
+    return Position.objects.filter(awaiting_review_q(user) | awaiting_approval_q(user)).count()

@@ -52,6 +52,17 @@ from positions.services.people import (
     transfer_employee,
 )
 from positions.services.review import add_months, overdue_reviews, schedule_next_review
+from positions.services.workflow import (
+    WorkflowQueue,
+    WorkflowStep,
+    approve,
+    reject,
+    review,
+    submit,
+    workflow_events,
+    workflow_queue,
+    workflow_steps,
+)
 from positions.services.seed import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -61,6 +72,15 @@ from positions.services.seed import (
 )
 
 __all__ = [
+    "workflow_steps",
+    "workflow_queue",
+    "workflow_events",
+    "submit",
+    "review",
+    "reject",
+    "approve",
+    "WorkflowStep",
+    "WorkflowQueue",
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
     "ConflictReport",

@@ -60,7 +60,9 @@ def test_sheet_shows_next_review_date(hr_client):
     assert "下次复核日期：2027-11-28" in page
 
 
-def test_position_list_links_hr_to_overdue_reviews(hr_client, user_client):
+def test_position_list_links_hr_to_overdue_reviews(client, hr_user, user):
     link = f'href="{reverse("positions:review-overdue")}"'
-    assert link in hr_client.get(reverse("positions:position-list")).content.decode()
-    assert link not in user_client.get(reverse("positions:position-list")).content.decode()
+    client.force_login(hr_user)
+    assert link in client.get(reverse("positions:position-list")).content.decode()
+    client.force_login(user)
+    assert link not in client.get(reverse("positions:position-list")).content.decode()
