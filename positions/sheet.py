@@ -133,6 +133,8 @@ class Sheet:
     indicators: tuple[IndicatorRow, ...]
     sign_offs: tuple[SignOff, ...]  # 编制, 审核, 审批 — always all three
     next_review: str  # 下次复核日期, ISO date or ""
+    is_published: bool  # 已生效; anything else prints with a 草稿 watermark
+    effective_date: str  # 生效日期 (the approval date), ISO date or ""
     filename: str  # <职位编号>-<职位名称>.pdf
     ascii_filename: str  # fallback for clients that ignore filename*
 
@@ -328,6 +330,8 @@ def build_sheet(position: Position) -> Sheet:
         ),
         sign_offs=sign_offs,
         next_review=position.next_review_on.isoformat() if position.next_review_on else "",
+        is_published=position.status == Position.Status.PUBLISHED,
+        effective_date=position.approved_at.isoformat() if position.approved_at else "",
         filename=sheet_filename(position.title, position.code),
         ascii_filename=sheet_ascii_filename(position.code, position.pk),
     )

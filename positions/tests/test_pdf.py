@@ -133,6 +133,40 @@ def test_render_pdf_has_page_x_of_y_footer(full_pdf):
         assert (int(footer[1]), int(footer[2])) == (number, total)
 
 
+def pages_text(data: bytes) -> list[str]:
+    """Each page's text with all whitespace removed (letter-spaced words come back whole)."""
+    return ["".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def render_position(position: Position) -> bytes:
+    return render_pdf(build_sheet(Position.objects.with_sheet().get(pk=position.pk)))
+
+
+def test_render_pdf_unpublished_has_draft_watermark_on_every_page(db):
+    # 待审核: the stamp and the footer say 待审核, so 草稿 on a page can only be the watermark.
+    position = FullPositionFactory(code="FZ-XS-001", duties=40, status=Position.Status.SUBMITTED)
+    pages = pages_text(render_position(position))
+    assert len(pages) >= 3
+    assert all("草稿" in page for page in pages)
+    assert all("待审核" in page for page in pages)  # the footer's state
+
+
+def test_render_pdf_published_has_no_watermark(full_pdf):
+    assert not any("草稿" in page for page in pages_text(full_pdf))
+
+
+def test_render_pdf_footer_carries_code_state_and_effective_date(db):
+    import datetime
+
+    position = FullPositionFactory(code="FZ-XS-001", duties=30)
+    position.approved_at = datetime.date(2026, 5, 20)
+    position.save()
+    pages = pages_text(render_position(position))
+    assert len(pages) >= 2
+    for page in pages:
+        assert "职位编号FZ-XS-001·已生效·生效日期2026-05-20" in page
+
+
 def test_render_pdf_embeds_one_cjk_family(full_pdf):
     fonts = pdf_fonts(full_pdf)
 

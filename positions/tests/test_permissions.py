@@ -315,6 +315,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("positions:position-picker", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case("positions:department-picker", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("positions:review-overdue", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case("password_change", none, everyone()),
     Case("password_change_done", none, everyone()),
     Case("admin:index", none, statuses(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)),
