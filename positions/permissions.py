@@ -326,7 +326,8 @@ def can_view_history(user: User | AnonymousUser, position: Position) -> bool:
 #   the level above approves). A superuser may review any department.
 # * **Approve** (待审批 → 已生效): a 部门经理 holding a position in the department or in a
 #   department above it, or a superuser.
-# * **Reject** (back to 草稿, with a comment): whoever may review (at 待审核) or approve (at 待审批).
+# * **Reject** (back to 草稿, with a comment): whoever may review (at 待审核) or approve
+#   (at 待审批).
 # * Separation of duties, for everyone including superusers: the preparer (the submitter) may
 #   neither review nor approve, and the reviewer may not also approve.
 
@@ -462,3 +463,8 @@ def workflow_queue_count(user: User | AnonymousUser) -> int:
     if not has_workflow_queue(user):
         return 0
     return Position.objects.filter(awaiting_review_q(user) | awaiting_approval_q(user)).count()
+
+
+def can_see_overdue_reviews(user: User | AnonymousUser) -> bool:
+    """The 复核到期 list: HR editors, for the positions they edit."""
+    return can_create_positions(user)

@@ -52,17 +52,6 @@ from positions.services.people import (
     transfer_employee,
 )
 from positions.services.review import add_months, overdue_reviews, schedule_next_review
-from positions.services.workflow import (
-    WorkflowQueue,
-    WorkflowStep,
-    approve,
-    reject,
-    review,
-    submit,
-    workflow_events,
-    workflow_queue,
-    workflow_steps,
-)
 from positions.services.seed import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -70,17 +59,19 @@ from positions.services.seed import (
     ensure_demo_accounts,
     load_seed,
 )
+from positions.services.workflow import (
+    WorkflowQueue,
+    WorkflowStep,
+    workflow_events,
+    workflow_queue,
+    workflow_steps,
+)
+from positions.services.workflow import approve as approve_position
+from positions.services.workflow import reject as reject_position
+from positions.services.workflow import review as review_position
+from positions.services.workflow import submit as submit_position
 
 __all__ = [
-    "workflow_steps",
-    "workflow_queue",
-    "workflow_events",
-    "submit",
-    "review",
-    "reject",
-    "approve",
-    "WorkflowStep",
-    "WorkflowQueue",
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
     "ConflictReport",
@@ -98,7 +89,10 @@ __all__ = [
     "SectionDiff",
     "SheetDiff",
     "TreeNode",
+    "WorkflowQueue",
+    "WorkflowStep",
     "add_months",
+    "approve_position",
     "archive_blockers",
     "archive_position",
     "conflict_report",
@@ -122,9 +116,15 @@ __all__ = [
     "overdue_reviews",
     "position_history",
     "position_state",
+    "reject_position",
     "restore_preview",
     "restore_version",
+    "review_position",
     "save_position",
     "schedule_next_review",
+    "submit_position",
     "transfer_employee",
+    "workflow_events",
+    "workflow_queue",
+    "workflow_steps",
 ]

@@ -170,6 +170,15 @@ def save_position(
                 raise EditConflict(Position.objects.get(pk=position.pk))
             position.lock_version = expected_lock_version + 1
         position = form.save(commit=False)
+        # Editing a sheet under review sends it back to 草稿: what was reviewed is not this.
+        position.returned_to_draft = position.status in (
+            Position.Status.SUBMITTED,
+            Position.Status.REVIEWED,
+        )
+        if position.returned_to_draft:
+            position.status = Position.Status.DRAFT
+            position.reviewed_by, position.reviewed_by_name, position.reviewed_at = None, "", None
+            position.approved_by, position.approved_by_name, position.approved_at = None, "", None
         position.save()
         form.save_m2m()
         for name, formset in formsets.items():
@@ -181,7 +190,10 @@ def save_position(
                 _save_ordered_rows(position, SECTION_MODELS[name], formset)
         reversion.add_to_revision(position)
         reversion.set_user(user)
-        reversion.set_comment("新建职位" if creating else "编辑职位")
+        comment = "新建职位" if creating else "编辑职位"
+        reversion.set_comment(
+            comment + ("（退回草稿，需重新提交审核）" if position.returned_to_draft else "")
+        )
     return position
 
 

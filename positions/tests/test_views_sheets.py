@@ -179,10 +179,11 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     large = FullPositionFactory(duties=40)
     hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
-    # session, user, access (3), the position with its joins, 6 prefetched sections, holders
-    with django_assert_num_queries(13):
+    # session, user, access (3), the position with its joins, 6 prefetched sections, holders,
+    # the navigation's 待办 count
+    with django_assert_num_queries(14):
         small_page = hr_client.get(sheet_url(small))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2

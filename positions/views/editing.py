@@ -123,7 +123,9 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, editor, position)
     editor, saved, response = _editor_post(request, position)
     if saved is not None:
-        messages.success(request, f"已保存职位“{saved.title}”。")
+        returned = "审核流程已中止，职位说明书退回草稿，请重新提交审核。"
+        message = f"已保存职位“{saved.title}”。"
+        messages.success(request, message + (returned if saved.returned_to_draft else ""))
         return redirect(saved)
     return response or _render_editor(request, editor, position)
 

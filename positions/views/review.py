@@ -9,7 +9,7 @@ from positions import permissions, services
 
 
 def review_overdue(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_create_positions(request.user):
+    if not permissions.can_see_overdue_reviews(request.user):
         raise PermissionDenied("只有 HR 编辑可以查看复核到期的职位说明书。")
     today = timezone.localdate()
     positions = [

@@ -31,6 +31,7 @@ def position_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "staffing": position.staffing,
         "can_edit": permissions.can_edit_position(request.user, position),
         "can_view_history": permissions.can_view_history(request.user, position),
+        "can_view_workflow": permissions.can_view_workflow(request.user, position),
     }
     return render(request, "positions/sheet.html", context)
 

@@ -1,11 +1,93 @@
-"""The 编制 → 审核 → 审批 workflow: a position's workflow page and the 待办 queue."""
+"""The 编制 → 审核 → 审批 workflow: a position's workflow page and the 待办 queue.
 
+Who may see and act is asked of ``positions.permissions``; the steps are ``positions.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from positions import permissions, services
+from positions.models import Position
+
+# action → (service, success message)
+ACTIONS = {
+    "submit": (services.submit_position, "已提交审核。"),
+    "review": (services.review_position, "已审核通过，等待审批。"),
+    "approve": (services.approve_position, "已审批通过，职位说明书已生效。"),
+    "reject": (services.reject_position, "已退回编制人修改。"),
+}
 
 
+def _position(request: HttpRequest, pk: int) -> Position:
+    """A position whose workflow the user may see: 404 when invisible, 403 when not allowed."""
+    visible = Position.objects.visible_to(request.user).select_related(
+        "department__parent__parent", "prepared_by", "reviewed_by", "approved_by"
+    )
+    position = get_object_or_404(visible, pk=pk)
+    if not permissions.can_view_workflow(request.user, position):
+        raise PermissionDenied("只有参与此职位审批流程的人员可以查看审批记录。")
+    return position
+
+
+def _render(
+    request: HttpRequest,
+    position: Position,
+    *,
+    error: str = "",
+    comment: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    context = {
+        "position": position,
+        "department_path": [*position.department.ancestors(), position.department],
+        "steps": services.workflow_steps(position),
+        "events": services.workflow_events(position),
+        "can_submit": permissions.can_submit(user, position),
+        "can_review": permissions.can_review(user, position),
+        "can_approve": permissions.can_approve(user, position),
+        "can_reject": permissions.can_reject(user, position),
+        "can_edit": permissions.can_edit_position(user, position),
+        "error": error,
+        "comment": comment,
+    }
+    return render(request, "positions/workflow.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 def position_workflow(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    position = _position(request, pk)
+    if request.method == "GET":
+        return _render(request, position)
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "")
+    if action not in ACTIONS:
+        return _render(request, position, error="未知的操作，请重新选择。", status=400)
+    step, success = ACTIONS[action]
+    kwargs = {"comment": comment} if action == "reject" else {}
+    try:
+        step(user=request.user, position=position, **kwargs)
+    except PermissionDenied as exc:
+        reason = str(exc) or "您无权执行此操作。"
+        return _render(request, position, error=reason, comment=comment, status=403)
+    except ValidationError as exc:
+        status = 409 if getattr(exc, "code", None) == "state" else 400
+        return _render(
+            request, position, error=" ".join(exc.messages), comment=comment, status=status
+        )
+    messages.success(request, success)
+    return redirect("positions:position-workflow", pk=position.pk)
 
 
 def workflow_queue(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    queue = services.workflow_queue(request.user)
+    context = {
+        "queue": queue,
+        "takes_part": permissions.has_workflow_queue(request.user),
+    }
+    return render(request, "positions/workflow_queue.html", context)

@@ -1,0 +1,232 @@
+"""The workflow page, the 待办 queue, the 流程/审批 button and the navigation badge."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from positions import services
+from positions.models import Department, Position, WorkflowEvent
+from positions.tests.editing_helpers import editor_data
+from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager
+
+pytestmark = pytest.mark.django_db
+Status = Position.Status
+
+
+@pytest.fixture
+def demo(db, settings) -> Demo:
+    return demo_world(settings)
+
+
+def url(position: Position) -> str:
+    return reverse("positions:position-workflow", kwargs={"pk": position.pk})
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_full_path_through_the_pages_shows_names_and_dates_on_sheet_and_pdf(client, demo):
+    today = timezone.localdate().isoformat()
+    page = url(demo.draft)
+    for user, action, message in (
+        (demo.hr, "submit", "已提交审核"),
+        (demo.manager, "review", "已审核通过"),
+        (demo.director, "approve", "已审批通过"),
+    ):
+        as_user(client, user)
+        response = client.get(page)
+        assert f'id="action-{action}"' in response.content.decode()
+        response = client.post(page, {"action": action}, follow=True)
+        assert response.redirect_chain == [(page, 302)]
+        assert message in response.content.decode()
+    assert Position.objects.get(pk=demo.draft.pk).status == Status.PUBLISHED
+
+    as_user(client, demo.employee)
+    sheet = client.get(demo.draft.get_absolute_url()).content.decode()
+    for name in ("王人事", "陈经理", "赵总"):
+        assert name in sheet
+    assert sheet.count(today) >= 3
+    response = client.get(reverse("positions:position-pdf", kwargs={"pk": demo.draft.pk}))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    for name in ("王人事", "陈经理", "赵总"):
+        assert name in text
+    assert text.count(today) >= 3
+
+
+def test_page_shows_stepper_log_and_only_the_users_actions(client, demo):
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    as_user(client, demo.hr)
+    html = client.get(url(position)).content.decode()
+    assert 'id="workflow-stepper"' in html and "王人事" in html
+    assert "提交审核" in html  # the log
+    assert 'id="action-review"' not in html and 'id="reject-form"' not in html
+    assert 'id="workflow-no-actions"' in html
+    as_user(client, demo.manager)
+    html = client.get(url(position)).content.decode()
+    assert 'id="action-review"' in html and 'id="reject-form"' in html
+    assert 'id="action-approve"' not in html
+
+
+def test_preparer_posting_review_is_refused(client, demo):
+    demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
+    demo.sales.save()
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    response = as_user(client, demo.hr).post(url(position), {"action": "review"})
+    assert response.status_code == 403
+    assert "编制人不能审核自己编制的职位说明书" in response.content.decode()
+    assert Position.objects.get(pk=position.pk).status == Status.SUBMITTED
+
+
+def test_reviewer_posting_approve_is_refused(client, demo):
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = services.review_position(user=demo.manager, position=position)
+    response = as_user(client, demo.manager).post(url(position), {"action": "approve"})
+    assert response.status_code == 403
+    assert "审核人不能同时审批" in response.content.decode()
+
+
+def test_manager_of_another_department_gets_404_on_a_draft_and_403_on_published(client, demo):
+    other = marketing_manager()
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    as_user(client, other)
+    assert client.get(url(position)).status_code == 404
+    assert client.post(url(position), {"action": "review"}).status_code == 404
+    published = Position.objects.get(code="FZ-XS-001")
+    assert client.get(url(published)).status_code == 403
+
+
+def test_reject_without_comment_is_refused_and_with_comment_shown(client, demo):
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    as_user(client, demo.manager)
+    response = client.post(url(position), {"action": "reject", "comment": "  "})
+    assert response.status_code == 400
+    assert "请填写退回意见" in response.content.decode()
+    assert Position.objects.get(pk=position.pk).status == Status.SUBMITTED
+    response = client.post(
+        url(position), {"action": "reject", "comment": "请补充<考核要点>"}, follow=True
+    )
+    html = response.content.decode()
+    assert "已退回编制人修改" in html
+    assert "请补充&lt;考核要点&gt;" in html
+    assert Position.objects.get(pk=position.pk).status == Status.DRAFT
+
+
+def test_error_keeps_the_typed_comment(client, demo):
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = services.review_position(user=demo.manager, position=position)
+    # 陈经理 reviewed it, so may not reject at approval: the page keeps what was typed.
+    response = as_user(client, demo.manager).post(
+        url(position), {"action": "reject", "comment": "我的意见"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "审核人不能同时审批" in html
+    assert 'id="workflow-typed-comment"' in html and "我的意见" in html
+
+
+def test_unknown_action_and_stale_state(client, demo):
+    as_user(client, demo.hr)
+    response = client.post(url(demo.draft), {"action": "publish-now"})
+    assert response.status_code == 400
+    assert "未知的操作" in response.content.decode()
+    assert client.post(url(demo.draft), {}).status_code == 400
+    services.submit_position(user=demo.hr, position=demo.draft)
+    response = client.post(url(demo.draft), {"action": "submit"})
+    assert response.status_code == 409
+    assert "当前状态为“待审核”" in response.content.decode()
+
+
+def test_permissions_of_the_workflow_page(client, demo):
+    assert client.get(url(demo.draft)).status_code == 302  # anonymous → login
+    assert "login" in client.get(url(demo.draft))["Location"]
+    as_user(client, demo.employee)
+    assert client.get(url(demo.draft)).status_code == 404
+    assert client.post(url(demo.draft), {"action": "submit"}).status_code == 404
+    published = Position.objects.get(code="FZ-XS-001")
+    assert client.get(url(published)).status_code == 403
+    # The director sees it (their subtree) but may not submit.
+    as_user(client, demo.director)
+    assert client.get(url(demo.draft)).status_code == 200
+    assert client.post(url(demo.draft), {"action": "submit"}).status_code == 403
+    assert Position.objects.get(pk=demo.draft.pk).status == Status.DRAFT
+
+
+def test_queue_page_for_each_account(client, demo):
+    queue_url = reverse("positions:workflow-queue")
+    assert client.get(queue_url).status_code == 302
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    html = as_user(client, demo.manager).get(queue_url).content.decode()
+    assert 'id="queue-review"' in html and position.title in html
+    html = as_user(client, demo.director).get(queue_url).content.decode()
+    assert 'id="queue-review"' not in html and 'id="queue-approve"' not in html
+    position = services.review_position(user=demo.manager, position=position)
+    html = as_user(client, demo.director).get(queue_url).content.decode()
+    assert 'id="queue-approve"' in html and url(position) in html
+    services.reject_position(user=demo.director, position=position, comment="请补充任职资格")
+    html = as_user(client, demo.hr).get(queue_url).content.decode()
+    assert 'id="queue-returned"' in html and "请补充任职资格" in html
+    response = as_user(client, demo.employee).get(queue_url)
+    assert response.status_code == 200 and 'id="queue-none"' in response.content.decode()
+
+
+def test_nav_badge_counts_what_waits(client, demo):
+    as_user(client, demo.employee)
+    assert 'id="nav-queue"' not in client.get(reverse("positions:position-list")).content.decode()
+    as_user(client, demo.manager)
+    html = client.get(reverse("positions:position-list")).content.decode()
+    assert 'id="nav-queue"' in html and 'id="nav-queue-count"' not in html
+    services.submit_position(user=demo.hr, position=demo.draft)
+    other = Position.objects.get(code="FZ-XS-001")
+    Position.objects.filter(pk=other.pk).update(status=Status.DRAFT)
+    services.submit_position(user=demo.hr, position=Position.objects.get(pk=other.pk))
+    html = client.get(reverse("positions:position-list")).content.decode()
+    assert 'id="nav-queue-count" aria-label="2 项待办">2</span>' in html
+
+
+def test_sheet_toolbar_workflow_button(client, demo):
+    as_user(client, demo.hr)
+    assert 'id="workflow-button"' in client.get(demo.draft.get_absolute_url()).content.decode()
+    as_user(client, demo.employee)
+    published = Position.objects.get(code="FZ-XS-001")
+    assert 'id="workflow-button"' not in client.get(published.get_absolute_url()).content.decode()
+
+
+def test_editing_a_sheet_under_review_returns_it_to_draft(client, demo):
+    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = services.review_position(user=demo.manager, position=position)
+    as_user(client, demo.hr)
+    data = editor_data(demo.hr, position)
+    data["summary"] = "修改后的职位概要。"
+    response = client.post(
+        reverse("positions:position-edit", kwargs={"pk": position.pk}), data, follow=True
+    )
+    assert "退回草稿，请重新提交审核" in response.content.decode()
+    stored = Position.objects.get(pk=position.pk)
+    assert stored.status == Status.DRAFT
+    assert (stored.reviewed_by, stored.reviewed_by_name, stored.reviewed_at) == (None, "", None)
+    assert stored.prepared_by == demo.hr
+    assert WorkflowEvent.objects.filter(position=stored).count() == 2
+
+
+def test_editing_a_draft_or_published_sheet_keeps_its_state(client, demo):
+    as_user(client, demo.hr)
+    published = Position.objects.get(code="FZ-XS-001")
+    response = client.post(
+        reverse("positions:position-edit", kwargs={"pk": published.pk}),
+        editor_data(demo.hr, published),
+        follow=True,
+    )
+    assert "退回草稿" not in response.content.decode()
+    assert Position.objects.get(pk=published.pk).status == Status.PUBLISHED
