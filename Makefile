@@ -17,14 +17,22 @@ APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk f
 	python3-venv nodejs npm
 APT_TEST := chromium
 
-.PHONY: run test setup setup-test system-deps system-deps-test seed lint check clean
+.PHONY: run worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py setup_demo
+	DEBUG=1 $(PY) manage.py rebuild_search_index --if-empty
 	DEBUG=1 $(PY) manage.py check
-	@echo "jobdesc 正在 http://$(HOST):$(PORT)/ 运行（演示账号见 README.md）"
+	@echo "jobdesc 正在 http://$(HOST):$(PORT)/ 运行（演示账号见 README.md）；后台任务进程已同时启动"
+	@DEBUG=1 scripts/worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background task worker alone (department books), e.g. on a second machine or terminal.
+worker: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 scripts/worker
 
 test: setup-test
 	$(VENV)/bin/pytest
@@ -61,3 +69,11 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+
+# Benchmarks (see README 性能 / Performance). bench/pdf.py: one sheet and the book against a
+# warm Chromium, in a throw-away SQLite test database. bench/pages.py needs the PostgreSQL cluster
+# running and fills its own database (jobdesc_bench) with 10,000 generated positions once.
+bench: setup
+	@bash .ci/apt-ensure $(APT_TEST)
+	DEBUG=1 $(PY) bench/pdf.py
+	DEBUG=1 $(PY) bench/pages.py

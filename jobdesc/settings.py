@@ -10,6 +10,8 @@ Variables:
     ALLOWED_HOSTS    comma-separated host names (default: localhost names when DEBUG is on)
     DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
                      (default: db.sqlite3 in the project folder)
+    SQLITE_TIMEOUT   seconds a SQLite writer waits for the lock held by the other process
+                     (web or task worker) before failing (default 20)
     HR_CONTACT       whom people should ask about accounts and positions, shown on the
                      我的职位 page of people without a position and in the login lockout message
                      (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
@@ -60,6 +62,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a whole number."
+        ) from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} must be ≥ {minimum}.")
+    return value
+
+
 def env_database(name: str, default: str) -> dict:
     raw = os.environ.get(name) or default
     scheme = urlsplit(raw).scheme
@@ -106,6 +123,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "positions",
 ]
 
@@ -144,6 +163,29 @@ TEMPLATES = [
 WSGI_APPLICATION = "jobdesc.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+# SQLite serves the web process and the task worker (db_worker) writing at the same time: WAL
+# lets readers run beside the one writer, IMMEDIATE transactions take the write lock up front
+# (no deadlocked upgrade from a read lock), and a writer waits up to SQLITE_TIMEOUT seconds for
+# the lock instead of failing with "database is locked". PostgreSQL needs none of this.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
+        }
+    )
+
+# Background jobs (department books) run on django-tasks with the database backend: the web
+# process enqueues, `manage.py db_worker` (started by `make run`, or `make worker`) runs them.
+# Works on SQLite here and on PostgreSQL with many workers on many machines.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,6 +239,27 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
 ]
+
+# Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
+# API; the local MEDIA_ROOT is the default, an object store can replace it later.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+
+# Largest upload accepted by the Excel / Word importers, in megabytes (IMPORT_MAX_UPLOAD_MB).
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 10, minimum=1)
+IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+
+# Single-sheet PDFs render in a warm worker process of each web process (positions/render_pool.py):
+# a render longer than PDF_RENDER_TIMEOUT_SECONDS is aborted with an error page (0 = render in
+# the calling process without a limit), and the worker is replaced after PDF_RENDER_MAX_RENDERS
+# renders to cap its memory.
+PDF_RENDER_TIMEOUT_SECONDS = env_int("PDF_RENDER_TIMEOUT_SECONDS", 20, minimum=0)
+PDF_RENDER_MAX_RENDERS = env_int("PDF_RENDER_MAX_RENDERS", 200, minimum=1)
+# LibreOffice converts legacy .doc / .xls uploads (headless) when installed; the binary's name
+# or path (LIBREOFFICE_BINARY) and how long one conversion may take (LIBREOFFICE_TIMEOUT, s).
+LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "soffice").strip() or "soffice"
+LIBREOFFICE_TIMEOUT = env_int("LIBREOFFICE_TIMEOUT", 60, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

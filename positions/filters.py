@@ -1,4 +1,10 @@
-"""Filters for the position list: free text, department subtree, status, grade and sort."""
+"""Filters for the position list: free text, department subtree, status, grade range, staffing
+and sort.
+
+The view hands in positions annotated by ``services.with_shown_labels`` (what the reader is
+shown: the working copy or the version in force); text, department and sort then follow the
+shown values, so a draft's new title is neither shown to nor found by readers.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,16 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from positions.models import Position
 from positions.services import DepartmentIndex, department_index, grade_overlap_q
+from positions.services.search import position_ids_matching
+
+VACANT = "vacant"
+FILLED = "filled"
 
 ALL_STATUSES = "all"
 
@@ -24,6 +36,14 @@ SORT_CHOICES = [
 DEFAULT_SORT = "department"
 
 
+class ArrayPosition(Func):
+    """PostgreSQL ``array_position(ids::bigint[], id)``: where an id stands in a list."""
+
+    template = "array_position(%(expressions)s)"
+    arg_joiner = "::bigint[], "
+    output_field = IntegerField()
+
+
 class GradeFilter(django_filters.Filter):
     """A single grade; matches positions whose grade range contains it."""
 
@@ -34,7 +54,9 @@ class PositionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词",
         method="filter_q",
-        widget=forms.TextInput(attrs={"placeholder": "职位名称、编号或部门", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "名称、编号、部门或拼音首字母", "type": "search"}
+        ),
     )
     department = django_filters.ChoiceFilter(
         label="所在部门",
@@ -51,7 +73,7 @@ class PositionFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "状态“%(value)s”无效，请从列表中选择。"},
     )
     grade = GradeFilter(
-        label="职位等级",
+        label="职位等级（从）",
         method="filter_grade",
         min_value=0,
         max_value=99,
@@ -61,6 +83,26 @@ class PositionFilter(django_filters.FilterSet):
             "min_value": "职位等级不能小于 %(limit_value)s。",
             "max_value": "职位等级不能大于 %(limit_value)s。",
         },
+    )
+    grade_to = GradeFilter(
+        label="职位等级（至）",
+        method="filter_grade_to",
+        min_value=0,
+        max_value=99,
+        widget=forms.TextInput(attrs={"placeholder": "如 8", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "职位等级须为整数，如 8。",
+            "min_value": "职位等级不能小于 %(limit_value)s。",
+            "max_value": "职位等级不能大于 %(limit_value)s。",
+        },
+    )
+    staffing = django_filters.ChoiceFilter(
+        label="在岗情况",
+        method="filter_staffing",
+        choices=[(VACANT, "有空缺（未满编）"), (FILLED, "已满编")],
+        empty_label="全部",
+        help_text="未填职位编制的职位按编制 1 人计。",
+        error_messages={"invalid_choice": "在岗情况“%(value)s”无效，请从列表中选择。"},
     )
     sort = django_filters.ChoiceFilter(
         label="排序",
@@ -82,13 +124,40 @@ class PositionFilter(django_filters.FilterSet):
 
     # -- filter methods (only called with a non-empty, valid value) --------------------------
 
+    @staticmethod
+    def _shown(queryset: QuerySet[Position], field: str) -> str:
+        """The annotated shown_<field> when the view annotated it, else the working copy's."""
+        return f"shown_{field}" if f"shown_{field}" in queryset.query.annotations else field
+
     def filter_q(self, queryset: QuerySet[Position], name: str, value: str) -> QuerySet[Position]:
-        return queryset.search(value)
+        value = value.strip()
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        department = "department__name"
+        if "shown_department_id" in queryset.query.annotations:
+            department = "shown_department_name"
+            queryset = queryset.annotate(
+                shown_department_name=Case(
+                    When(reads_working=True, then=F("department__name")),
+                    default=F("current_version__department__name"),
+                )
+            )
+        text = (
+            Q(**{f"{self._shown(queryset, 'title')}__icontains": value})
+            | Q(**{f"{self._shown(queryset, 'code')}__icontains": value})
+            | Q(**{f"{department}__icontains": value})
+        )
+        if user is not None:
+            # Pinyin initials (xsjl → 销售经理) through the search index, as the user reads it.
+            text |= Q(pk__in=position_ids_matching(user, value))
+        return queryset.filter(text)
 
     def filter_department(
         self, queryset: QuerySet[Position], name: str, value: str
     ) -> QuerySet[Position]:
-        return queryset.filter(department_id__in=self.index.subtree_ids(int(value)))
+        field = self._shown(queryset, "department_id")
+        return queryset.filter(**{f"{field}__in": self.index.subtree_ids(int(value))})
 
     def filter_status(
         self, queryset: QuerySet[Position], name: str, value: str
@@ -100,7 +169,27 @@ class PositionFilter(django_filters.FilterSet):
     def filter_grade(
         self, queryset: QuerySet[Position], name: str, value: int
     ) -> QuerySet[Position]:
-        return queryset.filter(grade_overlap_q(value))
+        high = self.form.cleaned_data.get("grade_to")
+        if high is None:
+            return queryset.filter(grade_overlap_q(value))
+        return queryset.filter(grade_overlap_q(min(value, high), max(value, high)))
+
+    def filter_grade_to(
+        self, queryset: QuerySet[Position], name: str, value: int
+    ) -> QuerySet[Position]:
+        if self.form.cleaned_data.get("grade") is not None:
+            return queryset  # filter_grade applies the range
+        return queryset.filter(grade_overlap_q(0, value))
+
+    def filter_staffing(
+        self, queryset: QuerySet[Position], name: str, value: str
+    ) -> QuerySet[Position]:
+        if "filled" not in queryset.query.annotations:
+            queryset = queryset.with_staffing()
+        queryset = queryset.annotate(places=Coalesce("headcount", 1))
+        if value == VACANT:
+            return queryset.filter(filled__lt=F("places"))
+        return queryset.filter(filled__gte=F("places"))
 
     def filter_sort(
         self, queryset: QuerySet[Position], name: str, value: str
@@ -127,20 +216,27 @@ class PositionFilter(django_filters.FilterSet):
     def sorted(self, queryset: QuerySet[Position], sort: str) -> QuerySet[Position]:
         descending = sort.startswith("-")
         key = sort.removeprefix("-")
+        title, code = self._shown(queryset, "title"), self._shown(queryset, "code")
         if key == "code":
-            fields: list[Any] = ["code", "title", "pk"]
+            fields: list[Any] = [code, title, "pk"]
         elif key == "title":
-            fields = ["title", "code", "pk"]
+            fields = [title, code, "pk"]
         else:
-            tree_order = Case(
-                *[
-                    When(department_id=dept.pk, then=Value(i))
-                    for i, (dept, _depth) in enumerate(self.index.preorder())
-                ],
-                default=Value(len(self.index.by_id)),
-                output_field=IntegerField(),
-            )
-            fields = [tree_order, "code", "title", "pk"]
+            department = self._shown(queryset, "department_id")
+            preorder = [dept.pk for dept, _depth in self.index.preorder()]
+            tree_order: Any
+            if connection.vendor == "postgresql":
+                # One array lookup per row instead of a CASE with a branch per department.
+                tree_order = Coalesce(
+                    ArrayPosition(Value(preorder), F(department)), Value(len(preorder))
+                )
+            else:
+                tree_order = Case(
+                    *[When(**{department: pk}, then=Value(i)) for i, pk in enumerate(preorder)],
+                    default=Value(len(preorder)),
+                    output_field=IntegerField(),
+                )
+            fields = [tree_order, code, title, "pk"]
         if descending:
             fields = [f"-{f}" if isinstance(f, str) else f.desc() for f in fields[:1]] + fields[1:]
         return queryset.order_by(*fields)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -100,6 +101,10 @@ class PositionQuerySet(models.QuerySet):
     def published(self) -> PositionQuerySet:
         return self.filter(status=Position.Status.PUBLISHED)
 
+    def in_force(self) -> PositionQuerySet:
+        """Positions with a published version in force (not archived)."""
+        return self.filter(current_version__isnull=False).exclude(status=Position.Status.ARCHIVED)
+
     def drafts(self) -> PositionQuerySet:
         return self.filter(status=Position.Status.DRAFT)
 
@@ -137,17 +142,22 @@ class PositionQuerySet(models.QuerySet):
 
     def with_sheet(self) -> PositionQuerySet:
         """Everything a sheet shows, in a fixed number of queries whatever the sizes."""
-        return self.select_related(
-            "department__parent__parent",
-            "reports_to",
-            "qualification",
-        ).prefetch_related(
-            "duties",
-            "authorities",
-            "relationships",
-            "indicators",
-            Prefetch("direct_reports", queryset=Position.objects.order_by("code", "title")),
-            Prefetch("related_positions", queryset=Position.objects.order_by("code", "title")),
+        return (
+            self.select_related(
+                "department__parent__parent",
+                "reports_to",
+                "qualification",
+                "current_version",
+            )
+            .defer("current_version__sheet")
+            .prefetch_related(
+                "duties",
+                "authorities",
+                "relationships",
+                "indicators",
+                Prefetch("direct_reports", queryset=Position.objects.order_by("code", "title")),
+                Prefetch("related_positions", queryset=Position.objects.order_by("code", "title")),
+            )
         )
 
     def search(self, query: str) -> PositionQuerySet:
@@ -247,6 +257,17 @@ class Position(models.Model):
         "复核周期（月）", default=12, help_text="职位说明书生效后，每隔多少个月复核一次。"
     )
     next_review_on = models.DateField("下次复核日期", null=True, blank=True)
+    # The version in force (the latest published one). Readers without draft rights see only
+    # this; the fields above are the working copy HR edits towards the next version.
+    current_version = models.ForeignKey(
+        "Version",
+        verbose_name="现行版本",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -706,3 +727,322 @@ class WorkflowEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("positions:position-workflow", kwargs={"pk": self.position_id})
+
+
+class VersionQuerySet(models.QuerySet):
+    def current(self) -> VersionQuerySet:
+        """Versions in force: each position's latest published version (archived excluded)."""
+        return self.filter(position__current_version=F("pk")).exclude(
+            position__status=Position.Status.ARCHIVED
+        )
+
+
+class Version(models.Model):
+    """A published 职位说明书, frozen: the whole sheet as it stood, with its sign-off.
+
+    ``sheet`` holds ``positions.sheet.Sheet.as_dict()`` built when the version was published;
+    ``build_sheet(version)`` turns it back into the same sheet, so a version prints as it was
+    whatever happened to the position, its superior or its department afterwards. The columns
+    beside it repeat what lists and filters need without opening the JSON.
+    """
+
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号")
+    title = models.CharField("职位名称", max_length=100)
+    code = models.CharField("职位编号", max_length=30, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name="所在部门", on_delete=models.PROTECT, related_name="versions"
+    )
+    sheet = models.JSONField("职位说明书内容")
+    effective_date = models.DateField(
+        "生效日期", null=True, blank=True, help_text="审批日期；历史文件未写明时为空。"
+    )
+    prepared_by_name = models.CharField("编制人", max_length=50, blank=True)
+    prepared_at = models.DateField("编制日期", null=True, blank=True)
+    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
+    reviewed_at = models.DateField("审核日期", null=True, blank=True)
+    approved_by_name = models.CharField("审批人", max_length=50, blank=True)
+    approved_at = models.DateField("审批日期", null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="编制人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_historical = models.BooleanField(
+        "历史文件",
+        default=False,
+        help_text="由纸质或 Word 文件导入的已生效版本，未经系统审批流程。",
+    )
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "已生效版本"
+        verbose_name_plural = "已生效版本"
+        ordering = ["position", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "number"], name="positions_version_unique_number"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="positions_version_number_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "positions:version-sheet", kwargs={"pk": self.position_id, "number": self.number}
+        )
+
+    @property
+    def label(self) -> str:
+        return f"V{self.number}"
+
+
+class Acknowledgement(models.Model):
+    """员工确认: an employee has read the version of their position in force."""
+
+    version = models.ForeignKey(
+        Version, verbose_name="版本", on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name="员工", on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    acknowledged_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "员工确认"
+        verbose_name_plural = "员工确认"
+        ordering = ["version", "acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "employee"], name="positions_acknowledgement_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee.name} 已确认 {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "positions:version-acknowledgements",
+            kwargs={"pk": self.version.position_id, "number": self.version.number},
+        )
+
+
+class BookJob(models.Model):
+    """A 职位说明书汇编 (department book) being built, or built, by the task worker.
+
+    A book is identified by ``key``: a hash of the exact versions it prints (in order), its
+    cover title and the templates and stylesheets that lay it out. Two requests for the same
+    book share one job; a finished job's PDF lives in Django's storage and is served from there.
+    """
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "部门"
+        SELECTION = "selection", "自选职位"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    key = models.CharField("汇编标识", max_length=64, editable=False)
+    kind = models.CharField("范围", max_length=20, choices=Kind.choices)
+    title = models.CharField("汇编名称", max_length=200)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="book_jobs",
+    )
+    include_subdepartments = models.BooleanField("包含下级部门", default=False)
+    version_ids = models.JSONField(
+        "打印的版本", default=list, help_text="按打印顺序排列的版本 id。"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField("已完成份数", default=0)
+    total = models.PositiveIntegerField("总份数", default=0)
+    error = models.TextField("失败原因", blank=True)
+    file = models.FileField("PDF 文件", upload_to="books/", blank=True)
+    file_size = models.PositiveIntegerField("文件大小（字节）", default=0)
+    page_count = models.PositiveIntegerField("页数", default=0)
+    task_id = models.CharField("任务 id", max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="book_jobs",
+    )
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "职位说明书汇编"
+        verbose_name_plural = "职位说明书汇编"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="positions_bookjob_unique_key"),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="positions_bookjob_done_within_total"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(file=""), name="positions_bookjob_done_has_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("positions:book-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Progress for the bar: sheets prepared, the layout counted as the last tenth."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return int(90 * self.done / self.total)
+
+
+class SearchEntry(models.Model):
+    """One searchable section of a position, as one kind of reader sees it.
+
+    ``positions.services.search`` keeps these rows: for every position the working copy's
+    sections (read by people with draft rights) and, for positions in force, the sections of
+    the version in force (read by everyone else). ``normalised`` is ``text`` lower-cased with
+    full-width ASCII folded (same length, so match offsets carry over); ``tokens`` holds the
+    distinct two-character substrings of ``normalised`` (and, prefixed with ``^``, of
+    ``initials``) separated by spaces — PostgreSQL indexes them with GIN, so two-character
+    Chinese queries are index lookups.
+    """
+
+    class Source(models.TextChoices):
+        WORKING = "working", "工作副本"
+        VERSION = "version", "现行版本"
+
+    class Section(models.TextChoices):
+        TITLE = "title", "职位名称"
+        CODE = "code", "职位编号"
+        DEPARTMENT = "department", "所在部门"
+        PURPOSE = "purpose", "设岗目的"
+        SUMMARY = "summary", "职位概要"
+        DUTIES = "duties", "工作职责"
+        COMMITMENTS = "commitments", "主要责任"
+        QUALIFICATION = "qualification", "任职资格"
+        INDICATORS = "indicators", "关键指标"
+
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="search_entries"
+    )
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    section = models.CharField("部分", max_length=20, choices=Section.choices)
+    rank = models.PositiveSmallIntegerField("排序", help_text="部分的先后：职位名称最先。")
+    sort_code = models.CharField("职位编号（排序用）", max_length=30, blank=True)
+    text = models.TextField("内容")
+    normalised = models.TextField("规范化内容")
+    initials = models.TextField("拼音首字母", blank=True)
+    tokens = models.TextField("二字索引词", blank=True)
+
+    class Meta:
+        verbose_name = "搜索索引"
+        verbose_name_plural = "搜索索引"
+        ordering = ["position", "source", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "source", "section"],
+                name="positions_searchentry_unique_section",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "position"], name="positions_search_src_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.get_source_display()} {self.get_section_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.position.get_absolute_url()
+
+
+class CompanyProfile(models.Model):
+    """公司信息: the one company identity printed on sheets, PDFs and book covers.
+
+    A single row (pk 1, enforced by a constraint); ``services.company_profile()`` reads it and
+    falls back to an unsaved default when HR has not filled it in yet.
+    """
+
+    SINGLETON_PK = 1
+    LOGO_EXTENSIONS = ("png", "jpg", "jpeg", "svg")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    name = models.CharField("公司名称", max_length=100)
+    logo = models.FileField(
+        "公司标志",
+        upload_to="company/",
+        blank=True,
+        validators=[FileExtensionValidator(list(LOGO_EXTENSIONS))],
+        help_text="PNG、JPEG 或 SVG 图片，打印在职位说明书页眉和汇编封面上。",
+    )
+    document_prefix = models.CharField(
+        "文件编号前缀",
+        max_length=30,
+        blank=True,
+        help_text="如 HXJT-HR；文件编号为“前缀-职位编号”。",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "公司信息"
+        verbose_name_plural = "公司信息"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="positions_companyprofile_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("positions:company-settings")
+
+    def document_number(self, code: str, position_id: int) -> str:
+        """文件编号 of a sheet: ``<prefix>-<职位编号>`` (the position id when it has no code)."""
+        stem = code.strip() or f"P{position_id:04d}"
+        prefix = self.document_prefix.strip()
+        return f"{prefix}-{stem}" if prefix else stem

@@ -127,17 +127,31 @@ def _department_q(departments: AllOr, lookup: str = "department_id") -> Q:
 # --- positions -------------------------------------------------------------------------------
 
 
+def in_force_q(prefix: str = "") -> Q:
+    """Positions with a version in force: published at least once and not archived."""
+    return Q(**{f"{prefix}current_version__isnull": False}) & ~Q(
+        **{f"{prefix}status": Position.Status.ARCHIVED}
+    )
+
+
+def working_copy_q(user: User | AnonymousUser) -> Q:
+    """Positions whose working copy (drafts included) the user reads instead of the version."""
+    rules = access(user)
+    if not rules.authenticated or rules.draft_departments == frozenset():
+        return Q(pk__in=[])
+    return _department_q(rules.draft_departments)
+
+
 def visible_positions_q(user: User | AnonymousUser) -> Q:
-    """Published positions, plus unpublished ones in the departments whose drafts the user sees."""
+    """Positions with a version in force, plus those whose working copy the user reads."""
     rules = access(user)
     if not rules.authenticated:
         return Q(pk__in=[])
-    published = Q(status=Position.Status.PUBLISHED)
     if rules.draft_departments is None:
         return Q()
     if not rules.draft_departments:
-        return published
-    return published | _department_q(rules.draft_departments)
+        return in_force_q()
+    return in_force_q() | working_copy_q(user)
 
 
 def editable_positions_q(user: User | AnonymousUser) -> Q:
@@ -147,13 +161,31 @@ def editable_positions_q(user: User | AnonymousUser) -> Q:
     return _department_q(rules.edit_departments)
 
 
+def reads_working_copy(user: User | AnonymousUser, position: Position) -> bool:
+    """Whether the user reads the position's working copy (HR, its managers) or its version.
+
+    Everyone else reads the latest published version, whatever the working copy says.
+    """
+    rules = access(user)
+    return rules.authenticated and _within(rules.draft_departments, position.department_id)
+
+
+def reads_working_copy_in(user: User | AnonymousUser, department_id: int) -> bool:
+    """``reads_working_copy`` for a position of ``department_id``, without loading it.
+
+    For code that walks thousands of positions as plain rows (the org chart's structure).
+    """
+    rules = access(user)
+    return rules.authenticated and _within(rules.draft_departments, department_id)
+
+
 def can_view_position(user: User | AnonymousUser, position: Position) -> bool:
     rules = access(user)
     if not rules.authenticated:
         return False
-    if position.status == Position.Status.PUBLISHED:
+    if position.current_version_id is not None and position.status != Position.Status.ARCHIVED:
         return True
-    return _within(rules.draft_departments, position.department_id)
+    return reads_working_copy(user, position)
 
 
 def can_see_drafts(user: User | AnonymousUser) -> bool:
@@ -174,6 +206,39 @@ def can_create_positions(user: User | AnonymousUser) -> bool:
 
 def can_print_position(user: User | AnonymousUser, position: Position) -> bool:
     return can_view_position(user, position)
+
+
+# --- Excel import / export --------------------------------------------------------------------
+
+
+def can_import_positions(user: User | AnonymousUser) -> bool:
+    """Importing positions from Excel: HR editors (a scoped one only into their departments —
+    the importer checks each row with ``can_edit_position`` / ``can_edit_department``)."""
+    return can_create_positions(user)
+
+
+def can_export_positions(user: User | AnonymousUser) -> bool:
+    """Exporting positions to Excel: HR editors and 部门经理, each what they may read
+    (the export follows ``reads_working_copy``: everyone else's positions as the version in
+    force). Employees read sheets one by one (PDF) instead."""
+    rules = access(user)
+    return rules.authenticated and (rules.is_hr_editor or rules.is_manager)
+
+
+def can_import_roster(user: User | AnonymousUser) -> bool:
+    """Importing the 花名册: HR editors who manage employees (scoped ones: rows in scope)."""
+    return can_manage_employees(user)
+
+
+def can_use_transfer_page(user: User | AnonymousUser) -> bool:
+    """The 导入/导出 page: anyone who may export or import something there."""
+    return can_export_positions(user) or can_import_positions(user) or can_import_roster(user)
+
+
+def can_view_acknowledgements(user: User | AnonymousUser, position: Position) -> bool:
+    """Who has confirmed each version (员工确认): HR in scope and the department's managers —
+    the people who read the position's working copy."""
+    return reads_working_copy(user, position)
 
 
 # --- departments -----------------------------------------------------------------------------
@@ -280,6 +345,29 @@ class Abilities:
     @cached_property
     def workflow_queue_count(self) -> int:
         return workflow_queue_count(self._user)
+
+    @property
+    def import_export(self) -> bool:
+        return can_use_transfer_page(self._user)
+
+    @property
+    def import_positions(self) -> bool:
+        return can_import_positions(self._user)
+
+    @property
+    def export_positions(self) -> bool:
+        return can_export_positions(self._user)
+
+    @property
+    def edit_company(self) -> bool:
+        return can_edit_company(self._user)
+
+
+def can_edit_company(user: User | AnonymousUser) -> bool:
+    """公司信息 (name, logo, 文件编号 prefix) is printed on every sheet of every department:
+    only unscoped HR editors and superusers may change it."""
+    rules = access(user)
+    return rules.is_hr_editor and rules.edit_departments is None
 
 
 def can_manage_editor_scopes(user: User | AnonymousUser) -> bool:
@@ -468,3 +556,27 @@ def workflow_queue_count(user: User | AnonymousUser) -> int:
 def can_see_overdue_reviews(user: User | AnonymousUser) -> bool:
     """The 复核到期 list: HR editors, for the positions they edit."""
     return can_create_positions(user)
+
+
+# --- department books (职位说明书汇编) --------------------------------------------------------
+#
+# A book prints the versions in force, which every signed-in user reads, so every signed-in
+# user may ask for books of any department or any positions they can see. Working copies are
+# never printed in a book (a book is shared by everyone who asks for the same versions).
+
+
+def can_request_books(user: User | AnonymousUser) -> bool:
+    return access(user).authenticated
+
+
+def can_view_book(user: User | AnonymousUser, job) -> bool:
+    """A book's page and PDF: whoever may read every position it prints.
+
+    A book made before one of its positions was archived stays readable only for those who
+    still see that position (HR, its managers).
+    """
+    if not access(user).authenticated:
+        return False
+    visible = Position.objects.filter(visible_positions_q(user)).values("pk")
+    hidden = Position.objects.filter(versions__pk__in=job.version_ids).exclude(pk__in=visible)
+    return not hidden.exists()

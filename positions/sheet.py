@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from positions.models import Department, Duty, Position, Qualification, Relationship, split_lines
+from positions.models import (
+    Department,
+    Duty,
+    Position,
+    Qualification,
+    Relationship,
+    Version,
+    split_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,42 @@ class Sheet:
     effective_date: str  # 生效日期 (the approval date), ISO date or ""
     filename: str  # <职位编号>-<职位名称>.pdf
     ascii_filename: str  # fallback for clients that ignore filename*
+    # Fields added after versions were first stored need a default, so old snapshots still load.
+    version: int = 0  # the version this sheet is (published) or will become (working draft)
+    is_snapshot: bool = False  # built from a stored Version, not from the working copy
+
+    @property
+    def version_label(self) -> str:
+        return f"V{self.version}" if self.version else ""
 
     def as_dict(self) -> dict[str, Any]:
         """The sheet as nested dicts/lists of plain values (JSON-ready)."""
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Sheet:
+        """The sheet ``as_dict()`` stored; unknown keys are ignored, missing ones defaulted."""
+        return _load(cls, data)
+
+
+def _load(cls: type, data: Any) -> Any:
+    """Rebuild a sheet dataclass (recursively) from ``as_dict()`` output."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in data:
+            continue  # a field added later: its default applies
+        values[field.name] = _load_value(hints[field.name], data[field.name])
+    return cls(**values)
+
+
+def _load_value(hint: Any, value: Any) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return _load(hint, value)
+    if typing.get_origin(hint) is tuple:
+        (item_hint, *_) = typing.get_args(hint)
+        return tuple(_load_value(item_hint, item) for item in value)
+    return value
 
 
 # Characters that cannot appear in a file name on common systems, plus control characters.
@@ -274,11 +315,15 @@ def _relationship_groups(relationships: list[Relationship]) -> tuple[Relationshi
     return tuple(groups)
 
 
-def build_sheet(position: Position) -> Sheet:
-    """Turn a position fetched with ``Position.objects.with_sheet()`` into its sheet.
+def build_sheet(source: Position | Version) -> Sheet:
+    """The sheet of a working copy or of a stored version — one shape for every surface.
 
-    Reads only prefetched/selected relations: no query is issued here.
+    A position must come from ``Position.objects.with_sheet()``: only prefetched/selected
+    relations are read, so no query is issued. A version is its frozen snapshot, as published.
     """
+    if isinstance(source, Version):
+        return dataclasses.replace(Sheet.from_dict(source.sheet), is_snapshot=True)
+    position = source
     superior = position.reports_to.title if position.reports_to is not None else ""
     direct_reports = tuple(p.title for p in position.direct_reports.all())
     related = tuple(p.title for p in position.related_positions.all())
@@ -331,7 +376,24 @@ def build_sheet(position: Position) -> Sheet:
         sign_offs=sign_offs,
         next_review=position.next_review_on.isoformat() if position.next_review_on else "",
         is_published=position.status == Position.Status.PUBLISHED,
-        effective_date=position.approved_at.isoformat() if position.approved_at else "",
+        effective_date=_effective_date(position),
         filename=sheet_filename(position.title, position.code),
         ascii_filename=sheet_ascii_filename(position.code, position.pk),
+        version=_working_version(position),
     )
+
+
+def _effective_date(position: Position) -> str:
+    """生效日期: the version in force's when the copy is it, else the approval date (if any)."""
+    version = position.current_version if position.current_version_id else None
+    if version is not None and position.status == Position.Status.PUBLISHED:
+        return version.effective_date.isoformat() if version.effective_date else ""
+    return position.approved_at.isoformat() if position.approved_at else ""
+
+
+def _working_version(position: Position) -> int:
+    """The number of the version in force when the copy is it, else of the next version."""
+    current = position.current_version.number if position.current_version_id else 0
+    if position.status in (Position.Status.PUBLISHED, Position.Status.ARCHIVED) and current:
+        return current
+    return current + 1

@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 
 from positions import permissions
 from positions.models import (
+    Acknowledgement,
     Authority,
     Department,
     Duty,
@@ -23,8 +24,11 @@ from positions.models import (
     Position,
     Qualification,
     Relationship,
+    Version,
 )
 from positions.services import grade_overlap_q
+from positions.services.editing import mark_edited
+from positions.services.search import reindex_department, reindex_position
 
 # Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -60,6 +64,11 @@ class DepartmentAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     ordering = ("order", "code")
     fields = ("name", "code", "kind", "parent", "order")
+
+    def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            reindex_department(obj.pk)  # search finds positions by their department's name
 
     def has_change_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
@@ -181,7 +190,19 @@ class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
     ordering = ("department__order", "code", "title")
     save_on_top = True
     formfield_overrides = COMPACT_TEXT
-    readonly_fields = ("created_at", "updated_at")
+    # The state and the sign-off are workflow decisions (流程/审批), never typed in here.
+    readonly_fields = (
+        "status",
+        "prepared_by_name",
+        "prepared_at",
+        "reviewed_by_name",
+        "reviewed_at",
+        "approved_by_name",
+        "approved_at",
+        "current_version",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (
             "基本信息",
@@ -192,7 +213,7 @@ class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
                     "related_positions",
                     ("grade_min", "grade_max"),
                     ("headcount", "location"),
-                    "status",
+                    ("status", "current_version"),
                 )
             },
         ),
@@ -229,7 +250,12 @@ class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
     def save_model(self, request: HttpRequest, obj: Position, form, change: bool) -> None:
         if change:
             obj.lock_version += 1  # an admin save conflicts with an editor open elsewhere
+            mark_edited(obj)  # a published sheet edited here becomes the draft of V(n+1)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        reindex_position(form.instance)  # after the inlines: the index holds every section
 
     def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
@@ -257,8 +283,23 @@ class PositionPartAdmin(VersionAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        # A section is part of its position: editing it alone still moves the position on.
+        # A section is part of its position: editing it alone still moves the position on,
+        # and out of 已生效 / review like any edit of the sheet.
         Position.objects.filter(pk=obj.position_id).update(lock_version=F("lock_version") + 1)
+        position = Position.objects.get(pk=obj.position_id)
+        mark_edited(position)
+        if position.returned_to_draft or position.started_next_version:
+            position.save()
+        reindex_position(position)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        position_id = obj.position_id
+        super().delete_model(request, obj)
+        position = Position.objects.get(pk=position_id)
+        mark_edited(position)
+        position.lock_version += 1
+        position.save()
+        reindex_position(position)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -311,3 +352,43 @@ class RelationshipAdmin(PositionPartAdmin):
 class IndicatorAdmin(PositionPartAdmin):
     list_display = ("position", "order", "name")
     search_fields = ("position__title", "position__code", "name")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Published versions and acknowledgements are records: looked at, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Version)
+class PublishedVersionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "title",
+        "code",
+        "number",
+        "effective_date",
+        "approved_by_name",
+        "is_historical",
+    )
+    list_filter = ("is_historical",)
+    list_select_related = ("position",)
+    search_fields = ("title", "code")
+    exclude = ("sheet",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Version]:
+        visible = Position.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(position__in=visible).defer("sheet")
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "version", "acknowledged_at")
+    list_select_related = ("employee", "version")
+    search_fields = ("employee__name", "employee__employee_no", "version__title")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
 from positions import permissions
-from positions.models import Assignment, Employee, Position
+from positions.models import Acknowledgement, Assignment, Employee, Position, Version
 from positions.services.people import holders_by_position
 from positions.sheet import Sheet, build_sheet
 
@@ -78,6 +78,9 @@ class MyPosition:
     superior: RelatedPosition | None = None
     reports: tuple[RelatedPosition, ...] = ()
     can_print: bool = False
+    version: Version | None = None  # the version shown (None: a never-published working copy)
+    needs_acknowledgement: bool = False  # 我已阅读并确认 not yet clicked for this version
+    acknowledged_at: datetime.datetime | None = None
 
 
 def _related(
@@ -85,11 +88,15 @@ def _related(
     position: Position,
     holders: dict[int, list[Employee]],
 ) -> RelatedPosition:
+    # Someone who reads only versions sees the titles in force, never a draft's renaming.
+    shown = position
+    if position.current_version_id and not permissions.reads_working_copy(user, position):
+        shown = position.current_version
     return RelatedPosition(
         pk=position.pk,
-        title=position.title,
-        code=position.code,
-        department=position.department.name,
+        title=shown.title,
+        code=shown.code,
+        department=shown.department.name,
         linked=permissions.can_view_position(user, position),
         holders=tuple(Holder(name=e.name) for e in holders.get(position.pk, [])),
     )
@@ -127,24 +134,44 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
             Q(pk=position.reports_to_id)
             | (Q(reports_to=position) & ~Q(status=Position.Status.ARCHIVED))
         )
-        .select_related("department")
+        .select_related("department", "current_version__department")
+        .defer("current_version__sheet")
         .order_by("code", "title", "pk")
     )
     superior = next((p for p in around if p.pk == position.reports_to_id), None)
     reports = [p for p in around if p.reports_to_id == position.pk]
     holders = holders_by_position(p.pk for p in around)
-    visible = permissions.can_view_position(user, position)
+    # 我的职位 is the role in force: the published version, whoever looks. Only a position
+    # never published shows its working copy, and only to people with draft rights.
+    version = position.current_version if position.status != Position.Status.ARCHIVED else None
+    if version is not None:
+        version = Version.objects.get(pk=version.pk)  # with its sheet
+        sheet: Sheet | None = build_sheet(version)
+    elif permissions.reads_working_copy(user, position):
+        sheet = build_sheet(position)
+    else:
+        sheet = None
+    acknowledged = (
+        Acknowledgement.objects.filter(version=version, employee=employee).first()
+        if version is not None
+        else None
+    )
     return MyPosition(
-        state=MyPositionState.SHEET if visible else MyPositionState.HIDDEN,
+        state=MyPositionState.SHEET if sheet is not None else MyPositionState.HIDDEN,
         hr_contact=contact,
         employee_name=employee.name,
         employee_no=employee.employee_no,
         hired_on=employee.hired_on,
         since=assignment.start_date,
-        position_title=position.title,
-        position_status_label=position.get_status_display(),
-        sheet=build_sheet(position) if visible else None,
+        position_title=sheet.title if sheet is not None else position.title,
+        position_status_label=(
+            sheet.status_label if sheet is not None else position.get_status_display()
+        ),
+        sheet=sheet,
+        version=version,
+        needs_acknowledgement=version is not None and acknowledged is None,
+        acknowledged_at=acknowledged.acknowledged_at if acknowledged else None,
         superior=_related(user, superior, holders) if superior is not None else None,
         reports=tuple(_related(user, p, holders) for p in reports),
-        can_print=visible and permissions.can_print_position(user, position),
+        can_print=sheet is not None and permissions.can_print_position(user, position),
     )

@@ -42,6 +42,7 @@ from positions.models import (
     Qualification,
     Relationship,
 )
+from positions.services.search import reindex_position
 
 # The sections an editor saves, by formset name; each row of these belongs to one position.
 SECTION_MODELS: dict[str, type[Model]] = {
@@ -170,15 +171,7 @@ def save_position(
                 raise EditConflict(Position.objects.get(pk=position.pk))
             position.lock_version = expected_lock_version + 1
         position = form.save(commit=False)
-        # Editing a sheet under review sends it back to 草稿: what was reviewed is not this.
-        position.returned_to_draft = position.status in (
-            Position.Status.SUBMITTED,
-            Position.Status.REVIEWED,
-        )
-        if position.returned_to_draft:
-            position.status = Position.Status.DRAFT
-            position.reviewed_by, position.reviewed_by_name, position.reviewed_at = None, "", None
-            position.approved_by, position.approved_by_name, position.approved_at = None, "", None
+        mark_edited(position)
         position.save()
         form.save_m2m()
         for name, formset in formsets.items():
@@ -194,7 +187,29 @@ def save_position(
         reversion.set_comment(
             comment + ("（退回草稿，需重新提交审核）" if position.returned_to_draft else "")
         )
+        reindex_position(position)
     return position
+
+
+def mark_edited(position: Position) -> None:
+    """What an edit does to the workflow state (in memory; the caller saves).
+
+    Editing a sheet under review sends it back to 草稿: what was reviewed is not this.
+    Editing a published sheet starts the draft of its next version; the version in force
+    (``position.current_version``) is untouched and stays what everyone else reads.
+    Sets ``returned_to_draft`` / ``started_next_version`` for the caller's message.
+    """
+    position.returned_to_draft = position.status in (
+        Position.Status.SUBMITTED,
+        Position.Status.REVIEWED,
+    )
+    position.started_next_version = position.status == Position.Status.PUBLISHED
+    if position.started_next_version:
+        position.prepared_by, position.prepared_by_name, position.prepared_at = None, "", None
+    if position.returned_to_draft or position.started_next_version:
+        position.status = Position.Status.DRAFT
+        position.reviewed_by, position.reviewed_by_name, position.reviewed_at = None, "", None
+        position.approved_by, position.approved_by_name, position.approved_at = None, "", None
 
 
 # --- copy and archive -----------------------------------------------------------------------
@@ -244,6 +259,7 @@ def copy_position(
         reversion.add_to_revision(copy)
         reversion.set_user(user)
         reversion.set_comment(f"以“{source.title}”为模板新建")
+        reindex_position(copy)
     return copy
 
 
@@ -288,6 +304,7 @@ def archive_position(*, user: AbstractBaseUser, position: Position) -> Position:
         position.save()
         reversion.set_user(user)
         reversion.set_comment("归档职位")
+        reindex_position(position)
     return position
 
 

@@ -34,6 +34,7 @@ from positions.models import (
     Relationship,
     split_lines,
 )
+from positions.services.search import reindex_position
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SYSTEM_USER = "系统"
@@ -528,7 +529,8 @@ def restore_version(*, user, position: Position, version_id: int) -> Position:
 
     Only this position's objects are reverted, even when the revision holds other positions.
     Sections added since are deleted and sections deleted since come back (with their pk).
-    The status is kept, and ``lock_version`` moves on, so an editor still open on the old state
+    The status is kept (a published sheet becomes the draft of its next version; the version
+    in force is untouched), and ``lock_version`` moves on, so an editor still open on the old state
     conflicts instead of overwriting the restore.
     """
     version = get_position_version(position, version_id)
@@ -557,8 +559,14 @@ def restore_version(*, user, position: Position, version_id: int) -> Position:
             section_version.revert()
         restored = Position.objects.get(pk=position.pk)
         restored.status = locked.status
+        # The version in force never moves back; restoring a published sheet starts the draft
+        # of its next version, like any other edit.
+        restored.current_version_id = locked.current_version_id
+        if locked.status == Position.Status.PUBLISHED:
+            restored.status = Position.Status.DRAFT
         restored.lock_version = locked.lock_version + 1
         restored.save()
+        reindex_position(restored)
     return restored
 
 

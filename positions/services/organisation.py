@@ -165,13 +165,25 @@ def department_tree(
     positions = base.select_related("reports_to").order_by("code", "title", "pk")
     if not include_archived:
         positions = positions.active()
+    # A reader's positions (``services.with_shown_labels``) sit in the department of their
+    # version in force, never where a draft has moved them.
+    field = _department_field(positions)
     if root_id is not None:
-        positions = positions.filter(department_id__in=index.subtree_ids(root_id))
+        positions = positions.filter(**{f"{field}__in": index.subtree_ids(root_id)})
     positions_by_department: dict[int, list[Position]] = defaultdict(list)
     for position in positions:
-        positions_by_department[position.department_id].append(position)
+        positions_by_department[getattr(position, field)].append(position)
     root_ids = index.roots if root_id is None else [root_id]
     return _build_nodes(index, positions_by_department, root_ids)
+
+
+def _department_field(positions: QuerySet[Position]) -> str:
+    """``shown_department_id`` when the queryset says what its reader is shown, else the row's."""
+    return (
+        "shown_department_id"
+        if "shown_department_id" in positions.query.annotations
+        else ("department_id")
+    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +211,7 @@ def department_page(
     nodes = department_tree(positions=base, root_id=department_id, index=index)
     archived_count = (
         base.filter(
-            department_id__in=index.subtree_ids(department_id),
+            **{f"{_department_field(base)}__in": index.subtree_ids(department_id)},
             status=Position.Status.ARCHIVED,
         )
         .order_by()

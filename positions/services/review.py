@@ -31,11 +31,11 @@ def schedule_next_review(position: Position, *, published_on: datetime.date) -> 
 def overdue_reviews(
     *, user: User | AnonymousUser, today: datetime.date | None = None
 ) -> QuerySet[Position]:
-    """Published positions the user edits whose review date has passed, most overdue first."""
+    """Positions in force the user edits whose review date has passed, most overdue first."""
     today = today or timezone.localdate()
     return (
         Position.objects.editable_by(user)
-        .published()
+        .in_force()
         .filter(next_review_on__lt=today)
         .select_related("department__parent")
         .order_by("next_review_on", "code", "title")

@@ -19,9 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from positions import permissions
-from positions.models import Assignment, Department, Employee, Position
+from positions.models import (
+    Acknowledgement,
+    Assignment,
+    Department,
+    Employee,
+    Position,
+    Version,
+)
 from positions.services.history import ensure_initial_revisions
 from positions.services.people import hire_employee, transfer_employee
+from positions.services.search import rebuild_index
+from positions.services.versions import ensure_versions
 
 # --- Seed data and demo accounts -------------------------------------------------------------
 
@@ -119,12 +128,16 @@ def load_seed(*, reload: bool = False) -> int:
         if not reload:
             return 0
         Assignment.objects.all().delete()
-        Position.objects.update(reports_to=None)
+        Acknowledgement.objects.all().delete()
+        Position.objects.update(reports_to=None, current_version=None)
+        Version.objects.all().delete()
         Position.objects.all().delete()
         Department.objects.update(parent=None)
         Department.objects.all().delete()
     call_command("loaddata", "seed", verbosity=0)
     ensure_initial_revisions()  # loaddata records no revision: start each history here
+    ensure_versions()  # the seed's sheets were approved on paper: each becomes a historical V1
+    rebuild_index()  # the search index (drafts of the seed included)
     return Position.objects.count()
 
 

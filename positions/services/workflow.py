@@ -119,9 +119,11 @@ def review(*, user: AbstractBaseUser, position: Position) -> Position:
 def approve(*, user: AbstractBaseUser, position: Position) -> Position:
     """待审批 → 已生效, by an approver (see ``permissions.approval_refusal``).
 
-    Publishing schedules the next periodic review (``services.schedule_next_review``).
+    Publishing freezes the sheet as the next version (``services.publish_version``) and
+    schedules the next periodic review (``services.schedule_next_review``).
     """
     from positions.services.review import schedule_next_review
+    from positions.services.versions import publish_version
 
     with transaction.atomic(), reversion.create_revision():
         position = _locked(position, Status.REVIEWED)
@@ -139,6 +141,8 @@ def approve(*, user: AbstractBaseUser, position: Position) -> Position:
             from_status=Status.REVIEWED,
             revision_comment="审批通过，生效",
         )
+        version = publish_version(position)
+        reversion.set_comment(f"审批通过，{version.label} 生效")
     return position
 
 

@@ -67,3 +67,10 @@ def departments(db):
         "finance": finance,
         "channel": channel,
     }
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Stored files (books, PDFs, uploads) go to a throw-away folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT

@@ -17,6 +17,7 @@ from positions.models import (
     Qualification,
     Relationship,
 )
+from positions.services.versions import publish_version
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -40,12 +41,19 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 class PositionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Position
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"职位{n}")
     code = factory.Sequence(lambda n: f"P-{n:04d}")
     department = factory.SubFactory(DepartmentFactory)
     status = Position.Status.PUBLISHED
     summary = "负责本职位的日常工作。"
+
+    @factory.post_generation
+    def publish(self, create, extracted, **kwargs):
+        """A position made 已生效 gets its V1, as publishing does (``publish=False`` skips)."""
+        if create and extracted is not False and self.status == Position.Status.PUBLISHED:
+            publish_version(self)
 
 
 class DutyFactory(factory.django.DjangoModelFactory):
@@ -188,6 +196,18 @@ class FullPositionFactory(PositionFactory):
         self.related_positions.add(
             PositionFactory(title="营销策划专员", code="", department=self.department)
         )
+
+    # Published after every section exists (post-generation runs in declaration order, the
+    # inherited ``publish`` first), so V1 holds the whole sheet; ``publish=False`` skips it.
+    @factory.post_generation
+    def publish(self, create, extracted, **kwargs):
+        self._publish = extracted
+
+    @factory.post_generation
+    def published_version(self, create, extracted, **kwargs):
+        wanted = self.__dict__.pop("_publish", None) is not False
+        if create and wanted and self.status == Position.Status.PUBLISHED:
+            publish_version(self)
 
 
 class EmployeeFactory(factory.django.DjangoModelFactory):

@@ -281,3 +281,22 @@ def test_admin_non_staff_user_cannot_open_position_admin(user_client):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_admin_edit_of_a_published_position_starts_the_next_version(admin_client):
+    position = PositionFactory(title="销售经理", code="FZ-XS-001")
+    v1 = position.current_version
+    form = admin_client.get(change_url(position)).content.decode()
+    assert 'name="status"' not in form and 'name="approved_by_name"' not in form
+
+    data = position_form(position.department, title="销售总监", code="FZ-XS-001")
+    response = admin_client.post(change_url(position), data)
+
+    assert response.status_code == 302
+    stored = Position.objects.get(pk=position.pk)
+    assert (stored.title, stored.status, stored.current_version) == (
+        "销售总监",
+        Position.Status.DRAFT,
+        v1,
+    )
+    assert v1.title == "销售经理"

@@ -118,3 +118,113 @@ def test_filter_department_choices_follow_the_tree(org):
         "\u3000厦门公司",
         "\u3000\u3000营销中心",
     ]
+
+
+# --- grade range, staffing, what readers are shown, query counts ------------------------------
+
+
+def test_filter_grade_range_matches_overlapping_ranges(org):
+    assert titles({"grade": "5", "grade_to": "10"}) == ["销售经理", "置业顾问", "渠道专员"]
+    assert titles({"grade": "10", "grade_to": "5"}) == ["销售经理", "置业顾问", "渠道专员"]
+    assert titles({"grade_to": "4"}) == ["置业顾问"]
+    assert titles({"grade": "12", "grade_to": "20"}) == ["营销总监"]
+
+
+def test_filter_staffing_vacant_and_filled(org):
+    from positions.tests.factories import EmployeeFactory
+
+    manager = Position.objects.get(code="FZ-XS-001")  # no 职位编制: counts as one place
+    adviser = Position.objects.get(code="FZ-XS-002")
+    Position.objects.filter(pk=adviser.pk).update(headcount=2)
+    EmployeeFactory(position=manager)
+    EmployeeFactory(position=adviser)
+    assert titles({"staffing": "filled"}) == ["销售经理"]
+    assert titles({"staffing": "vacant"}) == ["置业顾问", "渠道专员", "会计", "营销总监"]
+    EmployeeFactory(position=adviser)
+    assert titles({"staffing": "filled"}) == ["销售经理", "置业顾问"]
+
+
+def test_filter_staffing_bad_choice_reports_chinese_error(org):
+    filterset = PositionFilter({"staffing": "half"}, queryset=Position.objects.all())
+    assert filterset.errors["staffing"] == ["在岗情况“half”无效，请从列表中选择。"]
+
+
+def list_titles(client, **params) -> list[str]:
+    from django.urls import reverse
+
+    response = client.get(reverse("positions:position-list"), params)
+    assert response.status_code == 200
+    return [p.shown_title for p in response.context["page_obj"].object_list]
+
+
+def test_list_readers_see_version_titles_not_draft_titles(hr_client, hr_user, user):
+    client = hr_client
+    from positions import services
+    from positions.tests.factories import DepartmentFactory
+
+    department = DepartmentFactory(name="客服中心", code="KF")
+    position = Position.objects.create(
+        title="客服专员", code="KF-001", department=department, status=Position.Status.PUBLISHED
+    )
+    services.publish_version(position)
+    Position.objects.filter(pk=position.pk).update(
+        title="客户体验官", code="KF-900", status=Position.Status.DRAFT
+    )
+    services.reindex_position(position)
+
+    assert list_titles(hr_client) == ["客户体验官"]
+    client.force_login(user)
+    assert list_titles(client) == ["客服专员"]
+    html = client.get("/positions/").content.decode()
+    assert "客户体验官" not in html and "KF-900" not in html
+    assert "已生效 V1" in html
+    # Readers neither find the draft title nor its code; they find the version's.
+    assert list_titles(client, q="体验官") == []
+    assert list_titles(client, q="KF-900") == []
+    assert list_titles(client, q="客服") == ["客服专员"]
+    assert list_titles(client, q="kfzy") == ["客服专员"]  # pinyin initials
+    assert list_titles(client, sort="code") == ["客服专员"]
+    client.force_login(hr_user)
+    assert list_titles(client, q="khtyg") == ["客户体验官"]
+
+
+@pytest.mark.parametrize("who", ["hr", "reader"])
+def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from positions import services
+    from positions.tests.factories import DepartmentFactory, EmployeeFactory
+
+    client.force_login(hr_user if who == "hr" else user)
+    department = DepartmentFactory(name="客服中心", code="KF")
+    boss = None
+
+    def add(count: int) -> None:
+        nonlocal boss
+        for _ in range(count):
+            n = Position.objects.count()
+            position = Position.objects.create(
+                title=f"客服专员{n:03d}",
+                code=f"KF-{n:03d}",
+                department=department,
+                reports_to=boss,
+                status=Position.Status.PUBLISHED,
+                headcount=2,
+            )
+            services.publish_version(position)
+            EmployeeFactory(position=position)
+            boss = boss or position
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("positions:position-list"), {"q": "客服"})
+        return len(response.context["page_obj"].object_list), len(captured)
+
+    add(5)
+    rows_5, count_5 = queries()
+    add(45)
+    rows_50, count_50 = queries()
+    assert (rows_5, rows_50) == (5, 50)
+    assert count_5 == count_50

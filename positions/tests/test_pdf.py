@@ -158,13 +158,13 @@ def test_render_pdf_published_has_no_watermark(full_pdf):
 def test_render_pdf_footer_carries_code_state_and_effective_date(db):
     import datetime
 
-    position = FullPositionFactory(code="FZ-XS-001", duties=30)
-    position.approved_at = datetime.date(2026, 5, 20)
-    position.save()
+    position = FullPositionFactory(
+        code="FZ-XS-001", duties=30, approved_at=datetime.date(2026, 5, 20)
+    )
     pages = pages_text(render_position(position))
     assert len(pages) >= 2
     for page in pages:
-        assert "职位编号FZ-XS-001·已生效·生效日期2026-05-20" in page
+        assert "职位编号FZ-XS-001·版本V1·已生效·生效日期2026-05-20" in page
 
 
 def test_render_pdf_embeds_one_cjk_family(full_pdf):
@@ -178,8 +178,12 @@ def test_render_pdf_embeds_one_cjk_family(full_pdf):
 
 
 def test_position_pdf_view_serves_the_sheet(user_client):
-    position = PositionFactory(title="售楼员", code="FZ-XS-101")
+    # A reader without draft rights gets the version in force: the duty is in V1.
+    from positions.services.versions import publish_version
+
+    position = PositionFactory(title="售楼员", code="FZ-XS-101", publish=False)
     DutyFactory(position=position, rank=1, tasks="负责对看楼客户的基本状况进行详细的资料登记；")
+    publish_version(position)
 
     response = user_client.get(reverse("positions:position-pdf", kwargs={"pk": position.pk}))
 
@@ -318,3 +322,182 @@ def test_static_file_fetcher_refuses_symlink_leading_out(tmp_path, settings):
     ):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
+
+
+# ---------------------------------------------------------------- print-grade sheet (issue 6)
+
+
+@pytest.fixture
+def company(db):
+    from positions import services
+
+    services.forget_company_profile()
+    profile = services.save_company_profile(name="海峡地产集团有限公司", document_prefix="HXDC-HR")
+    yield profile
+    services.forget_company_profile()
+
+
+def one_page_pdf() -> bytes:
+    position = PositionFactory(title="售楼员", code="FZ-XS-101")
+    DutyFactory(position=position, rank=1, tasks="负责对看楼客户的基本状况进行详细的资料登记；")
+    from positions.services.versions import publish_version
+
+    version = publish_version(Position.objects.get(pk=position.pk))
+    return render_pdf(build_sheet(version))
+
+
+def all_fonts(data: bytes) -> list[dict]:
+    """Every font object anywhere in the file (pages, forms, margin boxes)."""
+    reader = PdfReader(io.BytesIO(data))
+    fonts = []
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(number)
+        except Exception:
+            continue
+        if not hasattr(obj, "get") or obj.get("/Type") != "/Font" or "/DescendantFonts" in obj:
+            continue
+        descriptor = obj["/FontDescriptor"].get_object() if "/FontDescriptor" in obj else {}
+        font_file = next(
+            (descriptor[key].get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+             if key in descriptor),
+            None,
+        )  # fmt: skip
+        fonts.append(
+            {
+                "name": str(obj["/BaseFont"]).lstrip("/"),
+                "subtype": str(obj["/Subtype"]),
+                "file_subtype": str(font_file.get("/Subtype")) if font_file is not None else "",
+                "file_size": len(font_file.get_data()) if font_file is not None else 0,
+            }
+        )
+    return fonts
+
+
+def test_render_pdf_one_page_sheet_embeds_only_noto_sans_cjk_regular_and_bold_subsets(db):
+    data = one_page_pdf()
+    fonts = all_fonts(data)
+
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    assert sorted(re.sub(r"^[A-Z]{6}\+", "", font["name"]) for font in fonts) == [
+        "Noto-Sans-CJK-SC",
+        "Noto-Sans-CJK-SC-Bold",
+    ]
+    for font in fonts:
+        assert re.match(r"^[A-Z]{6}\+", font["name"]), "not a subset"
+        assert font["subtype"] == "/CIDFontType0"
+        assert font["file_subtype"] == "/CIDFontType0C"  # the bare, renumbered CFF subset
+        assert 0 < font["file_size"] < 80_000
+    assert len(data) < 300_000
+
+
+def test_render_pdf_subset_keeps_text_extractable_with_many_glyphs(db):
+    # Glyph ids are renumbered in the embedded subset; text must still come back exactly.
+    text = "鑫淼犇骉龘靐齉爨麤" + "职位说明书销售经理财务部" * 3
+    position = PositionFactory(summary=text)
+    data = render_position(position)
+
+    assert text in "".join(pdf_text(data).split())
+
+
+def test_render_pdf_prints_company_and_document_number(company):
+    data = render_position(FullPositionFactory(code="FZ-XS-001", duties=2))
+    text = pdf_text(data)
+
+    assert "海峡地产集团有限公司" in text
+    assert "文件编号 HXDC-HR-FZ-XS-001" in text
+
+
+def test_render_pdf_footer_has_document_number_code_version_and_pages(company):
+    pages = pages_text(render_position(FullPositionFactory(code="FZ-XS-001", duties=30)))
+
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert "文件编号HXDC-HR-FZ-XS-001·职位编号FZ-XS-001·版本V1·已生效" in page
+        assert f"第{number}页/共{len(pages)}页" in page
+
+
+def test_render_pdf_metadata_names_title_company_subject_and_date(company):
+    data = render_position(FullPositionFactory(title="销售经理", code="FZ-XS-001", duties=2))
+    info = PdfReader(io.BytesIO(data)).metadata
+
+    assert info.title == "销售经理（FZ-XS-001） 职位说明书 V1"
+    assert info.author == "海峡地产集团有限公司"
+    assert "销售经理 职位说明书" in info.subject
+    assert "HXDC-HR-FZ-XS-001" in info.subject
+    assert info.creation_date is not None
+
+
+def test_render_pdf_outline_has_the_sheet_and_one_entry_per_section(db):
+    data = render_position(FullPositionFactory(title="销售经理", duties=2))
+    outline = PdfReader(io.BytesIO(data)).outline
+
+    assert outline[0].title == "销售经理职位说明书"
+    sections = [item.title for item in outline[1]]
+    assert sections[:2] == ["一、设岗目的", "二、职位概要"]
+    assert "三、工作内容与主要职责" in sections
+    assert any(title.endswith("任职资格") for title in sections)
+    assert len(sections) >= 6
+
+
+def test_render_pdf_repeats_duties_header_and_never_splits_a_duty(db):
+    position = FullPositionFactory(code="FZ-XS-001", duties=40)
+    pages = pages_text(render_position(position))
+    duty_pages = [page for page in pages if "根据公司年度目标制定销售计划" in page]
+
+    assert len(duty_pages) >= 2
+    assert all("重要性主要职责工作内容" in page for page in duty_pages)
+    for index in range(1, 41):
+        whole = f"根据公司年度目标制定销售计划第{index}项；组织落实并跟踪执行情况；"
+        assert sum(whole in page for page in pages) == 1, f"duty {index} split or missing"
+
+
+def test_render_pdf_wraps_a_long_chinese_task_inside_its_cell(db):
+    long_task = "负责统筹组织项目销售现场的客户接待来访登记认筹选房签约回款按揭办理" * 8
+    position = PositionFactory(code="FZ-XS-009")
+    DutyFactory(position=position, rank=1, tasks=long_task)
+    from positions.services.versions import publish_version
+
+    data = render_pdf(build_sheet(publish_version(Position.objects.get(pk=position.pk))))
+    page = pages_text(data)[0]
+
+    assert long_task in page  # every character printed: wrapped, not clipped
+
+
+def test_render_pdf_prints_the_company_logo(db, settings, tmp_path):
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from positions import services
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00\x00\x00\xff"))
+        + chunk(b"IEND", b"")
+    )
+    settings.MEDIA_ROOT = tmp_path
+    services.forget_company_profile()
+    services.save_company_profile(
+        name="海峡地产", document_prefix="", logo=SimpleUploadedFile("logo.png", png)
+    )
+    try:
+        data = render_position(PositionFactory())
+    finally:
+        services.forget_company_profile()
+    reader = PdfReader(io.BytesIO(data))
+    images = reader.pages[0].images
+
+    assert len(images) == 1
+    assert "海峡地产" in pdf_text(data)
+    assert {re.sub(r"^[A-Z]{6}\+", "", font["name"]) for font in all_fonts(data)} == {
+        "Noto-Sans-CJK-SC",
+        "Noto-Sans-CJK-SC-Bold",
+    }

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
@@ -47,7 +46,7 @@ def in_group(user, role: str):
 
 @pytest.fixture
 def world(db) -> World:
-    call_command("loaddata", "seed", verbosity=0)
+    services.load_seed()
     sales = Department.objects.get(name="销售部")
     marketing = Department.objects.get(name="营销策划部")
     clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员, 销售部
@@ -176,6 +175,37 @@ def none(world: World) -> dict:
     return {}
 
 
+def sales_book(world: World) -> dict:
+    """The 销售部 book (queued): every signed-in user reads what it prints."""
+    selection = services.department_selection(world.sales, include_subdepartments=False)
+    return {"pk": services.request_book(selection).pk}
+
+
+def sales_book_done(world: World) -> dict:
+    """The 销售部 book, built by the real task worker and stored."""
+    from positions.tests.book_helpers import run_worker
+
+    kwargs = sales_book(world)
+    run_worker()
+    return kwargs
+
+
+def archived_book(world: World) -> dict:
+    """A book of a 销售部 version whose position has since been archived."""
+    from positions.models import BookJob
+
+    position = PositionFactory(title="销售助理", code="FZ-XS-095", department=world.sales)
+    Position.objects.filter(pk=position.pk).update(status=Position.Status.ARCHIVED)
+    job = BookJob.objects.create(
+        key="archived-book",
+        kind=BookJob.Kind.SELECTION,
+        title="自选职位",
+        version_ids=[position.current_version_id],
+        total=1,
+    )
+    return {"pk": job.pk}
+
+
 def first_version(world: World) -> dict:
     """The published 售楼员's first history entry (loaddata records none, so make it)."""
     services.ensure_initial_revisions()
@@ -190,6 +220,7 @@ CASES: tuple[Case, ...] = (
     Case("positions:my-position", none, everyone()),
     Case("positions:department-detail", lambda w: {"pk": w.sales.pk}, everyone()),
     Case("positions:position-list", none, everyone()),
+    Case("positions:search", none, everyone()),
     Case(
         "positions:position-sheet",
         lambda w: {"pk": w.published.pk},
@@ -225,6 +256,53 @@ CASES: tuple[Case, ...] = (
         lambda w: {"pk": w.sales_draft.pk},
         statuses(LOGIN, 404, 200, 404, 200, 200),
         label="销售部 draft",
+    ),
+    Case("positions:version-list", lambda w: {"pk": w.published.pk}, everyone()),
+    Case(
+        "positions:version-list",
+        lambda w: {"pk": w.sales_draft.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="销售部 draft",
+    ),
+    Case("positions:version-compare", lambda w: {"pk": w.published.pk}, everyone()),
+    Case(
+        "positions:version-sheet",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        everyone(),
+    ),
+    Case(
+        "positions:version-sheet",
+        lambda w: {"pk": w.archived.pk, "number": 1},
+        statuses(LOGIN, 404, 404, 404, 404, 404),
+        label="archived, never published: no V1",
+    ),
+    Case(
+        "positions:version-pdf",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        everyone(),
+    ),
+    Case(
+        "positions:version-acknowledgements",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+    ),
+    Case(
+        "positions:version-acknowledgements",
+        lambda w: {"pk": w.marketing_draft.pk, "number": 1},
+        statuses(LOGIN, 404, 404, 404, 404, 404),
+        label="营销策划部 draft without versions",
+    ),
+    Case(
+        "positions:version-acknowledgements-xlsx",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+    ),
+    Case(
+        "positions:my-position-acknowledge",
+        none,
+        statuses(LOGIN, 404, 404, 404, 404, 404),
+        method="post",
+        label="no version named",
     ),
     Case("positions:employee-list", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case(
@@ -336,9 +414,115 @@ CASES: tuple[Case, ...] = (
         label="POST without action",
     ),
     Case("positions:workflow-queue", none, everyone()),
+    # 组织架构图: everyone signed in; a position's chart follows its sheet, archived ones are
+    # never drawn (404 for all).
+    *(Case(f"positions:org-chart{suffix}", none, everyone()) for suffix in ("", "-svg", "-pdf")),
+    *(
+        Case(f"positions:position-chart{suffix}", kwargs, expected, label=label)
+        for suffix in ("", "-svg", "-pdf")
+        for label, kwargs, expected in (
+            ("published", lambda w: {"pk": w.published.pk}, everyone()),
+            (
+                "销售部 draft",
+                lambda w: {"pk": w.sales_draft.pk},
+                statuses(LOGIN, 404, 200, 404, 200, 200),
+            ),
+            (
+                "营销策划部 draft",
+                lambda w: {"pk": w.marketing_draft.pk},
+                statuses(LOGIN, 404, 404, 200, 404, 200),
+            ),
+            ("archived", lambda w: {"pk": w.archived.pk}, statuses(LOGIN, *[404] * 5)),
+        )
+    ),
+    *(
+        Case(f"positions:department-chart{suffix}", lambda w: {"pk": w.sales.pk}, everyone())
+        for suffix in ("", "-svg", "-pdf")
+    ),
     Case("password_change", none, everyone()),
     Case("password_change_done", none, everyone()),
+    Case("positions:import-export", none, statuses(LOGIN, 403, 200, 200, 200, 200)),
+    Case("positions:position-export", none, statuses(LOGIN, 403, 200, 200, 200, 200)),
+    Case("positions:position-import-template", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("positions:roster-import-template", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    *(
+        Case(
+            name,
+            none,
+            statuses(LOGIN, 403, 403, 403, 400, 400),
+            method="post",
+            label="POST without a file",
+        )
+        for name in ("positions:position-import", "positions:roster-import")
+    ),
+    *(
+        Case(
+            name,
+            lambda w: {"token": "0" * 32},
+            statuses(LOGIN, 403, 403, 403, 404, 404),
+            label="token not in the session",
+        )
+        for name in ("positions:position-import-preview", "positions:roster-import-preview")
+    ),
+    # Word: a sheet as .docx (what each reader reads), and importing .docx files (HR editors).
+    Case(
+        "positions:position-docx", lambda w: {"pk": w.published.pk}, everyone(), label="published"
+    ),
+    Case(
+        "positions:position-docx",
+        lambda w: {"pk": w.sales_draft.pk},
+        statuses(LOGIN, 404, 200, 404, 200, 200),
+        label="销售部 draft",
+    ),
+    Case(
+        "positions:version-docx",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        everyone(),
+        label="V1 of the published 售楼员",
+    ),
+    Case("positions:word-import", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case(
+        "positions:word-import",
+        none,
+        statuses(LOGIN, 403, 403, 403, 400, 400),
+        method="post",
+        label="POST without a file",
+    ),
+    Case(
+        "positions:word-import-preview",
+        lambda w: {"token": "0" * 24},
+        statuses(LOGIN, 403, 403, 403, 404, 404),
+        label="unknown token",
+    ),
     Case("admin:index", none, statuses(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)),
+    # 职位说明书汇编: books print versions in force, which every signed-in user reads.
+    Case("positions:book-create", none, everyone()),
+    Case(
+        "positions:book-create",
+        none,
+        statuses(LOGIN, 400, 400, 400, 400, 400),
+        method="post",
+        label="POST empty selection",
+    ),
+    Case("positions:book-detail", sales_book, everyone(), label="销售部"),
+    Case(
+        "positions:book-detail",
+        archived_book,
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+        label="archived position",
+    ),
+    Case("positions:book-status", sales_book, everyone()),
+    Case("positions:book-download", sales_book_done, everyone(), label="done"),
+    Case("positions:book-download", sales_book, everyone(404), label="queued"),
+    # 公司信息 is printed on every department's sheets: unscoped HR editors only.
+    Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
+    Case(
+        "positions:company-settings",
+        none,
+        statuses(LOGIN, 403, 403, 403, 403, 200),
+        method="post",
+        label="POST without a name",
+    ),
 )
 
 

@@ -213,7 +213,8 @@ def test_restore_version_becomes_a_new_history_entry_and_bumps_lock_version(edit
     assert entries[0].comment == "恢复到 2025-03-01 09:00 的版本"
     assert entries[0].user == "王人事"
     assert (
-        entries[0].summary == "修改：职位名称、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
+        entries[0].summary
+        == "修改：职位名称、状态、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
     )
     latest = services.position_state(latest_version(position))
     assert latest.fields["lock_version"] == lock_before + 1

@@ -67,7 +67,20 @@ def test_full_path_publishes_with_names_dates_events_and_revisions(demo):
         v.revision.comment
         for v in Version.objects.get_for_object(stored).select_related("revision").order_by("pk")
     ]
-    assert comments[-3:] == ["提交审核", "审核通过", "审批通过，生效"]
+    assert comments[-3:] == ["提交审核", "审核通过", "审批通过，V1 生效"]
+    v1 = stored.current_version
+    assert (v1.number, v1.title, v1.code, v1.effective_date) == (1, "售楼员", "FZ-XS-101", today)
+    assert (v1.prepared_by, v1.reviewed_by, v1.approved_by) == (
+        demo.hr,
+        demo.manager,
+        demo.director,
+    )
+    assert [(s["label"], s["name"], s["date"]) for s in v1.sheet["sign_offs"]] == [
+        ("编制", "王人事", today.isoformat()),
+        ("审核", "陈经理", today.isoformat()),
+        ("审批", "赵总", today.isoformat()),
+    ]
+    assert v1.sheet["version"] == 1 and v1.sheet["is_published"] is True
 
 
 def test_preparer_may_neither_review_nor_approve(demo):

@@ -99,7 +99,10 @@ def test_my_position_offers_pdf_of_own_sheet(client, team, sales_manager_positio
 
     html = client.get(ME).content.decode()
 
-    pdf_url = reverse("positions:position-pdf", kwargs={"pk": sales_manager_position.pk})
+    # 我的职位 is the version in force, so its PDF is that version's.
+    pdf_url = reverse(
+        "positions:version-pdf", kwargs={"pk": sales_manager_position.pk, "number": 1}
+    )
     assert f'href="{pdf_url}"' in html
     assert "下载 PDF" in html
 

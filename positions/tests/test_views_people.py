@@ -61,7 +61,8 @@ def option_labels(response, name: str) -> list[str]:
 
 def input_value(response, name: str) -> str:
     html = response.content.decode()
-    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    # The page's own form field (id_<name>), not the navigation bar's search box.
+    tag = re.search(rf'<input[^>]*id="id_{name}"[^>]*>', html).group(0)
     value = re.search(r'value="([^"]*)"', tag)
     return unescape(value.group(1)) if value else ""
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from positions import services
 from positions.models import Position
 from positions.tests.factories import FullPositionFactory, PositionFactory
 
@@ -180,10 +181,10 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
     # session, user, access (3), the position with its joins, 6 prefetched sections, holders,
-    # the navigation's 待办 count
-    with django_assert_num_queries(14):
+    # its published versions, the navigation's 待办 count
+    with django_assert_num_queries(15):
         small_page = hr_client.get(sheet_url(small))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2
@@ -217,9 +218,8 @@ def test_position_pdf_download_headers_without_code(hr_client):
 
 
 def test_position_sheet_seed_sales_manager_shows_its_content(hr_client):
-    from django.core.management import call_command
 
-    call_command("loaddata", "seed", verbosity=0)
+    services.load_seed()
     manager = Position.objects.get(code="FZ-XS-001")
     response = hr_client.get(sheet_url(manager))
     assert response.status_code == 200

@@ -220,13 +220,19 @@ def test_editing_a_sheet_under_review_returns_it_to_draft(client, demo):
     assert WorkflowEvent.objects.filter(position=stored).count() == 2
 
 
-def test_editing_a_draft_or_published_sheet_keeps_its_state(client, demo):
+def test_editing_a_published_sheet_starts_a_draft_of_the_next_version(client, demo):
     as_user(client, demo.hr)
     published = Position.objects.get(code="FZ-XS-001")
+    v1 = published.current_version
     response = client.post(
         reverse("positions:position-edit", kwargs={"pk": published.pk}),
         editor_data(demo.hr, published),
         follow=True,
     )
-    assert "退回草稿" not in response.content.decode()
-    assert Position.objects.get(pk=published.pk).status == Status.PUBLISHED
+    html = response.content.decode()
+    assert "退回草稿" not in html
+    assert "修改已存为新版本草稿；现行版本 V1 继续有效" in html
+    stored = Position.objects.get(pk=published.pk)
+    assert stored.status == Status.DRAFT
+    assert stored.current_version == v1
+    assert stored.versions.count() == 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from positions import permissions, services
-from positions.models import Department, Position
+from positions.models import Department, Position, Version
 from positions.tests.factories import EditorScopeFactory, EmployeeFactory, UserFactory
 
 
@@ -29,7 +29,9 @@ def demo_world(settings) -> Demo:
     sales = Department.objects.get(code="FZ-XS")
     sales.reviewer_role = Department.ReviewerRole.MANAGER
     sales.save()
+    # 售楼员 becomes a sheet never published: no version in force, a draft only.
     Position.objects.filter(code="FZ-XS-101").update(
+        current_version=None,
         status=Position.Status.DRAFT,
         prepared_by_name="",
         prepared_at=None,
@@ -38,6 +40,7 @@ def demo_world(settings) -> Demo:
         approved_by_name="",
         approved_at=None,
     )
+    Version.objects.filter(position__code="FZ-XS-101").delete()
     users = {u.username: u for u in get_user_model().objects.all()}
     return Demo(
         hr=users["hr"],

@@ -15,12 +15,16 @@ from django.shortcuts import render
 from positions import permissions, services
 from positions.filters import PositionFilter
 from positions.models import Position
+from positions.services.search import with_filled
 
 POSITIONS_PER_PAGE = 50
+LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_requirements")
 
 
 def department_tree(request: HttpRequest) -> HttpResponse:
-    nodes = services.department_tree(positions=Position.objects.visible_to(request.user))
+    # Readers see each position as its version in force (never a draft's title).
+    visible = services.with_shown_labels(Position.objects.visible_to(request.user), request.user)
+    nodes = services.department_tree(positions=visible)
     return render(
         request,
         "positions/department_tree.html",
@@ -33,7 +37,13 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = Position.objects.visible_to(request.user).with_staffing()
+    visible = services.with_shown_labels(
+        Position.objects.visible_to(request.user)
+        .with_staffing()
+        .select_related("current_version__department__parent")
+        .defer("current_version__sheet"),
+        request.user,
+    )
     page = services.department_page(pk, positions=visible)
     if page is None:
         raise Http404("部门不存在。")
@@ -50,14 +60,27 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def position_list(request: HttpRequest) -> HttpResponse:
-    filterset = PositionFilter(
-        request.GET,
-        queryset=Position.objects.visible_to(request.user)
-        .with_staffing()
-        .select_related("department__parent", "reports_to"),
+def listed_positions(request: HttpRequest) -> QuerySet[Position]:
+    """Positions the user may see, with staffing and what the user is shown of each."""
+    positions = (
+        Position.objects.visible_to(request.user)
+        .select_related("department__parent", "reports_to", "current_version__department__parent")
+        # Long texts the table does not show stay in the database (narrower rows to sort).
+        .defer(*LONG_TEXTS, "current_version__sheet")
     )
-    page_obj, page_notice = paginate(filterset.qs, request.GET.get("page"))
+    return services.with_shown_labels(with_filled(positions), request.user)
+
+
+def position_list(request: HttpRequest) -> HttpResponse:
+    listed = listed_positions(request)
+    filterset = PositionFilter(request.GET, queryset=listed, request=request)
+    # Sort and page the ids alone (narrow rows), then load the page's 50 positions in full.
+    page_obj, page_notice = paginate(
+        filterset.qs.values_list("pk", flat=True), request.GET.get("page")
+    )
+    ids = list(page_obj.object_list)
+    loaded = {position.pk: position for position in listed.filter(pk__in=ids)}
+    page_obj.object_list = [loaded[pk] for pk in ids if pk in loaded]
     return render(
         request,
         "positions/position_list.html",
@@ -67,7 +90,8 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
             "page_notice": page_notice,
             "is_filtered": any(
-                request.GET.get(name) for name in ("q", "department", "status", "grade")
+                request.GET.get(name)
+                for name in ("q", "department", "status", "grade", "grade_to", "staffing")
             ),
         },
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -125,7 +126,15 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if saved is not None:
         returned = "审核流程已中止，职位说明书退回草稿，请重新提交审核。"
         message = f"已保存职位“{saved.title}”。"
-        messages.success(request, message + (returned if saved.returned_to_draft else ""))
+        if saved.returned_to_draft:
+            message += returned
+        elif saved.started_next_version:
+            current = saved.current_version.label if saved.current_version_id else ""
+            message += (
+                f"修改已存为新版本草稿；现行版本 {current} 继续有效，"
+                "提交审核并审批后新版本才会生效。"
+            )
+        messages.success(request, message)
         return redirect(saved)
     return response or _render_editor(request, editor, position)
 
@@ -184,7 +193,14 @@ def position_picker(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以使用职位选择器。")
     visible = Position.objects.visible_to(request.user).active()
-    found = search_positions(visible, request.GET.get("q", ""))[:PICKER_LIMIT]
+    query = request.GET.get("q", "")
+    found = search_positions(visible, query)
+    if services.is_pinyin_query(query):  # or pinyin initials of the title / department
+        pinyin = services.position_ids_matching(request.user, query)
+        found = search_positions(
+            visible.filter(Q(pk__in=found.values("pk")) | Q(pk__in=pinyin)), ""
+        )
+    found = found[:PICKER_LIMIT]
     return _picker_response([{"id": p.pk, "text": position_label(p)} for p in found])
 
 
@@ -194,5 +210,12 @@ def department_picker(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以使用部门选择器。")
     editable = Department.objects.filter(permissions.editable_departments_q(request.user))
-    found = search_departments(editable, request.GET.get("q", ""))[:PICKER_LIMIT]
+    query = request.GET.get("q", "")
+    found = search_departments(editable, query)
+    if services.is_pinyin_query(query):  # or pinyin initials of the name
+        everything = search_departments(editable, "")
+        found += [
+            d for d in everything if d not in found and services.initials_match(d.name, query)
+        ]
+    found = found[:PICKER_LIMIT]
     return _picker_response([{"id": d.pk, "text": department_label(d)} for d in found])

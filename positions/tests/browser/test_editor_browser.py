@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from positions import services
 from positions.models import Duty, Position
@@ -20,7 +19,7 @@ def seeded(transactional_db):
     # As in test_sheet_browser: the role groups must be recreated after each flush.
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    call_command("loaddata", "seed", verbosity=0)
+    services.load_seed()
     services.ensure_demo_accounts()
     services.ensure_initial_revisions()  # as setup_demo does: each position's first version
 

@@ -52,3 +52,17 @@ def test_user_menu_changes_password_and_logs_out(seeded, live_server, page):  # 
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
     assert "您已安全退出登录。" in page.content()
+
+
+def test_employee_acknowledges_the_version_in_force(seeded, live_server, page, screenshot):  # noqa: F811
+    log_in(page, live_server, "employee")
+
+    banner = page.locator("#acknowledge-banner")
+    assert "售楼员" not in banner.inner_text()  # the banner names the version, not the title
+    assert "V1 已生效" in banner.inner_text()
+    screenshot("my-position-acknowledge-banner")
+    page.get_by_role("button", name="我已阅读并确认").click()
+
+    assert "已确认阅读 售楼员 V1 职位说明书" in page.locator(".alert-success").first.inner_text()
+    assert page.locator("#acknowledge-banner").count() == 0
+    assert "确认阅读 V1" in page.locator("#acknowledged-note").inner_text()

@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from positions import services
@@ -20,7 +19,7 @@ def seeded(transactional_db):
     # gives this thread other connection objects than the ones serialized at set-up).
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    call_command("loaddata", "seed", verbosity=0)
+    services.load_seed()
     services.ensure_demo_accounts()
 
 

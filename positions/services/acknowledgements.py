@@ -1,0 +1,177 @@
+"""员工确认: holders confirm they have read the version of their position in force.
+
+A holder sees a banner on 我的职位 until they acknowledge the version in force; HR sees per
+version who has acknowledged and who has not, and exports that list as xlsx.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from positions.models import Acknowledgement, Assignment, Employee, Position, Version
+
+
+def acknowledge(*, user: AbstractBaseUser, version: Version) -> Acknowledgement:
+    """Record that the user (an employee holding the version's position now) has read it.
+
+    Idempotent: a second click returns the first record. Refused (``ValidationError``) when
+    the user does not hold the position, or the version is no longer the one in force.
+    """
+    employee = Employee.objects.filter(user=user, left_on__isnull=True).first()
+    holds = (
+        employee is not None
+        and Assignment.objects.current()
+        .filter(employee=employee, position_id=version.position_id)
+        .exists()
+    )
+    if not holds:
+        raise ValidationError("只有该职位的现任员工可以确认本职位说明书。", code="not-holder")
+    if version.position.current_version_id != version.pk:
+        raise ValidationError(
+            f"{version.label} 已不是现行版本，请刷新页面后确认最新版本。", code="superseded"
+        )
+    existing = Acknowledgement.objects.filter(version=version, employee=employee).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Acknowledgement.objects.create(version=version, employee=employee)
+    except IntegrityError:  # a double click raced us: the first one counts
+        return Acknowledgement.objects.get(version=version, employee=employee)
+
+
+@dataclass(frozen=True)
+class AcknowledgementRow:
+    employee: Employee
+    holds_now: bool  # holds the position today (else: acknowledged, then moved or left)
+    acknowledged_at: datetime.datetime | None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+@dataclass(frozen=True)
+class AcknowledgementReport:
+    version: Version
+    rows: tuple[AcknowledgementRow, ...]
+
+    @property
+    def acknowledged_count(self) -> int:
+        return sum(1 for row in self.rows if row.acknowledged)
+
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for row in self.rows if not row.acknowledged and row.holds_now)
+
+
+def acknowledgement_report(version: Version) -> AcknowledgementReport:
+    """Current holders of the position (acknowledged or not), then anyone else who acknowledged
+    this version; pending first, each group by 工号. Two queries."""
+    records = {
+        ack.employee_id: ack
+        for ack in Acknowledgement.objects.filter(version=version).select_related("employee")
+    }
+    holders = {
+        a.employee_id: a.employee
+        for a in Assignment.objects.current()
+        .filter(position_id=version.position_id, employee__left_on__isnull=True)
+        .select_related("employee")
+    }
+    rows = [
+        AcknowledgementRow(
+            employee=employee,
+            holds_now=True,
+            acknowledged_at=records[pk].acknowledged_at if pk in records else None,
+        )
+        for pk, employee in holders.items()
+    ]
+    rows += [
+        AcknowledgementRow(
+            employee=ack.employee, holds_now=False, acknowledged_at=ack.acknowledged_at
+        )
+        for pk, ack in records.items()
+        if pk not in holders
+    ]
+    rows.sort(key=lambda r: (r.acknowledged, not r.holds_now, r.employee.employee_no))
+    return AcknowledgementReport(version=version, rows=tuple(rows))
+
+
+def acknowledgement_counts(position: Position) -> dict[int, tuple[int, int]]:
+    """Per version pk of the position: (acknowledged, holders now not acknowledged). Two queries."""
+    holders = set(
+        Assignment.objects.current()
+        .filter(position=position, employee__left_on__isnull=True)
+        .values_list("employee_id", flat=True)
+    )
+    acknowledged: dict[int, set[int]] = {}
+    for version_id, employee_id in Acknowledgement.objects.filter(
+        version__position=position
+    ).values_list("version_id", "employee_id"):
+        acknowledged.setdefault(version_id, set()).add(employee_id)
+    return {
+        version_id: (len(people), len(holders - people))
+        for version_id, people in acknowledged.items()
+    } | {
+        version_id: (0, len(holders))
+        for version_id in position.versions.values_list("pk", flat=True)
+        if version_id not in acknowledged
+    }
+
+
+_HEADERS = ("工号", "姓名", "是否现任", "确认状态", "确认时间")
+
+
+def acknowledgement_xlsx(report: AcknowledgementReport) -> bytes:
+    """The report as an xlsx workbook: a title row, then one row per person."""
+    version = report.version
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "员工确认"
+    code = f"（{version.code}）" if version.code else ""
+    sheet.append([f"{version.title}{code} {version.label} 员工确认情况"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(
+        [
+            f"生效日期：{version.effective_date.isoformat() if version.effective_date else '—'}",
+            None,
+            f"已确认 {report.acknowledged_count} 人",
+            f"未确认 {report.pending_count} 人",
+        ]
+    )
+    sheet.append(list(_HEADERS))
+    header_fill = PatternFill("solid", fgColor="DDE7F3")
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center")
+    for row in report.rows:
+        when = row.acknowledged_at
+        sheet.append(
+            [
+                row.employee.employee_no,
+                row.employee.name,
+                "是" if row.holds_now else "否（已调离或离职）",
+                "已确认" if row.acknowledged else "未确认",
+                # Naive local time: Excel has no time zones.
+                timezone.localtime(when).replace(tzinfo=None) if when else None,
+            ]
+        )
+        if when:
+            sheet.cell(row=sheet.max_row, column=5).number_format = "yyyy-mm-dd hh:mm"
+    for index, width in enumerate((14, 12, 18, 10, 18), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

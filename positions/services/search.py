@@ -1,0 +1,711 @@
+"""Search (搜索): find positions by title, code, department and sheet text, or by pinyin.
+
+The index (``SearchEntry``) holds one row per searchable section of a position, twice over:
+the working copy's text (read by people with draft rights, ``permissions.working_copy_q``)
+and, for positions in force, the text of the version in force (read by everyone else). A
+search only ever looks at the rows the user reads, so a draft's new title or duty is never
+found by someone who may not read the draft.
+
+Matching is substring matching on a normalised text (lower case, full-width ASCII folded).
+Chinese has no spaces and two-character words (销售, 客服) are the common query, which
+PostgreSQL's pg_trgm indexes cannot serve (trigrams need three characters). Each row therefore
+stores its distinct two-character substrings (``tokens``); on PostgreSQL a GIN index over them
+answers ``tokens ⊇ bigrams(query)``, which is exact for a two-character query and a tight
+pre-filter (then checked with LIKE) for longer ones. A one-character query scans with LIKE
+and a limit. Titles and department names also match by pinyin initials (xsjl → 销售经理),
+including the initials of common alternative readings (heteronyms).
+
+``reindex_position`` is called explicitly wherever a position's content changes (save, copy,
+archive, restore, publish, the seed); ``rebuild_index`` redoes everything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from pypinyin import Style, pinyin
+
+from positions import permissions
+from positions.models import Assignment, Position, SearchEntry, Version
+from positions.sheet import Sheet, build_sheet
+
+Section = SearchEntry.Section
+Source = SearchEntry.Source
+
+MAX_QUERY_LENGTH = 50
+MAX_TERMS = 5
+RESULTS_PER_PAGE = 20
+HITS_PER_RESULT = 3
+SINGLE_CHARACTER_LIMIT = 200  # positions a one-character query may return
+SNIPPET_BEFORE = 24
+SNIPPET_AFTER = 56
+MAX_INITIAL_VARIANTS = 8
+READINGS_PER_CHARACTER = 2
+
+SECTION_ORDER: tuple[str, ...] = (
+    Section.TITLE,
+    Section.CODE,
+    Section.DEPARTMENT,
+    Section.PURPOSE,
+    Section.SUMMARY,
+    Section.DUTIES,
+    Section.COMMITMENTS,
+    Section.QUALIFICATION,
+    Section.INDICATORS,
+)
+SECTION_RANK = {section: rank for rank, section in enumerate(SECTION_ORDER)}
+NAME_SECTIONS = (Section.TITLE, Section.CODE, Section.DEPARTMENT)
+PINYIN_SECTIONS = (Section.TITLE, Section.DEPARTMENT)
+_PINYIN_QUERY = re.compile(r"^[a-z]{2,}$")
+
+
+# --- text normalisation ----------------------------------------------------------------------
+
+
+def _fold(char: str) -> str:
+    """One character, lower-cased and full-width ASCII folded — always one character out."""
+    code = ord(char)
+    if 0xFF01 <= code <= 0xFF5E:
+        char = chr(code - 0xFEE0)
+    elif code == 0x3000:
+        char = " "
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def normalise(text: str) -> str:
+    """Lower case, full-width letters and digits folded; same length as ``text``."""
+    return "".join(_fold(char) for char in text)
+
+
+def bigrams(normalised: str) -> set[str]:
+    """Distinct two-character substrings without whitespace."""
+    return {
+        normalised[i : i + 2]
+        for i in range(len(normalised) - 1)
+        if not (normalised[i].isspace() or normalised[i + 1].isspace())
+    }
+
+
+def _is_han(char: str) -> bool:
+    return "CJK" in unicodedata.name(char, "")
+
+
+def initials(text: str) -> tuple[list[str], list[int]]:
+    """Pinyin-initial spellings of ``text`` and, per letter, the index of its character.
+
+    Letters and digits keep themselves; punctuation and spaces are dropped. Characters with
+    several common readings give several spellings (at most ``MAX_INITIAL_VARIANTS``), the
+    usual reading (pypinyin's, which knows phrases: 银行 → yh) first. Every spelling has one
+    letter per kept character, so one offset list serves them all.
+    """
+    options: list[list[str]] = []
+    offsets: list[int] = []
+    usual = pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s))
+    # pypinyin returns one item per Han character and per other character (errors=list).
+    if len(usual) != len(text):
+        return [], []
+    for index, (char, first) in enumerate(zip(text, usual, strict=True)):
+        if _is_han(char):
+            # The phrase-aware reading first, then the character's own readings.
+            (letters,) = pinyin(char, style=Style.FIRST_LETTER, heteronym=True)
+            choices = [first[0].lower()] + [x.lower() for x in letters]
+            distinct = list(dict.fromkeys(c for c in choices if c and c.isascii()))
+            if not distinct:
+                continue
+            options.append(distinct[:READINGS_PER_CHARACTER])
+            offsets.append(index)
+        elif char.isascii() and char.isalnum():
+            options.append([char.lower()])
+            offsets.append(index)
+    spellings = [
+        "".join(combo)
+        for combo in itertools.islice(itertools.product(*options), MAX_INITIAL_VARIANTS)
+    ]
+    return spellings, offsets
+
+
+def is_pinyin_query(query: str) -> bool:
+    """Whether a query may be pinyin initials (two or more letters a–z, any case)."""
+    return bool(_PINYIN_QUERY.match(normalise(query.strip())))
+
+
+@lru_cache(maxsize=4096)
+def _cached_initials(text: str) -> tuple[str, ...]:
+    return tuple(initials(text)[0])
+
+
+def initials_match(text: str, query: str) -> bool:
+    """Whether ``query`` (pinyin initials) occurs in one of the spellings of ``text``."""
+    wanted = normalise(query.strip())
+    return bool(wanted) and any(wanted in spelling for spelling in _cached_initials(text))
+
+
+# --- building the index ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionText:
+    section: str
+    text: str
+
+
+SheetData = Sheet | dict[str, Any]
+
+
+def _get(node: Any, name: str) -> Any:
+    """A field of a sheet dataclass or of its ``as_dict()`` form (a stored version's sheet)."""
+    return node[name] if isinstance(node, dict) else getattr(node, name)
+
+
+def sheet_sections(sheet: SheetData) -> list[SectionText]:
+    """The searchable text of a sheet, section by section (empty sections left out).
+
+    Reads a ``Sheet`` or a version's stored ``sheet`` dict alike (no ``Sheet.from_dict``, which
+    is slow for whole-index rebuilds).
+    """
+    duties: list[str] = []
+    for group in _get(_get(sheet, "duties"), "groups"):
+        for duty in _get(group, "duties"):
+            number, title = _get(duty, "number"), _get(duty, "title")
+            duties.append(f"{number}. {title}" if title else f"{number}.")
+            duties += list(_get(duty, "tasks"))
+            duties += [f"考核要点：{line}" for line in _get(duty, "assessment")]
+    qualifications = [
+        f"{_get(row, 'label')}：{line}"
+        for row in _get(sheet, "qualifications")
+        for line in _get(row, "lines")
+    ]
+    indicators = []
+    for row in _get(sheet, "indicators"):
+        name, description = _get(row, "name"), _get(row, "description")
+        indicators.append(f"{name}：{description}" if description else name)
+    sections = [
+        SectionText(Section.TITLE, _get(sheet, "title")),
+        SectionText(Section.CODE, _get(sheet, "code")),
+        SectionText(Section.DEPARTMENT, _get(sheet, "department")),
+        SectionText(Section.PURPOSE, "\n".join(_get(sheet, "purpose"))),
+        SectionText(Section.SUMMARY, "\n".join(_get(sheet, "summary"))),
+        SectionText(Section.DUTIES, "\n".join(duties)),
+        SectionText(Section.COMMITMENTS, "\n".join(_get(sheet, "commitments"))),
+        SectionText(Section.QUALIFICATION, "\n".join(qualifications)),
+        SectionText(Section.INDICATORS, "\n".join(indicators)),
+    ]
+    return [s for s in sections if s.text.strip()]
+
+
+def _entries(position_id: int, source: str, sheet: SheetData) -> list[SearchEntry]:
+    rows = []
+    for item in sheet_sections(sheet):
+        norm = normalise(item.text)
+        tokens = bigrams(norm)
+        spelled = ""
+        if item.section in PINYIN_SECTIONS:
+            spellings = _cached_initials(item.text)
+            spelled = " ".join(spellings)
+            tokens |= {f"^{gram}" for spelling in spellings for gram in bigrams(spelling)}
+        rows.append(
+            SearchEntry(
+                position_id=position_id,
+                source=source,
+                section=item.section,
+                rank=SECTION_RANK[item.section],
+                sort_code=_get(sheet, "code")[:30],
+                text=item.text,
+                normalised=norm,
+                initials=spelled,
+                tokens=" ".join(sorted(tokens)),
+            )
+        )
+    return rows
+
+
+def index_entries(
+    position: Position, version: Version | None, *, version_sheet: Sheet | None = None
+) -> list[SearchEntry]:
+    """The index rows of one position (from ``with_sheet()``) and its version in force.
+
+    ``version_sheet`` may hand in the version's sheet when the caller has it already.
+    """
+    if position.status == Position.Status.ARCHIVED:
+        return []
+    rows = _entries(position.pk, Source.WORKING, build_sheet(position))
+    if version_sheet is not None:
+        rows += _entries(position.pk, Source.VERSION, version_sheet)
+    elif version is not None:
+        rows += _entries(position.pk, Source.VERSION, version.sheet)
+    return rows
+
+
+def reindex_position(position: Position | int) -> int:
+    """Rebuild the index rows of one position; returns how many rows it has now."""
+    pk = position if isinstance(position, int) else position.pk
+    fresh = Position.objects.with_sheet().filter(pk=pk).first()
+    with transaction.atomic():
+        SearchEntry.objects.filter(position_id=pk).delete()
+        if fresh is None:
+            return 0
+        version = None
+        if fresh.current_version_id is not None:
+            version = Version.objects.get(pk=fresh.current_version_id)
+        rows = index_entries(fresh, version)
+        SearchEntry.objects.bulk_create(rows)
+    return len(rows)
+
+
+def reindex_department(department_id: int) -> int:
+    """Rebuild the rows of the positions in a department (after it was renamed)."""
+    ids = list(Position.objects.filter(department_id=department_id).values_list("pk", flat=True))
+    with transaction.atomic():
+        SearchEntry.objects.filter(position_id__in=ids).delete()
+        return index_positions(ids)
+
+
+def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def rebuild_index(*, batch_size: int = 500, progress=None) -> int:
+    """Rebuild the whole index; returns the number of rows. ``progress(done, total)`` if given."""
+    ids = list(Position.objects.order_by("pk").values_list("pk", flat=True))
+    total = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        for done, chunk in enumerate(_batches(ids, batch_size), start=1):
+            total += index_positions(chunk)
+            if progress is not None:
+                progress(min(done * batch_size, len(ids)), len(ids))
+    return total
+
+
+def index_positions(ids: Iterable[int]) -> int:
+    """Add the index rows of these positions (which have none yet), in a few queries."""
+    positions = list(Position.objects.with_sheet().filter(pk__in=list(ids)))
+    version_ids = [p.current_version_id for p in positions if p.current_version_id]
+    versions = {v.pk: v for v in Version.objects.filter(pk__in=version_ids)}
+    rows: list[SearchEntry] = []
+    for position in positions:
+        rows += index_entries(position, versions.get(position.current_version_id))
+    SearchEntry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+# --- querying ---------------------------------------------------------------------------------
+
+
+class TokensContain(Func):
+    """``string_to_array(tokens, ' ') @> ARRAY[...]`` — served by the GIN index (PostgreSQL)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, tokens: Sequence[str]) -> None:
+        super().__init__(expression)
+        self.tokens = list(tokens)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"string_to_array({sql}, ' ') @> %s::text[]", (*params, self.tokens)
+
+
+def _uses_tokens() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def parse_query(query: str) -> list[str]:
+    """The normalised search terms of a query (whitespace separates terms)."""
+    terms = [normalise(term) for term in query.split()]
+    return list(dict.fromkeys(t for t in terms if t))[:MAX_TERMS]
+
+
+def _term_q(term: str) -> Q:
+    """Rows whose text contains ``term`` (or whose initials do, for a-z queries)."""
+    if len(term) >= 2 and _uses_tokens():
+        text = Q(TokensContain(F("tokens"), sorted(bigrams(term))))
+        if len(term) > 2:
+            text &= Q(normalised__contains=term)
+    else:
+        text = Q(normalised__contains=term)
+    if not _PINYIN_QUERY.match(term):
+        return text
+    if _uses_tokens():
+        spelled = Q(TokensContain(F("tokens"), sorted(f"^{g}" for g in bigrams(term))))
+        if len(term) > 2:
+            spelled &= Q(initials__contains=term)
+    else:
+        spelled = Q(initials__contains=term)
+    return text | (spelled & Q(section__in=PINYIN_SECTIONS))
+
+
+def _working_q(user: User | AnonymousUser) -> Q:
+    """``permissions.working_copy_q``, usable as a When() condition even when it is Q()."""
+    working = permissions.working_copy_q(user)
+    return working if working else Q(pk__isnull=False)
+
+
+def readable_entries_q(user: User | AnonymousUser) -> Q:
+    """Index rows the user reads: working copies they have draft rights to, else versions."""
+    rule = permissions.working_copy_q(user)
+    if not rule:  # every working copy (unscoped HR, superusers): no subquery needed
+        return Q(source=Source.WORKING)
+    if rule == Q(pk__in=[]):  # no draft rights at all: versions only
+        return Q(source=Source.VERSION)
+    working = Position.objects.filter(rule).values("pk")
+    return Q(source=Source.WORKING, position__in=working) | (
+        Q(source=Source.VERSION) & ~Q(position__in=working)
+    )
+
+
+def matching_entries(
+    user: User | AnonymousUser, terms: Sequence[str], *, sections: Sequence[str] = ()
+) -> QuerySet[SearchEntry]:
+    """Index rows the user reads that match any term (a position must match every term)."""
+    entries = SearchEntry.objects.filter(readable_entries_q(user))
+    if sections:
+        entries = entries.filter(section__in=sections)
+    matched = Q(pk__in=[])
+    for term in terms:
+        matched |= _term_q(term)
+    entries = entries.filter(matched)
+    if len(terms) > 1:
+        # A position must match every term, each in some section the user reads.
+        for term in terms:
+            rows = SearchEntry.objects.filter(readable_entries_q(user), _term_q(term))
+            if sections:
+                rows = rows.filter(section__in=sections)
+            entries = entries.filter(position__in=rows.values("position_id"))
+    return entries
+
+
+def _restrict_single_characters(
+    entries: QuerySet[SearchEntry], terms: Sequence[str]
+) -> tuple[QuerySet[SearchEntry], bool]:
+    """One-character queries scan the text: stop after enough positions."""
+    if any(len(term) >= 2 for term in terms):
+        return entries, False
+    scanned = list(entries.values_list("position_id", flat=True)[: SINGLE_CHARACTER_LIMIT * 5])
+    ids = list(dict.fromkeys(scanned))[:SINGLE_CHARACTER_LIMIT]
+    limited = len(scanned) == SINGLE_CHARACTER_LIMIT * 5 or len(ids) == SINGLE_CHARACTER_LIMIT
+    return entries.filter(position_id__in=ids), limited
+
+
+def position_ids_matching(
+    user: User | AnonymousUser, query: str, *, sections: Sequence[str] = NAME_SECTIONS
+) -> QuerySet[SearchEntry]:
+    """Position ids (a values queryset, for ``pk__in``) whose given sections match ``query``."""
+    terms = parse_query(query)[:MAX_TERMS]
+    if not terms:
+        return SearchEntry.objects.none().values("position_id")
+    return matching_entries(user, terms, sections=sections).values("position_id")
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    section: str
+    label: str  # 职位名称 / 工作职责 …
+    snippet: SafeString  # escaped, with the match in <mark>
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    position_id: int
+    title: str
+    code: str
+    department: str
+    url: str
+    hits: tuple[SearchHit, ...]
+    more_hits: int  # further matching sections not shown
+    is_working_copy: bool
+    status_label: str
+
+
+def _spans(normalised: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    spans = []
+    for term in terms:
+        start = normalised.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = normalised.find(term, start + 1)
+    return sorted(spans)
+
+
+def _initial_spans(entry: SearchEntry, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of the text matched through its pinyin initials."""
+    if not entry.initials:
+        return []
+    spellings, offsets = initials(entry.text)
+    spans = []
+    for term in terms:
+        if not _PINYIN_QUERY.match(term):
+            continue
+        for spelling in spellings:
+            start = spelling.find(term)
+            if start != -1:
+                spans.append((offsets[start], offsets[start + len(term) - 1] + 1))
+                break
+    return sorted(spans)
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """The line around the first span, escaped, every span inside it in <mark>."""
+    first_start, first_end = spans[0]
+    line_start = text.rfind("\n", 0, first_start) + 1
+    line_end = text.find("\n", first_end)
+    line_end = len(text) if line_end == -1 else line_end
+    start = max(line_start, first_start - SNIPPET_BEFORE)
+    end = min(line_end, first_end + SNIPPET_AFTER)
+    parts: list[str] = ["…" if start > line_start else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, cursor), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts.append(escape(text[cursor:span_start]))
+        parts.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(escape(text[cursor:end]))
+    parts.append("…" if end < line_end else "")
+    return mark_safe("".join(parts))  # every piece of text is escaped above
+
+
+def hit_for(entry: SearchEntry, terms: Sequence[str]) -> SearchHit | None:
+    spans = _spans(entry.normalised, terms) or _initial_spans(entry, terms)
+    if not spans:
+        return None
+    return SearchHit(
+        section=entry.section,
+        label=Section(entry.section).label,
+        snippet=_highlight(entry.text, spans),
+    )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    error: str
+    notice: str
+    results: tuple[SearchResult, ...]
+    total: int
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def _empty(query: str, error: str = "") -> SearchPage:
+    return SearchPage(
+        query=query, error=error, notice="", results=(), total=0, number=1, num_pages=1
+    )
+
+
+def search(
+    user: User | AnonymousUser,
+    query: str,
+    *,
+    page: int | str | None = 1,
+    per_page: int = RESULTS_PER_PAGE,
+) -> SearchPage:
+    """One page of positions matching ``query`` for ``user``, best matches first.
+
+    A position matches when each term is found in a section the user reads; positions whose
+    title matches come first, then code, department, and the sheet's text. A fixed number of
+    queries whatever the number of results.
+    """
+    query = (query or "").strip()
+    if not query:
+        return _empty(query)
+    if len(query) > MAX_QUERY_LENGTH:
+        return _empty(query, f"搜索词不能超过 {MAX_QUERY_LENGTH} 个字，请缩短后再试。")
+    terms = parse_query(query)
+    if not terms:
+        return _empty(query)
+    entries = matching_entries(user, terms)
+    entries, limited = _restrict_single_characters(entries, terms)
+    grouped = (
+        entries.values("position_id")
+        .annotate(best=Min("rank"), code=Min("sort_code"))
+        .order_by("best", "code", "position_id")
+    )
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+    if not ids and number > 1:  # past the last page: show the last one
+        number = max(1, -(-total // per_page)) if total else 1
+        ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+    num_pages = max(1, -(-total // per_page))
+    rows = list(entries.filter(position_id__in=ids).order_by("position_id", "rank"))
+    positions = {
+        p.pk: p
+        for p in Position.objects.filter(pk__in=ids)
+        .annotate(reads_working=_reads_working_case(user))
+        .select_related("department", "current_version__department")
+        .defer("current_version__sheet")
+    }
+    by_position: dict[int, list[SearchEntry]] = {}
+    for row in rows:
+        by_position.setdefault(row.position_id, []).append(row)
+    results = []
+    for pk in ids:
+        position = positions.get(pk)
+        if position is None:
+            continue
+        hits = [h for h in (hit_for(e, terms) for e in by_position.get(pk, [])) if h]
+        results.append(_result(position, hits))
+    notice = (
+        f"单字搜索只显示前 {SINGLE_CHARACTER_LIMIT} 个职位，请输入更长的词。" if limited else ""
+    )
+    return SearchPage(
+        query=query,
+        error="",
+        notice=notice,
+        results=tuple(results),
+        total=total,
+        number=number,
+        num_pages=num_pages,
+    )
+
+
+def _page_of(grouped: QuerySet, offset: int, limit: int) -> tuple[list[int], int]:
+    """One page of position ids and the total, in one query (a window count over the groups).
+
+    When the page is past the end, no row carries the total: it is counted separately.
+    """
+    try:
+        sql, params = grouped.order_by().query.sql_with_params()
+    except EmptyResultSet:  # e.g. a one-character query that matched nothing
+        return [], 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # ``sql`` is the ORM's own compiled query; values travel as parameters.
+            f"SELECT g.position_id, COUNT(*) OVER () FROM ({sql}) g "
+            "ORDER BY g.best, g.code, g.position_id LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        )
+        rows = cursor.fetchall()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    return [], grouped.count() if offset else 0
+
+
+def _reads_working_case(user: User | AnonymousUser) -> Case:
+    return Case(
+        When(_working_q(user), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
+    version = position.current_version
+    if position.reads_working or version is None:
+        title, code, department = position.title, position.code, position.department.name
+        status = position.get_status_display()
+    else:
+        title, code, department = version.title, version.code, version.department.name
+        status = f"已生效 {version.label}"
+    return SearchResult(
+        position_id=position.pk,
+        title=title,
+        code=code,
+        department=department,
+        url=position.get_absolute_url(),
+        hits=tuple(hits[:HITS_PER_RESULT]),
+        more_hits=max(0, len(hits) - HITS_PER_RESULT),
+        is_working_copy=bool(position.reads_working),
+        status_label=status,
+    )
+
+
+# --- what lists show --------------------------------------------------------------------------
+
+
+def with_filled(queryset: QuerySet[Position]) -> QuerySet[Position]:
+    """``with_staffing()``'s ``filled`` as a correlated subquery instead of a grouped join.
+
+    Lists sort and page thousands of positions: without GROUP BY the database sorts the rows
+    and evaluates the count only for the page shown.
+    """
+    holders = (
+        Assignment.objects.filter(
+            position=OuterRef("pk"), end_date__isnull=True, employee__left_on__isnull=True
+        )
+        .order_by()
+        .values("position")
+        .annotate(n=Count("employee", distinct=True))
+        .values("n")
+    )
+    return queryset.annotate(filled=Coalesce(Subquery(holders), 0))
+
+
+def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) -> QuerySet:
+    """Annotate what ``user`` is shown of each position: its working copy or its version.
+
+    ``reads_working`` (bool), ``shown_title``, ``shown_code``, ``shown_department_id`` and
+    ``shown_superior_title``: people without draft rights see the version in force.
+    """
+    rule = permissions.working_copy_q(user)
+    if not rule or rule == Q(pk__in=[]):
+        # Everyone's working copy (unscoped HR) or no one's: plain columns, no CASE per row.
+        working = not rule
+        prefix = "" if working else "current_version__"
+        superior = "reports_to__title" if working else "reports_to__current_version__title"
+        return queryset.annotate(
+            reads_working=Value(working, output_field=BooleanField()),
+            shown_title=F(f"{prefix}title"),
+            shown_code=F(f"{prefix}code"),
+            shown_department_id=F(f"{prefix}department_id"),
+            shown_superior_title=F(superior),
+        )
+    working = _working_q(user)
+    superior_working = Position.objects.filter(working).values("pk")
+
+    def shown(working_value, version_value) -> Case:
+        return Case(When(working, then=working_value), default=version_value)
+
+    return queryset.annotate(
+        reads_working=_reads_working_case(user),
+        shown_title=shown(F("title"), F("current_version__title")),
+        shown_code=shown(F("code"), F("current_version__code")),
+        shown_department_id=shown(F("department_id"), F("current_version__department_id")),
+        shown_superior_title=Case(
+            When(reports_to__in=superior_working, then=F("reports_to__title")),
+            default=F("reports_to__current_version__title"),
+        ),
+    )

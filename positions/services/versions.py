@@ -1,0 +1,235 @@
+"""Published versions (V1, V2 …): freezing a sheet, reading the one in force, comparing two.
+
+Publishing freezes ``build_sheet(position)`` — every section, the superior's and direct
+reports' titles as they stood, the sign-off — into an immutable ``Version``. People without
+draft rights (``permissions.reads_working_copy``) read only versions; HR goes on editing the
+working copy towards the next version while the current one stays in force.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
+
+from positions import permissions
+from positions.models import Position, Version
+from positions.services.search import reindex_position
+from positions.sheet import Sheet, build_sheet
+
+
+def publish_version(position: Position, *, historical: bool = False) -> Version:
+    """Freeze the position's working copy (status 已生效, sign-off filled) as its next version.
+
+    ``historical`` marks a sheet that was approved on paper (the seed's 2006 sheets).
+    """
+    with transaction.atomic():
+        # Lock the row so two approvals cannot both become V(n+1).
+        Position.objects.select_for_update().filter(pk=position.pk).values_list("pk").first()
+        fresh = Position.objects.with_sheet().get(pk=position.pk)
+        last = fresh.versions.aggregate(last=Max("number"))["last"] or 0
+        number = last + 1
+        effective = fresh.approved_at
+        if effective is None:
+            # A paper sheet carries only its 填写日期; a system approval always has a date.
+            effective = fresh.prepared_at if historical else timezone.localdate()
+        sheet = dataclasses.replace(
+            build_sheet(fresh),
+            version=number,
+            is_published=True,
+            effective_date=effective.isoformat() if effective else "",
+        )
+        version = Version.objects.create(
+            position=fresh,
+            number=number,
+            title=fresh.title,
+            code=fresh.code,
+            department=fresh.department,
+            sheet=sheet.as_dict(),
+            effective_date=effective,
+            prepared_by_name=fresh.prepared_by_name,
+            prepared_at=fresh.prepared_at,
+            reviewed_by_name=fresh.reviewed_by_name,
+            reviewed_at=fresh.reviewed_at,
+            approved_by_name=fresh.approved_by_name,
+            approved_at=fresh.approved_at,
+            prepared_by_id=fresh.prepared_by_id,
+            reviewed_by_id=fresh.reviewed_by_id,
+            approved_by_id=fresh.approved_by_id,
+            is_historical=historical,
+        )
+        Position.objects.filter(pk=fresh.pk).update(current_version=version)
+        reindex_position(fresh.pk)
+    position.current_version = version
+    return version
+
+
+def ensure_versions() -> int:
+    """Give every 已生效 position without a version its historical V1; returns how many.
+
+    For data that predates versions (the seed, older databases): their sign-off was done on
+    paper, so the version is marked historical.
+    """
+    missing = Position.objects.filter(
+        status=Position.Status.PUBLISHED, current_version__isnull=True
+    ).order_by("pk")
+    count = 0
+    for position in missing:
+        publish_version(position, historical=True)
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class ReadSheet:
+    """What one reader sees of a position: the sheet, and which version it is (if any)."""
+
+    sheet: Sheet
+    version: Version | None  # None: the working copy
+    versions: tuple[Version, ...]  # every published version, newest first (no sheet JSON)
+
+    @property
+    def is_working_copy(self) -> bool:
+        return self.version is None
+
+
+def read_sheet(
+    user: User | AnonymousUser, position: Position, *, number: int | None = None
+) -> ReadSheet:
+    """The sheet the user reads: a given version, the working copy, or the version in force.
+
+    ``position`` comes from ``Position.objects.with_sheet()``. People with draft rights read
+    the working copy unless they ask for a version; everyone else reads the version in force.
+    Raises ``Http404`` for a version number that does not exist.
+    """
+    versions = tuple(
+        position.versions.defer("sheet").order_by("-number") if position.current_version_id else ()
+    )
+    if number is None and permissions.reads_working_copy(user, position):
+        return ReadSheet(sheet=build_sheet(position), version=None, versions=versions)
+    wanted = number if number is not None else position.current_version.number
+    version = Version.objects.filter(position=position, number=wanted).first()
+    if version is None:
+        raise Http404("没有这个版本。")
+    sheet = build_sheet(version)
+    if version.pk != position.current_version_id and position.current_version_id:
+        # Printed as it was, but never mistaken for the text in force.
+        sheet = dataclasses.replace(
+            sheet,
+            status="superseded",
+            status_label=f"已被 {position.current_version.label} 取代",
+        )
+    return ReadSheet(sheet=sheet, version=version, versions=versions)
+
+
+# --- comparing two versions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareLine:
+    text: str
+    changed: bool  # not on the other side
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    label: str
+    left: tuple[CompareLine, ...]
+    right: tuple[CompareLine, ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(line.changed for line in (*self.left, *self.right))
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    left: Sheet
+    right: Sheet
+    rows: tuple[CompareRow, ...]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for row in self.rows if row.changed)
+
+
+def _sheet_lines(sheet: Sheet) -> list[tuple[str, list[str]]]:
+    """The sheet as labelled blocks of text lines, in the sheet's order."""
+    blocks: list[tuple[str, list[str]]] = [
+        (f.label, [f.value] if f.value else []) for f in sheet.header
+    ]
+    blocks.append(("相关职位", list(sheet.related_positions)))
+    blocks.append(("设岗目的", list(sheet.purpose)))
+    blocks.append(("职位概要", list(sheet.summary)))
+    for group in sheet.duties.groups:
+        for duty in group.duties:
+            label = f"工作职责 {duty.rank}"
+            lines = [
+                line for line in (duty.title, duty.kind_label, duty.responsibility_label) if line
+            ]
+            lines += list(duty.tasks)
+            lines += [f"考核要点：{line}" for line in duty.assessment]
+            if group.heading:
+                lines.insert(0, f"【{group.heading}】")
+            blocks.append((label, lines))
+    blocks.append(("主要责任", list(sheet.commitments)))
+    blocks.append(("工作权限", [f"{a.name}：{a.level_label}" for a in sheet.authorities]))
+    for row in sheet.qualifications:
+        blocks.append((f"任职资格 · {row.label}", list(row.lines)))
+    for group in sheet.relationships:
+        blocks.append(
+            (
+                group.label,
+                [f"{i.party}：{i.purpose}" if i.purpose else i.party for i in group.items],
+            )
+        )
+    blocks.append(
+        (
+            "关键指标",
+            [f"{i.name}：{i.description}" if i.description else i.name for i in sheet.indicators],
+        )
+    )
+    blocks.append(
+        (
+            "签核",
+            [f"{s.label}：{s.name} {s.date}".strip() for s in sheet.sign_offs if s.name or s.date],
+        )
+    )
+    blocks.append(("生效日期", [sheet.effective_date] if sheet.effective_date else []))
+    return blocks
+
+
+def compare_sheets(left: Sheet, right: Sheet) -> VersionComparison:
+    """Both sheets block by block; a line is marked changed when the other side lacks it."""
+    left_blocks = dict(_sheet_lines(left))
+    right_blocks = dict(_sheet_lines(right))
+    labels: list[str] = []
+    for label, _ in [*_sheet_lines(left), *_sheet_lines(right)]:
+        if label not in labels:
+            labels.append(label)
+    rows = []
+    for label in labels:
+        old, new = left_blocks.get(label, []), right_blocks.get(label, [])
+        if not old and not new:
+            continue
+        rows.append(
+            CompareRow(
+                label=label,
+                left=tuple(CompareLine(text, text not in new) for text in old),
+                right=tuple(CompareLine(text, text not in old) for text in new),
+            )
+        )
+    return VersionComparison(left=left, right=right, rows=tuple(rows))
+
+
+def compare_versions(position: Position, left: int, right: int) -> VersionComparison:
+    """Compare two published versions of a position by number; ``Http404`` if one is missing."""
+    found = {v.number: v for v in position.versions.filter(number__in=(left, right))}
+    if left not in found or right not in found:
+        raise Http404("没有这个版本。")
+    return compare_sheets(build_sheet(found[left]), build_sheet(found[right]))

@@ -1,0 +1,275 @@
+"""Published versions on every surface: what readers see while HR edits the next version."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from positions import permissions, services
+from positions.models import Acknowledgement, Department, Position
+from positions.tests.editing_helpers import editor_data
+from positions.tests.factories import EmployeeFactory, UserFactory
+from positions.tests.workflow_helpers import Demo, demo_world
+
+Status = Position.Status
+
+
+@pytest.fixture
+def demo(db, settings) -> Demo:
+    return demo_world(settings)
+
+
+@pytest.fixture
+def sales_manager(demo) -> Position:
+    return Position.objects.get(code="FZ-XS-001")
+
+
+@pytest.fixture
+def reader(sales_manager):
+    """吴员工, an 员工 without draft rights who holds 销售经理 (the seed's V1 is in force)."""
+    user = UserFactory(username="wu")
+    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    EmployeeFactory(user=user, name="吴员工", employee_no="E9001", position=sales_manager)
+    return user
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def edit_as_hr(client, demo: Demo, position: Position, **changes) -> None:
+    client.force_login(demo.hr)
+    data = editor_data(demo.hr, position) | changes
+    url = reverse("positions:position-edit", kwargs={"pk": position.pk})
+    response = client.post(url, data, follow=True)  # follow: the flash message is read by HR
+    assert response.redirect_chain, response.content.decode()[:2000]
+
+
+def surfaces(client, user, position: Position) -> dict[str, str]:
+    """What the user reads of the position on each surface."""
+    client.force_login(user)
+    pk = position.pk
+    return {
+        "sheet": client.get(
+            reverse("positions:position-sheet", kwargs={"pk": pk})
+        ).content.decode(),
+        "me": client.get(reverse("positions:my-position")).content.decode(),
+        "pdf": pdf_text(client.get(reverse("positions:position-pdf", kwargs={"pk": pk})).content),
+        "tree": client.get(reverse("positions:department-tree")).content.decode(),
+    }
+
+
+def publish_through_workflow(demo: Demo, position: Position) -> Position:
+    position = services.submit_position(user=demo.hr, position=position)
+    position = services.review_position(user=demo.manager, position=position)
+    return services.approve_position(user=demo.director, position=position)
+
+
+def test_seed_sheet_is_a_historical_v1_with_the_paper_sign_off(client, reader, sales_manager):
+    v1 = sales_manager.current_version
+    assert (v1.number, v1.is_historical, v1.effective_date.isoformat()) == (1, True, "2006-08-16")
+    assert (v1.prepared_by_name, v1.reviewed_by_name) == ("李鸿飞", "郑长胜")
+    page = surfaces(client, reader, sales_manager)
+    for surface in ("sheet", "me", "pdf"):
+        assert "李鸿飞" in page[surface] and "郑长胜" in page[surface], surface
+        assert "2006-08-16" in page[surface], surface
+    assert "V1" in page["pdf"]
+
+
+def test_editing_after_publishing_leaves_v1_unchanged_for_a_reader_everywhere(
+    client, demo, reader, sales_manager
+):
+    edit_as_hr(
+        client, demo, sales_manager, title="销售总监", summary="草稿里新写的职位概要，尚未审批。"
+    )
+    stored = Position.objects.get(pk=sales_manager.pk)
+    assert stored.status == Status.DRAFT and stored.current_version.number == 1
+
+    seen = surfaces(client, reader, sales_manager)
+    for surface, text in seen.items():
+        assert "销售总监" not in text, surface
+        assert "草稿里新写的职位概要" not in text, surface
+    for surface in ("sheet", "me", "pdf", "tree"):
+        assert "销售经理" in seen[surface], surface
+    assert "负责制定并执行销售计划" in seen["sheet"] or "销售" in seen["sheet"]
+
+    # HR reads the working copy, told that V1 stays in force.
+    client.force_login(demo.hr)
+    html = client.get(sales_manager.get_absolute_url()).content.decode()
+    assert "销售总监" in html and "草稿里新写的职位概要" in html
+    assert "现行版本 V1 继续有效" in html
+
+
+def test_publishing_again_creates_v2_and_v1_still_prints_as_it_was(
+    client, demo, reader, sales_manager
+):
+    superior = sales_manager.reports_to
+    edit_as_hr(client, demo, sales_manager, title="销售总监")
+    publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
+    # The superior is renamed and republished after 销售经理's V1 was frozen.
+    Position.objects.filter(pk=superior.pk).update(title="常务副总经理")
+    services.publish_version(Position.objects.get(pk=superior.pk))
+
+    position = Position.objects.get(pk=sales_manager.pk)
+    assert [v.number for v in position.versions.all()] == [2, 1]
+    assert position.current_version.number == 2
+    today = timezone.localdate().isoformat()
+
+    seen = surfaces(client, reader, position)
+    assert "销售总监" in seen["sheet"] and "销售总监" in seen["me"] and "销售总监" in seen["pdf"]
+    assert "V2" in seen["pdf"] and today in seen["pdf"]
+
+    client.force_login(reader)
+    v1_pdf = client.get(reverse("positions:version-pdf", kwargs={"pk": position.pk, "number": 1}))
+    assert v1_pdf.status_code == 200
+    assert "V1.pdf" in v1_pdf["Content-Disposition"]
+    text = pdf_text(v1_pdf.content)
+    assert "销售经理" in text and "销售总监" not in text
+    assert "副总经理" in text and "常务副总经理" not in text  # the superior's title as it stood
+    assert "李鸿飞" in text and "2006-08-16" in text and "V1" in text
+    assert "已被 V2 取代" in text and "草稿" not in text
+
+    v1_page = client.get(
+        reverse("positions:version-sheet", kwargs={"pk": position.pk, "number": 1})
+    )
+    html = v1_page.content.decode()
+    assert "这是历史版本" in html and "已被现行版本 V2 取代" in html
+    assert "常务副总经理" not in html
+
+
+def test_version_list_and_compare_show_the_changes(client, demo, reader, sales_manager):
+    edit_as_hr(client, demo, sales_manager, title="销售总监")
+    publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
+    client.force_login(reader)
+
+    listing = client.get(reverse("positions:version-list", kwargs={"pk": sales_manager.pk}))
+    html = listing.content.decode()
+    assert 'id="version-2"' in html and 'id="version-1"' in html
+    assert "历史文件" in html and "王人事" in html and "赵总" in html
+    assert "员工确认" not in html  # HR's column only
+
+    compare = client.get(
+        reverse("positions:version-compare", kwargs={"pk": sales_manager.pk}), {"a": 1, "b": 2}
+    )
+    html = compare.content.decode()
+    assert compare.status_code == 200
+    assert "<del>销售经理</del>" in html and "<ins>销售总监</ins>" in html
+    assert "<del>编制：李鸿飞" in html
+
+
+def test_version_compare_rejects_unknown_or_equal_versions(client, reader, sales_manager):
+    client.force_login(reader)
+    url = reverse("positions:version-compare", kwargs={"pk": sales_manager.pk})
+    response = client.get(url, {"a": 1, "b": 9})
+    assert response.status_code == 400
+    assert "该职位只有一个已生效版本" in response.content.decode()
+    services.publish_version(Position.objects.get(pk=sales_manager.pk))
+    assert "请选择两个存在的版本" in client.get(url, {"a": 1, "b": 9}).content.decode()
+    response = client.get(url, {"a": 2, "b": 2})
+    assert response.status_code == 400
+    assert "请选择两个不同的版本" in response.content.decode()
+    assert client.get(url, {"a": "x", "b": "1"}).status_code == 400
+
+
+def test_unknown_version_number_is_not_found(client, reader, sales_manager):
+    client.force_login(reader)
+    kwargs = {"pk": sales_manager.pk, "number": 7}
+    assert client.get(reverse("positions:version-sheet", kwargs=kwargs)).status_code == 404
+    assert client.get(reverse("positions:version-pdf", kwargs=kwargs)).status_code == 404
+
+
+# --- 员工确认 ----------------------------------------------------------------------------------
+
+
+def test_holder_sees_banner_until_acknowledging_once(client, reader, sales_manager):
+    client.force_login(reader)
+    me = reverse("positions:my-position")
+    html = client.get(me).content.decode()
+    assert 'id="acknowledge-banner"' in html and "我已阅读并确认" in html
+
+    version = sales_manager.current_version
+    url = reverse("positions:my-position-acknowledge")
+    response = client.post(url, {"version": version.pk}, follow=True)
+    html = response.content.decode()
+    assert "已确认阅读 销售经理 V1 职位说明书" in html
+    assert 'id="acknowledge-banner"' not in html and 'id="acknowledged-note"' in html
+    client.post(url, {"version": version.pk})  # a second click changes nothing
+    assert Acknowledgement.objects.filter(version=version).count() == 1
+
+
+def test_acknowledging_a_position_not_held_is_refused(client, demo, sales_manager):
+    client.force_login(demo.employee)  # 林员工 holds 售楼员, not 销售经理
+    response = client.post(
+        reverse("positions:my-position-acknowledge"),
+        {"version": sales_manager.current_version.pk},
+        follow=True,
+    )
+    assert "只有该职位的现任员工可以确认本职位说明书" in response.content.decode()
+    assert not Acknowledgement.objects.exists()
+
+
+def test_new_version_asks_for_a_new_acknowledgement(client, demo, reader, sales_manager):
+    services.acknowledge(user=reader, version=sales_manager.current_version)
+    old = sales_manager.current_version
+    edit_as_hr(client, demo, sales_manager, title="销售总监")
+    publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
+    client.force_login(reader)
+    html = client.get(reverse("positions:my-position")).content.decode()
+    assert 'id="acknowledge-banner"' in html and "V2 已生效" in html
+    response = client.post(
+        reverse("positions:my-position-acknowledge"), {"version": old.pk}, follow=True
+    )
+    assert "V1 已不是现行版本" in response.content.decode()
+
+
+def test_hr_sees_who_acknowledged_and_exports_it(client, demo, reader, sales_manager):
+    version = sales_manager.current_version
+    services.acknowledge(user=reader, version=version)  # 吴员工 yes; 陈经理 (holder) not yet
+    client.force_login(demo.hr)
+    kwargs = {"pk": sales_manager.pk, "number": 1}
+    html = client.get(reverse("positions:version-acknowledgements", kwargs=kwargs)).content.decode()
+    assert "吴员工" in html and "陈经理" in html
+    assert 'id="ack-count">1 人' in html and 'id="pending-count">1 人' in html
+
+    response = client.get(reverse("positions:version-acknowledgements-xlsx", kwargs=kwargs))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert rows["吴员工"][3] == "已确认" and rows["吴员工"][4] is not None
+    assert rows["陈经理"][3] == "未确认" and rows["陈经理"][4] is None
+    assert sheet["A1"].value == "销售经理（FZ-XS-001） V1 员工确认情况"
+
+
+def test_employee_cannot_see_acknowledgements(client, reader, sales_manager):
+    client.force_login(reader)
+    kwargs = {"pk": sales_manager.pk, "number": 1}
+    assert (
+        client.get(reverse("positions:version-acknowledgements", kwargs=kwargs)).status_code == 403
+    )
+    assert (
+        client.get(reverse("positions:version-acknowledgements-xlsx", kwargs=kwargs)).status_code
+        == 403
+    )
+
+
+def test_a_drafts_department_move_reaches_readers_only_once_published(
+    client, demo, reader, sales_manager
+):
+    marketing = Department.objects.get(name="营销策划部")
+    Position.objects.filter(pk=sales_manager.pk).update(department=marketing, status=Status.DRAFT)
+    client.force_login(reader)
+    sales_page = client.get(reverse("positions:department-detail", kwargs={"pk": demo.sales.pk}))
+    marketing_page = client.get(reverse("positions:department-detail", kwargs={"pk": marketing.pk}))
+    url = sales_manager.get_absolute_url()
+    assert f'href="{url}"' in sales_page.content.decode()
+    assert f'href="{url}"' not in marketing_page.content.decode()
+
+    client.force_login(demo.hr)
+    marketing_page = client.get(reverse("positions:department-detail", kwargs={"pk": marketing.pk}))
+    assert f'href="{url}"' in marketing_page.content.decode()
