@@ -22,6 +22,20 @@ def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def grade_label(low: int | None, high: int | None) -> str:
+    """职位等级 as printed: "5–8", "5", or "" when neither end is set."""
+    if low is None and high is None:
+        return ""
+    if low is None or high is None or low == high:
+        return str(low if low is not None else high)
+    return f"{low}–{high}"
+
+
+def staffing_label(filled: int, headcount: int | None) -> str:
+    """在岗 / 编制, e.g. "2/3"; just "2" without a 职位编制."""
+    return str(filled) if headcount is None else f"{filled}/{headcount}"
+
+
 class Department(models.Model):
     class ReviewerRole(models.TextChoices):
         HR_EDITOR = "hr", "HR 编辑"
@@ -95,6 +109,39 @@ class Department(models.Model):
             if self.pk is not None and node.pk == self.pk:
                 raise ValidationError({"parent": "上级部门不能是本部门的下级部门。"})
             node = node.parent
+
+
+def _signer(verbose_name: str) -> models.ForeignKey:
+    """The user who signed one step off (kept when the account is deleted: SET_NULL)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
+class SignOff(models.Model):
+    """编制 / 审核 / 审批: who signed the sheet off and when.
+
+    The ``*_name`` fields keep the names as printed (all the seed's paper sheets have); the user
+    fields say who signed off in the workflow.
+    """
+
+    prepared_by_name = models.CharField("编制人", max_length=50, blank=True)
+    prepared_at = models.DateField("编制日期", null=True, blank=True)
+    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
+    reviewed_at = models.DateField("审核日期", null=True, blank=True)
+    approved_by_name = models.CharField("审批人", max_length=50, blank=True)
+    approved_at = models.DateField("审批日期", null=True, blank=True)
+    prepared_by = _signer("编制人账号")
+    reviewed_by = _signer("审核人账号")
+    approved_by = _signer("审批人账号")
+
+    class Meta:
+        abstract = True
 
 
 class PositionQuerySet(models.QuerySet):
@@ -171,7 +218,7 @@ class PositionQuerySet(models.QuerySet):
         )
 
 
-class Position(models.Model):
+class Position(SignOff):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "待审核"
@@ -221,38 +268,6 @@ class Position(models.Model):
         editable=False,
         help_text="每次保存职位或其任一部分时加一；用于发现并发编辑（乐观锁）。",
     )
-    prepared_by_name = models.CharField("编制人", max_length=50, blank=True)
-    prepared_at = models.DateField("编制日期", null=True, blank=True)
-    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
-    reviewed_at = models.DateField("审核日期", null=True, blank=True)
-    approved_by_name = models.CharField("审批人", max_length=50, blank=True)
-    approved_at = models.DateField("审批日期", null=True, blank=True)
-    # Who signed off in the workflow (the *_name fields keep the names as printed, which is
-    # all the seed's historical sheets have).
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="编制人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="prepared_positions",
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reviewed_positions",
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="approved_positions",
-    )
     review_interval_months = models.PositiveSmallIntegerField(
         "复核周期（月）", default=12, help_text="职位说明书生效后，每隔多少个月复核一次。"
     )
@@ -300,17 +315,11 @@ class Position(models.Model):
 
     @property
     def grade_display(self) -> str:
-        if self.grade_min is None and self.grade_max is None:
-            return ""
-        if self.grade_min is None or self.grade_max is None or self.grade_min == self.grade_max:
-            return str(self.grade_min if self.grade_min is not None else self.grade_max)
-        return f"{self.grade_min}–{self.grade_max}"
+        return grade_label(self.grade_min, self.grade_max)
 
     def staffing_label(self, filled: int) -> str:
         """在岗 / 编制, e.g. "2/3"; just "2" when the position has no 职位编制."""
-        if self.headcount is None:
-            return str(filled)
-        return f"{filled}/{self.headcount}"
+        return staffing_label(filled, self.headcount)
 
     @property
     def staffing(self) -> str:
@@ -737,7 +746,7 @@ class VersionQuerySet(models.QuerySet):
         )
 
 
-class Version(models.Model):
+class Version(SignOff):
     """A published 职位说明书, frozen: the whole sheet as it stood, with its sign-off.
 
     ``sheet`` holds ``positions.sheet.Sheet.as_dict()`` built when the version was published;
@@ -756,38 +765,20 @@ class Version(models.Model):
         Department, verbose_name="所在部门", on_delete=models.PROTECT, related_name="versions"
     )
     sheet = models.JSONField("职位说明书内容")
+    grade_min = models.PositiveSmallIntegerField("职位等级（低）", null=True, blank=True)
+    grade_max = models.PositiveSmallIntegerField("职位等级（高）", null=True, blank=True)
+    headcount = models.PositiveSmallIntegerField("职位编制", null=True, blank=True)
+    # The reporting line as it stood, for the org chart and lists of readers.
+    reports_to = models.ForeignKey(
+        Position,
+        verbose_name="直接上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     effective_date = models.DateField(
         "生效日期", null=True, blank=True, help_text="审批日期；历史文件未写明时为空。"
-    )
-    prepared_by_name = models.CharField("编制人", max_length=50, blank=True)
-    prepared_at = models.DateField("编制日期", null=True, blank=True)
-    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
-    reviewed_at = models.DateField("审核日期", null=True, blank=True)
-    approved_by_name = models.CharField("审批人", max_length=50, blank=True)
-    approved_at = models.DateField("审批日期", null=True, blank=True)
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="编制人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人账号",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     is_historical = models.BooleanField(
         "历史文件",
@@ -820,6 +811,10 @@ class Version(models.Model):
     @property
     def label(self) -> str:
         return f"V{self.number}"
+
+    @property
+    def grade_display(self) -> str:
+        return grade_label(self.grade_min, self.grade_max)
 
 
 class Acknowledgement(models.Model):

@@ -128,22 +128,26 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         )
     employee = assignment.employee
     position = Position.objects.with_sheet().get(pk=assignment.position_id)
+    # 我的职位 is the role in force: the published version, whoever looks. Only a position
+    # never published shows its working copy, and only to people with draft rights.
+    version = position.current_version if position.status != Position.Status.ARCHIVED else None
     # The superior and the (not archived) direct reports, with their departments: one query.
+    # With a version in force, the reporting lines are the ones published, not a draft's.
+    if version is not None:
+        superior_id = version.reports_to_id
+        reports_q = Q(current_version__reports_to=position) & permissions.in_force_q()
+    else:
+        superior_id = position.reports_to_id
+        reports_q = Q(reports_to=position) & ~Q(status=Position.Status.ARCHIVED)
     around = list(
-        Position.objects.filter(
-            Q(pk=position.reports_to_id)
-            | (Q(reports_to=position) & ~Q(status=Position.Status.ARCHIVED))
-        )
+        Position.objects.filter(Q(pk=superior_id) | reports_q)
         .select_related("department", "current_version__department")
         .defer("current_version__sheet")
         .order_by("code", "title", "pk")
     )
-    superior = next((p for p in around if p.pk == position.reports_to_id), None)
-    reports = [p for p in around if p.reports_to_id == position.pk]
+    superior = next((p for p in around if p.pk == superior_id), None)
+    reports = [p for p in around if p.pk != superior_id]
     holders = holders_by_position(p.pk for p in around)
-    # 我的职位 is the role in force: the published version, whoever looks. Only a position
-    # never published shows its working copy, and only to people with draft rights.
-    version = position.current_version if position.status != Position.Status.ARCHIVED else None
     if version is not None:
         version = Version.objects.get(pk=version.pk)  # with its sheet
         sheet: Sheet | None = build_sheet(version)

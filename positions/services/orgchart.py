@@ -11,7 +11,8 @@ Three starting points, one shape of answer (``OrgChart``):
 What a reader sees follows the published-versions rule: only positions
 ``Position.objects.visible_to(user)`` (archived ones never), and for positions whose working copy
 the user does not read (``permissions.reads_working_copy``) the title, code and department of the
-version in force. Reporting lines are the positions' ``reports_to`` links.
+version in force. Reporting lines are the positions' ``reports_to`` links (for readers, the
+links their versions in force were published with).
 
 Queries are fixed whatever the size: the user's access, one light query for the structure
 (ids, superiors, departments), one for the boxes drawn, one for their holders, and the
@@ -142,17 +143,26 @@ def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, 
         Position.objects.visible_to(user)
         .active()
         .order_by()
-        .values_list("pk", "reports_to_id", "department_id", "current_version__department_id")
+        .values_list(
+            "pk",
+            "reports_to_id",
+            "department_id",
+            "current_version__department_id",
+            "current_version__reports_to_id",
+        )
     )
     if scope is not None:
         rows = rows.filter(scope)
     result: dict[int, _Row] = {}
-    for pk, parent, department_id, version_department_id in rows:
+    for pk, parent, department_id, version_department_id, version_parent in rows:
         reads_copy = version_department_id is None or permissions.reads_working_copy_in(
             user, department_id
         )
-        seen = department_id if reads_copy else version_department_id
-        result[pk] = _Row(pk, parent, seen)
+        # Readers see the reporting line and department of the version in force.
+        if reads_copy:
+            result[pk] = _Row(pk, parent, department_id)
+        else:
+            result[pk] = _Row(pk, version_parent, version_department_id)
     return result
 
 

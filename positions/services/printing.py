@@ -95,7 +95,13 @@ def layout_fingerprint(company: CompanyProfile | None = None) -> str:
 
 
 def stored_name(version: Version, fingerprint: str) -> str:
-    return f"{STORAGE_PREFIX}/{version.position_id}/v{version.number}-{fingerprint}.pdf"
+    """Where the version's PDF is kept. A superseded version prints 已被 Vn 取代, so the name
+    also says which version is in force (``-s3``) when it is not this one."""
+    current = version.position.current_version_id
+    state = ""
+    if current is not None and current != version.pk:
+        state = f"-s{version.position.current_version.number}"
+    return f"{STORAGE_PREFIX}/{version.position_id}/v{version.number}{state}-{fingerprint}.pdf"
 
 
 def render_sheet_pdf(
@@ -191,7 +197,8 @@ def sheet_pdf(read: ReadSheet) -> bytes:
 def warm_pdfs(*, in_process: bool = True) -> tuple[int, int]:
     """Store the PDF of every version in force; returns (rendered, already stored)."""
     rendered = already = 0
-    for version in Version.objects.current().order_by("position_id"):
+    versions = Version.objects.current().select_related("position").order_by("position_id")
+    for version in versions:
         if store_version_pdf(version, in_process=in_process).rendered:
             rendered += 1
         else:

@@ -678,20 +678,26 @@ def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) 
     """Annotate what ``user`` is shown of each position: its working copy or its version.
 
     ``reads_working`` (bool), ``shown_title``, ``shown_code``, ``shown_department_id`` and
-    ``shown_superior_title``: people without draft rights see the version in force.
+    ``shown_superior_title`` / ``shown_superior_id``: people without draft rights see the
+    version in force.
     """
     rule = permissions.working_copy_q(user)
     if not rule or rule == Q(pk__in=[]):
         # Everyone's working copy (unscoped HR) or no one's: plain columns, no CASE per row.
         working = not rule
         prefix = "" if working else "current_version__"
-        superior = "reports_to__title" if working else "reports_to__current_version__title"
+        superior = (
+            "reports_to__title"
+            if working
+            else "current_version__reports_to__current_version__title"
+        )
         return queryset.annotate(
             reads_working=Value(working, output_field=BooleanField()),
             shown_title=F(f"{prefix}title"),
             shown_code=F(f"{prefix}code"),
             shown_department_id=F(f"{prefix}department_id"),
             shown_superior_title=F(superior),
+            shown_superior_id=F("reports_to_id" if working else "current_version__reports_to_id"),
         )
     working = _working_q(user)
     superior_working = Position.objects.filter(working).values("pk")
@@ -704,8 +710,16 @@ def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) 
         shown_title=shown(F("title"), F("current_version__title")),
         shown_code=shown(F("code"), F("current_version__code")),
         shown_department_id=shown(F("department_id"), F("current_version__department_id")),
+        # The superior as the reader knows it: the working copy's link or the version's, named
+        # by the superior's working copy or its version in force, by the same rule.
         shown_superior_title=Case(
-            When(reports_to__in=superior_working, then=F("reports_to__title")),
-            default=F("reports_to__current_version__title"),
+            When(working & Q(reports_to__in=superior_working), then=F("reports_to__title")),
+            When(working, then=F("reports_to__current_version__title")),
+            When(
+                current_version__reports_to__in=superior_working,
+                then=F("current_version__reports_to__title"),
+            ),
+            default=F("current_version__reports_to__current_version__title"),
         ),
+        shown_superior_id=shown(F("reports_to_id"), F("current_version__reports_to_id")),
     )

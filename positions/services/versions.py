@@ -50,6 +50,10 @@ def publish_version(position: Position, *, historical: bool = False) -> Version:
             title=fresh.title,
             code=fresh.code,
             department=fresh.department,
+            reports_to_id=fresh.reports_to_id,
+            grade_min=fresh.grade_min,
+            grade_max=fresh.grade_max,
+            headcount=fresh.headcount,
             sheet=sheet.as_dict(),
             effective_date=effective,
             prepared_by_name=fresh.prepared_by_name,
@@ -113,7 +117,7 @@ def read_sheet(
     if number is None and permissions.reads_working_copy(user, position):
         return ReadSheet(sheet=build_sheet(position), version=None, versions=versions)
     wanted = number if number is not None else position.current_version.number
-    version = Version.objects.filter(position=position, number=wanted).first()
+    version = position.versions.filter(number=wanted).first()  # version.position is known
     if version is None:
         raise Http404("没有这个版本。")
     sheet = build_sheet(version)

@@ -178,6 +178,9 @@ def test_export_all_then_import_all_into_empty_database_reproduces_every_sheet(t
     from positions.permissions import ROLES
     from positions.services.backup import model_counts
 
+    # An earlier transactional test may have flushed the role groups migration 0003 creates.
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
     services.load_seed()
     services.ensure_demo_accounts()
     services.ensure_initial_revisions()

@@ -273,3 +273,55 @@ def test_a_drafts_department_move_reaches_readers_only_once_published(
     client.force_login(demo.hr)
     marketing_page = client.get(reverse("positions:department-detail", kwargs={"pk": marketing.pk}))
     assert f'href="{url}"' in marketing_page.content.decode()
+
+
+def test_stored_pdf_of_a_version_says_superseded_once_a_new_version_is_in_force(
+    client, demo, reader, sales_manager
+):
+    client.force_login(reader)
+    url = reverse("positions:version-pdf", kwargs={"pk": sales_manager.pk, "number": 1})
+    first = pdf_text(client.get(url).content)  # rendered and stored while V1 is in force
+    assert "已生效" in first and "取代" not in first
+    assert pdf_text(client.get(url).content) == first  # served from storage
+
+    services.publish_version(Position.objects.get(pk=sales_manager.pk))
+
+    later = pdf_text(client.get(url).content)
+    assert "已被 V2 取代" in later and "销售经理" in later
+
+
+def test_a_drafts_new_reporting_line_reaches_readers_only_once_published(
+    client, demo, reader, sales_manager
+):
+    collector = Position.objects.get(title="收款文员")
+    Position.objects.filter(pk=collector.pk).update(
+        reports_to=Position.objects.get(title="副总经理"), status=Status.DRAFT
+    )
+
+    chart = services.position_chart(reader, sales_manager.pk)
+    below = {card.title for card in chart.cards.values() if card.pk != sales_manager.pk}
+    assert "收款文员" in below
+    client.force_login(reader)
+    me = client.get(reverse("positions:my-position")).content.decode()
+    assert "收款文员" in me.split('id="my-reports-heading"')[1]
+
+    hr_chart = services.position_chart(demo.hr, sales_manager.pk)
+    assert "收款文员" not in {card.title for card in hr_chart.cards.values()}
+
+
+def test_a_drafts_grade_and_headcount_stay_hidden_from_readers(client, demo, reader, sales_manager):
+    Position.objects.filter(pk=sales_manager.pk).update(
+        grade_min=11, grade_max=12, headcount=9, status=Status.DRAFT
+    )
+    pages = {
+        "list": reverse("positions:position-list"),
+        "tree": reverse("positions:department-tree"),
+        "department": reverse("positions:department-detail", kwargs={"pk": demo.sales.pk}),
+    }
+    client.force_login(reader)
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        assert "11–12" not in html and "/9<" not in html, name
+    client.force_login(demo.hr)
+    for name, url in pages.items():
+        assert "11–12" in client.get(url).content.decode(), name

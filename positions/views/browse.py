@@ -23,7 +23,12 @@ LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_re
 
 def department_tree(request: HttpRequest) -> HttpResponse:
     # Readers see each position as its version in force (never a draft's title).
-    visible = services.with_shown_labels(Position.objects.visible_to(request.user), request.user)
+    visible = services.with_shown_labels(
+        Position.objects.visible_to(request.user)
+        .select_related("current_version")
+        .defer("current_version__sheet"),
+        request.user,
+    )
     nodes = services.department_tree(positions=visible)
     return render(
         request,

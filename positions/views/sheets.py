@@ -95,6 +95,8 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
         if permissions.reads_working_copy(request.user, position):
             return None
         version = position.current_version
+        if version is not None:
+            version.position = position  # known already: no query to name its stored file
     else:
         version = position.versions.filter(number=number).first()
     pdf = services.stored_copy(version) if version is not None else None
