@@ -68,6 +68,7 @@ def test_import_export_page_offers_all_three_to_hr(hr_client):
     page = hr_client.get(reverse("positions:import-export")).content.decode()
     assert "导出职位" in page and "导入职位" in page and "导入花名册" in page
     assert "不超过 10 MB" in page
+    assert f'href="{reverse("positions:word-import")}"' in page  # Word files come in here too
 
 
 def test_import_export_page_offers_manager_export_only(client, departments):
@@ -77,6 +78,7 @@ def test_import_export_page_offers_manager_export_only(client, departments):
     page = client.get(reverse("positions:import-export")).content.decode()
     assert 'id="export-card"' in page
     assert 'id="position-import-card"' not in page and 'id="roster-import-card"' not in page
+    assert 'id="word-import-card"' not in page
 
 
 def test_import_export_page_forbidden_to_employee_and_login_for_anonymous(client):

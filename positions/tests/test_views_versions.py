@@ -99,6 +99,12 @@ def test_editing_after_publishing_leaves_v1_unchanged_for_a_reader_everywhere(
         assert "销售经理" in seen[surface], surface
     assert "负责制定并执行销售计划" in seen["sheet"] or "销售" in seen["sheet"]
 
+    search = reverse("positions:search")
+    found = client.get(search, {"q": "草稿里新写"}).content.decode()
+    assert "没有找到与“草稿里新写”相关的职位" in found
+    found = client.get(search, {"q": "销售经理"}).content.decode()
+    assert sales_manager.get_absolute_url() in found  # V1's title still finds it
+
     # HR reads the working copy, told that V1 stays in force.
     client.force_login(demo.hr)
     html = client.get(sales_manager.get_absolute_url()).content.decode()
@@ -325,3 +331,16 @@ def test_a_drafts_grade_and_headcount_stay_hidden_from_readers(client, demo, rea
     client.force_login(demo.hr)
     for name, url in pages.items():
         assert "11–12" in client.get(url).content.decode(), name
+
+
+def test_sheet_offers_pdf_and_word_of_what_the_user_reads(client, demo, reader, sales_manager):
+    kwargs = {"pk": sales_manager.pk}
+    client.force_login(reader)
+    html = client.get(sales_manager.get_absolute_url()).content.decode()
+    v1 = kwargs | {"number": 1}
+    assert f'href="{reverse("positions:version-pdf", kwargs=v1)}"' in html
+    assert f'href="{reverse("positions:version-docx", kwargs=v1)}"' in html
+    client.force_login(demo.hr)
+    html = client.get(sales_manager.get_absolute_url()).content.decode()
+    assert f'href="{reverse("positions:position-pdf", kwargs=kwargs)}"' in html
+    assert f'href="{reverse("positions:position-docx", kwargs=kwargs)}"' in html

@@ -63,6 +63,7 @@ def test_full_path_through_the_pages_shows_names_and_dates_on_sheet_and_pdf(clie
     for name in ("王人事", "陈经理", "赵总"):
         assert name in text
     assert text.count(today) >= 3
+    assert "V1" in text and "草稿" not in text  # published as V1: no watermark
 
 
 def test_page_shows_stepper_log_and_only_the_users_actions(client, demo):
