@@ -3,6 +3,26 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def backfill_from_positions(apps, schema_editor):
+    """Versions published before these columns existed take their position's current values:
+    the best knowledge there is (the snapshot JSON names the superior but not its id)."""
+    Position = apps.get_model("positions", "Position")
+    Version = apps.get_model("positions", "Version")
+
+    def column(name):
+        return Subquery(Position.objects.filter(pk=OuterRef("position_id")).values(name)[:1])
+
+    Version.objects.filter(
+        reports_to__isnull=True, grade_min__isnull=True, grade_max__isnull=True
+    ).update(
+        reports_to_id=column("reports_to_id"),
+        grade_min=column("grade_min"),
+        grade_max=column("grade_max"),
+        headcount=column("headcount"),
+    )
 
 
 class Migration(migrations.Migration):
@@ -79,4 +99,5 @@ class Migration(migrations.Migration):
                 verbose_name="审核人账号",
             ),
         ),
+        migrations.RunPython(backfill_from_positions, migrations.RunPython.noop),
     ]
