@@ -46,6 +46,7 @@ from positions.models import (
     Relationship,
 )
 from positions.services import excel
+from positions.services.editing import mark_edited
 from positions.services.excel import (
     CHOICE,
     DATE,
@@ -856,20 +857,11 @@ def _write_position(planned: PlannedPosition, by_key: dict[str, Position], user)
             position = Position.objects.select_for_update().get(pk=planned.existing.pk)
             Position.objects.filter(pk=position.pk).update(lock_version=F("lock_version") + 1)
             position.lock_version += 1
-            returned = position.status in (Position.Status.SUBMITTED, Position.Status.REVIEWED)
-            if returned or position.status == Position.Status.PUBLISHED:
-                position.status = Position.Status.DRAFT
+            mark_edited(position)  # as any edit: published → draft of V(n+1), review → 草稿
+            returned = position.returned_to_draft
+            if returned:
+                # The imported text is not what its 编制人 prepared: the next submitter signs.
                 position.prepared_by, position.prepared_by_name, position.prepared_at = (
-                    None,
-                    "",
-                    None,
-                )
-                position.reviewed_by, position.reviewed_by_name, position.reviewed_at = (
-                    None,
-                    "",
-                    None,
-                )
-                position.approved_by, position.approved_by_name, position.approved_at = (
                     None,
                     "",
                     None,
