@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,9 @@ from positions.models import (
 )
 from positions.permissions import editable_departments_q
 from positions.services import department_index
+from positions.services.editing import kept_forms
+from positions.services.sheets import SECTIONS as WRITER_SECTIONS
+from positions.services.sheets import SheetContent
 
 PICKER_LIMIT = 20
 SECTIONS = ("duties", "authorities", "qualification", "relationships", "indicators")
@@ -473,6 +477,27 @@ class EditorForms:
             formsets[name] = formset
         return cls(form=form, formsets=formsets)
 
+    def content(self) -> SheetContent:
+        """What the validated page says, as the writer's plain data (``services.sheets``)."""
+        cleaned = self.form.cleaned_data
+        fields = {name: cleaned.get(name) for name in _PLAIN_FIELDS}
+        fields["department_id"] = cleaned["department"].pk
+        superior = cleaned.get("reports_to")
+        fields["reports_to_id"] = superior.pk if superior is not None else None
+        related = [position.pk for position in cleaned.get("related_positions") or []]
+        sections = {}
+        for name, formset in self.formsets.items():
+            kept = kept_forms(formset)
+            if name == "duties":  # by 重要性 as typed, then row order
+                kept.sort(key=lambda item: (item[1].cleaned_data.get("rank") or math.inf, item[0]))
+            names = WRITER_SECTIONS[name].fields
+            sections[name] = [
+                {"id": row.instance.pk}
+                | {key: row.cleaned_data[key] for key in names if key in row.cleaned_data}
+                for _index, row in kept
+            ]
+        return SheetContent(fields=fields, related_positions=related, sections=sections)
+
     def is_valid(self) -> bool:
         valid = self.form.is_valid()
         return all([fs.is_valid() for fs in self.formsets.values()]) and valid
@@ -522,6 +547,22 @@ class EditorForms:
             if value and value not in groups:
                 groups.append(value)
         return groups
+
+
+# PositionForm fields passed to the writer as they are (the pickers are resolved to ids).
+_PLAIN_FIELDS = (
+    "title",
+    "code",
+    "grade_min",
+    "grade_max",
+    "headcount",
+    "location",
+    "summary",
+    "purpose",
+    "commitments",
+    "work_environment",
+    "other_requirements",
+)
 
 
 def _join(label: str, error: str) -> str:

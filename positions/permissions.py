@@ -204,6 +204,27 @@ def can_create_positions(user: User | AnonymousUser) -> bool:
     return rules.is_hr_editor and rules.edit_departments != frozenset()
 
 
+def sheet_write_refusal(
+    user: User | AnonymousUser, *, stored: Position | None, department: Department | None
+) -> str | None:
+    """Why the user may not write this sheet's content; None when they may.
+
+    Asked by the one writer (``services.sheets``) for every write, before (``stored``: the
+    position as stored, None for a new one) and after (``department``: where it is written to).
+    The message never names a position the user may not read.
+    """
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return "只有 HR 编辑可以修改职位说明书。"
+    if stored is not None and not can_edit_position(user, stored):
+        if can_view_position(user, stored):
+            return f"职位“{stored.title}”不在您负责的部门范围内，不能修改。"
+        return "该职位不存在或您无权修改。"
+    if department is not None and not _within(rules.edit_departments, department.pk):
+        return f"部门“{department.name}”不在您负责的范围内，不能把职位放入该部门。"
+    return None
+
+
 def can_print_position(user: User | AnonymousUser, position: Position) -> bool:
     return can_view_position(user, position)
 

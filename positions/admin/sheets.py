@@ -27,7 +27,7 @@ from positions.models import (
     Version,
 )
 from positions.services import grade_overlap_q
-from positions.services.editing import mark_edited
+from positions.services.sheets import mark_edited
 from positions.services.search import reindex_department, reindex_position
 
 # Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.

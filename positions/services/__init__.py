@@ -38,7 +38,6 @@ from positions.services.company import (
 )
 from positions.services.editing import (
     ConflictReport,
-    EditConflict,
     archive_blockers,
     archive_position,
     conflict_report,
@@ -130,6 +129,7 @@ from positions.services.seed import (
     ensure_demo_accounts,
     load_seed,
 )
+from positions.services.sheets import EditConflict
 from positions.services.uploads import CheckedUpload, FileKind, UploadError, validate_upload
 from positions.services.versions import (
     CompareLine,

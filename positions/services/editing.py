@@ -24,14 +24,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import reversion
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
-from django.db import transaction
-from django.db.models import F, Max, Model
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.db.models import Model
 from django.forms import BaseFormSet, ModelForm
-from reversion.models import Version
+from reversion.models import Version as Revision
 
+from positions import permissions
 from positions.models import (
     Assignment,
     Authority,
@@ -42,7 +46,8 @@ from positions.models import (
     Qualification,
     Relationship,
 )
-from positions.services.search import reindex_position
+from positions.services import sheets
+from positions.services.sheets import SheetContent
 
 # The sections an editor saves, by formset name; each row of these belongs to one position.
 SECTION_MODELS: dict[str, type[Model]] = {
@@ -68,21 +73,7 @@ _POSITION_COPY_FIELDS = (
 )
 
 
-class EditConflict(Exception):
-    """The position was saved by someone else since the editor was opened."""
-
-    def __init__(self, current: Position) -> None:
-        self.current = current
-        super().__init__(
-            f"职位“{current.title}”在您编辑期间已被他人修改"
-            f"（当前编辑版本 {current.lock_version}）。"
-        )
-
-
-# --- saving the editor ----------------------------------------------------------------------
-
-
-def _kept_forms(formset: BaseFormSet) -> list[tuple[int, Any]]:
+def kept_forms(formset: BaseFormSet) -> list[tuple[int, Any]]:
     """(index, form) of the rows to store: not marked for deletion, not blank extra rows."""
     kept = []
     for index, form in enumerate(formset.forms):
@@ -94,134 +85,33 @@ def _kept_forms(formset: BaseFormSet) -> list[tuple[int, Any]]:
     return kept
 
 
-def _delete_rows(position: Position, model: type[Model], formset: BaseFormSet) -> None:
-    doomed = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
-    if doomed:
-        model.objects.filter(position=position, pk__in=doomed).delete()
-
-
-def _save_duties(position: Position, formset: BaseFormSet) -> None:
-    """Store the duties with 重要性 1..n in the submitted order (by 重要性, then row order).
-
-    Duties that the form did not mention (added elsewhere meanwhile) follow in their order.
-    """
-    _delete_rows(position, Duty, formset)
-    kept = _kept_forms(formset)
-    kept.sort(key=lambda item: (item[1].cleaned_data.get("rank") or math.inf, item[0]))
-    stored = Duty.objects.filter(position=position)
-    highest = stored.aggregate(highest=Max("rank"))["highest"] or 0
-    # Lift every stored rank above any new one first: (position, rank) is unique.
-    stored.update(rank=F("rank") + max(highest, len(kept) + stored.count()) + 1)
-    saved: list[int] = []
-    for rank, (_index, form) in enumerate(kept, start=1):
-        duty = form.save(commit=False)
-        duty.position = position
-        duty.rank = rank
-        duty.save()
-        saved.append(duty.pk)
-    others = Duty.objects.filter(position=position).exclude(pk__in=saved).order_by("rank")
-    for rank, duty in enumerate(others, start=len(saved) + 1):
-        duty.rank = rank
-        duty.save(update_fields=["rank"])
-
-
-def _save_ordered_rows(position: Position, model: type[Model], formset: BaseFormSet) -> None:
-    """Authorities, relationships, indicators: ``order`` follows the rows' order on the page."""
-    _delete_rows(position, model, formset)
-    for order, (_index, form) in enumerate(_kept_forms(formset), start=1):
-        row = form.save(commit=False)
-        row.position = position
-        row.order = order
-        row.save()
-
-
-def _save_qualification(position: Position, formset: BaseFormSet) -> None:
-    for _index, form in _kept_forms(formset):
-        qualification = form.save(commit=False)
-        qualification.position = position
-        qualification.save()
-
-
 def save_position(
     *,
     user: AbstractBaseUser,
-    form: ModelForm,
-    formsets: Mapping[str, BaseFormSet],
+    position: Position | None,
+    content: SheetContent,
     expected_lock_version: int | None,
 ) -> Position:
-    """Save the editor page: the position form and every section formset, as one change.
+    """Save the editor page (through the one writer): 新建职位 or 编辑职位.
 
-    ``formsets`` maps section names (``SECTION_MODELS``) to validated inline formsets. When the
-    position exists already, ``expected_lock_version`` is the version the editor started from;
-    ``EditConflict`` is raised (and nothing saved) when the stored version differs.
+    ``EditConflict`` when the stored ``lock_version`` is no longer ``expected_lock_version``.
     """
-    if not form.is_valid() or not all(fs.is_valid() for fs in formsets.values()):
-        raise ValueError("save_position needs valid forms")
-    unknown = set(formsets) - set(SECTION_MODELS)
-    if unknown:
-        raise ValueError(f"unknown sections: {sorted(unknown)}")
-    position: Position = form.instance
-    creating = position.pk is None
-    with transaction.atomic(), reversion.create_revision():
-        if not creating:
-            moved_on = Position.objects.filter(
-                pk=position.pk, lock_version=expected_lock_version
-            ).update(lock_version=F("lock_version") + 1)
-            if not moved_on:
-                raise EditConflict(Position.objects.get(pk=position.pk))
-            position.lock_version = expected_lock_version + 1
-        position = form.save(commit=False)
-        mark_edited(position)
-        position.save()
-        form.save_m2m()
-        for name, formset in formsets.items():
-            if name == "duties":
-                _save_duties(position, formset)
-            elif name == "qualification":
-                _save_qualification(position, formset)
-            else:
-                _save_ordered_rows(position, SECTION_MODELS[name], formset)
-        reversion.add_to_revision(position)
-        reversion.set_user(user)
-        comment = "新建职位" if creating else "编辑职位"
-        reversion.set_comment(
-            comment + ("（退回草稿，需重新提交审核）" if position.returned_to_draft else "")
-        )
-        reindex_position(position)
-    return position
-
-
-def mark_edited(position: Position) -> None:
-    """What an edit does to the workflow state (in memory; the caller saves).
-
-    Editing a sheet under review sends it back to 草稿: what was reviewed is not this.
-    Editing a published sheet starts the draft of its next version; the version in force
-    (``position.current_version``) is untouched and stays what everyone else reads.
-    Sets ``returned_to_draft`` / ``started_next_version`` for the caller's message.
-    """
-    position.returned_to_draft = position.status in (
-        Position.Status.SUBMITTED,
-        Position.Status.REVIEWED,
+    creating = position is None or position.pk is None
+    return sheets.write_sheet(
+        user=user,
+        position=None if creating else position,
+        content=content,
+        expected_lock_version=None if creating else expected_lock_version,
+        comment="新建职位" if creating else "编辑职位",
     )
-    position.started_next_version = position.status == Position.Status.PUBLISHED
-    if position.started_next_version:
-        position.prepared_by, position.prepared_by_name, position.prepared_at = None, "", None
-    if position.returned_to_draft or position.started_next_version:
-        position.status = Position.Status.DRAFT
-        position.reviewed_by, position.reviewed_by_name, position.reviewed_at = None, "", None
-        position.approved_by, position.approved_by_name, position.approved_at = None, "", None
 
 
 # --- copy and archive -----------------------------------------------------------------------
 
 
-def _clone_rows(rows: Iterable[Model], position: Position) -> None:
-    for row in rows:
-        row.pk = None
-        row.id = None
-        row._state.adding = True
-        row.position = position
-        row.save()
+def _rows(queryset: Iterable[Model], names: Iterable[str]) -> list[dict[str, Any]]:
+    names = tuple(names)
+    return [{name: getattr(row, name) for name in names} for row in queryset]
 
 
 def copy_position(
@@ -244,23 +134,27 @@ def copy_position(
     clash = Position.objects.filter(code=code).first()
     if clash is not None:
         raise ValidationError({"code": f"职位编号“{code}”已被“{clash.title}”使用。"})
-    with transaction.atomic(), reversion.create_revision():
-        copy = Position(title=title, code=code, status=Position.Status.DRAFT)
-        for name in _POSITION_COPY_FIELDS:
-            setattr(copy, name, getattr(source, name))
-        if department is not None:
-            copy.department = department
-        copy.full_clean()
-        copy.save()
-        copy.related_positions.set(source.related_positions.all())
-        _clone_rows(Duty.objects.filter(position=source).order_by("rank"), copy)
-        for model in (Authority, Relationship, Indicator, Qualification):
-            _clone_rows(model.objects.filter(position=source).order_by("pk"), copy)
-        reversion.add_to_revision(copy)
-        reversion.set_user(user)
-        reversion.set_comment(f"以“{source.title}”为模板新建")
-        reindex_position(copy)
-    return copy
+    fields = {name: getattr(source, name) for name in _POSITION_COPY_FIELDS}
+    fields.update(title=title, code=code)
+    if department is not None:
+        fields["department_id"] = department.pk
+    sections = {
+        key: _rows(
+            section.model.objects.filter(position=source).order_by(
+                *([section.order_field] if section.order_field else []), "pk"
+            ),
+            section.fields,
+        )
+        for key, section in sheets.SECTIONS.items()
+    }
+    content = SheetContent(
+        fields=fields,
+        related_positions=list(source.related_positions.values_list("pk", flat=True)),
+        sections=sections,
+    )
+    return sheets.write_sheet(
+        user=user, position=None, content=content, comment=f"以“{source.title}”为模板新建"
+    )
 
 
 def archive_blockers(position: Position) -> tuple[list[str], list[str]]:
@@ -281,15 +175,18 @@ def archive_blockers(position: Position) -> tuple[list[str], list[str]]:
 
 
 def archive_position(*, user: AbstractBaseUser, position: Position) -> Position:
-    """Set the position to 已归档 (it is never erased).
+    """Set the position to 已归档 (it is never erased), through the one writer.
 
     Refused while other (not archived) positions report to it or employees hold it, naming them.
     """
-    with transaction.atomic(), reversion.create_revision():
-        position = Position.objects.select_for_update().get(pk=position.pk)
-        if position.status == Position.Status.ARCHIVED:
-            raise ValidationError({NON_FIELD_ERRORS: f"职位“{position.title}”已归档。"})
-        reports, holders = archive_blockers(position)
+
+    def check(stored: Position) -> None:
+        reason = permissions.sheet_write_refusal(user, stored=stored, department=stored.department)
+        if reason is not None:
+            raise PermissionDenied(reason)
+        if stored.status == Position.Status.ARCHIVED:
+            raise ValidationError({NON_FIELD_ERRORS: f"职位“{stored.title}”已归档。"})
+        reports, holders = archive_blockers(stored)
         reasons = []
         if reports:
             reasons.append(f"仍有职位向其汇报（{'、'.join(reports)}），请先调整这些职位的直接上级")
@@ -297,15 +194,16 @@ def archive_position(*, user: AbstractBaseUser, position: Position) -> Position:
             reasons.append(f"仍有员工在任（{'、'.join(holders)}），请先为其办理调岗或离职")
         if reasons:
             raise ValidationError(
-                {NON_FIELD_ERRORS: f"无法归档职位“{position.title}”：{'；'.join(reasons)}。"}
+                {NON_FIELD_ERRORS: f"无法归档职位“{stored.title}”：{'；'.join(reasons)}。"}
             )
-        position.status = Position.Status.ARCHIVED
-        position.lock_version += 1
-        position.save()
-        reversion.set_user(user)
-        reversion.set_comment("归档职位")
-        reindex_position(position)
-    return position
+
+    return sheets.change_state(
+        user=user,
+        position=position,
+        check=check,
+        changes={"status": Position.Status.ARCHIVED},
+        comment="归档职位",
+    )
 
 
 # --- what the other person changed ----------------------------------------------------------
@@ -470,7 +368,7 @@ def _recorded_state(position: Position, lock_version: int | None) -> SheetState 
     """The state reversion recorded when the position was at ``lock_version``, if it did."""
     if lock_version is None:
         return None
-    for version in Version.objects.get_for_object(position).select_related("revision"):
+    for version in Revision.objects.get_for_object(position).select_related("revision"):
         if version.field_dict.get("lock_version") != lock_version:
             continue
         rows: dict[type[Model], list[Model]] = {model: [] for model in SECTION_MODELS.values()}
@@ -501,11 +399,11 @@ def submitted_state(form: ModelForm, formsets: Mapping[str, BaseFormSet]) -> She
         formset = formsets.get(name)
         if formset is None:
             return []
-        return [form.instance for _index, form in _kept_forms(formset)]
+        return [form.instance for _index, form in kept_forms(formset)]
 
     duties = []
     if "duties" in formsets:
-        kept = _kept_forms(formsets["duties"])
+        kept = kept_forms(formsets["duties"])
         kept.sort(key=lambda item: (item[1].cleaned_data.get("rank") or math.inf, item[0]))
         for rank, (_index, duty_form) in enumerate(kept, start=1):
             duty_form.instance.rank = rank
@@ -575,7 +473,7 @@ def conflict_report(
             mine_text = mine_duties[key].text if key in mine_duties else ""
             duty_changes.append(ConflictDuty("删除", duty.label, duty.text, "", mine_text))
     latest = (
-        Version.objects.get_for_object(current)
+        Revision.objects.get_for_object(current)
         .select_related("revision__user")
         .order_by("-revision__date_created", "-pk")
         .first()

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 from reversion.models import Revision, Version
@@ -34,7 +34,7 @@ from positions.models import (
     Relationship,
     split_lines,
 )
-from positions.services.search import reindex_position
+from positions.services import sheets
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SYSTEM_USER = "系统"
@@ -43,9 +43,6 @@ INITIAL_COMMENT = "初始数据"
 # Bookkeeping that changes with every save and says nothing about the sheet.
 _POSITION_IGNORED = frozenset({"id", "lock_version", "created_at", "updated_at"})
 _SECTION_IGNORED = frozenset({"id", "position"})
-# Kept duties are parked on these ranks while a restore rewrites them, so that the unique
-# (position, rank) constraint never sees two duties on one rank half-way through.
-_PARKED_RANK = 32767
 
 Values = Mapping[str, Any]  # attname → value, as Version.field_dict gives it
 
@@ -525,58 +522,47 @@ def _check_restorable(target: PositionState) -> None:
 
 
 def restore_version(*, user, position: Position, version_id: int) -> Position:
-    """Bring the position and its sections back to a version; recorded as a new revision.
+    """Bring the position and its sections back to a version, through the one writer.
 
-    Only this position's objects are reverted, even when the revision holds other positions.
+    Only this position's content is restored, even when the revision holds other positions.
     Sections added since are deleted and sections deleted since come back (with their pk).
-    The status is kept (a published sheet becomes the draft of its next version; the version
-    in force is untouched), and ``lock_version`` moves on, so an editor still open on the old state
-    conflicts instead of overwriting the restore.
+    Like any edit, a sheet under review returns to 草稿 and a published one becomes the draft of
+    its next version (the version in force is untouched); ``lock_version`` moves on, so an
+    editor still open on the old state conflicts instead of overwriting the restore. The
+    editor's scope is checked for the department restored to, as for any edit.
     """
     version = get_position_version(position, version_id)
-    revision = version.revision
-    sections = _section_versions(revision, position.pk)
     target = position_state(version)
-    comment = f"恢复到 {revision_time(revision):%Y-%m-%d %H:%M} 的版本"
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        locked = Position.objects.select_for_update().get(pk=position.pk)
-        _check_restorable(target)
-        current = current_state(locked)
-        if diff_states(current, _restored_target(target, current)).is_empty:
-            raise ValidationError("所选版本与当前内容相同，无需恢复。")
-        for section in SECTIONS:
-            keep = target.rows(section.key).keys()
-            manager = section.model._default_manager
-            manager.filter(position_id=position.pk).exclude(pk__in=keep).delete()
-        parked = Duty.objects.filter(position_id=position.pk).order_by("pk")
-        for offset, pk in enumerate(parked.values_list("pk", flat=True)):
-            Duty.objects.filter(pk=pk).update(rank=_PARKED_RANK - offset)
-        _drop_missing_related(version)
-        version.revert()  # the position first: its sections point to it
-        for section_version in sections:
-            section_version.revert()
-        restored = Position.objects.get(pk=position.pk)
-        restored.status = locked.status
-        # The version in force never moves back; restoring a published sheet starts the draft
-        # of its next version, like any other edit.
-        restored.current_version_id = locked.current_version_id
-        if locked.status == Position.Status.PUBLISHED:
-            restored.status = Position.Status.DRAFT
-        restored.lock_version = locked.lock_version + 1
-        restored.save()
-        reindex_position(restored)
-    return restored
-
-
-def _drop_missing_related(version: Version) -> None:
-    """相关职位 deleted since the version cannot be linked again: leave them out."""
-    m2m = version._object_version.m2m_data
-    related = m2m.get("related_positions")
-    if related:
-        existing = set(Position.objects.filter(pk__in=related).values_list("pk", flat=True))
-        m2m["related_positions"] = [pk for pk in related if pk in existing]
+    _check_restorable(target)
+    current = current_state(position)
+    if diff_states(current, _restored_target(target, current)).is_empty:
+        raise ValidationError("所选版本与当前内容相同，无需恢复。")
+    fields = target.fields
+    related = fields.get("related_positions") or []
+    existing = set(Position.objects.filter(pk__in=related).values_list("pk", flat=True))
+    sections = {}
+    for key, section in sheets.SECTIONS.items():
+        order = section.order_field
+        rows = sorted(
+            target.rows(key).items(),
+            key=lambda item: (item[1].get(order, 0) if order else 0, item[0]),
+        )
+        sections[key] = [
+            {"id": pk} | {name: values[name] for name in section.fields if name in values}
+            for pk, values in rows
+        ]
+    content = sheets.SheetContent(
+        fields={name: fields[name] for name in sheets.CONTENT_FIELDS if name in fields},
+        related_positions=[pk for pk in related if pk in existing],  # 相关职位 deleted since
+        sections=sections,
+    )
+    return sheets.write_sheet(
+        user=user,
+        position=position,
+        content=content,
+        expected_lock_version=position.lock_version,
+        comment=f"恢复到 {revision_time(version.revision):%Y-%m-%d %H:%M} 的版本",
+    )
 
 
 # --- initial revisions -----------------------------------------------------------------------

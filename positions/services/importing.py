@@ -46,7 +46,6 @@ from positions.models import (
     Relationship,
 )
 from positions.services import excel
-from positions.services.editing import mark_edited
 from positions.services.excel import (
     CHOICE,
     DATE,
@@ -60,6 +59,7 @@ from positions.services.excel import (
     PositionContent,
     SheetSpec,
 )
+from positions.services.sheets import mark_edited
 
 IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767

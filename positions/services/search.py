@@ -279,6 +279,17 @@ def reindex_position(position: Position | int) -> int:
     return len(rows)
 
 
+def reindex_positions(ids: Iterable[int]) -> int:
+    """Rebuild the index rows of these positions, in batches (the writer's reindex)."""
+    ids = sorted(set(ids))
+    total = 0
+    with transaction.atomic():
+        for chunk in _batches(ids, 500):
+            SearchEntry.objects.filter(position_id__in=chunk).delete()
+            total += index_positions(chunk)
+    return total
+
+
 def reindex_department(department_id: int) -> int:
     """Rebuild the rows of the positions in a department (after it was renamed)."""
     ids = list(Position.objects.filter(department_id=department_id).values_list("pk", flat=True))

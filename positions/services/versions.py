@@ -23,6 +23,11 @@ from positions.services.search import reindex_position
 from positions.sheet import Sheet, build_sheet
 
 
+def next_version_number(position: Position) -> int:
+    """The number the position's next published version takes (V1 for the first)."""
+    return (position.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
 def publish_version(position: Position, *, historical: bool = False) -> Version:
     """Freeze the position's working copy (status 已生效, sign-off filled) as its next version.
 
@@ -32,8 +37,7 @@ def publish_version(position: Position, *, historical: bool = False) -> Version:
         # Lock the row so two approvals cannot both become V(n+1).
         Position.objects.select_for_update().filter(pk=position.pk).values_list("pk").first()
         fresh = Position.objects.with_sheet().get(pk=position.pk)
-        last = fresh.versions.aggregate(last=Max("number"))["last"] or 0
-        number = last + 1
+        number = next_version_number(fresh)
         effective = fresh.approved_at
         if effective is None:
             # A paper sheet carries only its 填写日期; a system approval always has a date.

@@ -14,17 +14,21 @@ take the step. Both carry a Chinese message naming the reason.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from positions import permissions
 from positions.models import Position, WorkflowEvent
+from positions.services import sheets
+from positions.services.review import add_months
+from positions.services.versions import next_version_number, publish_version
 
 Status = Position.Status
 Action = WorkflowEvent.Action
@@ -34,42 +38,13 @@ def _display_name(user: AbstractBaseUser) -> str:
     return (user.get_full_name() or user.get_username()).strip()[:50]
 
 
-def _locked(position: Position, expected: Status) -> Position:
-    """The stored position, its lock moved on; refused when it is no longer ``expected``."""
-    moved_on = Position.objects.filter(pk=position.pk, status=expected).update(
-        lock_version=F("lock_version") + 1
-    )
-    current = Position.objects.select_related("department").get(pk=position.pk)
-    if not moved_on:
+def _state_refusal(stored: Position, expected: tuple[Status, ...]) -> None:
+    if stored.status not in expected:
         raise ValidationError(
-            f"职位“{current.title}”当前状态为“{current.get_status_display()}”，"
+            f"职位“{stored.title}”当前状态为“{stored.get_status_display()}”，"
             f"不能执行此操作（可能已被他人处理，请刷新页面）。",
             code="state",
         )
-    return current
-
-
-def _record(
-    *,
-    user: AbstractBaseUser,
-    position: Position,
-    action: Action,
-    from_status: Status,
-    comment: str = "",
-    revision_comment: str,
-) -> None:
-    position.save()
-    WorkflowEvent.objects.create(
-        position=position,
-        action=action,
-        actor=user,
-        from_status=from_status,
-        to_status=position.status,
-        comment=comment,
-    )
-    reversion.add_to_revision(position)
-    reversion.set_user(user)
-    reversion.set_comment(revision_comment)
 
 
 def _refuse(reason: str | None) -> None:
@@ -77,73 +52,123 @@ def _refuse(reason: str | None) -> None:
         raise PermissionDenied(reason)
 
 
+def _step(
+    *,
+    user: AbstractBaseUser,
+    position: Position,
+    action: Action,
+    check: Callable[[Position], None],
+    changes: Callable[[Position], dict[str, Any]],
+    revision_comment: str | Callable[[Position], str],
+    comment: str = "",
+) -> tuple[Position, Status]:
+    """One step through the writer (``sheets.change_state``) and its ``WorkflowEvent``."""
+    before: list[Status] = []
+
+    def checked(stored: Position) -> None:
+        before.append(Status(stored.status))
+        check(stored)
+
+    with transaction.atomic():
+        stored = sheets.change_state(
+            user=user, position=position, check=checked, changes=changes, comment=revision_comment
+        )
+        WorkflowEvent.objects.create(
+            position=stored,
+            action=action,
+            actor=user,
+            from_status=before[0],
+            to_status=stored.status,
+            comment=comment,
+        )
+    return stored, before[0]
+
+
+def _signed(role: str, user: AbstractBaseUser, on: datetime.date | None = None) -> dict[str, Any]:
+    return {
+        f"{role}_by_id": user.pk,
+        f"{role}_by_name": _display_name(user),
+        f"{role}_at": on or timezone.localdate(),
+    }
+
+
+_UNSIGNED = {
+    "reviewed_by_id": None,
+    "reviewed_by_name": "",
+    "reviewed_at": None,
+    "approved_by_id": None,
+    "approved_by_name": "",
+    "approved_at": None,
+}
+
+
 def submit(*, user: AbstractBaseUser, position: Position) -> Position:
     """草稿 → 待审核, by an HR editor in scope; the submitter becomes the 编制人."""
-    with transaction.atomic(), reversion.create_revision():
-        position = _locked(position, Status.DRAFT)
-        if not permissions.can_edit_position(user, position):
+
+    def check(stored: Position) -> None:
+        _state_refusal(stored, (Status.DRAFT,))
+        if not permissions.can_edit_position(user, stored):
             raise PermissionDenied("只有负责此职位的 HR 编辑可以提交审核。")
-        position.status = Status.SUBMITTED
-        position.prepared_by = user
-        position.prepared_by_name = _display_name(user)
-        position.prepared_at = timezone.localdate()
-        _record(
-            user=user,
-            position=position,
-            action=Action.SUBMIT,
-            from_status=Status.DRAFT,
-            revision_comment="提交审核",
-        )
-    return position
+
+    stored, _ = _step(
+        user=user,
+        position=position,
+        action=Action.SUBMIT,
+        check=check,
+        changes=lambda stored: {"status": Status.SUBMITTED} | _signed("prepared", user),
+        revision_comment="提交审核",
+    )
+    return stored
 
 
 def review(*, user: AbstractBaseUser, position: Position) -> Position:
     """待审核 → 待审批, by the department's reviewer (see ``permissions.review_refusal``)."""
-    with transaction.atomic(), reversion.create_revision():
-        position = _locked(position, Status.SUBMITTED)
-        _refuse(permissions.review_refusal(user, position))
-        position.status = Status.REVIEWED
-        position.reviewed_by = user
-        position.reviewed_by_name = _display_name(user)
-        position.reviewed_at = timezone.localdate()
-        _record(
-            user=user,
-            position=position,
-            action=Action.REVIEW,
-            from_status=Status.SUBMITTED,
-            revision_comment="审核通过",
-        )
-    return position
+
+    def check(stored: Position) -> None:
+        _state_refusal(stored, (Status.SUBMITTED,))
+        _refuse(permissions.review_refusal(user, stored))
+
+    stored, _ = _step(
+        user=user,
+        position=position,
+        action=Action.REVIEW,
+        check=check,
+        changes=lambda stored: {"status": Status.REVIEWED} | _signed("reviewed", user),
+        revision_comment="审核通过",
+    )
+    return stored
 
 
 def approve(*, user: AbstractBaseUser, position: Position) -> Position:
     """待审批 → 已生效, by an approver (see ``permissions.approval_refusal``).
 
     Publishing freezes the sheet as the next version (``services.publish_version``) and
-    schedules the next periodic review (``services.schedule_next_review``).
+    schedules the next periodic review one review interval later.
     """
-    from positions.services.review import schedule_next_review
-    from positions.services.versions import publish_version
 
-    with transaction.atomic(), reversion.create_revision():
-        position = _locked(position, Status.REVIEWED)
-        _refuse(permissions.approval_refusal(user, position))
+    def check(stored: Position) -> None:
+        _state_refusal(stored, (Status.REVIEWED,))
+        _refuse(permissions.approval_refusal(user, stored))
+
+    def changes(stored: Position) -> dict[str, Any]:
         today = timezone.localdate()
-        position.status = Status.PUBLISHED
-        position.approved_by = user
-        position.approved_by_name = _display_name(user)
-        position.approved_at = today
-        schedule_next_review(position, published_on=today)
-        _record(
+        return (
+            {"status": Status.PUBLISHED}
+            | _signed("approved", user, today)
+            | {"next_review_on": add_months(today, stored.review_interval_months)}
+        )
+
+    with transaction.atomic():
+        stored, _ = _step(
             user=user,
             position=position,
             action=Action.APPROVE,
-            from_status=Status.REVIEWED,
-            revision_comment="审批通过，生效",
+            check=check,
+            changes=changes,
+            revision_comment=lambda stored: f"审批通过，V{next_version_number(stored)} 生效",
         )
-        version = publish_version(position)
-        reversion.set_comment(f"审批通过，{version.label} 生效")
-    return position
+        publish_version(stored)
+    return stored
 
 
 def reject(*, user: AbstractBaseUser, position: Position, comment: str) -> Position:
@@ -151,32 +176,24 @@ def reject(*, user: AbstractBaseUser, position: Position, comment: str) -> Posit
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "请填写退回意见。"}, code="required")
-    with transaction.atomic(), reversion.create_revision():
-        stored = Position.objects.filter(pk=position.pk).values_list("status", flat=True).first()
-        if stored not in (Status.SUBMITTED, Status.REVIEWED):
-            stored = Status.SUBMITTED  # let _locked report the actual state
-        from_status = Status(stored)
-        position = _locked(position, from_status)
-        if from_status == Status.SUBMITTED:
-            _refuse(permissions.review_refusal(user, position))
+
+    def check(stored: Position) -> None:
+        _state_refusal(stored, (Status.SUBMITTED, Status.REVIEWED))
+        if stored.status == Status.SUBMITTED:
+            _refuse(permissions.review_refusal(user, stored))
         else:
-            _refuse(permissions.approval_refusal(user, position))
-        position.status = Status.DRAFT
-        position.reviewed_by = None
-        position.reviewed_by_name = ""
-        position.reviewed_at = None
-        position.approved_by = None
-        position.approved_by_name = ""
-        position.approved_at = None
-        _record(
-            user=user,
-            position=position,
-            action=Action.REJECT,
-            from_status=from_status,
-            comment=comment,
-            revision_comment=f"退回：{comment}",
-        )
-    return position
+            _refuse(permissions.approval_refusal(user, stored))
+
+    stored, _ = _step(
+        user=user,
+        position=position,
+        action=Action.REJECT,
+        check=check,
+        changes=lambda stored: {"status": Status.DRAFT} | _UNSIGNED,
+        revision_comment=f"退回：{comment}",
+        comment=comment,
+    )
+    return stored
 
 
 # --- reading the workflow ---------------------------------------------------------------------

@@ -30,7 +30,10 @@ def save(user, position, data, expected=None):
     )
     lock = expected if expected is not None else editor.form.cleaned_data["lock_version"]
     return services.save_position(
-        user=user, form=editor.form, formsets=editor.formsets, expected_lock_version=lock
+        user=user,
+        position=position,
+        content=editor.content(),
+        expected_lock_version=lock,
     )
 
 
@@ -177,11 +180,17 @@ def test_save_position_two_saves_from_same_version_only_first_passes(hr_user, ma
     assert first.is_valid() and second.is_valid()
 
     services.save_position(
-        user=hr_user, form=first.form, formsets=first.formsets, expected_lock_version=1
+        user=hr_user,
+        position=manager,
+        content=first.content(),
+        expected_lock_version=1,
     )
     with pytest.raises(services.EditConflict):
         services.save_position(
-            user=hr_user, form=second.form, formsets=second.formsets, expected_lock_version=1
+            user=hr_user,
+            position=manager,
+            content=second.content(),
+            expected_lock_version=1,
         )
     manager.refresh_from_db()
     assert manager.lock_version == 2
@@ -208,7 +217,10 @@ def test_conflict_report_lists_the_other_persons_changes_beside_mine(hr_user, ma
 
     with pytest.raises(services.EditConflict) as conflict:
         services.save_position(
-            user=hr_user, form=editor.form, formsets=editor.formsets, expected_lock_version=2
+            user=hr_user,
+            position=manager,
+            content=editor.content(),
+            expected_lock_version=2,
         )
     report = services.conflict_report(
         current=conflict.value.current,

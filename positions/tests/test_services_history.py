@@ -6,11 +6,13 @@ import datetime
 
 import pytest
 import reversion
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version
 
 from positions import services
 from positions.models import Duty, Position, Qualification
+from positions.permissions import HR_EDITOR
 from positions.services.history import FieldDiff
 from positions.tests.factories import (
     DepartmentFactory,
@@ -47,7 +49,9 @@ def latest_version(position: Position) -> Version:
 
 @pytest.fixture
 def editor(db):
-    return UserFactory(username="wang", first_name="王人事")
+    user = UserFactory(username="wang", first_name="王人事")
+    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    return user
 
 
 @pytest.fixture

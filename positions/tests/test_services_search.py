@@ -39,8 +39,8 @@ def save(user, position, data):
     assert editor.is_valid(), editor.form.errors
     return services.save_position(
         user=user,
-        form=editor.form,
-        formsets=editor.formsets,
+        position=position,
+        content=editor.content(),
         expected_lock_version=editor.form.cleaned_data["lock_version"],
     )
 

@@ -79,10 +79,13 @@ def _editor_post(
     try:
         saved = services.save_position(
             user=request.user,
-            form=editor.form,
-            formsets=editor.formsets,
+            position=position,
+            content=editor.content(),
             expected_lock_version=expected,
         )
+    except ValidationError as error:  # what only the stored data shows (the forms passed)
+        editor.form.add_error(None, error)
+        return editor, None, None
     except services.EditConflict as conflict:
         report = services.conflict_report(
             current=conflict.current,

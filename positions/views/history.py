@@ -88,6 +88,10 @@ def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResp
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        except PermissionDenied as refusal:  # e.g. the version lies outside the editor's scope
+            messages.error(request, f"无法恢复：{refusal}")
+        except services.EditConflict as conflict:
+            messages.error(request, f"无法恢复：{conflict}请查看最新内容后重试。")
         else:
             messages.success(
                 request,

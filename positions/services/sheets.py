@@ -1,0 +1,464 @@
+"""The one writer: every change of a sheet — a position and its sections — goes through here.
+
+The editor, copy and archive, restore from the history, the Excel and Word imports, the
+workflow and the data generator all call ``write_sheets`` (content) or ``change_state``
+(status and sign-off). Each write, whoever calls it:
+
+* **takes plain data** (``SheetContent``: field values, related position ids and section rows as
+  dicts), never forms;
+* **checks the scope** with ``positions.permissions`` before (the stored department) and after
+  (the department written) — a scoped HR editor can neither edit nor move a sheet outside their
+  departments; ``user=None`` is the system (seed, generator) and is not checked;
+* **locks optimistically**: one conditional ``UPDATE … SET lock_version = lock_version + 1
+  WHERE pk = … AND lock_version = <expected>``; a stale writer gets ``EditConflict`` and nothing
+  is written (the ``UPDATE`` also holds the row lock to the end of the transaction);
+* applies **the workflow consequence of an edit**: a sheet under review returns to 草稿 (its
+  审核/审批 cleared), a published one starts the draft of V(n+1) (its version in force is
+  untouched);
+* **validates** the position and every row with ``full_clean`` (a value too long is refused
+  with a Chinese message, never cut);
+* **replaces the sections** given (rows keep their identity by ``id``; duties are ranked 1..n
+  and the other sections ordered 1..n by one helper), with bulk inserts;
+* records **one django-reversion revision per position** (user and comment), holding the
+  position and all its sections;
+* **reindexes the search** of every position written, in one batch at the end.
+
+All of it in one transaction: a refusal of any sheet of a bulk write changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Model
+
+from positions import permissions
+from positions.models import (
+    Authority,
+    Department,
+    Duty,
+    Indicator,
+    Position,
+    Qualification,
+    Relationship,
+)
+from positions.services.search import reindex_positions
+
+# The position's own fields a content write may set (attnames), besides related_positions.
+CONTENT_FIELDS = (
+    "title",
+    "code",
+    "department_id",
+    "reports_to_id",
+    "grade_min",
+    "grade_max",
+    "headcount",
+    "location",
+    "purpose",
+    "summary",
+    "commitments",
+    "work_environment",
+    "other_requirements",
+)
+# What the workflow sets (never a content write).
+STATE_FIELDS = (
+    "status",
+    "prepared_by_id",
+    "prepared_by_name",
+    "prepared_at",
+    "reviewed_by_id",
+    "reviewed_by_name",
+    "reviewed_at",
+    "approved_by_id",
+    "approved_by_name",
+    "approved_at",
+    "next_review_on",
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # related name on Position
+    model: type[Model]
+    fields: tuple[str, ...]  # the row's content fields
+    order_field: str | None  # rank / order, numbered 1..n by the writer; None: single row
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+SECTIONS: dict[str, Section] = {
+    section.key: section
+    for section in (
+        Section(
+            "duties",
+            Duty,
+            ("group", "kind", "title", "tasks", "responsibility", "assessment"),
+            "rank",
+        ),
+        Section("authorities", Authority, ("name", "level"), "order"),
+        Section("relationships", Relationship, ("kind", "party", "purpose"), "order"),
+        Section("indicators", Indicator, ("name", "description"), "order"),
+        Section("qualification", Qualification, tuple(Qualification.SHEET_FIELDS), None),
+    )
+}
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    """What a sheet says, as plain values. Only what is given changes.
+
+    ``fields``: ``CONTENT_FIELDS`` by attname (``department_id``, ``reports_to_id``).
+    ``related_positions``: position ids (None: unchanged).
+    ``sections``: section key → the rows it holds from now on, in order (a section not named is
+    unchanged). A row may carry ``id``: that stored row is updated (or, when it no longer exists,
+    brought back with that id — a restore). Rows without ``id`` are new, unless ``reuse_rows``:
+    then they take the stored rows not named by id, in order (imports, whose files know no ids,
+    keep the rows' identity and so a readable history).
+    """
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    related_positions: Sequence[int] | None = None
+    sections: Mapping[str, Sequence[Row]] = field(default_factory=dict)
+    reuse_rows: bool = False
+
+
+@dataclass(frozen=True)
+class SheetWrite:
+    """One sheet of a write: the stored position (None creates one) and its new content."""
+
+    position: Position | None
+    content: SheetContent
+    # The lock_version the writer started from; None: not checked (the row is still locked).
+    expected_lock_version: int | None = None
+    label: str = ""  # how errors name this sheet in a bulk write (a file, a row)
+    comment: str = ""  # the revision's comment when it differs from the call's
+
+
+class EditConflict(Exception):
+    """The position was saved by someone else since the writer read it."""
+
+    def __init__(self, current: Position) -> None:
+        self.current = current
+        super().__init__(
+            f"职位“{current.title}”在您编辑期间已被他人修改"
+            f"（当前编辑版本 {current.lock_version}）。"
+        )
+
+
+# --- the workflow consequence of an edit --------------------------------------------------------
+
+
+def mark_edited(position: Position) -> None:
+    """What an edit does to the workflow state (in memory; the writer saves).
+
+    Editing a sheet under review sends it back to 草稿 (its 审核/审批 cleared): what was
+    reviewed is not this; whoever submits it again signs as 编制人. Editing a published sheet
+    starts the draft of its next version; the version in force (``current_version``) is
+    untouched and stays what everyone else reads. Sets ``returned_to_draft`` / ``started_next_version`` for the caller's message.
+    """
+    position.returned_to_draft = position.status in (
+        Position.Status.SUBMITTED,
+        Position.Status.REVIEWED,
+    )
+    position.started_next_version = position.status == Position.Status.PUBLISHED
+    if position.started_next_version:
+        position.prepared_by, position.prepared_by_name, position.prepared_at = None, "", None
+    if position.returned_to_draft or position.started_next_version:
+        position.status = Position.Status.DRAFT
+        position.reviewed_by, position.reviewed_by_name, position.reviewed_at = None, "", None
+        position.approved_by, position.approved_by_name, position.approved_at = None, "", None
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _named(label: str, messages: Iterable[str]) -> list[str]:
+    return [f"{label}：{message}" if label else message for message in messages]
+
+
+def _field_messages(model: type[Model], error: ValidationError) -> list[str]:
+    """「职位名称：…」 for each field error, the bare message for the others."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    messages = []
+    for name, errors in error.message_dict.items():
+        if name == NON_FIELD_ERRORS:
+            messages.extend(errors)
+            continue
+        try:
+            verbose = str(model._meta.get_field(name).verbose_name)
+        except Exception:
+            verbose = ""
+        messages.extend(f"{verbose}：{m}" if verbose else m for m in errors)
+    return messages
+
+
+def _check_scope(user: AbstractBaseUser | None, stored: Position | None, department_id) -> None:
+    if user is None:
+        return
+    department = Department.objects.filter(pk=department_id).first()
+    reason = permissions.sheet_write_refusal(user, stored=stored, department=department)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def _lock(write: SheetWrite) -> Position:
+    """The stored position with its lock moved on; ``EditConflict`` when it is stale."""
+    pk = write.position.pk
+    rows = Position.objects.filter(pk=pk)
+    if write.expected_lock_version is not None:
+        rows = rows.filter(lock_version=write.expected_lock_version)
+    if not rows.update(lock_version=F("lock_version") + 1):
+        current = Position.objects.filter(pk=pk).first()
+        if current is None:
+            raise ValidationError("该职位已不存在。")
+        raise EditConflict(current)
+    return Position.objects.get(pk=pk)
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _SectionPlan:
+    """What one write does to one section, gathered for bulk statements."""
+
+    deletes: list[int] = field(default_factory=list)
+    updates: list[Model] = field(default_factory=list)
+    creates: list[Model] = field(default_factory=list)
+
+
+def _clean_row(section: Section, row: Model, label: str, number: int) -> None:
+    exclude = ["position", *([section.order_field] if section.order_field else [])]
+    try:
+        row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        where = f"{section.label}第 {number} 行" if section.order_field else section.label
+        messages = _named(where, _field_messages(section.model, error))
+        raise ValidationError(_named(label, messages)) from None
+
+
+def _plan_section(
+    position: Position,
+    section: Section,
+    rows: Sequence[Row],
+    stored: list[Model],
+    *,
+    reuse: bool,
+    label: str,
+    plan: _SectionPlan,
+) -> None:
+    """Match ``rows`` to the stored rows, validate them, and add the statements to ``plan``."""
+    by_id = {row.pk: row for row in stored}
+    named = {int(values["id"]) for values in rows if values.get("id") is not None}
+    free = [row for row in stored if row.pk not in named]
+    if section.order_field is None:  # the qualification: one row, whatever its id
+        reuse, free = True, stored[:1]
+        named = set()
+    for number, values in enumerate(rows, start=1):
+        pk = values.get("id")
+        pk = int(pk) if pk is not None and section.order_field is not None else None
+        if pk is not None and pk in by_id:
+            row, new = by_id[pk], False
+        elif pk is not None:
+            row, new = section.model(pk=pk, position=position), True  # brought back
+        elif reuse and free:
+            row, new = free.pop(0), False
+        else:
+            row, new = section.model(position=position), True
+        for name in section.fields:
+            if name in values:
+                setattr(row, name, values[name])
+        if section.order_field:
+            setattr(row, section.order_field, number)
+        _clean_row(section, row, label, number)
+        (plan.creates if new else plan.updates).append(row)
+        by_id.pop(row.pk, None)
+    plan.deletes.extend(by_id)
+
+
+def _stored_rows(section: Section, position_ids: list[int]) -> dict[int, list[Model]]:
+    ordering = [section.order_field, "pk"] if section.order_field else ["pk"]
+    found: dict[int, list[Model]] = {pk: [] for pk in position_ids}
+    for row in section.model.objects.filter(position_id__in=position_ids).order_by(*ordering):
+        found[row.position_id].append(row)
+    return found
+
+
+def _write_sections(plans: dict[str, _SectionPlan], position_ids: list[int]) -> None:
+    for key, plan in plans.items():
+        section = SECTIONS[key]
+        manager = section.model.objects
+        if plan.deletes:
+            manager.filter(pk__in=plan.deletes).delete()
+        if key == "duties" and plan.updates:
+            # (position, rank) is unique: lift the kept duties above every new rank first.
+            highest = manager.filter(position_id__in=position_ids).aggregate(top=Max("rank"))
+            offset = (highest["top"] or 0) + max(len(plan.updates), len(plan.creates)) + 1
+            manager.filter(pk__in=[row.pk for row in plan.updates]).update(rank=F("rank") + offset)
+        if plan.updates:
+            fields = list(section.fields) + ([section.order_field] if section.order_field else [])
+            manager.bulk_update(plan.updates, fields, batch_size=500)
+        if plan.creates:
+            manager.bulk_create(plan.creates, batch_size=1000)
+
+
+# --- the writer ---------------------------------------------------------------------------------
+
+
+def _apply_fields(position: Position, content: SheetContent) -> None:
+    unknown = set(content.fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not content fields: {sorted(unknown)}")
+    for name, value in content.fields.items():
+        setattr(position, name, value)
+
+
+# Set by the workflow, not by a content write: not checked again on every edit.
+_NOT_VALIDATED = ["current_version", "prepared_by", "reviewed_by", "approved_by"]
+
+
+def _clean_position(position: Position, label: str) -> None:
+    try:
+        position.full_clean(exclude=_NOT_VALIDATED)
+    except ValidationError as error:
+        raise ValidationError(_named(label, _field_messages(Position, error))) from None
+
+
+def write_sheets(
+    *,
+    user: AbstractBaseUser | None,
+    writes: Sequence[SheetWrite],
+    comment: str,
+) -> list[Position]:
+    """Write every sheet, all or nothing; returns the positions as stored.
+
+    Raises ``EditConflict`` (a stale ``expected_lock_version``), ``PermissionDenied`` (outside
+    the user's scope) or ``ValidationError`` (Chinese messages, each named by the write's
+    ``label``); nothing is written then.
+    """
+    written: list[Position] = []
+    with transaction.atomic():
+        for write in writes:
+            creating = write.position is None or write.position.pk is None
+            stored = None if creating else _lock(write)
+            department_id = write.content.fields.get(
+                "department_id", None if stored is None else stored.department_id
+            )
+            _check_scope(user, stored, department_id)
+            position = Position(status=Position.Status.DRAFT) if creating else stored
+            if creating:
+                position.returned_to_draft = position.started_next_version = False
+            else:
+                mark_edited(position)
+            _apply_fields(position, write.content)
+            _clean_position(position, write.label)
+            position.save()
+            if write.content.related_positions is not None:
+                related = [pk for pk in write.content.related_positions if pk != position.pk]
+                position.related_positions.set(related)
+            position.created = creating
+            written.append(position)
+        _write_all_sections(writes, written)
+        for write, position in zip(writes, written, strict=True):
+            said = write.comment or comment
+            if position.returned_to_draft:
+                said += "（退回草稿，需重新提交审核）"
+            _record_revision(user, position, said)
+        reindex_positions([position.pk for position in written])
+    return written
+
+
+def _write_all_sections(writes: Sequence[SheetWrite], written: list[Position]) -> None:
+    plans: dict[str, _SectionPlan] = {}
+    for key, section in SECTIONS.items():
+        targets = [
+            (write, position)
+            for write, position in zip(writes, written, strict=True)
+            if key in write.content.sections
+        ]
+        if not targets:
+            continue
+        stored = _stored_rows(section, [position.pk for _write, position in targets])
+        plan = plans.setdefault(key, _SectionPlan())
+        for write, position in targets:
+            _plan_section(
+                position,
+                section,
+                write.content.sections[key],
+                stored[position.pk],
+                reuse=write.content.reuse_rows,
+                label=write.label,
+                plan=plan,
+            )
+    unknown = {key for write in writes for key in write.content.sections} - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown sections: {sorted(unknown)}")
+    _write_sections(plans, [position.pk for position in written])
+
+
+def _record_revision(user: AbstractBaseUser | None, position: Position, comment: str) -> None:
+    """One revision of its own for the position, holding it with every section."""
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(position)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
+def write_sheet(
+    *,
+    user: AbstractBaseUser | None,
+    position: Position | None,
+    content: SheetContent,
+    comment: str,
+    expected_lock_version: int | None = None,
+) -> Position:
+    """``write_sheets`` for one sheet."""
+    write = SheetWrite(position, content, expected_lock_version)
+    return write_sheets(user=user, writes=[write], comment=comment)[0]
+
+
+def change_state(
+    *,
+    user: AbstractBaseUser | None,
+    position: Position,
+    check: Callable[[Position], None],
+    changes: Mapping[str, Any] | Callable[[Position], Mapping[str, Any]],
+    comment: str | Callable[[Position], str],
+) -> Position:
+    """A workflow step: set status and sign-off fields (``STATE_FIELDS``) of one position.
+
+    The row is locked and its ``lock_version`` moved on (so an editor open on the earlier state
+    conflicts); ``check(stored)`` refuses (raises) on the stored, locked row — the workflow asks
+    ``permissions`` there — and then the changes (or ``changes(stored)``) are saved with one
+    revision and a reindex.
+    Must run inside the caller's transaction when the caller writes more (an event, a version).
+    """
+    with transaction.atomic():
+        locked = Position.objects.filter(pk=position.pk)
+        if not locked.update(lock_version=F("lock_version") + 1):
+            raise ValidationError("该职位已不存在。")
+        stored = Position.objects.select_related("department").get(pk=position.pk)
+        check(stored)
+        if callable(changes):
+            changes = changes(stored)
+        unknown = set(changes) - set(STATE_FIELDS)
+        if unknown:
+            raise ValueError(f"not state fields: {sorted(unknown)}")
+        for name, value in changes.items():
+            setattr(stored, name, value)
+        stored.save()
+        _record_revision(user, stored, comment(stored) if callable(comment) else comment)
+        reindex_positions([stored.pk])
+    return stored
