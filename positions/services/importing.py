@@ -24,11 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -59,7 +57,7 @@ from positions.services.excel import (
     PositionContent,
     SheetSpec,
 )
-from positions.services.sheets import mark_edited
+from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 
 IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767
@@ -755,48 +753,18 @@ def _check_links(planned: dict[str, PlannedPosition], problems: list[Problem]) -
 # --- applying ---------------------------------------------------------------------------------
 
 
-def _set_rows(position: Position, model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Make the position's rows of ``model`` equal ``rows`` (in order), reusing stored rows and
-    saving only those that change."""
-    ordered_by = "rank" if model is Duty else "order"
-    stored = list(model.objects.filter(position=position).order_by(ordered_by, "pk"))
-    kept = stored[: len(rows)]
-    if model is Duty and any(d.rank != n for n, d in enumerate(kept, start=1)):
-        # (position, rank) is unique: lift every stored rank out of the way first.
-        offset = max(d.rank for d in stored) + len(rows) + 1
-        model.objects.filter(position=position).update(rank=F("rank") + offset)
-        for duty in stored:
-            duty.rank += offset
-    for number, values in enumerate(rows, start=1):
-        row = stored[number - 1] if number <= len(stored) else model(position=position)
-        wanted = {
-            name: ("" if value is None and name not in _NULLABLE else value)
-            for name, value in values.items()
-        }
-        wanted[ordered_by] = number
-        if row.pk is not None and all(getattr(row, k) == v for k, v in wanted.items()):
-            continue
-        for name, value in wanted.items():
-            setattr(row, name, value)
-        row.save()
-    surplus = [row.pk for row in stored[len(rows) :]]
-    if surplus:
-        model.objects.filter(pk__in=surplus).delete()
-
-
 _NULLABLE = {"experience_years", "grade_min", "grade_max", "headcount"}
 
 
-def _set_qualification(position: Position, rows: list[dict[str, Any]]) -> None:
-    stored = Qualification.objects.filter(position=position).first()
-    if not rows:
-        if stored is not None:
-            stored.delete()
-        return
-    qualification = stored or Qualification(position=position)
-    for name, value in rows[0].items():
-        setattr(qualification, name, "" if value is None and name not in _NULLABLE else value)
-    qualification.save()
+def _rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The workbook's rows as the writer's: an empty cell is "" except in number fields."""
+    return [
+        {
+            name: ("" if value is None and name not in _NULLABLE else value)
+            for name, value in values.items()
+        }
+        for values in rows
+    ]
 
 
 _TEXT_FIELDS = (
@@ -811,79 +779,57 @@ _TEXT_FIELDS = (
 
 
 def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
-    """Write the plan (creates and updates) in one transaction; refuses a plan with problems."""
+    """Write the plan (creates and updates) through the one writer, in one transaction.
+
+    Refuses a plan with problems. A position changed since the preview (its ``lock_version``
+    moved on) raises ``EditConflict`` and nothing is written.
+    """
     if not plan.ok:
         raise ImportRefused("the plan has problems")
     writing = [p for p in plan.positions if p.action != Action.UNCHANGED]
-    with transaction.atomic():
-        by_key: dict[str, Position] = {}
-        for planned in writing:
-            if planned.action == Action.CREATE:
-                head = planned.content.position
-                by_key[planned.key] = Position.objects.create(
-                    title=head["title"],
-                    code=planned.key,
-                    department=planned.department,
-                    status=Position.Status.DRAFT,
-                )
-        links = {
-            k
-            for p in writing
-            for k in (
-                p.content.position.get("reports_to"),
-                *p.content.position["related_positions"],
-            )
-            if k and k not in by_key
-        }
-        by_key.update(_existing_positions(links))
-        for planned in writing:
-            _write_position(planned, by_key, user)
-        from positions.services.search import reindex_position
-
-        for planned in writing:  # the new wording is findable by those who read drafts
-            reindex_position(by_key.get(planned.key) or planned.existing)
-    return plan
-
-
-def _write_position(planned: PlannedPosition, by_key: dict[str, Position], user) -> None:
-    head = planned.content.position
-    # Saved rows are not added one by one: the position is added once at the end and reversion
-    # follows it to every section (as registered in positions.models).
-    with reversion.create_revision(manage_manually=True):
-        if planned.action == Action.CREATE:
-            position = by_key[planned.key]
-            comment = f"{IMPORT_COMMENT}：新建职位"
-        else:
-            position = Position.objects.select_for_update().get(pk=planned.existing.pk)
-            Position.objects.filter(pk=position.pk).update(lock_version=F("lock_version") + 1)
-            position.lock_version += 1
-            mark_edited(position)  # as any edit: published → draft of V(n+1), review → 草稿
-            returned = position.returned_to_draft
-            if returned:
-                # The imported text is not what its 编制人 prepared: the next submitter signs.
-                position.prepared_by, position.prepared_by_name, position.prepared_at = (
-                    None,
-                    "",
-                    None,
-                )
-            comment = f"{IMPORT_COMMENT}：更新职位" + (
-                "（退回草稿，需重新提交审核）" if returned else ""
-            )
-        for name in _TEXT_FIELDS:
-            setattr(position, name, head.get(name) or "")
-        for name in ("grade_min", "grade_max", "headcount"):
-            setattr(position, name, head.get(name))
-        position.department = planned.department
+    new_keys = {p.key for p in writing if p.action == Action.CREATE}
+    links = {
+        k
+        for p in writing
+        for k in (p.content.position.get("reports_to"), *p.content.position["related_positions"])
+        if k and k not in new_keys
+    }
+    existing = _existing_positions(links)
+    writes = []
+    for planned in writing:
+        head = planned.content.position
+        fields = {name: head.get(name) or "" for name in _TEXT_FIELDS}
+        fields |= {name: head.get(name) for name in ("grade_min", "grade_max", "headcount")}
+        fields["department_id"] = planned.department.pk
         superior = head.get("reports_to") or ""
-        position.reports_to = by_key[superior] if superior else None
-        position.save()
-        position.related_positions.set([by_key[k] for k in head["related_positions"]])
+        fields["reports_to_id"] = existing[superior].pk if superior in existing else None
+        related = head["related_positions"]
         content = planned.content
-        _set_rows(position, Duty, content.duties)
-        _set_rows(position, Authority, content.authorities)
-        _set_rows(position, Relationship, content.relationships)
-        _set_rows(position, Indicator, content.indicators)
-        _set_qualification(position, content.qualification)
-        reversion.add_to_revision(position)
-        reversion.set_user(user)
-        reversion.set_comment(comment)
+        creating = planned.action == Action.CREATE
+        if creating:
+            fields["code"] = planned.key
+        writes.append(
+            SheetWrite(
+                position=None if creating else planned.existing,
+                content=SheetContent(
+                    fields=fields,
+                    related_positions=[existing[k].pk for k in related if k in existing],
+                    related_keys=[k for k in related if k in new_keys],
+                    reports_to_key=superior if superior in new_keys else "",
+                    sections={
+                        "duties": _rows(content.duties),
+                        "authorities": _rows(content.authorities),
+                        "relationships": _rows(content.relationships),
+                        "indicators": _rows(content.indicators),
+                        "qualification": _rows(content.qualification[:1]),
+                    },
+                    reuse_rows=True,
+                ),
+                expected_lock_version=None if creating else planned.existing.lock_version,
+                label=f"{POSITIONS.name}第 {planned.row} 行",
+                comment=f"{IMPORT_COMMENT}：{'新建职位' if creating else '更新职位'}",
+                key=planned.key,
+            )
+        )
+    write_sheets(user=user, writes=writes, comment=IMPORT_COMMENT)
+    return plan

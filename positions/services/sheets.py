@@ -130,6 +130,10 @@ class SheetContent:
     related_positions: Sequence[int] | None = None
     sections: Mapping[str, Sequence[Row]] = field(default_factory=dict)
     reuse_rows: bool = False
+    # Links to other sheets of the same bulk write, by their ``SheetWrite.key`` (an import's
+    # new positions, whose ids do not exist before the write).
+    reports_to_key: str = ""
+    related_keys: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class SheetWrite:
     expected_lock_version: int | None = None
     label: str = ""  # how errors name this sheet in a bulk write (a file, a row)
     comment: str = ""  # the revision's comment when it differs from the call's
+    key: str = ""  # what other writes of the batch link to (``reports_to_key``)
 
 
 class EditConflict(Exception):
@@ -164,7 +169,8 @@ def mark_edited(position: Position) -> None:
     Editing a sheet under review sends it back to 草稿 (its 审核/审批 cleared): what was
     reviewed is not this; whoever submits it again signs as 编制人. Editing a published sheet
     starts the draft of its next version; the version in force (``current_version``) is
-    untouched and stays what everyone else reads. Sets ``returned_to_draft`` / ``started_next_version`` for the caller's message.
+    untouched and stays what everyone else reads. Sets ``returned_to_draft`` /
+    ``started_next_version`` for the caller's message.
     """
     position.returned_to_draft = position.status in (
         Position.Status.SUBMITTED,
@@ -369,6 +375,7 @@ def write_sheets(
                 position.related_positions.set(related)
             position.created = creating
             written.append(position)
+        _link_within_batch(writes, written)
         _write_all_sections(writes, written)
         for write, position in zip(writes, written, strict=True):
             said = write.comment or comment
@@ -377,6 +384,20 @@ def write_sheets(
             _record_revision(user, position, said)
         reindex_positions([position.pk for position in written])
     return written
+
+
+def _link_within_batch(writes: Sequence[SheetWrite], written: list[Position]) -> None:
+    """Set the links between sheets of this write (new ones have ids only now)."""
+    by_key = {w.key: p for w, p in zip(writes, written, strict=True) if w.key}
+    for write, position in zip(writes, written, strict=True):
+        content = write.content
+        if content.reports_to_key:
+            position.reports_to = by_key[content.reports_to_key]
+            _clean_position(position, write.label)  # a reporting cycle only shows now
+            position.save(update_fields=["reports_to", "updated_at"])
+        if content.related_keys:
+            linked = [by_key[key].pk for key in content.related_keys]
+            position.related_positions.add(*[pk for pk in linked if pk != position.pk])
 
 
 def _write_all_sections(writes: Sequence[SheetWrite], written: list[Position]) -> None:

@@ -36,12 +36,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import reversion
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
 from docx.oxml.ns import qn
 from docx.table import Table
 
@@ -50,13 +47,12 @@ from positions.models import (
     Authority,
     Department,
     Duty,
-    Indicator,
     Position,
     Qualification,
     Relationship,
 )
 from positions.services.legacy import convert_legacy
-from positions.services.search import reindex_position
+from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 from positions.services.uploads import FileKind, UploadError, UploadLike, validate_upload
 
 
@@ -899,9 +895,12 @@ def resolve_import(
         plan.existing = Position.objects.filter(code=code).first()
         if plan.existing is not None:
             if not permissions.can_edit_position(user, plan.existing):
-                plan.problems.append(
-                    f"职位编号“{code}”已被“{plan.existing.title}”使用，您无权修改该职位。"
+                owner = (
+                    f"“{plan.existing.title}”"
+                    if permissions.can_view_position(user, plan.existing)
+                    else "其他职位"
                 )
+                plan.problems.append(f"职位编号“{code}”已被{owner}使用，您无权修改该职位。")
             elif plan.existing.status == Position.Status.ARCHIVED:
                 plan.problems.append(f"职位编号“{code}”属于已归档的职位“{plan.existing.title}”。")
     if department is not None:
@@ -957,6 +956,13 @@ def resolve_import(
     for duty in parsed.duties:
         if len(duty.title) > 100 or len(duty.group) > 50:
             plan.problems.append(f"职责“{(duty.title or duty.group)[:20]}…”的名称过长。")
+    named = [("工作权限", name) for name, _level in parsed.authorities] + [
+        ("工作关系", party) for _kind, party, _purpose in parsed.relationships
+    ]
+    named += [("关键指标", name) for name, _description in parsed.indicators]
+    for where, text in named:
+        if len(text) > 100:
+            plan.problems.append(f"{where}“{text[:20]}…”过长（最多 100 字），请在文件中缩短。")
     for name, level_label in parsed.authorities:
         if level_label not in AUTHORITY_LEVELS:
             levels = "、".join(AUTHORITY_LEVELS)
@@ -994,96 +1000,92 @@ def _experience_years(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _write_plan(plan: WordImportPlan) -> Position:
+def _plan_write(plan: WordImportPlan) -> SheetWrite:
+    """What the writer writes for one file: the sheet as a 草稿, without the file's sign-off
+    (编制/审核/审批 happen in jobdesc: a paper signature does not approve the draft)."""
     parsed = plan.parsed
-    position = plan.existing
-    if position is None:
-        position = Position(status=Position.Status.DRAFT)
-    else:
-        Position.objects.filter(pk=position.pk).update(lock_version=F("lock_version") + 1)
-        position.refresh_from_db()
     qualifications = {key: "\n".join(lines) for key, lines in parsed.qualifications.items()}
-    position.title = parsed.position_title
-    position.code = parsed.code.strip()
-    position.department = plan.department
-    position.reports_to = plan.superior
-    position.grade_min, position.grade_max = plan.grade_min, plan.grade_max
-    position.headcount = plan.headcount
-    position.location = parsed.location
-    position.purpose = "\n".join(parsed.purpose)
-    position.summary = "\n".join(parsed.summary)
-    position.commitments = "\n".join(parsed.commitments)
-    position.work_environment = qualifications.pop("work_environment", "")
-    position.other_requirements = qualifications.pop("other_requirements", "")
-    position.status = Position.Status.DRAFT  # the published version (if any) stays in force
-    position.prepared_by = position.reviewed_by = position.approved_by = None
-    position.prepared_by_name = parsed.sign_offs.get("prepared_by", "")
-    position.reviewed_by_name = parsed.sign_offs.get("reviewed_by", "")
-    position.approved_by_name = parsed.sign_offs.get("approved_by", "")
-    position.prepared_at = plan.dates.get("prepared_at")
-    position.reviewed_at = plan.dates.get("reviewed_at")
-    position.approved_at = plan.dates.get("approved_at")
-    position.full_clean(exclude=["current_version"])
-    position.save()
-    for model in (Duty, Authority, Relationship, Indicator, Qualification):
-        model.objects.filter(position=position).delete()
-    position.related_positions.set([p for p in plan.related if p.pk != position.pk])
-    for rank, duty in enumerate(parsed.duties, start=1):
-        row = Duty(
-            position=position,
-            rank=rank,
-            group=duty.group,
-            kind=duty.kind,
-            title=duty.title,
-            tasks="\n".join(duty.tasks),
-            responsibility=duty.responsibility,
-            assessment="\n".join(duty.assessment),
-        )
-        row.full_clean()
-        row.save()
-    for order, (name, level_label) in enumerate(parsed.authorities):
-        level = AUTHORITY_LEVELS.get(level_label)
-        if level:  # resolve_import warned about the others
-            Authority(position=position, name=name[:100], level=level, order=order).save()
-    for order, (kind, party, purpose) in enumerate(parsed.relationships):
-        Relationship(
-            position=position, kind=kind, party=party[:100], purpose=purpose, order=order
-        ).save()
-    for order, (name, description) in enumerate(parsed.indicators):
-        Indicator(position=position, name=name[:100], description=description, order=order).save()
+    fields = {
+        "title": parsed.position_title,
+        "code": parsed.code.strip(),
+        "department_id": plan.department.pk,
+        "reports_to_id": plan.superior.pk if plan.superior is not None else None,
+        "grade_min": plan.grade_min,
+        "grade_max": plan.grade_max,
+        "headcount": plan.headcount,
+        "location": parsed.location,
+        "purpose": "\n".join(parsed.purpose),
+        "summary": "\n".join(parsed.summary),
+        "commitments": "\n".join(parsed.commitments),
+        "work_environment": qualifications.pop("work_environment", ""),
+        "other_requirements": qualifications.pop("other_requirements", ""),
+    }
+    duties = [
+        {
+            "group": duty.group,
+            "kind": duty.kind,
+            "title": duty.title,
+            "tasks": "\n".join(duty.tasks),
+            "responsibility": duty.responsibility,
+            "assessment": "\n".join(duty.assessment),
+        }
+        for duty in parsed.duties
+    ]
+    authorities = [
+        {"name": name, "level": AUTHORITY_LEVELS[label]}
+        for name, label in parsed.authorities
+        if label in AUTHORITY_LEVELS  # resolve_import warned about the others
+    ]
+    relationships = [
+        {"kind": kind, "party": party, "purpose": purpose}
+        for kind, party, purpose in parsed.relationships
+    ]
+    indicators = [
+        {"name": name, "description": description} for name, description in parsed.indicators
+    ]
+    qualification = []
     if qualifications:
         education_text = qualifications.pop("education", "")
-        experience = qualifications.get("experience", "")
-        qualification = Qualification(
-            position=position,
-            education=_education(education_text),
-            education_note=education_text[:100],
-            experience_years=_experience_years(experience),
-            **qualifications,
-        )
-        qualification.save()
-    return position
+        qualification = [
+            {
+                "education": _education(education_text),
+                "education_note": education_text,
+                "experience_years": _experience_years(qualifications.get("experience", "")),
+                **qualifications,
+            }
+        ]
+    existing = plan.existing
+    return SheetWrite(
+        position=existing,
+        content=SheetContent(
+            fields=fields,
+            related_positions=[p.pk for p in plan.related],
+            sections={
+                "duties": duties,
+                "authorities": authorities,
+                "relationships": relationships,
+                "indicators": indicators,
+                "qualification": qualification,
+            },
+            reuse_rows=True,
+        ),
+        expected_lock_version=existing.lock_version if existing is not None else None,
+        label=parsed.filename,
+    )
 
 
 def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[Position]:
-    """Write every plan as a draft, all or nothing; ``ValidationError`` if any is blocked."""
+    """Write every plan as a draft through the one writer, all or nothing.
+
+    ``ValidationError`` (each message named by its file) if any is blocked; nothing is
+    written then.
+    """
     problems = [f"{p.parsed.filename}：{problem}" for p in plans for problem in p.problems]
     if problems:
         raise ValidationError(problems)
-    written = []
-    with transaction.atomic(), reversion.create_revision():
-        for plan in plans:
-            try:
-                written.append(_write_plan(plan))
-            except ValidationError as exc:
-                messages = [f"{plan.parsed.filename}：{m}" for m in exc.messages]
-                raise ValidationError(messages) from exc
-        for position in written:
-            reversion.add_to_revision(position)
-            reindex_position(position.pk)  # 搜索 finds the new drafts at once
-        reversion.set_user(user)
-        reversion.set_comment("从 Word 文件导入")
-    return written
+    return write_sheets(
+        user=user, writes=[_plan_write(plan) for plan in plans], comment="从 Word 文件导入"
+    )
 
 
 # --- uploads: checked, converted, parsed, kept until confirmed -------------------------------

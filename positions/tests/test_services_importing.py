@@ -149,7 +149,7 @@ def test_update_of_published_position_creates_draft_and_keeps_version(hr_user):
     )
 
 
-def test_update_of_submitted_position_returns_it_to_draft_without_sign_off(hr_user, sales):
+def test_update_of_submitted_position_returns_it_to_draft_without_review(hr_user, sales):
     position = PositionFactory(
         code="XS-100",
         department=sales,
@@ -162,7 +162,8 @@ def test_update_of_submitted_position_returns_it_to_draft_without_sign_off(hr_us
     apply_plan(plan, hr_user)
     position.refresh_from_db()
     assert position.status == Position.Status.DRAFT
-    assert (position.prepared_by_name, position.reviewed_by_name) == ("", "")
+    # As any edit (the one writer): 审核 cleared; the 编制人 signs again when resubmitting.
+    assert (position.prepared_by_name, position.reviewed_by_name) == ("王人事", "")
     comment = Revisioned.objects.get_for_object(position).first().revision.comment
     assert comment == "Excel 导入：更新职位（退回草稿，需重新提交审核）"
 
