@@ -28,7 +28,6 @@ from positions.models import (
     Department,
     Duty,
     Employee,
-    Indicator,
     Position,
     Qualification,
     Relationship,
@@ -36,6 +35,7 @@ from positions.models import (
     Version,
 )
 from positions.services.search import index_entries
+from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 from positions.sheet import build_sheet
 
 Progress = Callable[[str], None]
@@ -415,7 +415,6 @@ def generate_organisation(
         plan, departments = _plan(count, rng, prefix)
         result.departments = len(departments)
         say(f"部门：{len(departments)} 个")
-        _create_positions(plan, say)
         result.positions = len(plan)
         result.duties = _create_sections(plan, rng, duties_per_position, say)
         result.employees = _create_employees(plan, rng, prefix, say)
@@ -483,7 +482,6 @@ def _planned(
             title=title,
             code=code,
             department=department,
-            status=Position.Status.PUBLISHED,
             grade_min=max(1, grade - 1),
             grade_max=grade,
             headcount=headcount,
@@ -536,107 +534,102 @@ def _plan_department(
         )
 
 
-def _create_positions(plan: list[_Planned], say: Progress) -> None:
-    """Bulk-create level by level so that each superior has its pk before its reports."""
-    depth: list[int] = []
-    for item in plan:
-        depth.append(0 if item.superior is None else depth[item.superior] + 1)
-    for level in range(max(depth) + 1):
-        batch = [item for item, d in zip(plan, depth, strict=True) if d == level]
-        for item in batch:
-            if item.superior is not None:
-                item.position.reports_to = plan[item.superior].position
-        Position.objects.bulk_create([item.position for item in batch], batch_size=1000)
-    say(f"职位：{len(plan)} 个")
-
-
 def _create_sections(
     plan: list[_Planned], rng: random.Random, per_position: int, say: Progress
 ) -> int:
-    duties: list[Duty] = []
-    others: dict[type, list] = {Authority: [], Relationship: [], Indicator: [], Qualification: []}
+    """Write every planned position with its sections through the one writer (bulk path)."""
+    writes: list[SheetWrite] = []
+    duty_count = 0
     for n, item in enumerate(plan):
         position = item.position
         template = item.template or DEPARTMENTS[n % len(DEPARTMENTS)]
         project = rng.choice(PROJECTS)
-        position.purpose = (
-            f"在{position.department.name}负责{template.name[:-1]}相关工作，"
-            f"保证{project}项目目标的实现。"
-        )
-        position.summary = (
-            f"负责{project}项目{template.name}的{template.duties[0].title}与"
-            f"{template.duties[1].title}，配合相关部门完成年度经营目标。"
-        )
-        position.commitments = "保证本岗位工作按时保质完成；\n遵守公司各项规章制度；"
         chosen = rng.sample(template.duties, min(per_position, len(template.duties)))
         while len(chosen) < per_position:
             chosen.append(rng.choice(template.duties))
+        duties = []
         for rank, duty in enumerate(chosen, start=1):
-            tasks = "\n".join(task.replace("{项目}", project) for task in duty.tasks)
             duties.append(
-                Duty(
-                    position=position,
-                    rank=rank,
-                    group="",
-                    kind=Duty.Kind.KEY if rank <= 3 else Duty.Kind.GENERAL,
-                    title=duty.title,
-                    tasks=tasks,
-                    responsibility=Duty.Responsibility.FULL
+                {
+                    "group": "",
+                    "kind": Duty.Kind.KEY if rank <= 3 else Duty.Kind.GENERAL,
+                    "title": duty.title,
+                    "tasks": "\n".join(task.replace("{项目}", project) for task in duty.tasks),
+                    "responsibility": Duty.Responsibility.FULL
                     if rank <= 3
                     else rng.choice(list(Duty.Responsibility.values)),
-                    assessment=duty.assessment,
-                )
+                    "assessment": duty.assessment,
+                }
             )
         if rng.random() < 0.001:  # a rare phrase, for benchmarks of selective queries
-            duties[-1].title = RARE_DUTY[0]
-            duties[-1].tasks = "\n".join(RARE_DUTY[1])
-        for order, (name, level) in enumerate(rng.sample(AUTHORITIES, 3)):
-            others[Authority].append(
-                Authority(position=position, name=name, level=level, order=order)
-            )
-        others[Relationship] += [
-            Relationship(
-                position=position,
-                kind=Relationship.Kind.INTERNAL,
-                party="各部门",
-                purpose="工作协调与信息沟通",
-                order=0,
-            ),
-            Relationship(
-                position=position,
-                kind=Relationship.Kind.EXTERNAL,
-                party="客户、合作单位",
-                purpose="业务联系",
-                order=1,
-            ),
-        ]
-        for order, duty in enumerate(chosen[:3]):
-            others[Indicator].append(
-                Indicator(position=position, name=duty.assessment, description="", order=order)
-            )
+            duties[-1]["title"] = RARE_DUTY[0]
+            duties[-1]["tasks"] = "\n".join(RARE_DUTY[1])
+        duty_count += len(duties)
         education, note = rng.choice(EDUCATIONS)
         years = rng.randint(1, 8)
-        others[Qualification].append(
-            Qualification(
-                position=position,
-                education=education,
-                education_note=note,
-                major=template.major,
-                experience_years=years,
-                experience=f"{years}年以上{template.name[:-1]}相关工作经验",
-                knowledge=f"熟悉{template.name[:-1]}专业知识及房地产相关法规",
-                skills="具有较强的沟通协调、计划执行与解决问题能力",
-                qualities="具有较强的责任心、服务意识和团队合作精神",
+        sections = {
+            "duties": duties,
+            "authorities": [
+                {"name": name, "level": level} for name, level in rng.sample(AUTHORITIES, 3)
+            ],
+            "relationships": [
+                {
+                    "kind": Relationship.Kind.INTERNAL,
+                    "party": "各部门",
+                    "purpose": "工作协调与信息沟通",
+                },
+                {
+                    "kind": Relationship.Kind.EXTERNAL,
+                    "party": "客户、合作单位",
+                    "purpose": "业务联系",
+                },
+            ],
+            "indicators": [{"name": duty.assessment, "description": ""} for duty in chosen[:3]],
+            "qualification": [
+                {
+                    "education": education,
+                    "education_note": note,
+                    "major": template.major,
+                    "experience_years": years,
+                    "experience": f"{years}年以上{template.name[:-1]}相关工作经验",
+                    "knowledge": f"熟悉{template.name[:-1]}专业知识及房地产相关法规",
+                    "skills": "具有较强的沟通协调、计划执行与解决问题能力",
+                    "qualities": "具有较强的责任心、服务意识和团队合作精神",
+                }
+            ],
+        }
+        fields = {
+            "title": position.title,
+            "code": position.code,
+            "department_id": position.department_id,
+            "reports_to_id": None,
+            "grade_min": position.grade_min,
+            "grade_max": position.grade_max,
+            "headcount": position.headcount,
+            "location": position.location,
+            "purpose": (
+                f"在{position.department.name}负责{template.name[:-1]}相关工作，"
+                f"保证{project}项目目标的实现。"
+            ),
+            "summary": (
+                f"负责{project}项目{template.name}的{template.duties[0].title}与"
+                f"{template.duties[1].title}，配合相关部门完成年度经营目标。"
+            ),
+            "commitments": "保证本岗位工作按时保质完成；\n遵守公司各项规章制度；",
+        }
+        superior = "" if item.superior is None else str(item.superior)
+        writes.append(
+            SheetWrite(
+                position=None,
+                content=SheetContent(fields=fields, sections=sections, reports_to_key=superior),
+                key=str(n),
             )
         )
-    Position.objects.bulk_update(
-        [item.position for item in plan], ["purpose", "summary", "commitments"], batch_size=1000
-    )
-    Duty.objects.bulk_create(duties, batch_size=2000)
-    for model, rows in others.items():
-        model.objects.bulk_create(rows, batch_size=2000)
-    say(f"工作职责：{len(duties)} 条；任职资格、工作权限、工作关系、关键指标已生成")
-    return len(duties)
+    written = write_sheets(user=None, writes=writes, comment="生成模拟数据")
+    for item, position in zip(plan, written, strict=True):
+        item.position = position
+    say(f"职位：{len(plan)} 个；工作职责：{duty_count} 条；其余部分已生成")
+    return duty_count
 
 
 def _create_employees(plan: list[_Planned], rng: random.Random, prefix: str, say: Progress) -> int:
@@ -678,6 +671,7 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
     ids = [item.position.pk for item in plan]
     approved = datetime.date(2025, 1, 1)
     Position.objects.filter(pk__in=ids).update(
+        status=Position.Status.PUBLISHED,
         prepared_by_name="王人事",
         prepared_at=approved - datetime.timedelta(days=14),
         reviewed_by_name="陈经理",
@@ -730,6 +724,7 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
             for position, version, sheet in zip(positions, created, sheets, strict=True)
             for row in index_entries(position, version, version_sheet=sheet)
         ]
+        SearchEntry.objects.filter(position_id__in=chunk).delete()  # the writer's draft rows
         SearchEntry.objects.bulk_create(rows, batch_size=2000)
         versions += len(created)
         entries += len(rows)
