@@ -1,0 +1,438 @@
+"""The one writer: every door that changes a sheet keeps the same invariants.
+
+Each writer below (the editor, restore from the history, the Excel import, the Word import) is
+asked to change the 职位概要 of the same published 销售经理, and must: move ``lock_version`` on by
+one, record exactly one revision by the user holding the position with every section, reindex
+the search, start the draft of V2 while V1 stays in force, return a sheet under review to 草稿,
+and refuse an editor scoped to another department with nothing changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from reversion.models import Version as Revision
+
+from positions import services
+from positions.models import (
+    Authority,
+    Department,
+    Duty,
+    Indicator,
+    Position,
+    Qualification,
+    Relationship,
+    SearchEntry,
+)
+from positions.permissions import HR_EDITOR
+from positions.services import excel, sheets
+from positions.services.importing import ImportRefused, apply_plan, plan_position_import
+from positions.services.word import render_docx
+from positions.services.word_import import import_sheets, parse_docx, resolve_import
+from positions.sheet import build_sheet
+from positions.tests.editing_helpers import build, editor_data
+from positions.tests.factories import (
+    DepartmentFactory,
+    EditorScopeFactory,
+    FullPositionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEW_SUMMARY = "负责销售团队的目标管理与客户关系维护（由各写入口修改）。"
+
+Run = Callable[[], object]
+
+
+def _editor(user, position: Position, summary: str) -> Run:
+    data = editor_data(user, position)
+    data["summary"] = summary
+    editor = build(user, position, data)
+
+    def run():
+        if not editor.is_valid():  # the page refuses what the form already knows is wrong
+            raise ValidationError(str(editor.form.errors))
+        return services.save_position(
+            user=user,
+            position=position,
+            content=editor.content(),
+            expected_lock_version=editor.form.cleaned_data["lock_version"],
+        )
+
+    return run
+
+
+def _restore(user, position: Position, summary: str) -> Run:
+    """An earlier state with ``summary`` is recorded (by the system), then put back."""
+    stored = Position.objects.get(pk=position.pk)
+    sheets.write_sheet(
+        user=None,
+        position=stored,
+        content=sheets.SheetContent(fields={"summary": summary}),
+        comment="较早的内容",
+    )
+    target = Revision.objects.get_for_object(stored).first()
+    sheets.write_sheet(
+        user=None,
+        position=Position.objects.get(pk=position.pk),
+        content=sheets.SheetContent(fields={"summary": position.summary}),
+        comment="又改回来",
+    )
+    current = Position.objects.get(pk=position.pk)
+
+    def run():
+        return services.restore_version(user=user, position=current, version_id=target.pk)
+
+    return run
+
+
+def _excel(user, position: Position, summary: str) -> Run:
+    hr = UserFactory(username="exporter")
+    hr.groups.add(Group.objects.get(name=HR_EDITOR))
+    (content,) = excel.contents_for(hr, Position.objects.filter(pk=position.pk))
+    content.position["summary"] = summary
+    data = excel.position_workbook([content])
+
+    def run():
+        plan = plan_position_import(data, user)
+        return apply_plan(plan, user)
+
+    return run
+
+
+def _word(user, position: Position, summary: str) -> Run:
+    sheet = dataclasses.replace(
+        build_sheet(Position.objects.with_sheet().get(pk=position.pk)), summary=(summary,)
+    )
+    data = render_docx(sheet)
+
+    def run():
+        plan = resolve_import(user, parse_docx(data, "销售经理.docx"))
+        return import_sheets(user, [plan])
+
+    return run
+
+
+WRITERS = {"editor": _editor, "restore": _restore, "excel": _excel, "word": _word}
+
+
+@pytest.fixture
+def hr(db):
+    user = UserFactory(username="wang", first_name="王人事")
+    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    return user
+
+
+@pytest.fixture
+def manager(db) -> Position:
+    """销售经理, published as V1, with every section filled."""
+    return FullPositionFactory(code="FZ-XS-001")
+
+
+def _revisions(position: Position):
+    return Revision.objects.get_for_object(position).select_related("revision__user")
+
+
+def _section_rows(position: Position) -> int:
+    return sum(
+        model.objects.filter(position=position).count()
+        for model in (Duty, Authority, Relationship, Indicator, Qualification)
+    )
+
+
+def _snapshot(position: Position) -> tuple:
+    fresh = Position.objects.get(pk=position.pk)
+    return (
+        fresh.lock_version,
+        fresh.status,
+        fresh.summary,
+        fresh.current_version_id,
+        _revisions(fresh).count(),
+        list(Duty.objects.filter(position=fresh).order_by("rank").values_list("title", "tasks")),
+        list(SearchEntry.objects.filter(position=fresh).values_list("source", "section", "text")),
+    )
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_writer_edit_moves_lock_records_one_revision_and_reindexes(writer, hr, manager):
+    run = WRITERS[writer](hr, manager, NEW_SUMMARY)
+    before = Position.objects.get(pk=manager.pk)
+    revisions_before = _revisions(manager).count()
+
+    run()
+
+    after = Position.objects.get(pk=manager.pk)
+    assert after.lock_version == before.lock_version + 1
+    assert after.summary == NEW_SUMMARY
+    # Editing a published sheet starts V2's draft; V1 stays in force, unchanged.
+    assert after.status == Position.Status.DRAFT
+    assert after.current_version_id == before.current_version_id
+    assert NEW_SUMMARY not in str(after.current_version.sheet)
+    # Exactly one new revision, by the user, holding the position with every section row.
+    assert _revisions(manager).count() == revisions_before + 1
+    latest = _revisions(manager).first()
+    assert latest.revision.user == hr
+    held = latest.revision.version_set.count()
+    assert held == 1 + _section_rows(after)
+    # The search reads the new wording of the working copy, and V1's for readers.
+    entries = SearchEntry.objects.filter(position=manager, section=SearchEntry.Section.SUMMARY)
+    texts = dict(entries.values_list("source", "text"))
+    assert texts[SearchEntry.Source.WORKING] == NEW_SUMMARY
+    assert texts[SearchEntry.Source.VERSION] == before.summary
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_writer_returns_a_sheet_under_review_to_draft(writer, hr, manager):
+    run = WRITERS[writer](hr, manager, NEW_SUMMARY)
+    Position.objects.filter(pk=manager.pk).update(
+        status=Position.Status.REVIEWED, reviewed_by_name="陈经理", prepared_by_name="李鸿飞"
+    )
+
+    run()
+
+    after = Position.objects.get(pk=manager.pk)
+    assert (after.status, after.reviewed_by_name, after.approved_by_name) == (
+        Position.Status.DRAFT,
+        "",
+        "",
+    )
+    assert _revisions(manager).first().revision.comment.endswith("（退回草稿，需重新提交审核）")
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_writer_refuses_an_editor_scoped_elsewhere_with_nothing_changed(writer, manager):
+    elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
+    scoped = UserFactory(username="scoped", first_name="周人事")
+    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=elsewhere)
+    run = WRITERS[writer](scoped, manager, NEW_SUMMARY)
+    before = _snapshot(manager)
+
+    with pytest.raises((PermissionDenied, ValidationError, ImportRefused)):
+        run()
+
+    assert _snapshot(manager) == before
+
+
+def test_writer_refuses_moving_a_sheet_out_of_the_editors_scope(manager):
+    scoped = UserFactory(username="scoped")
+    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=manager.department)
+    elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
+    before = _snapshot(manager)
+
+    with pytest.raises(PermissionDenied) as refusal:
+        sheets.write_sheet(
+            user=scoped,
+            position=Position.objects.get(pk=manager.pk),
+            content=sheets.SheetContent(fields={"department_id": elsewhere.pk}),
+            comment="移到财务部",
+        )
+
+    assert str(refusal.value) == "部门“财务部”不在您负责的范围内，不能把职位放入该部门。"
+    assert _snapshot(manager) == before
+
+
+def test_writer_refusal_does_not_name_a_draft_the_editor_cannot_read(db):
+    draft = FullPositionFactory(title="保密岗位", code="SECRET-1", status=Position.Status.DRAFT)
+    scoped = UserFactory(username="scoped")
+    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=DepartmentFactory(name="财务部"))
+
+    with pytest.raises(PermissionDenied) as refusal:
+        sheets.write_sheet(
+            user=scoped,
+            position=draft,
+            content=sheets.SheetContent(fields={"summary": "x"}),
+            comment="",
+        )
+
+    assert str(refusal.value) == "该职位不存在或您无权修改。"
+
+
+def test_writer_refuses_an_overlong_title_in_chinese_and_writes_nothing(hr, manager):
+    before = _snapshot(manager)
+
+    with pytest.raises(ValidationError) as refusal:
+        sheets.write_sheets(
+            user=hr,
+            writes=[
+                sheets.SheetWrite(
+                    Position.objects.get(pk=manager.pk),
+                    sheets.SheetContent(
+                        fields={"title": "长" * 101},
+                        sections={"authorities": [{"name": "权" * 101, "level": "approve"}]},
+                    ),
+                    label="职位第 2 行",
+                )
+            ],
+            comment="",
+        )
+
+    assert refusal.value.messages == [
+        "职位第 2 行：职位名称：确保该变量包含不超过 100 字符 (目前字符数 101)。"
+    ]
+    assert _snapshot(manager) == before
+
+
+def test_writer_refuses_an_overlong_section_row_naming_the_row(hr, manager):
+    authorities = [{"name": "优惠申请权", "level": "propose"}, {"name": "权" * 101, "level": "x"}]
+
+    with pytest.raises(ValidationError) as refusal:
+        sheets.write_sheet(
+            user=hr,
+            position=Position.objects.get(pk=manager.pk),
+            content=sheets.SheetContent(sections={"authorities": authorities}),
+            comment="",
+        )
+
+    assert sorted(refusal.value.messages) == sorted(
+        [
+            "工作权限第 2 行：权限：确保该变量包含不超过 100 字符 (目前字符数 101)。",
+            "工作权限第 2 行：权限级别：值 'x' 不是有效选项。",
+        ]
+    )
+    assert list(Authority.objects.filter(position=manager).values_list("name", flat=True)) == [
+        "优惠申请权",
+        "销售合同审核权",
+    ]
+
+
+def test_writer_refuses_a_stale_lock_version_with_nothing_changed(hr, manager):
+    stale = manager.lock_version
+    sheets.write_sheet(
+        user=hr,
+        position=Position.objects.get(pk=manager.pk),
+        content=sheets.SheetContent(fields={"location": "厦门市"}),
+        expected_lock_version=stale,
+        comment="先保存",
+    )
+    before = _snapshot(manager)
+
+    with pytest.raises(sheets.EditConflict):
+        sheets.write_sheet(
+            user=hr,
+            position=Position.objects.get(pk=manager.pk),
+            content=sheets.SheetContent(fields={"summary": NEW_SUMMARY}),
+            expected_lock_version=stale,
+            comment="后保存",
+        )
+
+    assert _snapshot(manager) == before
+
+
+def test_excel_import_of_a_sheet_changed_since_the_preview_conflicts(hr, manager):
+    plan = plan_position_import(_excel_data(manager, NEW_SUMMARY), hr)
+    assert plan.ok
+    sheets.write_sheet(
+        user=hr,
+        position=Position.objects.get(pk=manager.pk),
+        content=sheets.SheetContent(fields={"location": "厦门市"}),
+        comment="他人在预览后保存",
+    )
+    before = _snapshot(manager)
+
+    with pytest.raises(sheets.EditConflict):
+        apply_plan(plan, hr)
+
+    assert _snapshot(manager) == before
+
+
+def _excel_data(position: Position, summary: str) -> bytes:
+    admin = UserFactory(username="admin-export", is_superuser=True)
+    (content,) = excel.contents_for(admin, Position.objects.filter(pk=position.pk))
+    content.position["summary"] = summary
+    return excel.position_workbook([content])
+
+
+def test_writer_replaces_sections_keeping_row_identity(hr, manager):
+    duties = list(Duty.objects.filter(position=manager).order_by("rank"))
+    rows = [
+        {"id": duties[2].pk, "title": "第三项提到最前", "tasks": "任务"},
+        {"id": duties[0].pk},
+        {"title": "新增职责", "tasks": "新任务"},
+    ]
+
+    sheets.write_sheet(
+        user=hr,
+        position=Position.objects.get(pk=manager.pk),
+        content=sheets.SheetContent(sections={"duties": rows}),
+        comment="调整职责",
+    )
+
+    stored = list(Duty.objects.filter(position=manager).order_by("rank"))
+    assert [(d.rank, d.title) for d in stored] == [
+        (1, "第三项提到最前"),
+        (2, "销售计划1"),
+        (3, "新增职责"),
+    ]
+    assert [stored[0].pk, stored[1].pk] == [duties[2].pk, duties[0].pk]
+    assert not Duty.objects.filter(pk__in=[duties[1].pk, duties[3].pk]).exists()
+
+
+@pytest.mark.parametrize("step", ["submit", "archive"])
+def test_state_change_moves_lock_and_records_one_revision(step, hr, db):
+    position = FullPositionFactory(status=Position.Status.DRAFT, reports_to=None)
+    for report in Position.objects.filter(reports_to=position):
+        report.reports_to = None
+        report.save()
+    before = Position.objects.get(pk=position.pk)
+    revisions_before = _revisions(position).count()
+
+    if step == "submit":
+        services.submit_position(user=hr, position=position)
+    else:
+        services.archive_position(user=hr, position=position)
+
+    after = Position.objects.get(pk=position.pk)
+    assert after.status == {"submit": "submitted", "archive": "archived"}[step]
+    assert after.lock_version == before.lock_version + 1
+    assert _revisions(position).count() == revisions_before + 1
+    assert _revisions(position).first().revision.user == hr
+    # The index follows the state: an archived sheet is not searched.
+    indexed = SearchEntry.objects.filter(position=position).exists()
+    assert indexed is (step == "submit")
+
+
+def test_generator_writes_each_position_with_one_revision_and_its_index(db):
+    from positions.services.generate import generate_organisation
+
+    generate_organisation(12, prefix="SIMW")
+
+    generated = Position.objects.filter(department__code__startswith="SIMW")
+    assert generated.count() == 12
+    for position in generated:
+        (only,) = _revisions(position)
+        assert only.revision.comment == "生成模拟数据"
+        assert only.revision.version_set.count() == 1 + _section_rows(position)
+        assert SearchEntry.objects.filter(position=position, text=position.title).exists()
+    assert not Department.objects.filter(code="SIMW").exclude(kind=Department.Kind.GROUP).exists()
+
+
+def test_restore_of_a_state_outside_the_editors_scope_is_refused(manager):
+    scoped = UserFactory(username="scoped")
+    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=manager.department)
+    elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
+    home = manager.department_id
+    for department_id in (elsewhere.pk, home):  # once in 财务部, then back
+        sheets.write_sheet(
+            user=None,
+            position=Position.objects.get(pk=manager.pk),
+            content=sheets.SheetContent(fields={"department_id": department_id}),
+            comment="调整部门",
+        )
+    in_finance = _revisions(manager)[1]
+    current = Position.objects.get(pk=manager.pk)
+    before = _snapshot(manager)
+
+    with pytest.raises(PermissionDenied) as refusal:
+        services.restore_version(user=scoped, position=current, version_id=in_finance.pk)
+
+    assert str(refusal.value) == "部门“财务部”不在您负责的范围内，不能把职位放入该部门。"
+    assert _snapshot(manager) == before
