@@ -2,8 +2,10 @@
 and sort.
 
 The view hands in positions annotated by ``services.with_shown_labels`` (what the reader is
-shown: the working copy or the version in force); text, department and sort then follow the
-shown values, so a draft's new title is neither shown to nor found by readers.
+shown: the working copy or the version in force); every filter and the sort then follow the
+shown values, position by position, so a draft's new title, status, grade or 职位编制 is
+neither shown to nor found by readers. Readers see each version in force as 已生效, so only
+that status finds it. Without the annotation the filters read the working copy.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, Wh
 from django.db.models.functions import Coalesce
 
 from positions.models import Position
+from positions.permissions import in_force_q
 from positions.services import DepartmentIndex, department_index, grade_overlap_q
-from positions.services.search import position_ids_matching
+from positions.services.search import position_ids_matching, with_filled
+
+VERSION = "current_version__"
 
 VACANT = "vacant"
 FILLED = "filled"
@@ -129,6 +134,22 @@ class PositionFilter(django_filters.FilterSet):
         """The annotated shown_<field> when the view annotated it, else the working copy's."""
         return f"shown_{field}" if f"shown_{field}" in queryset.query.annotations else field
 
+    @staticmethod
+    def _as_read(queryset: QuerySet[Position], working: Q, version: Q) -> Q:
+        """``working`` on positions whose working copy the reader is shown, ``version`` (a
+        condition on the version in force) on the others, as ``reads_working`` says."""
+        reads_working = queryset.query.annotations.get("reads_working")
+        if reads_working is None:
+            return working
+        if isinstance(reads_working, Value):  # the same for every position: no CASE per row
+            return working if reads_working.value else version
+        return (Q(reads_working=True) & working) | (Q(reads_working=False) & version)
+
+    def _grade_q(self, queryset: QuerySet[Position], low: int, high: int) -> Q:
+        return self._as_read(
+            queryset, grade_overlap_q(low, high), grade_overlap_q(low, high, prefix=VERSION)
+        )
+
     def filter_q(self, queryset: QuerySet[Position], name: str, value: str) -> QuerySet[Position]:
         value = value.strip()
         if not value:
@@ -164,32 +185,35 @@ class PositionFilter(django_filters.FilterSet):
     ) -> QuerySet[Position]:
         if value == ALL_STATUSES:
             return queryset
-        return queryset.filter(status=value)
+        # A reader is shown every version in force as 已生效 (never 草稿/待审核/待审批).
+        version = in_force_q() if value == Position.Status.PUBLISHED else Q(pk__in=[])
+        return queryset.filter(self._as_read(queryset, Q(status=value), version))
 
     def filter_grade(
         self, queryset: QuerySet[Position], name: str, value: int
     ) -> QuerySet[Position]:
         high = self.form.cleaned_data.get("grade_to")
         if high is None:
-            return queryset.filter(grade_overlap_q(value))
-        return queryset.filter(grade_overlap_q(min(value, high), max(value, high)))
+            return queryset.filter(self._grade_q(queryset, value, value))
+        return queryset.filter(self._grade_q(queryset, min(value, high), max(value, high)))
 
     def filter_grade_to(
         self, queryset: QuerySet[Position], name: str, value: int
     ) -> QuerySet[Position]:
         if self.form.cleaned_data.get("grade") is not None:
             return queryset  # filter_grade applies the range
-        return queryset.filter(grade_overlap_q(0, value))
+        return queryset.filter(self._grade_q(queryset, 0, value))
 
     def filter_staffing(
         self, queryset: QuerySet[Position], name: str, value: str
     ) -> QuerySet[Position]:
         if "filled" not in queryset.query.annotations:
-            queryset = queryset.with_staffing()
-        queryset = queryset.annotate(places=Coalesce("headcount", 1))
-        if value == VACANT:
-            return queryset.filter(filled__lt=F("places"))
-        return queryset.filter(filled__gte=F("places"))
+            queryset = with_filled(queryset)
+        lookup = "filled__lt" if value == VACANT else "filled__gte"
+        # 职位编制 as the reader is shown it; none set counts as one place.
+        working = Q(**{lookup: Coalesce("headcount", 1)})
+        version = Q(**{lookup: Coalesce(f"{VERSION}headcount", 1)})
+        return queryset.filter(self._as_read(queryset, working, version))
 
     def filter_sort(
         self, queryset: QuerySet[Position], name: str, value: str

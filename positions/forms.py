@@ -70,9 +70,10 @@ class TransferForm(forms.Form):
         label="调入职位",
         queryset=Position.objects.none(),
         empty_label="请选择职位",
+        help_text="仅列出您有权编辑的未归档职位。",
         error_messages={
             "required": "请选择调入职位。",
-            "invalid_choice": "所选职位不存在或不可选，请重新选择。",
+            "invalid_choice": "所选职位不存在、已归档或不在您的编辑范围内，请重新选择。",
         },
     )
     effective_date = forms.DateField(

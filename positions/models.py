@@ -171,6 +171,10 @@ class PositionQuerySet(models.QuerySet):
 
         return self.filter(editable_positions_q(user))
 
+    def assignable_by(self, user) -> PositionQuerySet:
+        """Where the user may place employees (入职, 调岗): editable by them, not archived."""
+        return self.editable_by(user).active()
+
     def with_staffing(self) -> PositionQuerySet:
         """Annotate ``filled``: how many employees (not left) hold each position now."""
         return self.annotate(

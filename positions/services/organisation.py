@@ -225,13 +225,15 @@ def department_page(
     )
 
 
-def grade_overlap_q(low: int, high: int | None = None) -> Q:
+def grade_overlap_q(low: int, high: int | None = None, *, prefix: str = "") -> Q:
     """Positions whose grade range overlaps [low, high] (a single grade when high is None).
 
     A position with only one end of its range set holds exactly that grade; a position with
-    neither set matches no grade.
+    neither set matches no grade. ``prefix`` reads the range elsewhere, e.g.
+    ``"current_version__"`` for the version in force's grade.
     """
     high = low if high is None else high
-    starts_low_enough = Q(grade_min__lte=high) | Q(grade_min__isnull=True, grade_max__lte=high)
-    ends_high_enough = Q(grade_max__gte=low) | Q(grade_max__isnull=True, grade_min__gte=low)
+    lo, hi = f"{prefix}grade_min", f"{prefix}grade_max"
+    starts_low_enough = Q(**{f"{lo}__lte": high}) | Q(**{f"{lo}__isnull": True, f"{hi}__lte": high})
+    ends_high_enough = Q(**{f"{hi}__gte": low}) | Q(**{f"{hi}__isnull": True, f"{lo}__gte": low})
     return starts_low_enough & ends_high_enough

@@ -13,6 +13,9 @@ would leave the old assignment zero days long; correct it in the admin instead).
 **Leaving.** ``left_on`` is the last working day: the current assignment is closed on that day
 and the login account is deactivated at once (``user.is_active = False``).
 
+Hiring and transfers made on someone's behalf name them (``by``): the position must be one
+they may edit (``permissions.can_edit_position``), whatever form or import led here.
+
 Errors are ``ValidationError`` with Chinese messages, keyed by the name of the offending
 keyword argument (``"position"``, ``"effective_date"``, ``"left_on"`` …) or by ``__all__``
 when the employee's state is the problem, so a form whose fields carry the same names can show
@@ -30,7 +33,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from positions.models import Assignment, Employee, Position
-from positions.permissions import managed_employees_q
+from positions.permissions import can_edit_position, managed_employees_q
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -49,6 +52,16 @@ def _current_assignment(employee: Employee) -> Assignment | None:
     )
 
 
+def _out_of_scope(by: User | AnonymousUser | None, position: Position, verb: str) -> str | None:
+    """Why ``by`` may not place employees in ``position`` (None when they may, or no one asks)."""
+    if by is None or can_edit_position(by, position):
+        return None
+    return (
+        f"您无权将员工{verb}职位“{position.title}”"
+        f"（{position.department.name}不在您的编辑范围内），请重新选择。"
+    )
+
+
 def _refresh_left_on(employee: Employee) -> None:
     """Re-read ``left_on`` so that a stale object cannot leave or transfer twice."""
     employee.left_on = (
@@ -64,8 +77,12 @@ def hire_employee(
     employee_no: str,
     hired_on: datetime.date,
     position: Position,
+    by: User | AnonymousUser | None = None,
 ) -> Employee:
-    """Create the employee record for ``user`` and their first assignment (入职) on ``hired_on``."""
+    """Create the employee record for ``user`` and their first assignment (入职) on ``hired_on``.
+
+    ``by``: the HR editor hiring; the position must be one they may edit.
+    """
     errors: dict[str, str] = {}
     name = name.strip()
     employee_no = employee_no.strip()
@@ -82,6 +99,8 @@ def hire_employee(
         errors["user"] = f"登录账号“{user.get_username()}”已关联员工{existing.name}。"
     if position.status == Position.Status.ARCHIVED:
         errors["position"] = f"职位“{position.title}”已归档，不能安排员工任职。"
+    elif refusal := _out_of_scope(by, position, "安排到"):
+        errors["position"] = refusal
     if errors:
         raise ValidationError(errors)
     employee = Employee.objects.create(
@@ -95,12 +114,17 @@ def hire_employee(
 
 @transaction.atomic
 def transfer_employee(
-    *, employee: Employee, position: Position, effective_date: datetime.date
+    *,
+    employee: Employee,
+    position: Position,
+    effective_date: datetime.date,
+    by: User | AnonymousUser | None = None,
 ) -> Assignment:
     """调岗: hold ``position`` from ``effective_date``; the old assignment ends the day before.
 
     Returns the new assignment. An employee with no current position simply starts holding
-    ``position`` on ``effective_date`` (not before their hire date).
+    ``position`` on ``effective_date`` (not before their hire date). ``by``: the HR editor
+    making the transfer; the position must be one they may edit.
     """
     _refresh_left_on(employee)
     if employee.has_left:
@@ -111,6 +135,8 @@ def transfer_employee(
     errors: dict[str, str] = {}
     if position.status == Position.Status.ARCHIVED:
         errors["position"] = f"职位“{position.title}”已归档，不能调入。"
+    elif refusal := _out_of_scope(by, position, "调入"):
+        errors["position"] = refusal
     elif current is not None and current.position_id == position.pk:
         errors["position"] = f"{employee.name}目前已在“{position.title}”任职，请选择其他职位。"
     if current is not None and effective_date <= current.start_date:

@@ -236,10 +236,14 @@ def apply_roster_plan(plan: RosterPlan, user: AbstractBaseUser) -> RosterPlan:
                     employee_no=row.employee_no,
                     hired_on=row.hired_on,
                     position=row.position,
+                    by=user,
                 )
             elif row.action == RosterAction.TRANSFER:
                 transfer_employee(
-                    employee=row.employee, position=row.position, effective_date=plan.effective_date
+                    employee=row.employee,
+                    position=row.position,
+                    effective_date=plan.effective_date,
+                    by=user,
                 )
             if row.action in (RosterAction.TRANSFER, RosterAction.RENAME) and (
                 row.employee.name != row.name

@@ -188,15 +188,25 @@ def test_list_readers_see_version_titles_not_draft_titles(hr_client, hr_user, us
     assert list_titles(client, q="khtyg") == ["客户体验官"]
 
 
-@pytest.mark.parametrize("who", ["hr", "reader"])
-def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who):
+FILTERED = {"q": "客服", "status": "published", "grade": "3", "staffing": "vacant"}
+
+
+@pytest.mark.parametrize("params", [{"q": "客服"}, FILTERED], ids=["text", "every-filter"])
+@pytest.mark.parametrize("who", ["hr", "reader", "manager"])
+def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who, params):
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from positions import services
+    from positions.permissions import MANAGER
     from positions.tests.factories import DepartmentFactory, EmployeeFactory
 
+    if who == "manager":  # reads 财务部's working copies and 客服中心's versions: a CASE per row
+        user.groups.add(Group.objects.get(name=MANAGER))
+        finance = DepartmentFactory(name="财务部", code="CW")
+        EmployeeFactory(user=user, position=PositionFactory(title="财务经理", department=finance))
     client.force_login(hr_user if who == "hr" else user)
     department = DepartmentFactory(name="客服中心", code="KF")
     boss = None
@@ -212,6 +222,7 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
                 reports_to=boss,
                 status=Position.Status.PUBLISHED,
                 headcount=2,
+                grade_min=3,
             )
             services.publish_version(position)
             EmployeeFactory(position=position)
@@ -219,7 +230,7 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
 
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(reverse("positions:position-list"), {"q": "客服"})
+            response = client.get(reverse("positions:position-list"), params)
         return len(response.context["page_obj"].object_list), len(captured)
 
     add(5)
@@ -228,3 +239,189 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
     rows_50, count_50 = queries()
     assert (rows_5, rows_50) == (5, 50)
     assert count_5 == count_50
+
+
+# --- 状态, 职位等级 and 在岗情况 as each reader is shown them ---------------------------------
+
+
+@pytest.fixture
+def drafts_over_versions(departments):
+    """V1s in force with working copies changed since, in 销售部 and 财务部.
+
+    * 销售经理: V1 at grade 5–6, its draft regraded to 8–9;
+    * 置业顾问: V1 with 职位编制 1 and one holder, its draft raised to 3;
+    * 财务经理: in force, unchanged, held by 钱经理 (部门经理 of 财务部);
+    * 会计: V1 at grade 5–6, its regrade to 8–9 待审批.
+    """
+    from django.contrib.auth.models import Group
+
+    from positions.permissions import EMPLOYEE, MANAGER
+    from positions.tests.factories import EmployeeFactory, UserFactory
+
+    sales, finance = departments["sales"], departments["finance"]
+    regraded = PositionFactory(
+        title="销售经理", code="FZ-XS-001", department=sales, grade_min=5, grade_max=6
+    )
+    expanded = PositionFactory(title="置业顾问", code="FZ-XS-002", department=sales, headcount=1)
+    head = PositionFactory(title="财务经理", code="FZ-CW-001", department=finance, headcount=1)
+    accountant = PositionFactory(
+        title="会计", code="FZ-CW-002", department=finance, grade_min=5, grade_max=6
+    )
+    employee = UserFactory(username="lin")
+    employee.groups.add(Group.objects.get(name=EMPLOYEE))
+    EmployeeFactory(user=employee, name="林员工", position=expanded)
+    manager = UserFactory(username="qian")
+    manager.groups.add(Group.objects.get(name=MANAGER))
+    EmployeeFactory(user=manager, name="钱经理", position=head)
+    drafts = Position.objects.filter
+    drafts(pk=regraded.pk).update(grade_min=8, grade_max=9, status=Position.Status.DRAFT)
+    drafts(pk=expanded.pk).update(headcount=3, status=Position.Status.DRAFT)
+    drafts(pk=accountant.pk).update(grade_min=8, grade_max=9, status=Position.Status.REVIEWED)
+    return {"employee": employee, "manager": manager}
+
+
+def shown_rows(client, **params) -> list[tuple[str, str, str, str]]:
+    """The list page's rows as read: (职位名称, 职位等级, 在岗/编制, 状态)."""
+    import re
+    from html import unescape
+
+    from django.urls import reverse
+
+    def text(html: str) -> str:
+        html = re.sub(r'<div[^>]*aria-hidden="true"[^>]*>.*?</div>', " ", html, flags=re.S)
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+    response = client.get(reverse("positions:position-list"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if "没有符合条件的职位" in html:
+        return []
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
+        cells = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        rows.append((cells[1], cells[4], cells[5], cells[6]))
+    return rows
+
+
+# What each user is shown without filters: readers the V1s, HR every working copy, the manager
+# of 财务部 财务部's working copies and 销售部's V1s.
+SHOWN = {
+    "employee": [
+        ("销售经理", "5–6", "0", "已生效 V1"),
+        ("置业顾问", "—", "1/1", "已生效 V1"),
+        ("财务经理", "—", "1/1", "已生效 V1"),
+        ("会计", "5–6", "0", "已生效 V1"),
+    ],
+    "hr": [
+        ("销售经理", "8–9", "0", "草稿"),
+        ("置业顾问", "—", "1/3", "草稿"),
+        ("财务经理", "—", "1/1", "已生效"),
+        ("会计", "8–9", "0", "待审批"),
+    ],
+    "manager": [
+        ("销售经理", "5–6", "0", "已生效 V1"),
+        ("置业顾问", "—", "1/1", "已生效 V1"),
+        ("财务经理", "—", "1/1", "已生效"),
+        ("会计", "8–9", "0", "待审批"),
+    ],
+}
+
+
+def as_user(client, drafts_over_versions, hr_user, who: str):
+    client.force_login(hr_user if who == "hr" else drafts_over_versions[who])
+    assert shown_rows(client) == SHOWN[who]
+    return client
+
+
+def shown_subset(who: str, *titles: str) -> list[tuple[str, str, str, str]]:
+    return [row for row in SHOWN[who] if row[0] in titles]
+
+
+@pytest.mark.parametrize(
+    ("who", "high_grade", "low_grade"),
+    [
+        ("employee", [], ["销售经理", "会计"]),
+        ("hr", ["销售经理", "会计"], []),
+        ("manager", ["会计"], ["销售经理"]),
+    ],
+)
+def test_list_grade_filter_finds_the_grade_each_user_is_shown(
+    client, drafts_over_versions, hr_user, who, high_grade, low_grade
+):
+    client = as_user(client, drafts_over_versions, hr_user, who)
+
+    assert shown_rows(client, grade="8", grade_to="9") == shown_subset(who, *high_grade)
+    assert shown_rows(client, grade="5", grade_to="6") == shown_subset(who, *low_grade)
+    assert shown_rows(client, grade="9") == shown_subset(who, *high_grade)
+    assert shown_rows(client, grade_to="6") == shown_subset(who, *low_grade)
+
+
+@pytest.mark.parametrize(
+    ("who", "vacant", "filled"),
+    [
+        ("employee", ["销售经理", "会计"], ["置业顾问", "财务经理"]),
+        ("hr", ["销售经理", "置业顾问", "会计"], ["财务经理"]),
+        ("manager", ["销售经理", "会计"], ["置业顾问", "财务经理"]),
+    ],
+)
+def test_list_staffing_filter_follows_the_headcount_each_user_is_shown(
+    client, drafts_over_versions, hr_user, who, vacant, filled
+):
+    client = as_user(client, drafts_over_versions, hr_user, who)
+
+    assert shown_rows(client, staffing="vacant") == shown_subset(who, *vacant)
+    assert shown_rows(client, staffing="filled") == shown_subset(who, *filled)
+
+
+@pytest.mark.parametrize(
+    ("who", "by_status"),
+    [
+        (
+            "employee",
+            {
+                "draft": [],
+                "reviewed": [],
+                "published": ["销售经理", "置业顾问", "财务经理", "会计"],
+            },
+        ),
+        (
+            "hr",
+            {
+                "draft": ["销售经理", "置业顾问"],
+                "reviewed": ["会计"],
+                "published": ["财务经理"],
+            },
+        ),
+        (
+            "manager",
+            {
+                "draft": [],
+                "reviewed": ["会计"],
+                "published": ["销售经理", "置业顾问", "财务经理"],
+            },
+        ),
+    ],
+)
+def test_list_status_filter_finds_the_status_each_user_is_shown(
+    client, drafts_over_versions, hr_user, who, by_status
+):
+    client = as_user(client, drafts_over_versions, hr_user, who)
+
+    for status, titles_shown in by_status.items():
+        assert shown_rows(client, status=status) == shown_subset(who, *titles_shown), status
+    assert shown_rows(client, status="submitted") == []
+    assert shown_rows(client, status="archived") == []
+    assert shown_rows(client, status="all") == SHOWN[who]
+
+
+def test_list_status_draft_for_an_employee_says_nothing_matches(client, drafts_over_versions):
+    from django.urls import reverse
+
+    client.force_login(drafts_over_versions["employee"])
+
+    response = client.get(reverse("positions:position-list"), {"status": "draft"})
+
+    page = response.content.decode()
+    assert "没有符合条件的职位" in page
+    assert '共 <strong class="text-body">0</strong> 个职位符合条件' in page

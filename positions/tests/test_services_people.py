@@ -187,6 +187,70 @@ def test_transfer_of_employee_without_position_refuses_date_before_hire(adviser)
     }
 
 
+def scoped_hr(department):
+    """An HR editor whose scope is ``department`` (and the departments below it)."""
+    from django.contrib.auth.models import Group
+
+    from positions.permissions import HR_EDITOR
+    from positions.tests.factories import EditorScopeFactory
+
+    user = UserFactory(username="hr-scoped")
+    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    EditorScopeFactory(user=user, department=department)
+    return user
+
+
+def test_transfer_by_hr_refuses_position_outside_their_scope(zhang, sales_manager, adviser):
+    hr = scoped_hr(sales_manager.department)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.transfer_employee(
+            employee=zhang, position=adviser, effective_date=D(2025, 7, 1), by=hr
+        )
+
+    department = adviser.department.name
+    assert errors_of(excinfo) == {
+        "position": [
+            f"您无权将员工调入职位“置业顾问”（{department}不在您的编辑范围内），请重新选择。"
+        ]
+    }
+    assert history(zhang) == [("销售经理", D(2024, 3, 1), None, "入职")]
+
+
+def test_transfer_by_hr_within_their_scope_moves_employee(zhang, sales_manager):
+    hr = scoped_hr(sales_manager.department)
+    deputy = PositionFactory(title="销售副经理", department=sales_manager.department)
+
+    services.transfer_employee(employee=zhang, position=deputy, effective_date=D(2025, 7, 1), by=hr)
+
+    assert history(zhang) == [
+        ("销售经理", D(2024, 3, 1), D(2025, 6, 30), "入职"),
+        ("销售副经理", D(2025, 7, 1), None, "调岗"),
+    ]
+
+
+def test_hire_by_hr_refuses_position_outside_their_scope(sales_manager, adviser):
+    hr = scoped_hr(sales_manager.department)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.hire_employee(
+            user=UserFactory(username="lisi"),
+            name="李四",
+            employee_no="E0100",
+            hired_on=D(2025, 1, 6),
+            position=adviser,
+            by=hr,
+        )
+
+    department = adviser.department.name
+    assert errors_of(excinfo) == {
+        "position": [
+            f"您无权将员工安排到职位“置业顾问”（{department}不在您的编辑范围内），请重新选择。"
+        ]
+    }
+    assert not Employee.objects.filter(employee_no="E0100").exists()
+
+
 # -- leaving -----------------------------------------------------------------------------------
 
 

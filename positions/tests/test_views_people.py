@@ -346,27 +346,88 @@ def test_employee_detail_sends_anonymous_visitors_to_login(client, org):
 # -- 调岗 --------------------------------------------------------------------------------------
 
 
-def test_transfer_form_lists_visible_unarchived_positions_with_headcount(hr_client, org):
+def test_transfer_form_lists_editable_unarchived_positions_with_headcount(hr_client, org):
     response = hr_client.get(url("employee-transfer", org["zhang"]))
 
     assert response.status_code == 200
-    labels = option_labels(response, "position")
-    assert labels[0] == "请选择职位"
-    assert "销售部 · 销售经理（FZ-XS-001） — 在岗 1/3" in labels
-    assert "财务部 · 出纳（FZ-CW-002） — 在岗 0" in labels
-    assert not any("案场文员" in label for label in labels)
-    assert "调岗：张三" in visible_text(response)
+    assert sorted(option_labels(response, "position")) == sorted(
+        [
+            "请选择职位",
+            "销售部 · 销售经理（FZ-XS-001） — 在岗 1/3",
+            "销售部 · 置业顾问（FZ-XS-002） — 在岗 0",
+            "销售部 · 案场主管（FZ-XS-003） — 在岗 0",
+            "渠道组 · 渠道专员（FZ-XS-QD-001） — 在岗 1",
+            "财务部 · 会计（FZ-CW-001） — 在岗 1",
+            "财务部 · 出纳（FZ-CW-002） — 在岗 0",
+        ]
+    )
+    page = visible_text(response)
+    assert "调岗：张三" in page
+    assert "仅列出您有权编辑的未归档职位。" in page
 
 
-def test_transfer_form_of_scoped_hr_lists_only_drafts_in_scope(client, org):
+def test_transfer_form_of_scoped_hr_lists_only_positions_in_scope(client, org):
     client.force_login(hr_editor("hr-sales", org["sales"]))
 
     response = client.get(url("employee-transfer", org["zhang"]))
 
-    labels = option_labels(response, "position")
-    assert "销售部 · 案场主管（FZ-XS-003） — 在岗 0" in labels
-    assert "财务部 · 会计（FZ-CW-001） — 在岗 1" in labels
-    assert not any("出纳" in label for label in labels)
+    # 销售部 and its 渠道组; neither 财务部's positions (visible, not editable) nor the archived.
+    assert sorted(option_labels(response, "position")) == sorted(
+        [
+            "请选择职位",
+            "销售部 · 销售经理（FZ-XS-001） — 在岗 1/3",
+            "销售部 · 置业顾问（FZ-XS-002） — 在岗 0",
+            "销售部 · 案场主管（FZ-XS-003） — 在岗 0",
+            "渠道组 · 渠道专员（FZ-XS-QD-001） — 在岗 1",
+        ]
+    )
+
+
+def assignments_of(*employees) -> list[tuple]:
+    """Every assignment of these employees, as stored."""
+    from positions.models import Assignment
+
+    return list(
+        Assignment.objects.filter(employee__in=employees)
+        .order_by("pk")
+        .values_list("employee__name", "position__title", "start_date", "end_date", "reason")
+    )
+
+
+def test_transfer_by_scoped_hr_moves_employee_within_scope(client, org):
+    zhang = org["zhang"]
+    client.force_login(hr_editor("hr-sales", org["sales"]))
+
+    response = client.post(
+        url("employee-transfer", zhang),
+        {"position": org["sales_draft"].pk, "effective_date": "2025-07-01"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(url("employee-detail", zhang), 302)]
+    assert "张三已调至“案场主管”，自 2025-07-01 起生效。" in visible_text(response)
+    assert table_rows(response, "assignment-history") == [
+        ["案场主管", "销售部", "2025-07-01", "至今", "调岗"],
+        ["销售经理", "销售部", "2024-03-01", "2025-06-30", "入职"],
+    ]
+
+
+def test_transfer_by_scoped_hr_out_of_scope_is_refused_and_changes_nothing(client, org):
+    zhang, accountant = org["zhang"], org["accountant"]
+    client.force_login(hr_editor("hr-sales", org["sales"]))
+    before = assignments_of(zhang, org["li"])
+
+    response = client.post(
+        url("employee-transfer", zhang),
+        {"position": accountant.pk, "effective_date": "2025-07-01"},
+    )
+
+    assert response.status_code == 200
+    assert "所选职位不存在、已归档或不在您的编辑范围内，请重新选择。" in visible_text(response)
+    assert selected_option(response, "position") == ""  # nothing out of scope selected
+    assert not any("会计" in label for label in option_labels(response, "position"))
+    assert input_value(response, "effective_date") == "2025-07-01"
+    assert assignments_of(zhang, org["li"]) == before
 
 
 def test_transfer_moves_employee_and_says_so(hr_client, org):
@@ -439,7 +500,8 @@ def test_transfer_to_archived_position_is_refused_by_the_picker(hr_client, org):
         {"position": org["archived"].pk, "effective_date": "2025-07-01"},
     )
 
-    assert "所选职位不存在或不可选，请重新选择。" in visible_text(response)
+    assert "所选职位不存在、已归档或不在您的编辑范围内，请重新选择。" in visible_text(response)
+    assert org["zhang"].assignments.count() == 1
 
 
 def test_transfer_of_leaver_redirects_with_warning(hr_client, org):

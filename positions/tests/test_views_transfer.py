@@ -293,6 +293,32 @@ def test_export_follows_the_position_list_filter(hr_client, departments):
     assert codes == ["XS-1"]
 
 
+def test_export_filters_what_a_manager_of_another_department_reads(client, departments):
+    regraded = PositionFactory(
+        code="XS-1", title="售楼员", department=departments["sales"], grade_min=5, grade_max=6
+    )
+    head = PositionFactory(code="CW-1", title="财务经理", department=departments["finance"])
+    Position.objects.filter(pk=regraded.pk).update(
+        grade_min=8, grade_max=9, status=Position.Status.DRAFT
+    )
+    manager = employee_user("qian")
+    manager.groups.add(Group.objects.get(name=permissions.MANAGER))
+    EmployeeFactory(user=manager, position=head)
+    client.force_login(manager)
+
+    def exported(**params) -> list[str]:
+        response = client.get(reverse("positions:position-export"), params)
+        assert response["Content-Type"] == XLSX_TYPE
+        rows = open_bytes(response.content)["职位"].iter_rows(min_row=2, values_only=True)
+        return [row[0] for row in rows]
+
+    # 销售部's draft regrade is not what the manager of 财务部 reads: V1 at 5–6, 已生效.
+    assert exported(status="draft") == []
+    assert exported(status="published") == ["XS-1", "CW-1"]
+    assert exported(grade="8") == []
+    assert exported(grade="5") == ["XS-1"]
+
+
 def test_export_then_import_round_trip_of_seed_shows_no_change(hr_client):
     services.load_seed()
     data = hr_client.get(reverse("positions:position-export")).content

@@ -87,7 +87,7 @@ def employee_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     if employee.has_left:
         messages.warning(request, f"{employee.name}已离职，不能调岗。")
         return redirect(employee)
-    positions = Position.objects.visible_to(request.user).active().with_department()
+    positions = Position.objects.assignable_by(request.user).with_department()
     filled = _filled_labels(positions)
     form = TransferForm(request.POST or None, positions=positions, filled=filled)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +95,10 @@ def employee_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         effective_date = form.cleaned_data["effective_date"]
         try:
             services.transfer_employee(
-                employee=employee, position=position, effective_date=effective_date
+                employee=employee,
+                position=position,
+                effective_date=effective_date,
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)

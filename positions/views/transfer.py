@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from positions import permissions
+from positions import permissions, services
 from positions.filters import PositionFilter
 from positions.models import Position
 from positions.services import excel, importing, roster
@@ -95,7 +95,9 @@ def position_export(request: HttpRequest) -> HttpResponse:
     """The positions the user sees (the position list's filter applies), as the workbook."""
     if not permissions.can_export_positions(request.user):
         raise PermissionDenied("只有 HR 编辑和部门经理可以导出职位。")
-    filterset = PositionFilter(request.GET, queryset=Position.objects.visible_to(request.user))
+    # Filtered on what the user reads of each position, as the list is (readers: the versions).
+    visible = services.with_shown_labels(Position.objects.visible_to(request.user), request.user)
+    filterset = PositionFilter(request.GET, queryset=visible, request=request)
     contents = excel.contents_for(request.user, filterset.qs)
     return _xlsx(excel.position_workbook(contents), f"职位说明书导出-{_stamp()}.xlsx")
 
