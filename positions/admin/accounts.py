@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import django.contrib.auth.admin as auth_admin  # registers the stock admins, unregistered below
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from positions import permissions
 from positions.admin.base import AsksPermissions
@@ -43,6 +44,24 @@ class AccountAdmin(AsksPermissions, auth_admin.UserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).filter(permissions.managed_accounts_q(request.user))
+
+    def _require_managed(self, request: HttpRequest, object_id: str) -> None:
+        """An account the user does not manage does not exist for them (404, not a redirect
+        naming it)."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("没有找到这个登录账号。")
+
+    def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        self._require_managed(request, object_id)
+        return super().change_view(request, object_id, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        self._require_managed(request, object_id)
+        return super().delete_view(request, object_id, *args, **kwargs)
+
+    def history_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        self._require_managed(request, object_id)
+        return super().history_view(request, object_id, *args, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         if obj is None or self._grants_roles(request):
