@@ -5,8 +5,10 @@ import re
 from html import unescape
 
 import pytest
+import reversion
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from reversion.models import Version
 
 from positions.models import (
     Authority,
@@ -310,3 +312,38 @@ def test_admin_post_to_a_published_position_keeps_it_published_and_its_version(a
         Position.Status.PUBLISHED,
         v1,
     )
+
+
+def test_admin_old_reversion_revert_and_recover_urls_change_nothing(admin_client):
+    """django-reversion's 恢复 (revert) and recover pages rewound published positions and
+    overwrote other departments' sheets; they are gone, and posting to them changes nothing."""
+    position = PositionFactory(title="销售经理", code="FZ-XS-001")
+    duty = DutyFactory(position=position, title="接待客户")
+    with reversion.create_revision():
+        position.save()
+    old = Version.objects.get_for_object(position).earliest("pk")
+    duty_version = Version.objects.get_for_object(duty).earliest("pk")
+    duty.delete()
+    Position.objects.filter(pk=position.pk).update(title="销售总监")
+    before = Position.objects.values("title", "status", "current_version", "lock_version").get(
+        pk=position.pk
+    )
+
+    for name, args in (
+        ("admin:positions_position_revision", [position.pk, old.pk]),
+        ("admin:positions_position_recoverlist", []),
+        ("admin:positions_duty_recover", [duty_version.pk]),
+    ):
+        with pytest.raises(NoReverseMatch):
+            reverse(name, args=args)
+    posts = [
+        admin_client.post(f"{change_url(position).removesuffix('change/')}history/{old.pk}/"),
+        admin_client.post(f"/admin/positions/duty/recover/{duty_version.pk}/"),
+    ]
+
+    assert all(r.status_code != 200 for r in posts)
+    after = Position.objects.values("title", "status", "current_version", "lock_version").get(
+        pk=position.pk
+    )
+    assert after == before and after["title"] == "销售总监"
+    assert not Duty.objects.filter(position=position).exists()
