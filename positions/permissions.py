@@ -12,7 +12,10 @@ Roles are Django groups created by migration 0003_roles:
 * A superuser may do everything.
 
 Views, templates (which buttons show) and the admin all ask the functions below; the querysets
-``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules.
+``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules. The admin's
+model permissions (``positions.change_department``) are answered by ``has_admin_permission``,
+for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
+``user.has_perm``: permissions stored in the database grant nothing.
 
 The rules are computed once per request and user (``access(user)``) from three small queries.
 """
