@@ -195,9 +195,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # django-axes first: it refuses locked-out usernames before the password is even checked.
+# Then Django's password check, whose permissions come from positions/permissions.py instead of
+# the permissions stored on groups and users (positions/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "positions.backends.PermissionsBackend",
 ]
 
 LOGIN_URL = "login"

@@ -12,7 +12,10 @@ Roles are Django groups created by migration 0003_roles:
 * A superuser may do everything.
 
 Views, templates (which buttons show) and the admin all ask the functions below; the querysets
-``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules.
+``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules. The admin's
+model permissions (``positions.change_department``) are answered by ``has_admin_permission``,
+for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
+``user.has_perm``: permissions stored in the database grant nothing.
 
 The rules are computed once per request and user (``access(user)``) from three small queries.
 """
@@ -327,6 +330,161 @@ def can_view_employee_details(user: User | AnonymousUser, employee: Employee) ->
 def can_use_admin(user: User | AnonymousUser) -> bool:
     rules = access(user)
     return rules.authenticated and rules.is_hr_editor
+
+
+def can_grant_roles(user: User | AnonymousUser) -> bool:
+    """Roles (group membership), superuser and staff flags, and the groups themselves: a
+    superuser only. Nobody else ever sees or changes them, not even for their own account."""
+    rules = access(user)
+    return rules.authenticated and rules.superuser
+
+
+def managed_accounts_q(user: User | AnonymousUser) -> Q:
+    """Login accounts (``auth.User``) an HR editor manages in the admin: edits the name, e-mail
+    and active flag, and sets the password.
+
+    * A superuser manages every account; nobody else ever manages a superuser's account.
+    * An account with an employee record: when the HR editor manages the employee
+      (``managed_employees_q``).
+    * An account without an employee record and without any role: a new account waiting to be
+      hired (HR creates it, then adds the employee). Every HR editor manages these.
+    * Any other account without an employee record (service accounts, HR editors without a
+      record, roles granted before hiring): superusers only.
+    * An account holding the HR 编辑 role: only unscoped HR editors, so that a scoped editor
+      cannot take over (set the password of) an editor who reaches further.
+    """
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return Q(pk__in=[])
+    if rules.superuser:
+        return Q()
+    employees = Employee.objects.filter(managed_employees_q(user)).values("user_id")
+    has_employee = Exists(Employee.objects.filter(user_id=OuterRef("pk")))
+    has_role = Exists(User.groups.through.objects.filter(user_id=OuterRef("pk")))
+    managed = Q(pk__in=employees) | (~Q(has_employee) & ~Q(has_role))
+    q = Q(is_superuser=False) & managed
+    if rules.edit_departments is not None:
+        is_hr_editor = User.groups.through.objects.filter(
+            user_id=OuterRef("pk"), group__name=HR_EDITOR
+        )
+        q &= ~Q(Exists(is_hr_editor))
+    return q
+
+
+def can_manage_account(user: User | AnonymousUser, account: User) -> bool:
+    if not can_manage_employees(user):
+        return False
+    return User.objects.filter(managed_accounts_q(user), pk=account.pk).exists()
+
+
+# The admin asks for ``app_label.action_model`` permissions (``positions.change_position``);
+# these rules answer them, for the ModelAdmins and, through ``positions.backends``, for
+# ``user.has_perm``. Model permissions stored in the database grant nothing.
+
+ADMIN_ACTIONS = ("view", "add", "change", "delete")
+SHEET_MODELS = ("position", "duty", "authority", "qualification", "relationship", "indicator")
+
+
+def _position_of(obj) -> Position:
+    return obj if isinstance(obj, Position) else obj.position
+
+
+def _sheet_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """Sheets are read in the admin, never written: the editor (/positions/<id>/edit/) is the
+    one place that changes a sheet, with its lock, workflow and history. For superusers too."""
+    if action != "view" or not can_use_admin(user):
+        return False
+    return obj is None or can_view_position(user, _position_of(obj))
+
+
+def _department_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    if not can_use_admin(user):
+        return False
+    if action == "view":
+        return True
+    if obj is None:
+        return access(user).edit_departments != frozenset()
+    return action != "add" and can_edit_department(user, obj)
+
+
+def _version_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    if action != "view" or not can_use_admin(user):
+        return False
+    return obj is None or can_view_position(user, obj.position)
+
+
+def _acknowledgement_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    if action != "view" or not can_use_admin(user):
+        return False
+    return obj is None or can_view_acknowledgements(user, obj.version.position)
+
+
+def _employee_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    if action == "delete":
+        return can_delete_history(user)
+    if not can_manage_employees(user):
+        return False
+    return obj is None or (action != "add" and can_manage_employee(user, obj))
+
+
+def _assignment_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """Assignments come from hiring, 调岗 and 离职; the admin corrects them (HR in scope)."""
+    if action == "add":
+        return False
+    if action == "delete":
+        return can_delete_history(user)
+    if not can_manage_employees(user):
+        return False
+    return obj is None or can_manage_employee(user, obj.employee)
+
+
+def _editor_scope_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    return can_manage_editor_scopes(user)
+
+
+def _account_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    if action == "delete":
+        return can_grant_roles(user)
+    if not can_manage_employees(user):
+        return False
+    return obj is None or (action != "add" and can_manage_account(user, obj))
+
+
+def _superuser_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    return can_grant_roles(user)
+
+
+ADMIN_RULES = {
+    **{("positions", model): _sheet_rule for model in SHEET_MODELS},
+    ("positions", "department"): _department_rule,
+    ("positions", "version"): _version_rule,
+    ("positions", "acknowledgement"): _acknowledgement_rule,
+    ("positions", "employee"): _employee_rule,
+    ("positions", "assignment"): _assignment_rule,
+    ("positions", "editorscope"): _editor_scope_rule,
+    ("auth", "user"): _account_rule,
+}
+
+
+def has_admin_permission(user: User | AnonymousUser, perm: str, obj=None) -> bool:
+    """Whether the user holds the model permission ``perm`` (``"positions.view_position"``),
+    for ``obj`` when given. Models without a rule here (groups, permissions, other apps'
+    models) are for superusers only; an unknown action is refused to everyone."""
+    app_label, _, codename = perm.partition(".")
+    action, _, model = codename.partition("_")
+    if action not in ADMIN_ACTIONS or not access(user).authenticated:
+        return False
+    rule = ADMIN_RULES.get((app_label, model), _superuser_rule)
+    return rule(user, action, obj)
+
+
+def has_admin_module_permission(user: User | AnonymousUser, app_label: str) -> bool:
+    """Whether the app shows on the admin index: when the user may view one of its models."""
+    return any(
+        has_admin_permission(user, f"{label}.view_{model}")
+        for label, model in ADMIN_RULES
+        if label == app_label
+    ) or can_grant_roles(user)
 
 
 class Abilities:

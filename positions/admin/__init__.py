@@ -1,3 +1,3 @@
-"""The admin: sheets (departments, positions and their sections) and people."""
+"""The admin: sheets (read-only), departments, people, and login accounts and roles."""
 
-from positions.admin import people, sheets  # noqa: F401  (registers the ModelAdmins)
+from positions.admin import accounts, people, sheets  # noqa: F401  (registers the ModelAdmins)

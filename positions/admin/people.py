@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from positions import permissions, services
+from positions.admin.base import AsksPermissions
 from positions.models import Assignment, EditorScope, Employee, Position
 
 # -- employees ---------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ class EmployeeAddForm(forms.ModelForm):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(AsksPermissions, admin.ModelAdmin):
     list_display = (
         "employee_no",
         "name",
@@ -98,7 +99,16 @@ class EmployeeAdmin(admin.ModelAdmin):
         return ["user", "name", "employee_no", "hired_on", "left_on", "people_actions"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> tuple:
-        return () if obj is None else ("left_on", "people_actions")
+        # An employee's login account is chosen once, when hiring: re-linking a record to
+        # another account would hand that account the record's positions.
+        return () if obj is None else ("user", "left_on", "people_actions")
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            field.queryset = field.queryset.filter(permissions.managed_accounts_q(request.user))
+            field.error_messages["invalid_choice"] = "只能选择您管理的登录账号。"
+        return field
 
     def get_inline_instances(self, request: HttpRequest, obj: Employee | None = None) -> list:
         return [] if obj is None else super().get_inline_instances(request, obj)
@@ -155,14 +165,9 @@ class EmployeeAdmin(admin.ModelAdmin):
             reverse("positions:employee-leave", args=[employee.pk]),
         )
 
-    # -- assignments -------------------------------------------------------------------------------
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_delete_history(request.user)
-
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AsksPermissions, admin.ModelAdmin):
     """Corrections of the history; new rows come from hiring and 调岗."""
 
     list_display = ("employee", "position", "department", "start_date", "end_date", "reason")
@@ -181,41 +186,15 @@ class AssignmentAdmin(admin.ModelAdmin):
     def department(self, assignment: Assignment) -> str:
         return assignment.position.department.name
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_delete_history(request.user)
-
 
 # -- HR editors' scopes ------------------------------------------------------------------------
 
 
 @admin.register(EditorScope)
-class EditorScopeAdmin(admin.ModelAdmin):
+class EditorScopeAdmin(AsksPermissions, admin.ModelAdmin):
     """Only unscoped HR editors (and superusers) grant scopes: nobody widens their own."""
 
     list_display = ("user", "department")
     list_select_related = ("user", "department")
     search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
     autocomplete_fields = ("user", "department")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        allowed = permissions.can_manage_editor_scopes(request.user)
-        return allowed and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = permissions.can_manage_editor_scopes(request.user)
-        return allowed and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        allowed = permissions.can_manage_editor_scopes(request.user)
-        return allowed and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = permissions.can_manage_editor_scopes(request.user)
-        return allowed and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = permissions.can_manage_editor_scopes(request.user)
-        return allowed and super().has_delete_permission(request, obj)

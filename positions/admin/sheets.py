@@ -1,8 +1,9 @@
-"""Admin: where HR edits departments and the full content of each job description.
+"""Admin: departments (edited here by HR in scope) and the sheets, read-only.
 
-Who may change what is asked of ``positions.permissions``: an HR editor scoped to a department
-subtree sees the rest of the organisation read-only and can place positions only in their own
-departments.
+A sheet — a position and its sections — is written in one place only, the editor at
+``/positions/<id>/edit/``, which checks the lock, moves the workflow and records the history.
+Here every sheet model is view-only, for superusers too, and the position list links to the
+editor. Who may see or change what is asked of ``positions.permissions`` (``AsksPermissions``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from reversion.admin import VersionAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from positions import permissions
+from positions.admin.base import AsksPermissions
 from positions.models import (
     Acknowledgement,
     Authority,
@@ -27,8 +30,7 @@ from positions.models import (
     Version,
 )
 from positions.services import grade_overlap_q
-from positions.services.sheets import mark_edited
-from positions.services.search import reindex_department, reindex_position
+from positions.services.search import reindex_department
 
 # Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -53,7 +55,7 @@ class ScopedDepartmentFieldMixin:
 
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
+class DepartmentAdmin(AsksPermissions, ScopedDepartmentFieldMixin, admin.ModelAdmin):
     scoped_department_fields = ("parent",)
     list_display = ("name", "code", "kind", "parent", "order")
     list_display_links = ("name",)
@@ -69,14 +71,6 @@ class DepartmentAdmin(ScopedDepartmentFieldMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             reindex_department(obj.pk)  # search finds positions by their department's name
-
-    def has_change_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or permissions.can_edit_department(request.user, obj))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or permissions.can_edit_department(request.user, obj))
 
 
 # -- positions -------------------------------------------------------------------------------
@@ -112,20 +106,11 @@ class GradeRangeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PositionSectionInlineMixin:
-    """A sheet section inline is editable exactly when its position is."""
-
-    def _editable(self, request: HttpRequest, obj: Position | None) -> bool:
-        return obj is None or permissions.can_edit_position(request.user, obj)
+class PositionSectionInlineMixin(AsksPermissions):
+    """A sheet section inline: shown with its position, never changed here."""
 
     def has_add_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
-        return super().has_add_permission(request, obj) and self._editable(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._editable(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+        return False
 
 
 class DutyInline(PositionSectionInlineMixin, admin.StackedInline):
@@ -178,31 +163,14 @@ class IndicatorInline(PositionSectionInlineMixin, admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
-    scoped_department_fields = ("department",)
+class PositionAdmin(AsksPermissions, admin.ModelAdmin):
     list_display = ("title", "code", "department", "reports_to", "grade", "status")
     list_display_links = ("title",)
     list_filter = (("department", admin.RelatedOnlyFieldListFilter), GradeRangeFilter, "status")
     list_select_related = ("department", "reports_to")
     list_per_page = 50
     search_fields = ("title", "code", "department__name")
-    autocomplete_fields = ("department", "reports_to", "related_positions")
     ordering = ("department__order", "code", "title")
-    save_on_top = True
-    formfield_overrides = COMPACT_TEXT
-    # The state and the sign-off are workflow decisions (流程/审批), never typed in here.
-    readonly_fields = (
-        "status",
-        "prepared_by_name",
-        "prepared_at",
-        "reviewed_by_name",
-        "reviewed_at",
-        "approved_by_name",
-        "approved_at",
-        "current_version",
-        "created_at",
-        "updated_at",
-    )
     fieldsets = (
         (
             "基本信息",
@@ -244,80 +212,35 @@ class PositionAdmin(ScopedDepartmentFieldMixin, VersionAdmin):
     def grade(self, obj: Position) -> str:
         return obj.grade_display or "—"
 
+    def get_list_display(self, request: HttpRequest) -> tuple:
+        @admin.display(description="编辑")
+        def editor(obj: Position) -> str:
+            """Where a sheet is changed: the site's editor, for those who may edit it."""
+            if not permissions.can_edit_position(request.user, obj):
+                return "—"
+            url = reverse("positions:position-edit", args=[obj.pk])
+            return format_html('<a href="{}">在编辑器中打开</a>', url)
+
+        return (*self.list_display, editor)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Position]:
         return super().get_queryset(request).visible_to(request.user)
-
-    def save_model(self, request: HttpRequest, obj: Position, form, change: bool) -> None:
-        if change:
-            obj.lock_version += 1  # an admin save conflicts with an editor open elsewhere
-            mark_edited(obj)  # a published sheet edited here becomes the draft of V(n+1)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        reindex_position(form.instance)  # after the inlines: the index holds every section
-
-    def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or permissions.can_edit_position(request.user, obj))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or permissions.can_edit_position(request.user, obj))
 
 
 # -- the parts of a sheet, each also reachable on its own ------------------------------------
 
 
-class PositionPartAdmin(VersionAdmin):
+class PositionPartAdmin(AsksPermissions, admin.ModelAdmin):
+    """A section of a sheet on its own: looked at (and searched) here, edited in the editor."""
+
     list_select_related = ("position", "position__department")
     search_fields = ("position__title", "position__code")
-    autocomplete_fields = ("position",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_queryset(request)
             .filter(position__in=Position.objects.visible_to(request.user))
-        )
-
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        # A section is part of its position: editing it alone still moves the position on,
-        # and out of 已生效 / review like any edit of the sheet.
-        Position.objects.filter(pk=obj.position_id).update(lock_version=F("lock_version") + 1)
-        position = Position.objects.get(pk=obj.position_id)
-        mark_edited(position)
-        if position.returned_to_draft or position.started_next_version:
-            position.save()
-        reindex_position(position)
-
-    def delete_model(self, request: HttpRequest, obj) -> None:
-        position_id = obj.position_id
-        super().delete_model(request, obj)
-        position = Position.objects.get(pk=position_id)
-        mark_edited(position)
-        position.lock_version += 1
-        position.save()
-        reindex_position(position)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "position":
-            field.queryset = field.queryset.editable_by(request.user)
-            field.error_messages["invalid_choice"] = "只能选择您负责范围内的职位。"
-        return field
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (
-            obj is None or permissions.can_edit_position(request.user, obj.position)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (
-            obj is None or permissions.can_edit_position(request.user, obj.position)
         )
 
 
@@ -354,17 +277,9 @@ class IndicatorAdmin(PositionPartAdmin):
     search_fields = ("position__title", "position__code", "name")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Published versions and acknowledgements are records: looked at, never edited here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(AsksPermissions, admin.ModelAdmin):
+    """Published versions and acknowledgements are records: looked at, never edited here
+    (``permissions.has_admin_permission`` grants them ``view`` only)."""
 
 
 @admin.register(Version)
@@ -392,3 +307,8 @@ class AcknowledgementAdmin(ReadOnlyAdmin):
     list_display = ("employee", "version", "acknowledged_at")
     list_select_related = ("employee", "version")
     search_fields = ("employee__name", "employee__employee_no", "version__title")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Acknowledgement]:
+        # Who confirmed which version: those who read the position's working copy.
+        readable = Position.objects.filter(permissions.working_copy_q(request.user))
+        return super().get_queryset(request).filter(version__position__in=readable)

@@ -1,11 +1,14 @@
-"""The admin HR uses to edit departments and positions: labels, filters, and model errors."""
+"""The admin: departments edited by HR, sheets read-only (the editor writes them), labels,
+filters and model errors."""
 
 import re
 from html import unescape
 
 import pytest
+import reversion
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from reversion.models import Version
 
 from positions.models import (
     Authority,
@@ -16,7 +19,7 @@ from positions.models import (
     Qualification,
     Relationship,
 )
-from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.factories import DepartmentFactory, DutyFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +120,11 @@ def test_admin_position_changelist_shows_columns_and_rows(admin_client):
         "直接上级",
         "职位等级",
         "状态",
+        "编辑",
     ]
-    assert "置业顾问 FZ-XS-002 销售部 销售经理（FZ-XS-001） 4–6 草稿" in text
+    assert "置业顾问 FZ-XS-002 销售部 销售经理（FZ-XS-001） 4–6 草稿 在编辑器中打开" in text
+    editor = reverse("positions:position-edit", args=[boss.pk])
+    assert f'href="{editor}"' in response.content.decode()
 
 
 def test_admin_position_search_by_department_name(admin_client):
@@ -160,7 +166,7 @@ def test_admin_position_change_form_has_sheet_sections_and_inlines(admin_client)
     assert positions_in_page == sorted(positions_in_page)
 
 
-def test_admin_position_saves_with_inline_duty(admin_client):
+def test_admin_position_add_refused_even_for_superuser_nothing_created(admin_client):
     department = DepartmentFactory()
     data = position_form(department, title="招聘经理", code="HR-001", grade_min=8, grade_max=9)
     data |= {
@@ -170,56 +176,65 @@ def test_admin_position_saves_with_inline_duty(admin_client):
         "duties-0-tasks": "制定招聘计划；\n组织面试；",
         "duties-0-kind": "key",
         "duties-0-responsibility": "full",
-        "duties-0-group": "",
-        "duties-0-assessment": "",
     }
+    before = Position.objects.count()
 
+    assert admin_client.get(reverse("admin:positions_position_add")).status_code == 403
     response = admin_client.post(reverse("admin:positions_position_add"), data)
 
-    assert response.status_code == 302
-    position = Position.objects.get(code="HR-001")
-    assert position.title == "招聘经理"
-    assert [d.task_lines for d in position.duties.all()] == [["制定招聘计划；", "组织面试；"]]
+    assert response.status_code == 403
+    assert Position.objects.count() == before
+    assert not Position.objects.filter(code="HR-001").exists()
 
 
-def test_admin_position_duplicate_code_shows_chinese_error_and_keeps_input(admin_client):
-    PositionFactory(title="销售经理", code="FZ-XS-001")
+def test_admin_position_change_page_is_read_only_even_for_superuser(admin_client):
     position = PositionFactory(title="置业顾问", code="FZ-XS-002")
-    data = position_form(position.department, title="高级置业顾问", code="FZ-XS-001")
+
+    html = admin_client.get(change_url(position)).content.decode()
+
+    assert "查看 职位" in html
+    assert 'name="_save"' not in html
+    assert 'name="title"' not in html
+    assert reverse("admin:positions_position_delete", args=[position.pk]) not in html
+
+
+def test_admin_position_change_post_refused_even_for_superuser_nothing_changed(admin_client):
+    position = PositionFactory(title="置业顾问", code="FZ-XS-002")
+    lock = position.lock_version
+    data = position_form(position.department, title="高级置业顾问", code="FZ-XS-009")
 
     response = admin_client.post(change_url(position), data)
 
-    assert response.status_code == 200
-    assert "职位编号“FZ-XS-001”已被“销售经理”使用。" in visible_text(response)
-    html = response.content.decode()
-    assert 'value="高级置业顾问"' in html
-    assert 'value="FZ-XS-001"' in html
+    assert response.status_code == 403
     position.refresh_from_db()
-    assert (position.title, position.code) == ("置业顾问", "FZ-XS-002")
+    assert (position.title, position.code, position.status, position.lock_version) == (
+        "置业顾问",
+        "FZ-XS-002",
+        Position.Status.PUBLISHED,
+        lock,
+    )
 
 
-def test_admin_position_bad_grade_range_shows_chinese_error(admin_client):
-    position = PositionFactory()
-    data = position_form(position.department, title=position.title, grade_min=9, grade_max=5)
+def test_admin_sheet_sections_and_positions_cannot_be_deleted_in_admin(admin_client):
+    position = PositionFactory(title="置业顾问")
+    duty = DutyFactory(position=position, title="接待客户")
 
-    response = admin_client.post(change_url(position), data)
+    refused = [
+        admin_client.post(
+            reverse("admin:positions_position_delete", args=[position.pk]), {"post": "yes"}
+        ).status_code,
+        admin_client.post(
+            reverse("admin:positions_duty_delete", args=[duty.pk]), {"post": "yes"}
+        ).status_code,
+        admin_client.post(
+            reverse("admin:positions_duty_change", args=[duty.pk]), {"title": "改了"}
+        ).status_code,
+    ]
 
-    assert response.status_code == 200
-    assert "职位等级范围无效：最低等级 9 高于最高等级 5。" in visible_text(response)
-    assert 'name="grade_min" value="9"' in response.content.decode()
-
-
-def test_admin_position_reporting_cycle_shows_chinese_error(admin_client):
-    director = PositionFactory(title="总监")
-    manager = PositionFactory(title="经理", reports_to=director)
-    data = position_form(director.department, title="总监", reports_to=manager.pk)
-
-    response = admin_client.post(change_url(director), data)
-
-    assert response.status_code == 200
-    assert "汇报关系形成循环：总监 → 经理 → 总监。" in visible_text(response)
-    director.refresh_from_db()
-    assert director.reports_to is None
+    assert refused == [403, 403, 403]
+    duty.refresh_from_db()
+    assert duty.title == "接待客户"
+    assert Position.objects.filter(pk=position.pk).exists()
 
 
 def test_admin_department_cycle_shows_chinese_error(admin_client):
@@ -283,20 +298,52 @@ def test_admin_non_staff_user_cannot_open_position_admin(user_client):
     assert reverse("admin:login") in response["Location"]
 
 
-def test_admin_edit_of_a_published_position_starts_the_next_version(admin_client):
+def test_admin_post_to_a_published_position_keeps_it_published_and_its_version(admin_client):
     position = PositionFactory(title="销售经理", code="FZ-XS-001")
     v1 = position.current_version
-    form = admin_client.get(change_url(position)).content.decode()
-    assert 'name="status"' not in form and 'name="approved_by_name"' not in form
 
     data = position_form(position.department, title="销售总监", code="FZ-XS-001")
     response = admin_client.post(change_url(position), data)
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     stored = Position.objects.get(pk=position.pk)
     assert (stored.title, stored.status, stored.current_version) == (
-        "销售总监",
-        Position.Status.DRAFT,
+        "销售经理",
+        Position.Status.PUBLISHED,
         v1,
     )
-    assert v1.title == "销售经理"
+
+
+def test_admin_old_reversion_revert_and_recover_urls_change_nothing(admin_client):
+    """django-reversion's 恢复 (revert) and recover pages rewound published positions and
+    overwrote other departments' sheets; they are gone, and posting to them changes nothing."""
+    position = PositionFactory(title="销售经理", code="FZ-XS-001")
+    duty = DutyFactory(position=position, title="接待客户")
+    with reversion.create_revision():
+        position.save()
+    old = Version.objects.get_for_object(position).earliest("pk")
+    duty_version = Version.objects.get_for_object(duty).earliest("pk")
+    duty.delete()
+    Position.objects.filter(pk=position.pk).update(title="销售总监")
+    before = Position.objects.values("title", "status", "current_version", "lock_version").get(
+        pk=position.pk
+    )
+
+    for name, args in (
+        ("admin:positions_position_revision", [position.pk, old.pk]),
+        ("admin:positions_position_recoverlist", []),
+        ("admin:positions_duty_recover", [duty_version.pk]),
+    ):
+        with pytest.raises(NoReverseMatch):
+            reverse(name, args=args)
+    posts = [
+        admin_client.post(f"{change_url(position).removesuffix('change/')}history/{old.pk}/"),
+        admin_client.post(f"/admin/positions/duty/recover/{duty_version.pk}/"),
+    ]
+
+    assert all(r.status_code != 200 for r in posts)
+    after = Position.objects.values("title", "status", "current_version", "lock_version").get(
+        pk=position.pk
+    )
+    assert after == before and after["title"] == "销售总监"
+    assert not Duty.objects.filter(position=position).exists()
