@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seed(db):
-    services.load_seed()
-
-
-@pytest.fixture
 def employee(db):
     user = UserFactory(username="lin", first_name="林员工")
     user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))

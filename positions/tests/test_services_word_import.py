@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from positions import services
 from positions.models import (
     Department,
     Duty,
@@ -51,11 +50,6 @@ def row_counts() -> dict[str, int]:
         "qualifications": Qualification.objects.count(),
         "versions": Version.objects.count(),
     }
-
-
-@pytest.fixture
-def seed(db):
-    services.load_seed()
 
 
 def sheet_of(position: Position):

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from positions import services
 from positions.models import Department, Duty, Position, Version
 from positions.services.word import DOCX_CONTENT_TYPE
 from positions.tests import word_helpers
@@ -26,11 +25,6 @@ IMPORT_URL = "positions:word-import"
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def seed(db):
-    services.load_seed()
 
 
 def docx_url(position: Position, **query) -> str:
