@@ -19,12 +19,9 @@ from positions.models import Position
 from positions.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, render_pdf
 from positions.sheet import build_sheet
 from positions.tests.factories import DutyFactory, FullPositionFactory, PositionFactory
+from positions.tests.text import compact, pdf_pages, pdf_text
 
 STYLE_SUFFIX = re.compile(r"[-,](Regular|Bold|Medium|Light|DemiLight|Thin|Black|Heavy)$")
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_holds(data: bytes, needle: bytes) -> bool:
@@ -135,7 +132,7 @@ def test_render_pdf_has_page_x_of_y_footer(full_pdf):
 
 def pages_text(data: bytes) -> list[str]:
     """Each page's text with all whitespace removed (letter-spaced words come back whole)."""
-    return ["".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+    return [compact(page) for page in pdf_pages(data)]
 
 
 def render_position(position: Position) -> bytes:

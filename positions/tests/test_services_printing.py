@@ -10,13 +10,13 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
-from pypdf import PdfReader
 
 from positions import services
 from positions.models import Position
 from positions.services import printing
 from positions.services.versions import publish_version
 from positions.tests.factories import FullPositionFactory, PositionFactory
+from positions.tests.text import pdf_text
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -33,10 +33,6 @@ def isolated_printing(settings, tmp_path):
 
 def pdf_url(position: Position) -> str:
     return reverse("positions:position-pdf", kwargs={"pk": position.pk})
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def stored_files(position: Position) -> list[str]:
