@@ -196,12 +196,23 @@ def test_warm_pdfs_stores_every_version_in_force_once(db):
 
 
 def test_position_pdf_renders_in_the_warm_worker(settings, user_client, published):
+    import multiprocessing
+    import os
+
+    from positions import render_pool
+
     settings.PDF_RENDER_TIMEOUT_SECONDS = 60
+    worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
+    worker.stop()  # no worker running: only a render through the pool starts one
+    assert worker.pid is None
 
     response = user_client.get(pdf_url(published))
 
     assert response.status_code == 200
     assert "销售经理" in pdf_text(response.content)
+    # The render ran in a child process of ours, the worker, which is still there and warm.
+    assert worker.pid is not None and worker.pid != os.getpid()
+    assert worker.pid in [child.pid for child in multiprocessing.active_children()]
 
 
 def test_position_pdf_render_over_the_time_limit_shows_an_error_page(settings, user_client, db):
