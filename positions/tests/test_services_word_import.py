@@ -398,6 +398,7 @@ def test_read_upload_of_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed
     assert row_counts() == before
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_convert_legacy_turns_a_doc_into_docx_when_libreoffice_is_installed(tmp_path):
     import subprocess
