@@ -283,6 +283,7 @@ def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_qu
         response = hr_client.get(list_url())
 
     assert response.status_code == 200
+    assert len(_titles(response).split()) == min(count, 50)  # fifty per page
 
 
 def test_position_list_shows_filled_over_planned_headcount(hr_client, departments):

@@ -46,8 +46,15 @@ def test_review_overdue_anonymous_redirected_to_login(client):
 
 
 def test_review_overdue_ignores_query_noise(hr_client):
-    response = hr_client.get(reverse("positions:review-overdue") + "?page=abc&sort=x")
+    with time_machine.travel(datetime.datetime(2025, 10, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
+        published = PositionFactory(title="销售经理", code="FZ-XS-001")
+        services.schedule_next_review(published, published_on=datetime.date(2025, 10, 15))
+    with time_machine.travel(datetime.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
+        response = hr_client.get(reverse("positions:review-overdue") + "?page=abc&sort=x")
     assert response.status_code == 200
+    page = page_text(response)
+    assert "共 1 份" in page
+    assert "FZ-XS-001 销售经理" in page
 
 
 def test_sheet_shows_next_review_date(hr_client):
