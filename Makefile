@@ -15,7 +15,7 @@ PORT ?= 8000
 # Node.js for the npm front-end packages, venv support; the test suite adds Chromium.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
 	python3-venv nodejs npm
-APT_TEST := chromium
+APT_TEST := chromium poppler-utils
 
 .PHONY: run worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 

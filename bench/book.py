@@ -10,7 +10,7 @@ Measures, in a warm process (fonts loaded once, as in the task worker):
 
 Targets (2-core machine): cold ≤ 20 s, from storage ≤ 15 ms, file ≤ 3 MB.
 
-    DEBUG=1 .venv/bin/python bench/book.py [--runs 3]
+    DEBUG=1 .venv/bin/python bench/book.py [--runs 3] [--smoke]
 
 ``run()`` is also called by ``bench/pdf.py``. It needs Django set up; it builds its data in a
 throw-away test database (created here unless the caller already runs inside one) and keeps
@@ -33,6 +33,7 @@ BOOK_SIZE = 100
 TARGET_COLD_S = 20.0
 TARGET_STORED_MS = 15.0
 TARGET_SIZE_MB = 3.0
+SMOKE = False  # --smoke (CI): a 5-position book, one run, no targets
 
 
 def _setup_django() -> None:
@@ -135,7 +136,7 @@ def _measure(runs: int, out) -> dict:
     client.force_login(admin)
     url = reverse("positions:book-download", kwargs={"pk": job.pk})
     stored, stored_cpu = [], []
-    for _ in range(max(20, runs)):
+    for _ in range(runs if SMOKE else max(20, runs)):
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url)
         body = b"".join(response.streaming_content)
@@ -173,7 +174,7 @@ def _measure(runs: int, out) -> dict:
     out("")
     out(f"职位说明书汇编（{BOOK_SIZE} 个职位，{result['pages']} 页，一份文档）")
     for label, value, target in rows:
-        out(f"  {label:<24}{value:>12}  {('目标 ' + target) if target else ''}")
+        out(f"  {label:<24}{value:>12}  {('目标 ' + target) if target and not SMOKE else ''}")
     return result
 
 
@@ -201,7 +202,11 @@ def run(runs: int = 3, out=print) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="cold renders to take the median of")
+    parser.add_argument("--smoke", action="store_true", help="CI: 5 positions, 1 run, no targets")
     args = parser.parse_args()
+    if args.smoke:
+        global BOOK_SIZE, SMOKE
+        BOOK_SIZE, SMOKE, args.runs = 5, True, 1
     _setup_django()
     run(runs=args.runs)
 

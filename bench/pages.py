@@ -21,7 +21,7 @@ postgres://jobdesc:jobdesc@127.0.0.1:5432/jobdesc_bench). It is migrated, and fi
 ``generate_positions --count 10000`` when it holds fewer generated positions.
 
     make bench                                   # or:
-    DEBUG=1 .venv/bin/python bench/pages.py [--runs 15] [--designs]
+    DEBUG=1 .venv/bin/python bench/pages.py [--runs 15] [--designs] [--smoke]
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://jobdesc:jobdesc@127.0.0.1:5432/jobdesc_bench"
 TARGET_MS = 100.0
 POSITIONS = 10_000
+SMOKE_POSITIONS = 40  # --smoke (CI): the code paths, not the scale
 PREFIX = "SIM"
 
 
@@ -223,7 +224,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--designs", action="store_true", help="compare index designs in SQL")
+    parser.add_argument(
+        "--smoke", action="store_true", help="CI: a few dozen positions, 2 runs, no targets"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        global POSITIONS
+        POSITIONS, args.runs = SMOKE_POSITIONS, 2
     _setup_django()
     from django.conf import settings
     from django.db import connection
@@ -245,7 +252,7 @@ def main() -> None:
         client.force_login(user)
         for label, url, note in pages:
             ms, queries, status = _measure(client, url, args.runs)
-            ok = ms <= TARGET_MS and status == 200
+            ok = args.smoke or (ms <= TARGET_MS and status == 200)
             if not ok:
                 failures.append(f"{label} ({who})")
             mark = "" if ok else "  ← over target"
@@ -254,6 +261,9 @@ def main() -> None:
         print("TODO: org chart page not available in this checkout; not measured.")
     if args.designs:
         _designs(args.runs)
+    if args.smoke:
+        print("\nSmoke run: figures only, no targets.")
+        return
     print(
         "\nTarget: each page ≤ 100 ms."
         + (f" Over target: {', '.join(failures)}." if failures else " All pages within target.")

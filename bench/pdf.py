@@ -18,7 +18,7 @@ same machinery as ``pytest``) loaded with ``services.load_seed()``, stored PDFs 
 MEDIA_ROOT. Nothing touches db.sqlite3 or media/.
 
     make bench                               # or:
-    DEBUG=1 .venv/bin/python bench/pdf.py [--runs 7] [--renders 500] [--no-book]
+    DEBUG=1 .venv/bin/python bench/pdf.py [--runs 7] [--renders 500] [--no-book] [--smoke]
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ TARGET_RATIO = 1.2
 TARGET_STORED_MS = 15.0
 TARGET_ONE_PAGE_KB = 300
 WARM_UP_RENDERS = 100
+SMOKE = False  # --smoke (CI): one run each, no memory test, no book, no targets
 
 
 def _setup_django() -> None:
@@ -110,6 +111,8 @@ def _pages(data: bytes) -> int:
 
 
 def _line(label: str, value: str, target: str = "", ok: bool | None = None) -> str:
+    if SMOKE:  # figures only
+        target, ok = "", None
     mark = "" if ok is None else ("  ✓" if ok else "  ✗ (target missed)")
     return f"  {label:<52} {value:>12}  {target}{mark}"
 
@@ -154,7 +157,7 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
     first = client.get(url)
     assert first.status_code == 200, first.status_code
     before = printing.render_count()
-    stored_s, response = _median(lambda: client.get(url), max(runs, 30))
+    stored_s, response = _median(lambda: client.get(url), runs if SMOKE else max(runs, 30))
     assert printing.render_count() == before, "the stored copy was rendered again"
     assert response.content == first.content
 
@@ -246,7 +249,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement")
     parser.add_argument("--renders", type=int, default=500, help="renders for the memory test")
     parser.add_argument("--no-book", action="store_true", help="skip bench/book.py")
+    parser.add_argument("--smoke", action="store_true", help="CI: 1 run, no targets")
     args = parser.parse_args()
+    if args.smoke:
+        global SMOKE
+        SMOKE = True
+        args.runs, args.renders, args.no_book = 1, 0, True
     _setup_django()
     from django.test.utils import (
         override_settings,

@@ -234,10 +234,9 @@ def test_export_all_then_import_all_into_empty_database_reproduces_every_sheet(t
     assert restored.title == "销售部经理" and restored.current_version.number == 2
 
 
-def test_import_all_refuses_a_database_that_is_not_empty(tmp_path):
+def test_import_all_refuses_a_database_that_is_not_empty(seed, tmp_path):
     from positions.services.backup import model_counts
 
-    services.load_seed()
     archive = tmp_path / "backup.zip"
     call_command("export_all", str(archive), stdout=io.StringIO())
     before = model_counts()
@@ -324,10 +323,9 @@ def test_generate_positions_rejects_bad_count():
         generate("--count", "0")
 
 
-def test_rebuild_search_index_if_empty_and_full():
+def test_rebuild_search_index_if_empty_and_full(seed):
     from positions.models import SearchEntry
 
-    services.load_seed()
     rows = SearchEntry.objects.count()
     out = io.StringIO()
     call_command("rebuild_search_index", "--if-empty", stdout=out)

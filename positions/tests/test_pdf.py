@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,16 +16,14 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
+from positions import pdf
 from positions.models import Position
 from positions.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, render_pdf
 from positions.sheet import build_sheet
 from positions.tests.factories import DutyFactory, FullPositionFactory, PositionFactory
+from positions.tests.text import compact, pdf_pages, pdf_text
 
 STYLE_SUFFIX = re.compile(r"[-,](Regular|Bold|Medium|Light|DemiLight|Thin|Black|Heavy)$")
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_holds(data: bytes, needle: bytes) -> bool:
@@ -135,7 +134,7 @@ def test_render_pdf_has_page_x_of_y_footer(full_pdf):
 
 def pages_text(data: bytes) -> list[str]:
     """Each page's text with all whitespace removed (letter-spaced words come back whole)."""
-    return ["".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+    return [compact(page) for page in pdf_pages(data)]
 
 
 def render_position(position: Position) -> bytes:
@@ -398,6 +397,53 @@ def test_render_pdf_subset_keeps_text_extractable_with_many_glyphs(db):
     data = render_position(position)
 
     assert text in "".join(pdf_text(data).split())
+
+
+def rasterise(data: bytes, folder: Path, name: str) -> list:
+    """Each page of the PDF as an RGB image at 100 dpi (poppler's pdftoppm)."""
+    from PIL import Image
+
+    source = folder / f"{name}.pdf"
+    source.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", str(source), str(folder / name)],
+        check=True,
+        timeout=120,
+    )
+    return [Image.open(page).convert("RGB") for page in sorted(folder.glob(f"{name}-*.png"))]
+
+
+def test_compact_cjk_subset_looks_exactly_like_weasyprints_own(db, tmp_path):
+    """The renumbered CFF subsets draw the same glyphs as WeasyPrint's own embedding: the
+    sheet rendered both ways and rasterised differs in at most 0.1 % of its pixels."""
+    from PIL import ImageChops
+
+    position = FullPositionFactory(
+        title="售楼员",
+        summary="鑫淼犇骉龘靐齉爨麤，负责对看楼客户的基本状况进行详细的资料登记",
+        duties=6,
+    )
+    html = pdf.sheet_html(build_sheet(Position.objects.with_sheet().get(pk=position.pk)))
+    ours = html_to_pdf(html, stylesheets=pdf.PDF_STYLESHEETS)
+    theirs = html_to_pdf(html, compact_fonts=False, stylesheets=pdf.PDF_STYLESHEETS)
+    # Two different files: ours embeds bare CFF subsets, WeasyPrint's own OpenType ones.
+    assert {font["file_subtype"] for font in all_fonts(ours)} == {"/CIDFontType0C"}
+    assert "/CIDFontType0C" not in {font["file_subtype"] for font in all_fonts(theirs)}
+
+    our_pages, their_pages = (
+        rasterise(ours, tmp_path, "ours"),
+        rasterise(theirs, tmp_path, "theirs"),
+    )
+
+    assert len(our_pages) == len(their_pages) >= 1
+    for page, (mine, reference) in enumerate(zip(our_pages, their_pages, strict=True), start=1):
+        assert mine.size == reference.size
+        pixels = mine.size[0] * mine.size[1]
+        inked = sum(1 for value in reference.convert("L").getdata() if value < 128)
+        assert inked > pixels * 0.005, f"page {page} is nearly blank"
+        differing = ImageChops.difference(mine, reference).convert("L").point(lambda v: v > 0)
+        changed = sum(differing.getdata())
+        assert changed <= pixels * 0.001, f"page {page}: {changed} of {pixels} pixels differ"
 
 
 def test_render_pdf_prints_company_and_document_number(company):

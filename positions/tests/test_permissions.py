@@ -46,8 +46,7 @@ def in_group(user, role: str):
 
 
 @pytest.fixture
-def world(db) -> World:
-    services.load_seed()
+def world(seed) -> World:
     sales = Department.objects.get(name="销售部")
     marketing = Department.objects.get(name="营销策划部")
     clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员, 销售部

@@ -11,6 +11,7 @@ from positions.services import (
     grade_overlap_q,
 )
 from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,8 @@ def test_department_tree_page_query_count_does_not_grow(
         response = user_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200
+    text = page_text(response)
+    for name in Department.objects.values_list("name", flat=True):
+        assert f" {name} " in text
+    for title in Position.objects.values_list("title", flat=True):
+        assert f" {title} " in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Duty, Position
 from positions.services import excel
 from positions.tests.excel_helpers import open_bytes
@@ -104,8 +104,7 @@ def test_export_of_working_copy_writes_every_section(hr_user):
     assert len(rows(workbook, "工作关系")) == position.relationships.count()
 
 
-def test_export_for_reader_is_the_version_in_force_never_the_draft():
-    services.load_seed()
+def test_export_for_reader_is_the_version_in_force_never_the_draft(seed):
     clerk = Position.objects.get(code="FZ-XS-101")
     clerk.title = "草稿中的新名称"
     clerk.summary = "尚未生效的概要"

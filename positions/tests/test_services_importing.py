@@ -103,8 +103,7 @@ def test_reimporting_the_same_file_changes_nothing(hr_user, sales):
     assert sheets_of_all() == sheets
 
 
-def test_seed_export_import_round_trip_changes_nothing(hr_user):
-    services.load_seed()
+def test_seed_export_import_round_trip_changes_nothing(seed, hr_user):
     services.ensure_initial_revisions()
     before, sheets = row_counts(), sheets_of_all()
     locks = dict(Position.objects.values_list("pk", "lock_version"))

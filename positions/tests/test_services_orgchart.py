@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seed(db):
-    services.load_seed()
-
-
-@pytest.fixture
 def employee_user(db):
     user = UserFactory(username="staff-member")
     user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))

@@ -10,13 +10,13 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
-from pypdf import PdfReader
 
 from positions import services
 from positions.models import Position
 from positions.services import printing
 from positions.services.versions import publish_version
 from positions.tests.factories import FullPositionFactory, PositionFactory
+from positions.tests.text import pdf_text
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -33,10 +33,6 @@ def isolated_printing(settings, tmp_path):
 
 def pdf_url(position: Position) -> str:
     return reverse("positions:position-pdf", kwargs={"pk": position.pk})
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def stored_files(position: Position) -> list[str]:
@@ -200,12 +196,23 @@ def test_warm_pdfs_stores_every_version_in_force_once(db):
 
 
 def test_position_pdf_renders_in_the_warm_worker(settings, user_client, published):
+    import multiprocessing
+    import os
+
+    from positions import render_pool
+
     settings.PDF_RENDER_TIMEOUT_SECONDS = 60
+    worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
+    worker.stop()  # no worker running: only a render through the pool starts one
+    assert worker.pid is None
 
     response = user_client.get(pdf_url(published))
 
     assert response.status_code == 200
     assert "销售经理" in pdf_text(response.content)
+    # The render ran in a child process of ours, the worker, which is still there and warm.
+    assert worker.pid is not None and worker.pid != os.getpid()
+    assert worker.pid in [child.pid for child in multiprocessing.active_children()]
 
 
 def test_position_pdf_render_over_the_time_limit_shows_an_error_page(settings, user_client, db):

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seed(db):
-    services.load_seed()
-
-
-@pytest.fixture
 def employee(db):
     user = UserFactory(username="lin", first_name="林员工")
     user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
@@ -195,11 +190,35 @@ def test_copy_is_indexed_as_a_draft(seed, hr_user, employee):
     assert services.search(employee, "驻场").results == ()
 
 
-def test_rebuild_index_matches_reindexing_each_position(seed):
-    before = sorted(SearchEntry.objects.values_list("position_id", "source", "section", "text"))
-    assert services.rebuild_index() == len(before)
-    after = sorted(SearchEntry.objects.values_list("position_id", "source", "section", "text"))
-    assert after == before
+def index_rows() -> list[tuple]:
+    return sorted(
+        SearchEntry.objects.values_list("position_id", "source", "section", "text", "tokens")
+    )
+
+
+def test_rebuild_index_matches_reindexing_each_position(seed, hr_user):
+    from positions.services.search import reindex_position
+
+    # The reference: each position indexed on its own (the path every save takes).
+    SearchEntry.objects.all().delete()
+    for pk in Position.objects.values_list("pk", flat=True):
+        reindex_position(pk)
+    one_by_one = index_rows()
+    # Both sources (working copy and version in force) and the sheet's sections are there.
+    assert {(source, section) for _, source, section, _, _ in one_by_one} >= {
+        (SearchEntry.Source.WORKING, SearchEntry.Section.TITLE),
+        (SearchEntry.Source.VERSION, SearchEntry.Section.DUTIES),
+    }
+    # A stale index: rows of a position gone missing, and a row no position has any more.
+    clerk = Position.objects.get(code="FZ-XS-101")
+    SearchEntry.objects.filter(position=clerk).delete()
+    SearchEntry.objects.filter(section=SearchEntry.Section.SUMMARY).update(text="过时的概要")
+    assert services.search(hr_user, "售楼员").results == ()
+
+    assert services.rebuild_index(batch_size=7) == len(one_by_one)  # several batches
+
+    assert index_rows() == one_by_one
+    assert "售楼员" in [r.title for r in services.search(hr_user, "售楼员").results]
 
 
 # --- query counts ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from positions import services
 from positions.models import Position
 from positions.services.word import docx_filename, footer_text, render_docx
 from positions.sheet import build_sheet
@@ -30,8 +29,7 @@ def all_text(document) -> str:
 
 
 @pytest.fixture
-def sales_manager():
-    services.load_seed()
+def sales_manager(seed):
     return Position.objects.with_sheet().get(code="FZ-XS-001")
 
 

@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from positions import services
 from positions.models import (
     Department,
     Duty,
@@ -51,11 +50,6 @@ def row_counts() -> dict[str, int]:
         "qualifications": Qualification.objects.count(),
         "versions": Version.objects.count(),
     }
-
-
-@pytest.fixture
-def seed(db):
-    services.load_seed()
 
 
 def sheet_of(position: Position):
@@ -405,6 +399,7 @@ def test_read_upload_of_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed
     assert row_counts() == before
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_convert_legacy_turns_a_doc_into_docx_when_libreoffice_is_installed(tmp_path):
     import subprocess

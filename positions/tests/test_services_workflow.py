@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from reversion.models import Version
@@ -19,7 +20,7 @@ Status = Position.Status
 
 
 @pytest.fixture
-def demo(db, settings) -> Demo:
+def demo(seed, settings) -> Demo:
     return demo_world(settings)
 
 
@@ -275,9 +276,9 @@ def test_workflow_steps(demo):
     assert steps[3].date == timezone.localdate()
 
 
-def test_dates_are_shanghai_dates(demo, monkeypatch):
+def test_dates_are_shanghai_dates(demo):
     # 2025-01-01 20:00 UTC is already 2 January in Shanghai.
     instant = datetime.datetime(2025, 1, 1, 20, 0, tzinfo=datetime.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: instant)
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    with time_machine.travel(instant, tick=False):
+        position = services.submit_position(user=demo.hr, position=demo.draft)
     assert position.prepared_at == datetime.date(2025, 1, 2)

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.conf import settings
-from django_tasks import task_backends
-from django_tasks_db import DatabaseBackend
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from positions.tests.book_helpers import run_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,9 +48,24 @@ def database_settings(url: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_tasks_run_on_the_database_backend():
-    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
-    assert isinstance(task_backends["default"], DatabaseBackend)
+@pytest.mark.django_db
+def test_a_queued_task_waits_in_the_database_until_the_worker_runs_it():
+    """Enqueueing writes a row and runs nothing; the worker (db_worker) then runs it. An
+    immediate or dummy backend, or another queue, fails here."""
+    from positions.tasks import build_book
+
+    result = build_book.enqueue(0)  # no such book job: the task runs, and fails
+
+    row = DBTaskResult.objects.get(id=result.id)
+    assert (row.status, row.task_path, row.queue_name) == (
+        "READY",
+        "positions.tasks.build_book",
+        "default",
+    )
+    run_worker()
+    row.refresh_from_db()
+    assert row.status == "FAILED"
+    assert row.exception_class_path.endswith("DoesNotExist")
 
 
 def test_sqlite_file_database_uses_wal_and_immediate_transactions(tmp_path):

@@ -1,7 +1,6 @@
 """我的职位: the signed-in person's own sheet, superior, direct reports and who holds them."""
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -15,17 +14,11 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
 ME = reverse("positions:my-position")
-
-
-def text(response) -> str:
-    """The page's visible text, tags stripped and whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def person(username: str, name: str, role: str, position=None, **kwargs):
@@ -64,7 +57,7 @@ def test_my_position_shows_own_sheet_superior_and_its_holder(client, team):
     response = client.get(ME)
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     html = response.content.decode()
     # The full sheet of 销售经理.
     assert "销售经理 职位说明书" in page
@@ -111,7 +104,7 @@ def test_my_position_employee_sees_manager_name_as_superior(client, team):
     user = team["seller"].assignments.get(employee__name="林员工").employee.user
     client.force_login(user)
 
-    page = text(client.get(ME))
+    page = page_text(client.get(ME))
 
     assert "售楼员 职位说明书" in page
     assert "我的上级" in page and "销售经理" in page and "陈经理" in page
@@ -136,7 +129,7 @@ def test_my_position_queries_do_not_grow_with_reports(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(ME)
 
-    assert "顾问5" in text(response)
+    assert "顾问5" in page_text(response)
 
 
 def test_my_position_draft_position_is_not_shown_to_an_employee(client, db):
@@ -146,7 +139,7 @@ def test_my_position_draft_position_is_not_shown_to_an_employee(client, db):
 
     response = client.get(ME)
 
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     assert "您的职位说明书暂未发布" in page
     assert "新媒体专员" in page and "草稿" in page
@@ -159,7 +152,7 @@ def test_my_position_manager_sees_own_draft_sheet(client, db):
     user, _ = person("qudao", "郑经理", MANAGER, position=draft)
     client.force_login(user)
 
-    page = text(client.get(ME))
+    page = page_text(client.get(ME))
 
     assert "渠道经理 职位说明书" in page
     assert "草稿" in page
@@ -171,7 +164,7 @@ def test_my_position_without_employee_record_names_hr_contact(client, db, settin
 
     response = client.get(ME)
 
-    page = text(response)
+    page = page_text(response)
     assert response.status_code == 200
     assert "您尚未分配职位" in page
     assert "visitor" in page and "尚未关联员工档案" in page
@@ -185,7 +178,7 @@ def test_my_position_employee_without_current_position(client, db):
     employee.assignments.update(end_date=datetime.date(2025, 1, 31))
     client.force_login(user)
 
-    page = text(client.get(ME))
+    page = page_text(client.get(ME))
 
     assert "您尚未分配职位" in page
     assert "孙待岗，系统中暂无您当前任职的职位" in page
@@ -199,7 +192,7 @@ def test_my_position_hr_editor_without_position_gets_links(client, hr_user):
     response = client.get(ME)
 
     html = response.content.decode()
-    assert "您尚未分配职位" in text(response)
+    assert "您尚未分配职位" in page_text(response)
     assert "浏览组织架构" in html
     assert f'href="{reverse("positions:employee-list")}"' in html
 
@@ -219,4 +212,4 @@ def test_login_lands_on_my_position(client, team):
     )
 
     assert response.redirect_chain == [(ME, 302)]
-    assert "销售经理 职位说明书" in text(response)
+    assert "销售经理 职位说明书" in page_text(response)

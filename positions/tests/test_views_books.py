@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import strip_tags
-from pypdf import PdfReader
 
 from positions import permissions, services
 from positions.models import BookJob, Department, Position, Version
@@ -22,6 +17,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.text import compact, page_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,15 +51,6 @@ def employee_client(client, sales):
     return client
 
 
-def visible_text(response) -> str:
-    return re.sub(r"\s+", " ", strip_tags(response.content.decode()))
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-
-
 def download(client, job: BookJob) -> bytes:
     response = client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
     assert response.status_code == 200
@@ -85,13 +72,13 @@ def test_department_page_offers_the_book_form(employee_client, sales):
 def test_department_tree_links_to_the_book_page(employee_client):
     response = employee_client.get(reverse("positions:department-tree"))
     assert f'href="{CREATE}"' in response.content.decode()
-    assert "打印汇编" in visible_text(response)
+    assert "打印汇编" in page_text(response)
 
 
 def test_book_choose_page_lists_versions_in_force(employee_client, sales):
     response = employee_client.get(CREATE, {"department": sales.pk})
     assert response.status_code == 200
-    page = visible_text(response)
+    page = page_text(response)
     assert "销售经理" in page and "置业顾问" in page
     assert "销售部" in page
     manager = Position.objects.get(code="FZ-XS-001")
@@ -106,7 +93,7 @@ def test_book_department_request_runs_and_downloads(employee_client, sales):
 
     page = employee_client.get(job.get_absolute_url())
     assert page.status_code == 200
-    text = visible_text(page)
+    text = page_text(page)
     assert "销售部 · 职位说明书汇编" in text
     assert "排队中" in text
     assert 'http-equiv="refresh"' in page.content.decode()  # without JavaScript: reload
@@ -120,10 +107,10 @@ def test_book_department_request_runs_and_downloads(employee_client, sales):
     assert (status["status"], status["done"], status["percent"]) == ("done", 2, 100)
     assert status["finished"] is True
     page = employee_client.get(job.get_absolute_url())
-    assert "下载 PDF" in visible_text(page)
+    assert "下载 PDF" in page_text(page)
     assert 'http-equiv="refresh"' not in page.content.decode()
     content = download(employee_client, job)
-    text = pdf_text(content)
+    text = compact(pdf_text(content))
     assert "职位说明书汇编" in text
     assert "销售经理职位说明书" in text and "置业顾问职位说明书" in text
 
@@ -148,7 +135,7 @@ def test_book_hand_picked_positions(employee_client, sales):
     assert job.title == "自选职位"
     assert job.version_ids == [clerk.current_version_id]
     run_worker()
-    text = pdf_text(download(employee_client, job))
+    text = compact(pdf_text(download(employee_client, job)))
     assert "置业顾问职位说明书" in text
     assert "销售经理职位说明书" not in text
 
@@ -158,13 +145,13 @@ def test_book_for_an_employee_prints_published_text_not_a_draft(employee_client,
     Position.objects.filter(pk=manager.pk).update(
         title="销售总监（未发布）", status=Position.Status.DRAFT
     )
-    choose = visible_text(employee_client.get(CREATE))
+    choose = page_text(employee_client.get(CREATE))
     assert "销售经理" in choose and "未发布" not in choose
     employee_client.post(CREATE, {"department": sales.pk})
     job = BookJob.objects.get()
-    assert "未发布" not in visible_text(employee_client.get(job.get_absolute_url()))
+    assert "未发布" not in page_text(employee_client.get(job.get_absolute_url()))
     run_worker()
-    text = pdf_text(download(employee_client, job))
+    text = compact(pdf_text(download(employee_client, job)))
     assert "销售经理职位说明书" in text
     assert "未发布" not in text
 
@@ -176,7 +163,7 @@ def test_book_failure_shows_the_message_naming_the_position(employee_client, sal
     run_worker()
     job = BookJob.objects.get()
     page = employee_client.get(job.get_absolute_url())
-    text = visible_text(page)
+    text = page_text(page)
     assert "失败" in text
     assert "职位“销售经理”（FZ-XS-001）的职位说明书无法生成" in text
     assert "重新生成" in text
@@ -216,7 +203,7 @@ def test_book_with_an_archived_position_is_hidden_from_employees(employee_client
 def test_book_empty_selection_is_refused_in_chinese(employee_client, sales):
     response = employee_client.post(CREATE, {})
     assert response.status_code == 400
-    assert "请选择一个部门，或至少勾选一个职位。" in visible_text(response)
+    assert "请选择一个部门，或至少勾选一个职位。" in page_text(response)
     assert not BookJob.objects.exists()
 
 
@@ -225,7 +212,7 @@ def test_book_draft_position_is_refused_and_the_choice_kept(employee_client, sal
     clerk = Position.objects.get(code="FZ-XS-002")
     response = employee_client.post(CREATE, {"positions": [clerk.pk, draft.pk]})
     assert response.status_code == 400
-    assert "所选职位不存在或尚无已生效的职位说明书。" in visible_text(response)
+    assert "所选职位不存在或尚无已生效的职位说明书。" in page_text(response)
     assert f'value="{clerk.pk}" checked' in response.content.decode()
     assert not BookJob.objects.exists()
 
@@ -234,13 +221,13 @@ def test_book_department_without_versions_is_refused(employee_client, sales):
     empty = DepartmentFactory(name="策划部", parent=sales.parent)
     response = employee_client.post(CREATE, {"department": empty.pk})
     assert response.status_code == 400
-    assert "“策划部”没有已生效的职位说明书，无法打印汇编。" in visible_text(response)
+    assert "“策划部”没有已生效的职位说明书，无法打印汇编。" in page_text(response)
 
 
 def test_book_unknown_department_is_refused(employee_client, sales):
     response = employee_client.post(CREATE, {"department": 999999})
     assert response.status_code == 400
-    assert "所选部门不存在。" in visible_text(response)
+    assert "所选部门不存在。" in page_text(response)
 
 
 def test_book_download_before_it_is_done_is_not_found(employee_client, sales):

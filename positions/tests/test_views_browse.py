@@ -1,28 +1,20 @@
 """The browsing pages as a user sees them: tree, department page, position list."""
 
 import re
-from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from positions.models import Position
 from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
 
-def visible_text(response) -> str:
-    """The page's text with tags removed and whitespace collapsed, as a reader sees it."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    text = unescape(re.sub(r"<[^>]+>", " ", html))
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def compact(response) -> str:
     """Visible text without any spaces, for phrases split by markup (共 <b>3</b> 个)."""
-    return visible_text(response).replace(" ", "")
+    return page_text(response).replace(" ", "")
 
 
 @pytest.fixture
@@ -61,7 +53,7 @@ def test_department_tree_shows_departments_positions_and_counts(hr_client, org):
     response = hr_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200
-    text = visible_text(response)
+    text = page_text(response)
     assert "组织架构" in text
     assert "共6个部门·3个职位（不含已归档）" in compact(response)
     for name in ("海峡集团", "福州公司", "厦门公司", "销售部", "渠道组"):
@@ -80,20 +72,20 @@ def test_department_tree_shows_departments_positions_and_counts(hr_client, org):
 def test_department_tree_hides_archived_positions(hr_client, org):
     response = hr_client.get(reverse("positions:department-tree"))
 
-    assert "案场文员" not in visible_text(response)
+    assert "案场文员" not in page_text(response)
 
 
 def test_department_tree_shows_superior_under_each_position(hr_client, org):
     response = hr_client.get(reverse("positions:department-tree"))
 
-    assert "置业顾问 FZ-XS-002 销售经理 草稿" in visible_text(response)
+    assert "置业顾问 FZ-XS-002 销售经理 草稿" in page_text(response)
 
 
 def test_department_tree_empty_organisation_says_so(hr_client):
     response = hr_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200
-    assert "尚未建立组织架构" in visible_text(response)
+    assert "尚未建立组织架构" in page_text(response)
 
 
 def test_department_tree_anonymous_is_redirected_to_login(client):
@@ -107,7 +99,7 @@ def test_department_tree_ignores_unknown_query_params(hr_client, org):
     response = hr_client.get(reverse("positions:department-tree"), {"page": "abc", "x": "<b>"})
 
     assert response.status_code == 200
-    assert "销售经理" in visible_text(response)
+    assert "销售经理" in page_text(response)
 
 
 # -- department page ---------------------------------------------------------------------------
@@ -117,7 +109,7 @@ def test_department_detail_shows_path_sub_departments_and_positions(hr_client, o
     response = hr_client.get(org["sales"].get_absolute_url())
 
     assert response.status_code == 200
-    text = visible_text(response)
+    text = page_text(response)
     assert "组织架构 海峡集团 福州公司 销售部" in text  # the breadcrumb
     assert "部门编号 FZ-XS" in text
     assert "本部门职位2" in compact(response)
@@ -135,7 +127,7 @@ def test_department_detail_shows_path_sub_departments_and_positions(hr_client, o
 def test_department_detail_without_positions_or_children_says_so(hr_client, org):
     response = hr_client.get(org["xiamen"].get_absolute_url())
 
-    text = visible_text(response)
+    text = page_text(response)
     assert "本部门暂无职位" in text
     assert "没有下级部门" in text
 
@@ -164,7 +156,7 @@ def test_position_list_shows_active_positions_with_count(hr_client, org):
     response = hr_client.get(list_url())
 
     assert response.status_code == 200
-    text = visible_text(response)
+    text = page_text(response)
     assert "共3个职位" in compact(response)
     assert "FZ-XS-001 销售经理 FZ-XS-001 销售部 福州公司 — 10–11 0 已生效" in text
     assert "FZ-XS-002 置业顾问 FZ-XS-002 销售部 福州公司 销售经理 — 0 草稿" in text
@@ -203,7 +195,7 @@ def test_position_list_empty_result_shows_message(hr_client, org):
     response = hr_client.get(list_url(), {"q": "不存在的职位"})
 
     assert response.status_code == 200
-    assert "没有符合条件的职位" in visible_text(response)
+    assert "没有符合条件的职位" in page_text(response)
     assert "共0个职位符合条件" in compact(response)
 
 
@@ -227,7 +219,7 @@ def test_position_list_bad_filter_shows_chinese_message(hr_client, org, params, 
     response = hr_client.get(list_url(), params)
 
     assert response.status_code == 200
-    text = visible_text(response)
+    text = page_text(response)
     assert "部分筛选条件无效，已忽略：" in text
     assert message in text
     assert _titles(response).split() == ["销售经理", "置业顾问", "渠道专员"]
@@ -269,7 +261,7 @@ def test_position_list_bad_page_shows_a_sane_page(hr_client, page, notice, shown
     response = hr_client.get(list_url(), {"page": page})
 
     assert response.status_code == 200
-    assert notice in visible_text(response)
+    assert notice in page_text(response)
     assert len(_titles(response).split()) == shown
 
 
@@ -291,6 +283,7 @@ def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_qu
         response = hr_client.get(list_url())
 
     assert response.status_code == 200
+    assert len(_titles(response).split()) == min(count, 50)  # fifty per page
 
 
 def test_position_list_shows_filled_over_planned_headcount(hr_client, departments):

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from positions import services
 from positions.models import Department, Position
 from positions.orgchart import overlaps
 from positions.tests.factories import DepartmentFactory, EmployeeFactory, PositionFactory
@@ -21,11 +20,6 @@ from positions.tests.factories import DepartmentFactory, EmployeeFactory, Positi
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def seed(db):
-    services.load_seed()
 
 
 @pytest.fixture

@@ -6,18 +6,14 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils.html import strip_tags
 
 from positions import services
 from positions.tests.factories import PositionFactory
+from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def text(response) -> str:
-    return " ".join(strip_tags(response.content.decode()).split())
 
 
 def test_review_overdue_lists_position_published_13_months_ago(hr_client):
@@ -27,7 +23,7 @@ def test_review_overdue_lists_position_published_13_months_ago(hr_client):
         fresh = PositionFactory(title="售楼员", code="FZ-XS-101")
     with time_machine.travel(datetime.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
         services.schedule_next_review(fresh, published_on=datetime.date(2026, 11, 1))
-        page = text(hr_client.get(reverse("positions:review-overdue")))
+        page = page_text(hr_client.get(reverse("positions:review-overdue")))
     assert "共 1 份" in page
     assert "FZ-XS-001 销售经理" in page
     assert "2026-10-15 31 天" in page
@@ -35,7 +31,7 @@ def test_review_overdue_lists_position_published_13_months_ago(hr_client):
 
 
 def test_review_overdue_empty_says_so(hr_client):
-    page = text(hr_client.get(reverse("positions:review-overdue")))
+    page = page_text(hr_client.get(reverse("positions:review-overdue")))
     assert "没有到期未复核的职位说明书。" in page
 
 
@@ -50,13 +46,20 @@ def test_review_overdue_anonymous_redirected_to_login(client):
 
 
 def test_review_overdue_ignores_query_noise(hr_client):
-    response = hr_client.get(reverse("positions:review-overdue") + "?page=abc&sort=x")
+    with time_machine.travel(datetime.datetime(2025, 10, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
+        published = PositionFactory(title="销售经理", code="FZ-XS-001")
+        services.schedule_next_review(published, published_on=datetime.date(2025, 10, 15))
+    with time_machine.travel(datetime.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
+        response = hr_client.get(reverse("positions:review-overdue") + "?page=abc&sort=x")
     assert response.status_code == 200
+    page = page_text(response)
+    assert "共 1 份" in page
+    assert "FZ-XS-001 销售经理" in page
 
 
 def test_sheet_shows_next_review_date(hr_client):
     position = PositionFactory(title="销售经理", next_review_on=datetime.date(2027, 11, 28))
-    page = text(hr_client.get(position.get_absolute_url()))
+    page = page_text(hr_client.get(position.get_absolute_url()))
     assert "下次复核日期：2027-11-28" in page
 
 

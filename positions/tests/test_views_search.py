@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from positions import services
 from positions.models import Position
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("positions:search")
-
-
-@pytest.fixture
-def seed(db):
-    services.load_seed()
 
 
 def test_search_page_shows_results_with_sections_and_marks(seed, user_client):

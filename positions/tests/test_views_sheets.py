@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from positions import services
 from positions.models import Position
 from positions.tests.factories import FullPositionFactory, PositionFactory
 
@@ -217,9 +216,7 @@ def test_position_pdf_download_headers_without_code(hr_client):
     )
 
 
-def test_position_sheet_seed_sales_manager_shows_its_content(hr_client):
-
-    services.load_seed()
+def test_position_sheet_seed_sales_manager_shows_its_content(seed, hr_client):
     manager = Position.objects.get(code="FZ-XS-001")
     response = hr_client.get(sheet_url(manager))
     assert response.status_code == 200

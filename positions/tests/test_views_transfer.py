@@ -319,8 +319,7 @@ def test_export_filters_what_a_manager_of_another_department_reads(client, depar
     assert exported(grade="5") == ["XS-1"]
 
 
-def test_export_then_import_round_trip_of_seed_shows_no_change(hr_client):
-    services.load_seed()
+def test_export_then_import_round_trip_of_seed_shows_no_change(seed, hr_client):
     data = hr_client.get(reverse("positions:position-export")).content
     preview_url = upload(hr_client, data)["Location"]
     page = hr_client.get(preview_url).content.decode()

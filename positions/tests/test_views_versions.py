@@ -21,7 +21,7 @@ Status = Position.Status
 
 
 @pytest.fixture
-def demo(db, settings) -> Demo:
+def demo(seed, settings) -> Demo:
     return demo_world(settings)
 
 

@@ -10,13 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import strip_tags
 
-from positions import services
 from positions.models import Department, Duty, Position, Version
 from positions.services.word import DOCX_CONTENT_TYPE
 from positions.tests import word_helpers
 from positions.tests.test_services_word_import import fake_legacy_doc
+from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +27,6 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def seed(db):
-    services.load_seed()
-
-
 def docx_url(position: Position, **query) -> str:
     url = reverse("positions:position-docx", kwargs={"pk": position.pk})
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
@@ -41,10 +35,6 @@ def docx_url(position: Position, **query) -> str:
 def title_of(response) -> str:
     assert response["Content-Type"] == DOCX_CONTENT_TYPE
     return docx.Document(io.BytesIO(response.content)).paragraphs[0].text
-
-
-def text(response) -> str:
-    return " ".join(strip_tags(response.content.decode()).split())
 
 
 def counts() -> tuple[int, int, int]:
@@ -108,7 +98,7 @@ def test_word_import_page_shows_the_upload_form(hr_client):
     response = hr_client.get(reverse(IMPORT_URL))
 
     assert response.status_code == 200
-    assert "从 Word 导入职位说明书" in text(response)
+    assert "从 Word 导入职位说明书" in page_text(response)
     assert 'type="file"' in response.content.decode() and "multiple" in response.content.decode()
 
 
@@ -131,7 +121,7 @@ def test_word_import_upload_preview_confirm_creates_drafts(seed, hr_client):
     preview_url = response["Location"]
 
     preview = hr_client.get(preview_url)
-    page = text(preview)
+    page = page_text(preview)
     assert preview.status_code == 200
     assert "销售管理专员" in page and "YX-XG-01" in page and "营销策划专员" in page
     assert "文件中没有所在部门，请选择所在部门。" in page
@@ -140,7 +130,7 @@ def test_word_import_upload_preview_confirm_creates_drafts(seed, hr_client):
 
     refused = hr_client.post(preview_url, {"action": "confirm"})
     assert refused.status_code == 400
-    assert "营销策划专员.docx：文件中没有所在部门，请选择所在部门。" in text(refused)
+    assert "营销策划专员.docx：文件中没有所在部门，请选择所在部门。" in page_text(refused)
     assert counts() == before
 
     marketing = Department.objects.get(name="营销策划部")
@@ -152,7 +142,7 @@ def test_word_import_upload_preview_confirm_creates_drafts(seed, hr_client):
         ("营销策划专员", Position.Status.DRAFT),
     }
     assert Position.objects.get(code="MK105").department == marketing
-    page = text(hr_client.get(Position.objects.get(code="YX-XG-01").get_absolute_url()))
+    page = page_text(hr_client.get(Position.objects.get(code="YX-XG-01").get_absolute_url()))
     assert "计划管理：参与拟订项目开发总体规划" in page and "重点工作" in page
     assert hr_client.get(preview_url).status_code == 404  # the upload is gone once imported
 
@@ -165,7 +155,7 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
         reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
     )
     preview = hr_client.get(response["Location"])
-    assert "更新“售楼员”的草稿，现行版本不变" in text(preview)
+    assert "更新“售楼员”的草稿，现行版本不变" in page_text(preview)
     done = hr_client.post(response["Location"], {"action": "confirm"})
 
     assert done.status_code == 302 and done["Location"] == clerk.get_absolute_url()
@@ -195,7 +185,7 @@ def test_word_import_bad_file_shows_the_message_and_writes_nothing(
     )
 
     assert response.status_code == 400
-    page = text(response)
+    page = page_text(response)
     assert "以下文件无法导入，本次上传未保存任何内容" in page and message in page
     assert counts() == before
     assert not (settings.MEDIA_ROOT / "word-imports").exists()
@@ -208,7 +198,7 @@ def test_word_import_file_over_the_limit_is_refused(seed, hr_client, settings):
     response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("大.docx", data)]})
 
     assert response.status_code == 400
-    assert "文件过大" in text(response)
+    assert "文件过大" in page_text(response)
 
 
 def test_word_import_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed, hr_client, settings):
@@ -217,15 +207,15 @@ def test_word_import_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed, h
     response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("旧.doc", fake_legacy_doc())]})
 
     assert response.status_code == 400
-    assert "服务器上未安装 LibreOffice" in text(response)
-    assert "另存为 .docx 格式后重新上传" in text(response)
+    assert "服务器上未安装 LibreOffice" in page_text(response)
+    assert "另存为 .docx 格式后重新上传" in page_text(response)
 
 
 def test_word_import_without_a_file_asks_for_one(hr_client):
     response = hr_client.post(reverse(IMPORT_URL), {})
 
     assert response.status_code == 400
-    assert "请选择要导入的 Word 文件。" in text(response)
+    assert "请选择要导入的 Word 文件。" in page_text(response)
 
 
 def test_word_import_preview_of_another_users_upload_is_not_found(seed, hr_client, hr_user):

@@ -23,8 +23,8 @@ class Demo:
 
 
 def demo_world(settings) -> Demo:
+    """Needs the seed organisation (the ``seed`` fixture)."""
     settings.DEBUG = True
-    services.load_seed()
     services.ensure_demo_accounts()
     sales = Department.objects.get(code="FZ-XS")
     sales.reviewer_role = Department.ReviewerRole.MANAGER
