@@ -439,10 +439,9 @@ def test_compact_cjk_subset_looks_exactly_like_weasyprints_own(db, tmp_path):
     for page, (mine, reference) in enumerate(zip(our_pages, their_pages, strict=True), start=1):
         assert mine.size == reference.size
         pixels = mine.size[0] * mine.size[1]
-        inked = sum(1 for value in reference.convert("L").getdata() if value < 128)
+        inked = sum(reference.convert("L").histogram()[:128])  # dark pixels
         assert inked > pixels * 0.005, f"page {page} is nearly blank"
-        differing = ImageChops.difference(mine, reference).convert("L").point(lambda v: v > 0)
-        changed = sum(differing.getdata())
+        changed = pixels - ImageChops.difference(mine, reference).convert("L").histogram()[0]
         assert changed <= pixels * 0.001, f"page {page}: {changed} of {pixels} pixels differ"
 
 

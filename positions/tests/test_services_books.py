@@ -33,8 +33,7 @@ def fresh_company_profile():
     services.forget_company_profile()
 
 
-@pytest.fixture
-def sales(db) -> Department:
+def make_sales() -> Department:
     group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
     company = DepartmentFactory(
         name="福州公司", code="FZ", kind=Department.Kind.COMPANY, parent=group
@@ -48,9 +47,20 @@ def sales(db) -> Department:
 
 
 @pytest.fixture
-def book_pdf(sales) -> tuple[PdfReader, books.BookPdf]:
-    selection = books.department_selection(sales, include_subdepartments=False)
-    pdf = books.render_book(selection.versions, title=selection.title)
+def sales(db) -> Department:
+    return make_sales()
+
+
+@pytest.fixture(scope="module")
+def book_pdf(django_db_setup, django_db_blocker) -> tuple[PdfReader, books.BookPdf]:
+    """The 销售部 book, rendered once for the module's tests that only read it (the rows it is
+    made from are rolled back at once)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        services.forget_company_profile()
+        selection = books.department_selection(make_sales(), include_subdepartments=False)
+        pdf = books.render_book(selection.versions, title=selection.title)
+        transaction.set_rollback(True)
+    services.forget_company_profile()
     return PdfReader(io.BytesIO(pdf.content)), pdf
 
 
