@@ -56,11 +56,11 @@ def _make_positions(count: int):
     """``count`` published positions in one department, copied round-robin from the seed."""
     from django.contrib.auth import get_user_model
 
-    from positions import services
     from positions.models import Department, Position
+    from positions.services import editing, seed, versions
 
     if not Position.objects.filter(code="FZ-XS-001").exists():
-        services.load_seed()
+        seed.load_seed()
     admin, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
     )
@@ -71,7 +71,7 @@ def _make_positions(count: int):
     seeds = list(Position.objects.in_force().order_by("code", "pk"))
     for number in range(1, count + 1):
         source = seeds[(number - 1) % len(seeds)]
-        copy = services.copy_position(
+        copy = editing.copy_position(
             user=admin,
             source=source,
             code=f"BK-{number:03d}",
@@ -84,7 +84,7 @@ def _make_positions(count: int):
             reviewed_by_name="陈经理",
             approved_by_name="赵总",
         )
-        services.publish_version(copy)
+        versions.publish_version(copy)
     return department, admin
 
 

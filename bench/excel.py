@@ -44,10 +44,10 @@ def _setup_django() -> None:
 def _make_positions(count: int):
     from django.contrib.auth import get_user_model
 
-    from positions import services
     from positions.models import Department, Position
+    from positions.services import editing, seed
 
-    services.load_seed()
+    seed.load_seed()
     admin, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
     )
@@ -56,7 +56,7 @@ def _make_positions(count: int):
     seeds = list(Position.objects.in_force().order_by("code", "pk"))
     for number in range(1, count + 1):
         source = seeds[(number - 1) % len(seeds)]
-        services.copy_position(
+        editing.copy_position(
             user=admin,
             source=source,
             code=f"XL-{number:03d}",

@@ -3,7 +3,7 @@
 Prints medians over several runs, side by side:
 
 1. 销售经理 (seed FZ-XS-001, its V1), uncached, in a warm process: template + WeasyPrint, as
-   ``services.render_sheet_pdf`` does in the web process's warm worker; also the same through
+   ``printing.render_sheet_pdf`` does in the web process's warm worker; also the same through
    the worker (pipe round trip included) and WeasyPrint alone on the ready HTML;
 2. the same PDF through the stored copy: a full GET through the Django test client;
 3. the same HTML printed by a WARM Playwright Chromium (Debian's /usr/bin/chromium, browser
@@ -14,7 +14,7 @@ Prints medians over several runs, side by side:
    renders, while the allocator's working set settles).
 
 Data: a throw-away test database (SQLite in memory unless DATABASE_URL points elsewhere; the
-same machinery as ``pytest``) loaded with ``services.load_seed()``, stored PDFs in a temporary
+same machinery as ``pytest``) loaded with ``seed.load_seed()``, stored PDFs in a temporary
 MEDIA_ROOT. Nothing touches db.sqlite3 or media/.
 
     make bench                               # or:
@@ -123,16 +123,16 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
     from django.urls import reverse
     from playwright.sync_api import sync_playwright
 
-    from positions import pdf, render_pool, services
+    from positions import pdf, render_pool
     from positions.models import Position
-    from positions.services import printing
+    from positions.services import company, printing, seed
     from positions.sheet import build_sheet
 
-    services.load_seed()
+    seed.load_seed()
     position = Position.objects.with_sheet().get(code="FZ-XS-001")
     version = position.current_version
     sheet = build_sheet(version)
-    company = services.company_profile()
+    company = company.company_profile()
     html = pdf.sheet_html(sheet, company)
 
     print(f"jobdesc PDF benchmark — medians of {runs} runs (after one warm-up run each)")

@@ -35,8 +35,8 @@ from positions.models import (
     Relationship,
 )
 from positions.permissions import editable_departments_q
-from positions.services import department_index
 from positions.services.editing import kept_forms
+from positions.services.organisation import department_index
 from positions.services.sheets import SECTIONS as WRITER_SECTIONS
 from positions.services.sheets import SheetContent
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from positions.models import Position
 from positions.permissions import in_force_q
-from positions.services import DepartmentIndex, department_index, grade_overlap_q
+from positions.services.organisation import DepartmentIndex, department_index, grade_overlap_q
 from positions.services.search import position_ids_matching, with_filled
 
 VERSION = "current_version__"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from positions.models import Position
-from positions.services import DepartmentIndex
+from positions.services.organisation import DepartmentIndex
 
 DATE_ERRORS = {
     "required": "请填写日期。",

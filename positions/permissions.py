@@ -66,7 +66,7 @@ def _subtrees(roots: set[int]) -> frozenset[int]:
     """The departments and every department below them (one query)."""
     if not roots:
         return frozenset()
-    from positions.services import department_index
+    from positions.services.organisation import department_index
 
     index = department_index()
     found: set[int] = set()

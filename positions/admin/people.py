@@ -1,7 +1,7 @@
 """Admin for employees, their assignments and HR editors' scopes.
 
 An HR editor sees the employees they manage (``permissions.managed_employees_q``). Adding an
-employee here hires them into a position (``services.hire_employee``); 调岗 and 离职 go through
+employee here hires them into a position (``people.hire_employee``); 调岗 and 离职 go through
 the site's own pages, which keep the assignment history, so the history is read-only here.
 """
 
@@ -16,9 +16,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from positions import permissions, services
+from positions import permissions
 from positions.admin.base import AsksPermissions
 from positions.models import Assignment, EditorScope, Employee, Position
+from positions.services import people
 
 # -- employees ---------------------------------------------------------------------------------
 
@@ -90,7 +91,7 @@ class EmployeeAdmin(AsksPermissions, admin.ModelAdmin):
     inlines = (AssignmentInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        managed = services.managed_employees(request.user).values("pk")
+        managed = people.managed_employees(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=managed).with_position()
 
     def get_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
@@ -133,7 +134,7 @@ class EmployeeAdmin(AsksPermissions, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        hired = services.hire_employee(
+        hired = people.hire_employee(
             user=obj.user,
             name=obj.name,
             employee_no=obj.employee_no,
@@ -179,7 +180,7 @@ class AssignmentAdmin(AsksPermissions, admin.ModelAdmin):
     readonly_fields = ("employee", "position")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        managed = services.managed_employees(request.user).values("pk")
+        managed = people.managed_employees(request.user).values("pk")
         return super().get_queryset(request).filter(employee__in=managed)
 
     @admin.display(description="部门", ordering="position__department__name")

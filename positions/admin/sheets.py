@@ -29,7 +29,7 @@ from positions.models import (
     Relationship,
     Version,
 )
-from positions.services import grade_overlap_q
+from positions.services.organisation import grade_overlap_q
 from positions.services.search import reindex_department
 
 # Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.

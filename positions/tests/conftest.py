@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from positions import services
 from positions.models import Department
 from positions.permissions import HR_EDITOR
+from positions.services import company
+from positions.services import seed as seed_service
 from positions.tests.factories import DepartmentFactory, UserFactory
 
 
@@ -85,9 +86,9 @@ def media_root(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh_company_profile():
     """The company profile is cached per process (its default name comes from the tree)."""
-    services.forget_company_profile()
+    company.forget_company_profile()
     yield
-    services.forget_company_profile()
+    company.forget_company_profile()
 
 
 # --- the shared seed organisation ------------------------------------------------------------
@@ -121,13 +122,13 @@ class SeedLayer:
             atomic = transaction.atomic()
             atomic.__enter__()
             try:
-                services.load_seed()
+                seed_service.load_seed()
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
                 raise
         self._atomic, self._blocker = atomic, django_db_blocker
-        services.forget_company_profile()
+        company.forget_company_profile()
 
     def close(self) -> None:
         if not self.is_open:
@@ -136,7 +137,7 @@ class SeedLayer:
         with self._blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-        services.forget_company_profile()
+        company.forget_company_profile()
 
 
 _seed_layer_state = SeedLayer()
@@ -175,7 +176,7 @@ def pytest_runtest_setup(item):
         if _is_transactional(item):
             raise pytest.UsageError(
                 f"{item.nodeid}: a transactional test cannot use the shared seed; "
-                "call services.load_seed() in its own fixture"
+                "call seed_service.load_seed() in its own fixture"
             )
     else:
         _seed_layer_state.close()

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.db.models import F
 from django.urls import reverse
 
-from positions import services
+from positions.services import accounts
 from positions.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_login_lockout_message_names_the_configured_hr_contact(client, zhang, se
     ],
 )
 def test_lockout_message_names_the_wait(cool_off, expected):
-    assert expected in services.lockout_message(failure_limit=5, cool_off=cool_off)
+    assert expected in accounts.lockout_message(failure_limit=5, cool_off=cool_off)
 
 
 def test_login_page_lands_on_my_position(client, zhang):

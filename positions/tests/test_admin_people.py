@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from positions import services
 from positions.models import Assignment, EditorScope, Employee, Position
 from positions.permissions import HR_EDITOR
+from positions.services import people
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -110,7 +110,7 @@ def sales_hr(client, departments):
 
 
 def test_employee_changelist_shows_chinese_columns_and_employees(hr_admin, org):
-    services.employee_leaves(employee=org["li"], left_on=D(2025, 1, 31))
+    people.employee_leaves(employee=org["li"], left_on=D(2025, 1, 31))
 
     response = hr_admin.get(CHANGELIST)
 
@@ -132,7 +132,7 @@ def test_employee_changelist_searches_name_and_employee_no(hr_admin, org):
 
 
 def test_employee_changelist_filters_by_status(hr_admin, org):
-    services.employee_leaves(employee=org["li"], left_on=D(2025, 1, 31))
+    people.employee_leaves(employee=org["li"], left_on=D(2025, 1, 31))
 
     current = hr_admin.get(CHANGELIST, {"status": "current"})
     left = hr_admin.get(CHANGELIST, {"status": "left"})
@@ -144,9 +144,7 @@ def test_employee_changelist_filters_by_status(hr_admin, org):
 
 def test_employee_change_page_shows_read_only_history_and_links(hr_admin, org):
     zhang = org["zhang"]
-    services.transfer_employee(
-        employee=zhang, position=org["adviser"], effective_date=D(2025, 7, 1)
-    )
+    people.transfer_employee(employee=zhang, position=org["adviser"], effective_date=D(2025, 7, 1))
 
     response = hr_admin.get(reverse("admin:positions_employee_change", args=[zhang.pk]))
 

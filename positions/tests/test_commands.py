@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from positions import services
 from positions.models import Assignment, Employee, Position
 from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER, access
+from positions.services import history, people, seed, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_setup_demo_creates_accounts_with_groups_and_positions(settings):
     output = run()
 
     assert "已载入种子数据" in output
-    assert f"employee / {services.DEMO_PASSWORD}" in output
+    assert f"employee / {seed.DEMO_PASSWORD}" in output
     groups = {u.username: set(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
     assert groups == {
         "admin": set(),
@@ -70,7 +70,7 @@ def test_setup_demo_creates_accounts_with_groups_and_positions(settings):
     assert admin.is_superuser and admin.is_staff
     assert not Employee.objects.filter(user=admin).exists()
     for user in User.objects.all():
-        assert user.check_password(services.DEMO_PASSWORD)
+        assert user.check_password(seed.DEMO_PASSWORD)
         assert not user.user_permissions.exists()  # roles come from the groups
     assert holding("hr") == ("王人事", "FZ0001", "人力行政经理")
     assert holding("director") == ("赵总", "FZ0002", "副总经理")
@@ -101,7 +101,7 @@ def test_setup_demo_resets_a_demo_account_changed_while_trying_things_out(settin
     settings.DEBUG = True
     run()
     employee = Employee.objects.get(user__username="employee")
-    services.employee_leaves(employee=employee, left_on=employee.hired_on.replace(year=2025))
+    people.employee_leaves(employee=employee, left_on=employee.hired_on.replace(year=2025))
 
     run()
 
@@ -181,14 +181,14 @@ def test_export_all_then_import_all_into_empty_database_reproduces_every_sheet(t
     # An earlier transactional test may have flushed the role groups migration 0003 creates.
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    services.load_seed()
-    services.ensure_demo_accounts()
-    services.ensure_initial_revisions()
+    seed.load_seed()
+    seed.ensure_demo_accounts()
+    history.ensure_initial_revisions()
     manager = Position.objects.get(code="FZ-XS-001")
     manager.summary = "负责售楼处管理（第二版）"
     manager.approved_by_name, manager.approved_at = "赵总", datetime.date(2025, 3, 1)
     manager.save()
-    services.publish_version(manager)  # V2 in force
+    versions.publish_version(manager)  # V2 in force
     Position.objects.filter(pk=manager.pk).update(title="销售部经理", status="draft")  # a draft
     from positions.models import Acknowledgement, Department, EditorScope, WorkflowEvent
 

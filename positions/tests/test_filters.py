@@ -159,18 +159,18 @@ def list_titles(client, **params) -> list[str]:
 
 def test_list_readers_see_version_titles_not_draft_titles(hr_client, hr_user, user):
     client = hr_client
-    from positions import services
+    from positions.services import search, versions
     from positions.tests.factories import DepartmentFactory
 
     department = DepartmentFactory(name="客服中心", code="KF")
     position = Position.objects.create(
         title="客服专员", code="KF-001", department=department, status=Position.Status.PUBLISHED
     )
-    services.publish_version(position)
+    versions.publish_version(position)
     Position.objects.filter(pk=position.pk).update(
         title="客户体验官", code="KF-900", status=Position.Status.DRAFT
     )
-    services.reindex_position(position)
+    search.reindex_position(position)
 
     assert list_titles(hr_client) == ["客户体验官"]
     client.force_login(user)
@@ -199,8 +199,8 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from positions import services
     from positions.permissions import MANAGER
+    from positions.services import versions
     from positions.tests.factories import DepartmentFactory, EmployeeFactory
 
     if who == "manager":  # reads 财务部's working copies and 客服中心's versions: a CASE per row
@@ -224,7 +224,7 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
                 headcount=2,
                 grade_min=3,
             )
-            services.publish_version(position)
+            versions.publish_version(position)
             EmployeeFactory(position=position)
             boss = boss or position
 

@@ -328,12 +328,14 @@ def test_static_file_fetcher_refuses_symlink_leading_out(tmp_path, settings):
 
 @pytest.fixture
 def company(db):
-    from positions import services
+    from positions.services import company as company_service
 
-    services.forget_company_profile()
-    profile = services.save_company_profile(name="海峡地产集团有限公司", document_prefix="HXDC-HR")
+    company_service.forget_company_profile()
+    profile = company_service.save_company_profile(
+        name="海峡地产集团有限公司", document_prefix="HXDC-HR"
+    )
     yield profile
-    services.forget_company_profile()
+    company_service.forget_company_profile()
 
 
 def one_page_pdf() -> bytes:
@@ -515,7 +517,7 @@ def test_render_pdf_prints_the_company_logo(db, settings, tmp_path):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from positions import services
+    from positions.services import company as company_service
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (
@@ -529,14 +531,14 @@ def test_render_pdf_prints_the_company_logo(db, settings, tmp_path):
         + chunk(b"IEND", b"")
     )
     settings.MEDIA_ROOT = tmp_path
-    services.forget_company_profile()
-    services.save_company_profile(
+    company_service.forget_company_profile()
+    company_service.save_company_profile(
         name="海峡地产", document_prefix="", logo=SimpleUploadedFile("logo.png", png)
     )
     try:
         data = render_position(PositionFactory())
     finally:
-        services.forget_company_profile()
+        company_service.forget_company_profile()
     reader = PdfReader(io.BytesIO(data))
     images = reader.pages[0].images
 

@@ -16,8 +16,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Department, Position, Qualification
+from positions.services import books, history
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -179,8 +180,8 @@ def none(world: World) -> dict:
 
 def sales_book(world: World) -> dict:
     """The 销售部 book (queued): every signed-in user reads what it prints."""
-    selection = services.department_selection(world.sales, include_subdepartments=False)
-    return {"pk": services.request_book(selection).pk}
+    selection = books.department_selection(world.sales, include_subdepartments=False)
+    return {"pk": books.request_book(selection).pk}
 
 
 def sales_book_done(world: World) -> dict:
@@ -210,7 +211,7 @@ def archived_book(world: World) -> dict:
 
 def first_version(world: World) -> dict:
     """The published 售楼员's first history entry (loaddata records none, so make it)."""
-    services.ensure_initial_revisions()
+    history.ensure_initial_revisions()
     version = Version.objects.get_for_object(world.published).earliest("pk")
     return {"pk": world.published.pk, "version_id": version.pk}
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from positions.models import Department, Position
-from positions.services import (
+from positions.services.organisation import (
     department_index,
     department_page,
     department_tree,

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from positions import services
 from positions.models import BookJob, Department, Position, Version
-from positions.services import books
+from positions.services import books, company, versions
 from positions.tests.book_helpers import run_worker
 from positions.tests.factories import DepartmentFactory, FullPositionFactory, PositionFactory
 
@@ -28,9 +27,9 @@ TITLES = ("销售经理", "置业顾问", "案场经理")
 @pytest.fixture(autouse=True)
 def fresh_company_profile():
     """The company identity is cached per process: start and end each test without it."""
-    services.forget_company_profile()
+    company.forget_company_profile()
     yield
-    services.forget_company_profile()
+    company.forget_company_profile()
 
 
 def make_sales() -> Department:
@@ -56,11 +55,11 @@ def book_pdf(django_db_setup, django_db_blocker) -> tuple[PdfReader, books.BookP
     """The 销售部 book, rendered once for the module's tests that only read it (the rows it is
     made from are rolled back at once)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        services.forget_company_profile()
+        company.forget_company_profile()
         selection = books.department_selection(make_sales(), include_subdepartments=False)
         pdf = books.render_book(selection.versions, title=selection.title)
         transaction.set_rollback(True)
-    services.forget_company_profile()
+    company.forget_company_profile()
     return PdfReader(io.BytesIO(pdf.content)), pdf
 
 
@@ -164,7 +163,7 @@ def test_render_book_embeds_one_cjk_sans_family_only(book_pdf):
 
 
 def test_render_book_cover_names_the_company_and_document_number(sales):
-    services.save_company_profile(name="海峡地产集团有限公司", document_prefix="HXJT-HR")
+    company.save_company_profile(name="海峡地产集团有限公司", document_prefix="HXJT-HR")
     selection = books.department_selection(sales, include_subdepartments=False)
     pdf = books.render_book(selection.versions, title=selection.title, department_code="FZ-XS")
     reader = PdfReader(io.BytesIO(pdf.content))
@@ -275,7 +274,7 @@ def test_new_version_makes_a_new_book(sales, user):
     first = books.request_book(
         books.department_selection(sales, include_subdepartments=False), user
     )
-    services.publish_version(Position.objects.get(title="置业顾问"))
+    versions.publish_version(Position.objects.get(title="置业顾问"))
     second = books.request_book(
         books.department_selection(sales, include_subdepartments=False), user
     )

@@ -5,10 +5,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version
 
-from positions import services
 from positions.editor_forms import rebase
 from positions.models import Authority, Duty, Position, Qualification, Relationship
 from positions.permissions import HR_EDITOR
+from positions.services import editing, sheets
 from positions.tests.editing_helpers import add_duty, as_querydict, build, duty_index, editor_data
 from positions.tests.factories import (
     DepartmentFactory,
@@ -29,7 +29,7 @@ def save(user, position, data, expected=None):
         {n: f.errors for n, f in editor.formsets.items()},
     )
     lock = expected if expected is not None else editor.form.cleaned_data["lock_version"]
-    return services.save_position(
+    return editing.save_position(
         user=user,
         position=position,
         content=editor.content(),
@@ -138,7 +138,7 @@ def test_save_position_refuses_stale_lock_and_saves_nothing(hr_user, manager):
     data = editor_data(hr_user, manager)
     data["title"] = "改了名称"
 
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(sheets.EditConflict) as conflict:
         save(hr_user, manager, data, expected=1)
 
     assert conflict.value.current.lock_version == 5
@@ -154,7 +154,7 @@ def test_save_position_reorder_only_conflicts_when_stale(hr_user, manager):
     data[f"duties-{duty_index(data, '销售计划1')}-rank"] = "2"
     data[f"duties-{duty_index(data, '销售计划2')}-rank"] = "1"
 
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(sheets.EditConflict):
         save(hr_user, Position.objects.get(pk=manager.pk), data)
 
     assert titles(manager)[:2] == [("销售计划1", 1), ("销售计划2", 2)]
@@ -167,7 +167,7 @@ def test_save_position_single_duty_edit_conflicts_when_other_saved_a_duty(hr_use
     save(hr_user, manager, other)
     data[f"duties-{duty_index(data, '销售计划1')}-tasks"] = "我改的任务；"
 
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(sheets.EditConflict):
         save(hr_user, Position.objects.get(pk=manager.pk), data)
 
     assert Duty.objects.get(position=manager, title="销售计划1").tasks != "我改的任务；"
@@ -179,14 +179,14 @@ def test_save_position_two_saves_from_same_version_only_first_passes(hr_user, ma
     second = build(hr_user, Position.objects.get(pk=manager.pk), editor_data(hr_user, manager))
     assert first.is_valid() and second.is_valid()
 
-    services.save_position(
+    editing.save_position(
         user=hr_user,
         position=manager,
         content=first.content(),
         expected_lock_version=1,
     )
-    with pytest.raises(services.EditConflict):
-        services.save_position(
+    with pytest.raises(sheets.EditConflict):
+        editing.save_position(
             user=hr_user,
             position=manager,
             content=second.content(),
@@ -215,14 +215,14 @@ def test_conflict_report_lists_the_other_persons_changes_beside_mine(hr_user, ma
     editor = build(hr_user, current, rebase(as_querydict(mine), current))  # as the view does
     assert editor.is_valid()
 
-    with pytest.raises(services.EditConflict) as conflict:
-        services.save_position(
+    with pytest.raises(sheets.EditConflict) as conflict:
+        editing.save_position(
             user=hr_user,
             position=manager,
             content=editor.content(),
             expected_lock_version=2,
         )
-    report = services.conflict_report(
+    report = editing.conflict_report(
         current=conflict.value.current,
         expected_lock_version=2,
         form=editor.form,
@@ -249,7 +249,7 @@ def test_conflict_report_without_recorded_start_compares_stored_with_submitted(h
     editor = build(hr_user, Position.objects.get(pk=manager.pk), mine)
     assert editor.is_valid()
 
-    report = services.conflict_report(
+    report = editing.conflict_report(
         current=Position.objects.get(pk=manager.pk),
         expected_lock_version=1,
         form=editor.form,
@@ -265,7 +265,7 @@ def test_conflict_report_without_recorded_start_compares_stored_with_submitted(h
 
 
 def test_copy_position_copies_every_section_into_a_draft(hr_user, manager):
-    copy = services.copy_position(user=hr_user, source=manager, code="FZ-XS-900")
+    copy = editing.copy_position(user=hr_user, source=manager, code="FZ-XS-900")
 
     assert (copy.title, copy.code, copy.status) == ("销售经理（副本）", "FZ-XS-900", "draft")
     assert copy.department == manager.department and copy.reports_to == manager.reports_to
@@ -289,7 +289,7 @@ def test_copy_position_copies_every_section_into_a_draft(hr_user, manager):
 
 def test_copy_position_takes_given_title_and_department(hr_user, manager):
     other = DepartmentFactory(name="渠道部")
-    copy = services.copy_position(
+    copy = editing.copy_position(
         user=hr_user, source=manager, code="QD-001", title="渠道经理", department=other
     )
     assert (copy.title, copy.department) == ("渠道经理", other)
@@ -297,11 +297,11 @@ def test_copy_position_takes_given_title_and_department(hr_user, manager):
 
 def test_copy_position_requires_a_new_code(hr_user, manager):
     with pytest.raises(ValidationError) as missing:
-        services.copy_position(user=hr_user, source=manager, code="  ")
+        editing.copy_position(user=hr_user, source=manager, code="  ")
     assert missing.value.message_dict == {"code": ["请填写新职位的职位编号。"]}
 
     with pytest.raises(ValidationError) as taken:
-        services.copy_position(user=hr_user, source=manager, code=manager.code)
+        editing.copy_position(user=hr_user, source=manager, code=manager.code)
     assert taken.value.message_dict == {"code": [f"职位编号“{manager.code}”已被“销售经理”使用。"]}
     assert Position.objects.filter(title="销售经理（副本）").count() == 0
 
@@ -313,7 +313,7 @@ def test_archive_position_refused_naming_reports_and_holders(hr_user, manager):
     EmployeeFactory(name="张三", position=manager)
 
     with pytest.raises(ValidationError) as refusal:
-        services.archive_position(user=hr_user, position=manager)
+        editing.archive_position(user=hr_user, position=manager)
 
     message = refusal.value.messages[0]
     assert "无法归档职位“销售经理”" in message
@@ -329,7 +329,7 @@ def test_archive_position_ignores_archived_reports_and_people_who_left(hr_user):
     leaver = EmployeeFactory(name="离职者", position=boss)
     leaver.assignments.update(end_date="2025-01-31")
 
-    archived = services.archive_position(user=hr_user, position=boss)
+    archived = editing.archive_position(user=hr_user, position=boss)
 
     assert archived.status == Position.Status.ARCHIVED
 
@@ -338,7 +338,7 @@ def test_archive_position_archives_never_erases(hr_user):
     position = PositionFactory(title="销售内勤")
     DutyFactory(position=position)
 
-    services.archive_position(user=hr_user, position=position)
+    editing.archive_position(user=hr_user, position=position)
 
     position.refresh_from_db()
     assert position.status == Position.Status.ARCHIVED
@@ -347,4 +347,4 @@ def test_archive_position_archives_never_erases(hr_user):
     version = Version.objects.get_for_object(position).get()
     assert version.revision.comment == "归档职位"
     with pytest.raises(ValidationError, match="已归档"):
-        services.archive_position(user=hr_user, position=position)
+        editing.archive_position(user=hr_user, position=position)

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version
 
-from positions import services
 from positions.models import Duty, Position, Qualification
 from positions.permissions import HR_EDITOR
+from positions.services import history, seed
 from positions.services.history import FieldDiff
 from positions.tests.factories import (
     DepartmentFactory,
@@ -89,7 +89,7 @@ def second_revision(editor, position: Position) -> tuple[int, Duty]:
 
 def test_position_history_lists_newest_first_with_who_when_comment_and_summary(editor, position):
     second_revision(editor, position)
-    entries = services.position_history(position)
+    entries = history.position_history(position)
     assert [(e.number, e.user, e.comment, e.is_latest) for e in entries] == [
         (2, "王人事", "调整职责", True),
         (1, "王人事", "新建职位", False),
@@ -107,11 +107,11 @@ def test_position_history_lists_newest_first_with_who_when_comment_and_summary(e
 def test_position_history_names_username_or_system_when_no_full_name(position):
     revise(UserFactory(username="li"), "改名", position)
     revise(None, "批量导入", position)
-    assert [e.user for e in services.position_history(position)][:2] == ["系统", "li"]
+    assert [e.user for e in history.position_history(position)][:2] == ["系统", "li"]
 
 
 def test_position_history_of_unrecorded_position_is_empty(db):
-    assert services.position_history(PositionFactory()) == []
+    assert history.position_history(PositionFactory()) == []
 
 
 # --- states and diffs ----------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_position_history_of_unrecorded_position_is_empty(db):
 def test_position_state_reads_deleted_duty_from_its_revision(editor, position):
     old = latest_version(position)
     second_revision(editor, position)
-    state = services.position_state(old)
+    state = history.position_state(old)
     assert state.fields["title"] == "销售经理"
     assert sorted(d["title"] for d in state.rows("duties").values()) == ["客户服务", "销售计划"]
     assert not Duty.objects.filter(title="客户服务").exists()
@@ -129,8 +129,8 @@ def test_position_state_reads_deleted_duty_from_its_revision(editor, position):
 def test_diff_states_shows_title_responsibility_and_duties_added_and_removed(editor, position):
     old = latest_version(position)
     removed, added = second_revision(editor, position)
-    diff = services.diff_states(
-        services.position_state(old), services.position_state(latest_version(position))
+    diff = history.diff_states(
+        history.position_state(old), history.position_state(latest_version(position))
     )
     assert diff.fields == (FieldDiff("title", "职位名称", "销售经理", "销售总监"),)
     duties = diff.section("duties")
@@ -161,7 +161,7 @@ def test_diff_states_shows_department_superior_and_choices_by_name(editor, posit
     qualification.education = Qualification.Education.MASTER
     revise(editor, "提高学历", qualification)
 
-    diff = services.diff_states(services.position_state(old), services.position_state(middle))
+    diff = history.diff_states(history.position_state(old), history.position_state(middle))
     changes = {change.label: (change.old, change.new) for change in diff.fields}
     assert changes["所在部门"][1] == "营销策划部"
     assert changes["直接上级"] == ("", "营销总监")
@@ -169,8 +169,8 @@ def test_diff_states_shows_department_superior_and_choices_by_name(editor, posit
     assert diff.section("qualification").rows[0].status == "added"
     assert diff.summary == "修改：所在部门、直接上级、状态；新增任职资格"
 
-    later = services.diff_states(
-        services.position_state(middle), services.position_state(latest_version(position))
+    later = history.diff_states(
+        history.position_state(middle), history.position_state(latest_version(position))
     )
     assert later.section("qualification").rows[0].fields == (
         FieldDiff("education", "最低学历", "本科", "硕士"),
@@ -179,8 +179,8 @@ def test_diff_states_shows_department_superior_and_choices_by_name(editor, posit
 
 
 def test_diff_states_of_identical_states_is_empty(editor, position):
-    state = services.position_state(latest_version(position))
-    diff = services.diff_states(state, state)
+    state = history.position_state(latest_version(position))
+    diff = history.diff_states(state, state)
     assert diff.is_empty
     assert diff.summary == "内容无变化"
 
@@ -192,7 +192,7 @@ def test_restore_version_brings_deleted_duty_back_with_text_and_rank(editor, pos
     old = latest_version(position)
     removed, added = second_revision(editor, position)
 
-    restored = services.restore_version(user=editor, position=position, version_id=old.pk)
+    restored = history.restore_version(user=editor, position=position, version_id=old.pk)
 
     duties = list(restored.duties.order_by("rank"))
     assert [(d.pk, d.rank, d.title, d.tasks) for d in duties] == [
@@ -209,10 +209,10 @@ def test_restore_version_becomes_a_new_history_entry_and_bumps_lock_version(edit
     second_revision(editor, position)
     lock_before = Position.objects.get(pk=position.pk).lock_version
 
-    restored = services.restore_version(user=editor, position=position, version_id=old.pk)
+    restored = history.restore_version(user=editor, position=position, version_id=old.pk)
 
     assert restored.lock_version == lock_before + 1
-    entries = services.position_history(position)
+    entries = history.position_history(position)
     assert len(entries) == 3
     assert entries[0].comment == "恢复到 2025-03-01 09:00 的版本"
     assert entries[0].user == "王人事"
@@ -220,7 +220,7 @@ def test_restore_version_becomes_a_new_history_entry_and_bumps_lock_version(edit
         entries[0].summary
         == "修改：职位名称、状态、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
     )
-    latest = services.position_state(latest_version(position))
+    latest = history.position_state(latest_version(position))
     assert latest.fields["lock_version"] == lock_before + 1
     assert sorted(d["title"] for d in latest.rows("duties").values()) == ["客户服务", "销售计划"]
 
@@ -234,7 +234,7 @@ def test_restore_version_of_reordered_duties_swaps_ranks_back(editor, position):
     first.rank = 2
     revise(editor, "调整顺序", position, first, second)
 
-    restored = services.restore_version(user=editor, position=position, version_id=old.pk)
+    restored = history.restore_version(user=editor, position=position, version_id=old.pk)
 
     assert list(restored.duties.order_by("rank").values_list("title", flat=True)) == [
         "销售计划",
@@ -247,7 +247,7 @@ def test_restore_version_keeps_the_current_status(editor, position):
     position.status = Position.Status.ARCHIVED
     position.summary = "新的概要"
     revise(editor, "归档", position)
-    restored = services.restore_version(user=editor, position=position, version_id=old.pk)
+    restored = history.restore_version(user=editor, position=position, version_id=old.pk)
     assert restored.summary == "负责本职位的日常工作。"
     assert restored.status == Position.Status.ARCHIVED
 
@@ -263,7 +263,7 @@ def test_restore_version_leaves_other_positions_of_the_same_revision_alone(edito
     position.summary = "之后的修改"
     revise(editor, "分别修改", position, other, other_duty)
 
-    services.restore_version(user=editor, position=position, version_id=shared.pk)
+    history.restore_version(user=editor, position=position, version_id=shared.pk)
 
     other.refresh_from_db()
     other_duty.refresh_from_db()
@@ -275,16 +275,14 @@ def test_restore_version_refuses_a_version_of_another_position(editor, position)
     other = PositionFactory(title="售楼员")
     revise(editor, "新建", other)
     with pytest.raises(ValidationError) as refused:
-        services.restore_version(
-            user=editor, position=position, version_id=latest_version(other).pk
-        )
+        history.restore_version(user=editor, position=position, version_id=latest_version(other).pk)
     assert refused.value.messages == ["该版本不存在，或不属于此职位。"]
-    assert len(services.position_history(position)) == 1
+    assert len(history.position_history(position)) == 1
 
 
 def test_restore_version_refuses_the_current_content(editor, position):
     with pytest.raises(ValidationError) as refused:
-        services.restore_version(
+        history.restore_version(
             user=editor, position=position, version_id=latest_version(position).pk
         )
     assert refused.value.messages == ["所选版本与当前内容相同，无需恢复。"]
@@ -296,14 +294,14 @@ def test_restore_version_refuses_a_code_now_used_by_another_position(editor, pos
     revise(editor, "改编号", position)
     PositionFactory(title="新销售经理", code="FZ-XS-001")
     with pytest.raises(ValidationError) as refused:
-        services.restore_version(user=editor, position=position, version_id=old.pk)
+        history.restore_version(user=editor, position=position, version_id=old.pk)
     assert refused.value.messages == ["无法恢复：职位编号“FZ-XS-001”已被“新销售经理”使用。"]
 
 
 def test_restore_preview_lists_what_the_restore_changes(editor, position):
     old = latest_version(position)
     second_revision(editor, position)
-    preview = services.restore_preview(position, old)
+    preview = history.restore_preview(position, old)
     assert preview.summary == "修改：职位名称、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
     assert preview.fields == (FieldDiff("title", "职位名称", "销售总监", "销售经理"),)
 
@@ -314,24 +312,24 @@ def test_restore_preview_lists_what_the_restore_changes(editor, position):
 def test_ensure_initial_revisions_records_unrecorded_positions_once(editor, position):
     fresh = PositionFactory(title="售楼员")
     DutyFactory(position=fresh, rank=1)
-    assert services.ensure_initial_revisions() == 1
-    assert services.ensure_initial_revisions() == 0
-    [entry] = services.position_history(fresh)
+    assert history.ensure_initial_revisions() == 1
+    assert history.ensure_initial_revisions() == 0
+    [entry] = history.position_history(fresh)
     assert (entry.user, entry.comment, entry.summary) == (
         "系统",
         "初始数据",
         "首个版本：工作职责 1 项",
     )
-    assert len(services.position_history(position)) == 1
+    assert len(history.position_history(position)) == 1
 
 
 def test_load_seed_starts_every_position_with_an_initial_entry(db):
-    loaded = services.load_seed()
+    loaded = seed.load_seed()
     assert loaded == Position.objects.count() > 0
     manager = Position.objects.get(code="FZ-XS-001")
-    [entry] = services.position_history(manager)
+    [entry] = history.position_history(manager)
     assert entry.comment == "初始数据"
-    state = services.position_state(Version.objects.get(pk=entry.version_id))
+    state = history.position_state(Version.objects.get(pk=entry.version_id))
     assert len(state.rows("duties")) == manager.duties.count() > 0
 
 
@@ -340,7 +338,7 @@ def test_diff_states_ignores_line_endings_a_browser_submits(editor, position):
     duty = position.duties.get(rank=1)
     duty.tasks = duty.tasks.replace("\n", "\r\n")
     revise(editor, "在管理后台保存", position, duty)
-    diff = services.diff_states(
-        services.position_state(old), services.position_state(latest_version(position))
+    diff = history.diff_states(
+        history.position_state(old), history.position_state(latest_version(position))
     )
     assert diff.is_empty

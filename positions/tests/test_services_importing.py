@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import Group
 from reversion.models import Version as Revisioned
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Duty, Position
-from positions.services import excel
+from positions.services import excel, history
 from positions.services.importing import (
     Action,
     ImportRefused,
@@ -104,7 +104,7 @@ def test_reimporting_the_same_file_changes_nothing(hr_user, sales):
 
 
 def test_seed_export_import_round_trip_changes_nothing(seed, hr_user):
-    services.ensure_initial_revisions()
+    history.ensure_initial_revisions()
     before, sheets = row_counts(), sheets_of_all()
     locks = dict(Position.objects.values_list("pk", "lock_version"))
     data = excel.position_workbook(excel.contents_for(hr_user, Position.objects.all()))

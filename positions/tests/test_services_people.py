@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from positions import services
 from positions.models import Assignment, Employee, Position
+from positions.services import people
 from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
@@ -57,7 +57,7 @@ def errors_of(excinfo) -> dict[str, list[str]]:
 def test_hire_employee_creates_employee_and_first_assignment(sales_manager):
     user = UserFactory(username="lisi")
 
-    employee = services.hire_employee(
+    employee = people.hire_employee(
         user=user,
         name=" 李四 ",
         employee_no="E0100",
@@ -76,7 +76,7 @@ def test_hire_employee_refuses_taken_employee_no_linked_user_and_archived_positi
     archived = PositionFactory(title="案场文员", status=Position.Status.ARCHIVED)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.hire_employee(
+        people.hire_employee(
             user=zhang.user, name="", employee_no="E0001", hired_on=D(2025, 1, 6), position=archived
         )
 
@@ -93,7 +93,7 @@ def test_hire_employee_refuses_taken_employee_no_linked_user_and_archived_positi
 
 
 def test_transfer_moves_employee_from_its_date_and_keeps_old_assignment(zhang, adviser):
-    new = services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 7, 1))
+    new = people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 7, 1))
 
     assert (new.position, new.start_date, new.end_date) == (adviser, D(2025, 7, 1), None)
     assert new.reason == Assignment.Reason.TRANSFER
@@ -101,13 +101,13 @@ def test_transfer_moves_employee_from_its_date_and_keeps_old_assignment(zhang, a
         ("销售经理", D(2024, 3, 1), D(2025, 6, 30), "入职"),
         ("置业顾问", D(2025, 7, 1), None, "调岗"),
     ]
-    holders = services.holders_by_position([adviser.pk, new.position_id])
+    holders = people.holders_by_position([adviser.pk, new.position_id])
     assert holders[adviser.pk] == [zhang]
 
 
 def test_transfer_twice_keeps_every_assignment_in_order(zhang, adviser, sales_manager):
-    services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
-    services.transfer_employee(employee=zhang, position=sales_manager, effective_date=D(2025, 1, 2))
+    people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
+    people.transfer_employee(employee=zhang, position=sales_manager, effective_date=D(2025, 1, 2))
 
     assert history(zhang) == [
         ("销售经理", D(2024, 3, 1), D(2024, 12, 31), "入职"),
@@ -119,16 +119,16 @@ def test_transfer_twice_keeps_every_assignment_in_order(zhang, adviser, sales_ma
 def test_transfer_of_employee_without_position_starts_one(adviser):
     employee = EmployeeFactory(name="王五", hired_on=D(2024, 5, 1))
 
-    services.transfer_employee(employee=employee, position=adviser, effective_date=D(2024, 5, 1))
+    people.transfer_employee(employee=employee, position=adviser, effective_date=D(2024, 5, 1))
 
     assert history(employee) == [("置业顾问", D(2024, 5, 1), None, "入职")]
 
 
 def test_transfer_refuses_employee_who_has_left(zhang, adviser):
-    services.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
+    people.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 5, 1))
+        people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 5, 1))
 
     assert errors_of(excinfo) == {NON_FIELD_ERRORS: ["张三已于 2025-03-31 离职，不能调岗。"]}
     assert history(zhang) == [("销售经理", D(2024, 3, 1), D(2025, 3, 31), "入职")]
@@ -136,17 +136,17 @@ def test_transfer_refuses_employee_who_has_left(zhang, adviser):
 
 def test_transfer_refuses_stale_employee_object_that_has_left_meanwhile(zhang, adviser):
     stale = Employee.objects.get(pk=zhang.pk)
-    services.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
+    people.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(employee=stale, position=adviser, effective_date=D(2025, 5, 1))
+        people.transfer_employee(employee=stale, position=adviser, effective_date=D(2025, 5, 1))
 
     assert excinfo.value.messages == ["张三已于 2025-03-31 离职，不能调岗。"]
 
 
 def test_transfer_refuses_same_position(zhang, sales_manager):
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(
+        people.transfer_employee(
             employee=zhang, position=sales_manager, effective_date=D(2025, 7, 1)
         )
 
@@ -157,7 +157,7 @@ def test_transfer_refuses_same_position(zhang, sales_manager):
 @pytest.mark.parametrize("effective_date", [D(2024, 2, 29), D(2024, 3, 1)])
 def test_transfer_refuses_date_not_after_current_assignment_start(zhang, adviser, effective_date):
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(employee=zhang, position=adviser, effective_date=effective_date)
+        people.transfer_employee(employee=zhang, position=adviser, effective_date=effective_date)
 
     assert errors_of(excinfo) == {
         "effective_date": ["调岗生效日期须晚于当前任职开始日期（2024-03-01）。"]
@@ -169,7 +169,7 @@ def test_transfer_refuses_archived_position(zhang):
     archived = PositionFactory(title="案场文员", status=Position.Status.ARCHIVED)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(employee=zhang, position=archived, effective_date=D(2025, 7, 1))
+        people.transfer_employee(employee=zhang, position=archived, effective_date=D(2025, 7, 1))
 
     assert errors_of(excinfo) == {"position": ["职位“案场文员”已归档，不能调入。"]}
 
@@ -178,9 +178,7 @@ def test_transfer_of_employee_without_position_refuses_date_before_hire(adviser)
     employee = EmployeeFactory(name="王五", hired_on=D(2024, 5, 1))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(
-            employee=employee, position=adviser, effective_date=D(2024, 4, 30)
-        )
+        people.transfer_employee(employee=employee, position=adviser, effective_date=D(2024, 4, 30))
 
     assert errors_of(excinfo) == {
         "effective_date": ["调岗生效日期不能早于入职日期（2024-05-01）。"]
@@ -204,7 +202,7 @@ def test_transfer_by_hr_refuses_position_outside_their_scope(zhang, sales_manage
     hr = scoped_hr(sales_manager.department)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.transfer_employee(
+        people.transfer_employee(
             employee=zhang, position=adviser, effective_date=D(2025, 7, 1), by=hr
         )
 
@@ -221,7 +219,7 @@ def test_transfer_by_hr_within_their_scope_moves_employee(zhang, sales_manager):
     hr = scoped_hr(sales_manager.department)
     deputy = PositionFactory(title="销售副经理", department=sales_manager.department)
 
-    services.transfer_employee(employee=zhang, position=deputy, effective_date=D(2025, 7, 1), by=hr)
+    people.transfer_employee(employee=zhang, position=deputy, effective_date=D(2025, 7, 1), by=hr)
 
     assert history(zhang) == [
         ("销售经理", D(2024, 3, 1), D(2025, 6, 30), "入职"),
@@ -233,7 +231,7 @@ def test_hire_by_hr_refuses_position_outside_their_scope(sales_manager, adviser)
     hr = scoped_hr(sales_manager.department)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.hire_employee(
+        people.hire_employee(
             user=UserFactory(username="lisi"),
             name="李四",
             employee_no="E0100",
@@ -255,9 +253,9 @@ def test_hire_by_hr_refuses_position_outside_their_scope(sales_manager, adviser)
 
 
 def test_leaver_account_is_inactive_and_history_is_kept(client, zhang, adviser):
-    services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
+    people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
 
-    services.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
+    people.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
 
     zhang.refresh_from_db()
     zhang.user.refresh_from_db()
@@ -267,7 +265,7 @@ def test_leaver_account_is_inactive_and_history_is_kept(client, zhang, adviser):
         ("销售经理", D(2024, 3, 1), D(2024, 12, 31), "入职"),
         ("置业顾问", D(2025, 1, 1), D(2025, 3, 31), "调岗"),
     ]
-    assert services.holders_by_position([adviser.pk]) == {adviser.pk: []}
+    assert people.holders_by_position([adviser.pk]) == {adviser.pk: []}
 
 
 def test_leaver_cannot_log_in(client, rf, zhang):
@@ -276,7 +274,7 @@ def test_leaver_cannot_log_in(client, rf, zhang):
     assert client.login(request=rf.post("/accounts/login/"), **credentials) is True
     client.logout()
 
-    services.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
+    people.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
 
     assert client.login(request=rf.post("/accounts/login/"), **credentials) is False
     response = client.post("/accounts/login/", credentials)
@@ -285,7 +283,7 @@ def test_leaver_cannot_log_in(client, rf, zhang):
 
 
 def test_leave_on_the_day_the_assignment_started_is_allowed(zhang):
-    services.employee_leaves(employee=zhang, left_on=D(2024, 3, 1))
+    people.employee_leaves(employee=zhang, left_on=D(2024, 3, 1))
 
     assert history(zhang) == [("销售经理", D(2024, 3, 1), D(2024, 3, 1), "入职")]
 
@@ -294,7 +292,7 @@ def test_leave_refuses_date_before_hire(adviser):
     employee = EmployeeFactory(name="王五", hired_on=D(2024, 5, 1))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.employee_leaves(employee=employee, left_on=D(2024, 4, 30))
+        people.employee_leaves(employee=employee, left_on=D(2024, 4, 30))
 
     assert errors_of(excinfo) == {"left_on": ["离职日期不能早于入职日期（2024-05-01）。"]}
     employee.user.refresh_from_db()
@@ -302,10 +300,10 @@ def test_leave_refuses_date_before_hire(adviser):
 
 
 def test_leave_refuses_date_before_current_assignment_start(zhang, adviser):
-    services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
+    people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 1, 1))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.employee_leaves(employee=zhang, left_on=D(2024, 12, 31))
+        people.employee_leaves(employee=zhang, left_on=D(2024, 12, 31))
 
     assert errors_of(excinfo) == {"left_on": ["离职日期不能早于当前任职开始日期（2025-01-01）。"]}
     zhang.refresh_from_db()
@@ -313,10 +311,10 @@ def test_leave_refuses_date_before_current_assignment_start(zhang, adviser):
 
 
 def test_leave_refuses_employee_already_left(zhang):
-    services.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
+    people.employee_leaves(employee=zhang, left_on=D(2025, 3, 31))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.employee_leaves(employee=zhang, left_on=D(2025, 4, 30))
+        people.employee_leaves(employee=zhang, left_on=D(2025, 4, 30))
 
     assert errors_of(excinfo) == {NON_FIELD_ERRORS: ["张三已于 2025-03-31 办理离职。"]}
     zhang.refresh_from_db()
@@ -334,10 +332,10 @@ def test_holders_by_position_lists_current_holders_in_one_query(
     a = EmployeeFactory(name="甲", employee_no="E0001", position=sales_manager)
     EmployeeFactory(name="丙", employee_no="E0003", position=adviser, left_on=D(2025, 1, 1))
     moved = EmployeeFactory(name="丁", employee_no="E0004", position=adviser)
-    services.transfer_employee(employee=moved, position=empty, effective_date=D(2025, 1, 1))
+    people.transfer_employee(employee=moved, position=empty, effective_date=D(2025, 1, 1))
 
     with django_assert_num_queries(1):
-        holders = services.holders_by_position([sales_manager.pk, adviser.pk, empty.pk])
+        holders = people.holders_by_position([sales_manager.pk, adviser.pk, empty.pk])
 
     assert holders == {sales_manager.pk: [a, b], adviser.pk: [], empty.pk: [moved]}
     assert [e.name for e in holders[sales_manager.pk]] == ["甲", "乙"]
@@ -345,4 +343,4 @@ def test_holders_by_position_lists_current_holders_in_one_query(
 
 def test_holders_by_position_without_ids_makes_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert services.holders_by_position([]) == {}
+        assert people.holders_by_position([]) == {}

@@ -11,9 +11,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 
-from positions import services
 from positions.models import Position
-from positions.services import printing
+from positions.services import company, printing, versions
 from positions.services.versions import publish_version
 from positions.tests.factories import FullPositionFactory, PositionFactory
 from positions.tests.text import pdf_text
@@ -26,9 +25,9 @@ def isolated_printing(settings, tmp_path):
     """Storage in a temporary MEDIA_ROOT, renders in this process, a fresh company identity."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PDF_RENDER_TIMEOUT_SECONDS = 0
-    services.forget_company_profile()
+    company.forget_company_profile()
     yield
-    services.forget_company_profile()
+    company.forget_company_profile()
 
 
 def pdf_url(position: Position) -> str:
@@ -47,9 +46,9 @@ def read_version_pdf(position: Position) -> bytes:
     position = Position.objects.with_sheet().get(pk=position.pk)
     from django.contrib.auth.models import AnonymousUser
 
-    read = services.read_sheet(AnonymousUser(), position)
+    read = versions.read_sheet(AnonymousUser(), position)
     assert read.version is not None
-    return services.sheet_pdf(read)
+    return printing.sheet_pdf(read)
 
 
 @pytest.fixture
@@ -150,7 +149,7 @@ def test_sheet_pdf_renders_again_after_company_changes(published):
     read_version_pdf(published)
     before = printing.render_count()
 
-    services.save_company_profile(name="海峡地产集团有限公司", document_prefix="HX-HR")
+    company.save_company_profile(name="海峡地产集团有限公司", document_prefix="HX-HR")
     data = read_version_pdf(published)
     read_version_pdf(published)
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from positions import services
 from positions.models import Position
+from positions.services import review
 from positions.tests.factories import DepartmentFactory, EditorScopeFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_add_months_clamps_to_month_end(day, months, expected):
-    assert services.add_months(day, months) == expected
+    assert review.add_months(day, months) == expected
 
 
 def test_schedule_next_review_uses_the_positions_interval():
     position = PositionFactory(review_interval_months=6)
-    assert services.schedule_next_review(
+    assert review.schedule_next_review(
         position, published_on=datetime.date(2026, 5, 20)
     ) == datetime.date(2026, 11, 20)
     position.refresh_from_db()
@@ -41,8 +41,8 @@ def test_overdue_reviews_lists_published_past_due_within_scope(hr_user):
     PositionFactory(
         title="草稿职位", status=Position.Status.DRAFT, next_review_on=datetime.date(2025, 1, 1)
     )
-    assert list(services.overdue_reviews(user=hr_user, today=today)) == [due]
+    assert list(review.overdue_reviews(user=hr_user, today=today)) == [due]
 
     scoped = EditorScopeFactory(department=DepartmentFactory(name="营销策划部")).user
     scoped.groups.add(*hr_user.groups.all())
-    assert list(services.overdue_reviews(user=scoped, today=today)) == []
+    assert list(review.overdue_reviews(user=scoped, today=today)) == []

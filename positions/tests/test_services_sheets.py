@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version as Revision
 
-from positions import services
 from positions.models import (
     Authority,
     Department,
@@ -29,7 +28,7 @@ from positions.models import (
     SearchEntry,
 )
 from positions.permissions import HR_EDITOR
-from positions.services import excel, sheets
+from positions.services import editing, excel, history, sheets, workflow
 from positions.services.importing import ImportRefused, apply_plan, plan_position_import
 from positions.services.word import render_docx
 from positions.services.word_import import import_sheets, parse_docx, resolve_import
@@ -57,7 +56,7 @@ def _editor(user, position: Position, summary: str) -> Run:
     def run():
         if not editor.is_valid():  # the page refuses what the form already knows is wrong
             raise ValidationError(str(editor.form.errors))
-        return services.save_position(
+        return editing.save_position(
             user=user,
             position=position,
             content=editor.content(),
@@ -86,7 +85,7 @@ def _restore(user, position: Position, summary: str) -> Run:
     current = Position.objects.get(pk=position.pk)
 
     def run():
-        return services.restore_version(user=user, position=current, version_id=target.pk)
+        return history.restore_version(user=user, position=current, version_id=target.pk)
 
     return run
 
@@ -385,9 +384,9 @@ def test_state_change_moves_lock_and_records_one_revision(step, hr, db):
     revisions_before = _revisions(position).count()
 
     if step == "submit":
-        services.submit_position(user=hr, position=position)
+        workflow.submit(user=hr, position=position)
     else:
-        services.archive_position(user=hr, position=position)
+        editing.archive_position(user=hr, position=position)
 
     after = Position.objects.get(pk=position.pk)
     assert after.status == {"submit": "submitted", "archive": "archived"}[step]
@@ -432,7 +431,7 @@ def test_restore_of_a_state_outside_the_editors_scope_is_refused(manager):
     before = _snapshot(manager)
 
     with pytest.raises(PermissionDenied) as refusal:
-        services.restore_version(user=scoped, position=current, version_id=in_finance.pk)
+        history.restore_version(user=scoped, position=current, version_id=in_finance.pk)
 
     assert str(refusal.value) == "部门“财务部”不在您负责的范围内，不能把职位放入该部门。"
     assert _snapshot(manager) == before

@@ -1,4 +1,4 @@
-"""Publishing, reading and comparing versions (services.versions)."""
+"""Publishing, reading and comparing versions (versions)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from django.http import Http404
 
-from positions import services
 from positions.models import Duty, Position, Version
+from positions.services import versions
 from positions.sheet import Sheet, build_sheet
 from positions.tests.factories import FullPositionFactory, PositionFactory, UserFactory
 
@@ -63,7 +63,7 @@ def test_version_is_unchanged_by_later_edits_of_the_position_and_its_superior():
 @pytest.mark.django_db
 def test_publishing_again_numbers_the_next_version():
     position = PositionFactory()
-    v2 = services.publish_version(position)
+    v2 = versions.publish_version(position)
     assert v2.number == 2
     assert Position.objects.get(pk=position.pk).current_version == v2
     assert build_sheet(v2).version == 2
@@ -73,8 +73,8 @@ def test_publishing_again_numbers_the_next_version():
 def test_ensure_versions_gives_published_positions_a_historical_v1_once():
     published = PositionFactory(publish=False, prepared_at="2006-08-16")
     draft = PositionFactory(status=Position.Status.DRAFT)
-    assert services.ensure_versions() == 1
-    assert services.ensure_versions() == 0
+    assert versions.ensure_versions() == 1
+    assert versions.ensure_versions() == 0
     v1 = Position.objects.get(pk=published.pk).current_version
     assert v1.is_historical and v1.effective_date.isoformat() == "2006-08-16"
     assert Position.objects.get(pk=draft.pk).current_version is None
@@ -87,26 +87,26 @@ def test_read_sheet_gives_readers_the_version_and_editors_the_working_copy(hr_us
     loaded = Position.objects.with_sheet().get(pk=position.pk)
     reader = UserFactory()
 
-    read = services.read_sheet(reader, loaded)
+    read = versions.read_sheet(reader, loaded)
     assert read.version.number == 1 and read.sheet.title == "销售经理"
     assert [v.number for v in read.versions] == [1]
 
-    working = services.read_sheet(hr_user, loaded)
+    working = versions.read_sheet(hr_user, loaded)
     assert working.is_working_copy and working.sheet.title == "销售总监"
     assert working.sheet.version == 2 and not working.sheet.is_published
 
-    asked = services.read_sheet(hr_user, loaded, number=1)
+    asked = versions.read_sheet(hr_user, loaded, number=1)
     assert asked.sheet.title == "销售经理"
     with pytest.raises(Http404):
-        services.read_sheet(reader, loaded, number=5)
+        versions.read_sheet(reader, loaded, number=5)
 
 
 @pytest.mark.django_db
 def test_compare_versions_marks_lines_only_one_side_has():
     position = FullPositionFactory()
     Position.objects.filter(pk=position.pk).update(summary="新的职位概要。")
-    services.publish_version(position)
-    comparison = services.compare_versions(position, 1, 2)
+    versions.publish_version(position)
+    comparison = versions.compare_versions(position, 1, 2)
     rows = {row.label: row for row in comparison.rows}
     summary = rows["职位概要"]
     assert [(line.text, line.changed) for line in summary.left] == [
@@ -116,4 +116,4 @@ def test_compare_versions_marks_lines_only_one_side_has():
     assert not rows["职位名称"].changed
     assert comparison.changed_count == 1
     with pytest.raises(Http404):
-        services.compare_versions(position, 1, 3)
+        versions.compare_versions(position, 1, 3)

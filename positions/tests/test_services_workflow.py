@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from reversion.models import Version
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Department, Position, WorkflowEvent
+from positions.services import workflow
 from positions.services.review import add_months
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager, second_hr
 
@@ -33,21 +34,21 @@ def test_full_path_publishes_with_names_dates_events_and_revisions(demo):
     today = timezone.localdate()
     lock = demo.draft.lock_version
 
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     assert position.status == Status.SUBMITTED
     assert (position.prepared_by, position.prepared_by_name, position.prepared_at) == (
         demo.hr,
         "王人事",
         today,
     )
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.review(user=demo.manager, position=position)
     assert position.status == Status.REVIEWED
     assert (position.reviewed_by, position.reviewed_by_name, position.reviewed_at) == (
         demo.manager,
         "陈经理",
         today,
     )
-    position = services.approve_position(user=demo.director, position=position)
+    position = workflow.approve(user=demo.director, position=position)
 
     stored = Position.objects.get(pk=demo.draft.pk)
     assert stored.status == Status.PUBLISHED
@@ -88,29 +89,29 @@ def test_preparer_may_neither_review_nor_approve(demo):
     hr = demo.hr
     demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
     demo.sales.save()
-    position = services.submit_position(user=hr, position=demo.draft)
+    position = workflow.submit(user=hr, position=demo.draft)
     with pytest.raises(PermissionDenied, match="编制人不能审核自己编制的职位说明书"):
-        services.review_position(user=hr, position=position)
+        workflow.review(user=hr, position=position)
     assert not permissions.can_review(hr, position)
     # Even a superuser who prepared it.
     admin_draft = Position.objects.get(code="FZ-XS-001")
     Position.objects.filter(pk=admin_draft.pk).update(status=Status.DRAFT)
     admin_draft.refresh_from_db()
-    admin_draft = services.submit_position(user=demo.admin, position=admin_draft)
+    admin_draft = workflow.submit(user=demo.admin, position=admin_draft)
     with pytest.raises(PermissionDenied, match="编制人不能审核"):
-        services.review_position(user=demo.admin, position=admin_draft)
-    admin_draft = services.review_position(user=second_hr(), position=admin_draft)
+        workflow.review(user=demo.admin, position=admin_draft)
+    admin_draft = workflow.review(user=second_hr(), position=admin_draft)
     with pytest.raises(PermissionDenied, match="编制人不能审批自己编制的职位说明书"):
-        services.approve_position(user=demo.admin, position=admin_draft)
+        workflow.approve(user=demo.admin, position=admin_draft)
     assert Position.objects.get(pk=admin_draft.pk).status == Status.REVIEWED
 
 
 def test_reviewer_may_not_also_approve(demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
     # 陈经理 is a 部门经理 of 销售部 and would otherwise qualify as approver.
     with pytest.raises(PermissionDenied, match="审核人不能同时审批"):
-        services.approve_position(user=demo.manager, position=position)
+        workflow.approve(user=demo.manager, position=position)
     assert not permissions.can_approve(demo.manager, position)
     assert permissions.can_approve(demo.director, position)
 
@@ -118,73 +119,73 @@ def test_reviewer_may_not_also_approve(demo):
 def test_superuser_reviewer_may_not_approve_either(demo):
     demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
     demo.sales.save()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.admin, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.admin, position=position)
     with pytest.raises(PermissionDenied, match="审核人不能同时审批"):
-        services.approve_position(user=demo.admin, position=position)
+        workflow.approve(user=demo.admin, position=position)
 
 
 def test_reviewer_and_approver_of_another_department_cannot_act(demo):
     other = marketing_manager()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     with pytest.raises(PermissionDenied, match="由本部门的部门经理审核"):
-        services.review_position(user=other, position=position)
+        workflow.review(user=other, position=position)
     with pytest.raises(PermissionDenied):
-        services.reject_position(user=other, position=position, comment="不同意")
-    position = services.review_position(user=demo.manager, position=position)
+        workflow.reject(user=other, position=position, comment="不同意")
+    position = workflow.review(user=demo.manager, position=position)
     with pytest.raises(PermissionDenied, match="由本部门或上级部门的部门经理审批"):
-        services.approve_position(user=other, position=position)
+        workflow.approve(user=other, position=position)
     assert Position.objects.get(pk=position.pk).status == Status.REVIEWED
 
 
 def test_director_may_not_review_a_sub_department_manager_reviewed_sheet(demo):
     """Manager review is by a manager of exactly the department, not of a parent."""
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     with pytest.raises(PermissionDenied):
-        services.review_position(user=demo.director, position=position)
+        workflow.review(user=demo.director, position=position)
 
 
 def test_hr_review_needs_scope(demo):
     demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
     demo.sales.save()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     outsider = second_hr("hr-marketing", scope=Department.objects.get(name="营销策划部"))
     with pytest.raises(PermissionDenied, match="由负责该部门的 HR 编辑审核"):
-        services.review_position(user=outsider, position=position)
+        workflow.review(user=outsider, position=position)
     with pytest.raises(PermissionDenied):
-        services.review_position(user=demo.manager, position=position)
+        workflow.review(user=demo.manager, position=position)
     insider = second_hr("hr-fuzhou", scope=demo.sales.parent)
-    position = services.review_position(user=insider, position=position)
+    position = workflow.review(user=insider, position=position)
     assert position.reviewed_by_name == "李人事"
 
 
 def test_submit_needs_an_hr_editor_in_scope_and_a_draft(demo):
     with pytest.raises(PermissionDenied, match="HR 编辑"):
-        services.submit_position(user=demo.manager, position=demo.draft)
+        workflow.submit(user=demo.manager, position=demo.draft)
     outsider = second_hr("hr-marketing", scope=Department.objects.get(name="营销策划部"))
     with pytest.raises(PermissionDenied):
-        services.submit_position(user=outsider, position=demo.draft)
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+        workflow.submit(user=outsider, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     with pytest.raises(ValidationError, match="当前状态为“待审核”"):
-        services.submit_position(user=demo.hr, position=position)
+        workflow.submit(user=demo.hr, position=position)
     with pytest.raises(ValidationError, match="待审核"):
-        services.approve_position(user=demo.director, position=position)
+        workflow.approve(user=demo.director, position=position)
 
 
 def test_reject_requires_a_comment(demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     for blank in ("", "   \n"):
         with pytest.raises(ValidationError, match="请填写退回意见"):
-            services.reject_position(user=demo.manager, position=position, comment=blank)
+            workflow.reject(user=demo.manager, position=position, comment=blank)
     assert Position.objects.get(pk=position.pk).status == Status.SUBMITTED
     assert not WorkflowEvent.objects.filter(action="reject").exists()
 
 
 def test_reject_at_approval_returns_to_draft_and_clears_the_round(demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
     lock = position.lock_version
-    position = services.reject_position(
+    position = workflow.reject(
         user=demo.director, position=position, comment="  职责第3条请补充考核要点。 "
     )
     stored = Position.objects.get(pk=position.pk)
@@ -202,23 +203,23 @@ def test_reject_at_approval_returns_to_draft_and_clears_the_round(demo):
     revision = Version.objects.get_for_object(stored).order_by("-pk").first().revision
     assert revision.comment == "退回：职责第3条请补充考核要点。"
     # Resubmitted, it goes round again.
-    position = services.submit_position(user=demo.hr, position=stored)
+    position = workflow.submit(user=demo.hr, position=stored)
     assert position.status == Status.SUBMITTED
 
 
 def test_reject_at_review(demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.reject_position(user=demo.manager, position=position, comment="请修改")
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.reject(user=demo.manager, position=position, comment="请修改")
     assert position.status == Status.DRAFT
     with pytest.raises(ValidationError, match="草稿"):
-        services.reject_position(user=demo.manager, position=position, comment="再退一次")
+        workflow.reject(user=demo.manager, position=position, comment="再退一次")
 
 
 def test_transition_conflicts_with_an_editor_open_on_the_old_state(demo):
     from django.db.models import F
 
     opened_at = demo.draft.lock_version
-    services.submit_position(user=demo.hr, position=demo.draft)
+    workflow.submit(user=demo.hr, position=demo.draft)
     assert not Position.objects.filter(pk=demo.draft.pk, lock_version=opened_at).update(
         lock_version=F("lock_version") + 1
     )
@@ -226,51 +227,51 @@ def test_transition_conflicts_with_an_editor_open_on_the_old_state(demo):
 
 def test_queues_per_account(demo):
     other = marketing_manager()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    queue = services.workflow_queue
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    queue = workflow.workflow_queue
     assert queue(fresh(demo.manager)).to_review == (Position.objects.get(pk=position.pk),)
     for user in (demo.hr, demo.director, demo.employee, other):
         assert queue(fresh(user)).to_review == ()
     assert permissions.workflow_queue_count(demo.manager) == 1
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.review(user=demo.manager, position=position)
     assert queue(demo.manager).to_review == () and queue(demo.manager).to_approve == ()
     assert [p.pk for p in queue(demo.director).to_approve] == [position.pk]
     assert queue(demo.admin).to_approve and queue(other).to_approve == ()
     assert permissions.workflow_queue_count(demo.director) == 1
     assert permissions.workflow_queue_count(demo.employee) == 0
-    services.reject_position(user=demo.director, position=position, comment="请补充任职资格")
+    workflow.reject(user=demo.director, position=position, comment="请补充任职资格")
     returned = queue(demo.hr).returned
     assert [p.pk for p in returned] == [position.pk]
     assert returned[0].last_comment == "请补充任职资格"
     assert queue(demo.director).to_approve == ()
-    services.submit_position(user=demo.hr, position=Position.objects.get(pk=position.pk))
+    workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
     assert queue(demo.hr).returned == ()
 
 
 def test_hr_review_queue_respects_scope_and_preparer(demo):
     demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
     demo.sales.save()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    assert services.workflow_queue(demo.hr).to_review == ()  # their own
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    assert workflow.workflow_queue(demo.hr).to_review == ()  # their own
     insider = second_hr("hr-fuzhou", scope=demo.sales.parent)
     outsider = second_hr("hr-marketing", scope=Department.objects.get(name="营销策划部"))
-    assert [p.pk for p in services.workflow_queue(insider).to_review] == [position.pk]
-    assert services.workflow_queue(outsider).to_review == ()
-    assert services.workflow_queue(demo.manager).to_review == ()
+    assert [p.pk for p in workflow.workflow_queue(insider).to_review] == [position.pk]
+    assert workflow.workflow_queue(outsider).to_review == ()
+    assert workflow.workflow_queue(demo.manager).to_review == ()
 
 
 def test_workflow_steps(demo):
-    steps = services.workflow_steps(demo.draft)
+    steps = workflow.workflow_steps(demo.draft)
     assert [(s.label, s.state) for s in steps] == [
         ("编制", "current"),
         ("审核", "pending"),
         ("审批", "pending"),
         ("生效", "pending"),
     ]
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
-    position = services.approve_position(user=demo.director, position=position)
-    steps = services.workflow_steps(position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
+    position = workflow.approve(user=demo.director, position=position)
+    steps = workflow.workflow_steps(position)
     assert [s.state for s in steps] == ["done"] * 4
     assert [s.name for s in steps[:3]] == ["王人事", "陈经理", "赵总"]
     assert steps[3].date == timezone.localdate()
@@ -280,5 +281,5 @@ def test_dates_are_shanghai_dates(demo):
     # 2025-01-01 20:00 UTC is already 2 January in Shanghai.
     instant = datetime.datetime(2025, 1, 1, 20, 0, tzinfo=datetime.UTC)
     with time_machine.travel(instant, tick=False):
-        position = services.submit_position(user=demo.hr, position=demo.draft)
+        position = workflow.submit(user=demo.hr, position=demo.draft)
     assert position.prepared_at == datetime.date(2025, 1, 2)

@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import BookJob, Department, Position, Version
+from positions.services import company
 from positions.tests.book_helpers import run_worker
 from positions.tests.factories import (
     DepartmentFactory,
@@ -26,9 +27,9 @@ CREATE = reverse("positions:book-create")
 
 @pytest.fixture(autouse=True)
 def fresh_company_profile():
-    services.forget_company_profile()
+    company.forget_company_profile()
     yield
-    services.forget_company_profile()
+    company.forget_company_profile()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from positions import services
 from positions.models import CompanyProfile
 from positions.permissions import EMPLOYEE, HR_EDITOR
+from positions.services import company
 from positions.tests.factories import (
     DepartmentFactory,
     EditorScopeFactory,
@@ -24,9 +24,9 @@ URL = reverse("positions:company-settings")
 @pytest.fixture(autouse=True)
 def isolated_company(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    services.forget_company_profile()
+    company.forget_company_profile()
     yield
-    services.forget_company_profile()
+    company.forget_company_profile()
 
 
 def png_bytes() -> bytes:
@@ -59,7 +59,7 @@ def test_company_settings_saves_name_prefix_and_logo(hr_client):
     profile = CompanyProfile.objects.get()
     assert (profile.name, profile.document_prefix) == ("海峡地产集团有限公司", "HXDC-HR")
     assert profile.logo.name.endswith(".png")
-    assert services.company_profile().name == "海峡地产集团有限公司"
+    assert company.company_profile().name == "海峡地产集团有限公司"
     page = response.content.decode()
     assert 'value="海峡地产集团有限公司"' in page
     assert "HXDC-HR-FZ-XS-001" in page  # the preview
@@ -87,7 +87,7 @@ def test_company_settings_unset_shows_the_default_from_the_org_tree(hr_client):
 
 
 def test_company_settings_clear_logo_removes_the_file(hr_client):
-    services.save_company_profile(
+    company.save_company_profile(
         name="海峡地产",
         document_prefix="",
         logo=SimpleUploadedFile("logo.png", png_bytes()),

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from positions import services
 from positions.models import Position
 from positions.permissions import HR_EDITOR
+from positions.services import people
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -121,7 +121,7 @@ def org(departments):
         hired_on=D(2022, 1, 10),
         position=adviser,
     )
-    services.employee_leaves(employee=wang, left_on=D(2024, 12, 31))
+    people.employee_leaves(employee=wang, left_on=D(2024, 12, 31))
     return {
         **departments,
         "manager": manager,
@@ -259,7 +259,7 @@ def test_navbar_offers_employees_link_to_hr_only(hr_client, client, org):
 
 def test_employee_detail_shows_facts_current_position_and_history(hr_client, org):
     zhang, adviser = org["zhang"], org["adviser"]
-    services.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 7, 1))
+    people.transfer_employee(employee=zhang, position=adviser, effective_date=D(2025, 7, 1))
 
     response = hr_client.get(url("employee-detail", zhang))
 

@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Employee, Position
+from positions.services import excel
 from positions.tests.excel_helpers import (
     duty_row,
     encrypted_office_file,
@@ -170,7 +171,7 @@ def test_upload_removes_uploads_abandoned_for_a_day(hr_client, sales, media):
 
 
 def test_confirm_with_outdated_fingerprint_shows_plan_again_and_writes_nothing(hr_client, sales):
-    workbook = open_bytes(services.template_workbook())
+    workbook = open_bytes(excel.template_workbook())
     workbook["职位"]["A2"] = "XS-1"
     for name in ("工作职责", "工作权限", "任职资格", "工作关系", "关键指标"):
         workbook[name].delete_rows(2, 5)
@@ -186,7 +187,7 @@ def test_confirm_with_outdated_fingerprint_shows_plan_again_and_writes_nothing(h
 
 
 def valid_workbook() -> bytes:
-    workbook = open_bytes(services.template_workbook())
+    workbook = open_bytes(excel.template_workbook())
     workbook["职位"]["A2"] = "XS-1"
     workbook["工作职责"]["A2"] = workbook["工作职责"]["A3"] = "XS-1"
     for name in ("工作权限", "任职资格", "工作关系", "关键指标"):

@@ -11,8 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Acknowledgement, Department, Position
+from positions.services import acknowledgements, orgchart, versions, workflow
 from positions.tests.editing_helpers import editor_data
 from positions.tests.factories import EmployeeFactory, UserFactory
 from positions.tests.workflow_helpers import Demo, demo_world
@@ -66,9 +67,9 @@ def surfaces(client, user, position: Position) -> dict[str, str]:
 
 
 def publish_through_workflow(demo: Demo, position: Position) -> Position:
-    position = services.submit_position(user=demo.hr, position=position)
-    position = services.review_position(user=demo.manager, position=position)
-    return services.approve_position(user=demo.director, position=position)
+    position = workflow.submit(user=demo.hr, position=position)
+    position = workflow.review(user=demo.manager, position=position)
+    return workflow.approve(user=demo.director, position=position)
 
 
 def test_seed_sheet_is_a_historical_v1_with_the_paper_sign_off(client, reader, sales_manager):
@@ -121,7 +122,7 @@ def test_publishing_again_creates_v2_and_v1_still_prints_as_it_was(
     publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
     # The superior is renamed and republished after 销售经理's V1 was frozen.
     Position.objects.filter(pk=superior.pk).update(title="常务副总经理")
-    services.publish_version(Position.objects.get(pk=superior.pk))
+    versions.publish_version(Position.objects.get(pk=superior.pk))
 
     position = Position.objects.get(pk=sales_manager.pk)
     assert [v.number for v in position.versions.all()] == [2, 1]
@@ -176,7 +177,7 @@ def test_version_compare_rejects_unknown_or_equal_versions(client, reader, sales
     response = client.get(url, {"a": 1, "b": 9})
     assert response.status_code == 400
     assert "该职位只有一个已生效版本" in response.content.decode()
-    services.publish_version(Position.objects.get(pk=sales_manager.pk))
+    versions.publish_version(Position.objects.get(pk=sales_manager.pk))
     assert "请选择两个存在的版本" in client.get(url, {"a": 1, "b": 9}).content.decode()
     response = client.get(url, {"a": 2, "b": 2})
     assert response.status_code == 400
@@ -222,7 +223,7 @@ def test_acknowledging_a_position_not_held_is_refused(client, demo, sales_manage
 
 
 def test_new_version_asks_for_a_new_acknowledgement(client, demo, reader, sales_manager):
-    services.acknowledge(user=reader, version=sales_manager.current_version)
+    acknowledgements.acknowledge(user=reader, version=sales_manager.current_version)
     old = sales_manager.current_version
     edit_as_hr(client, demo, sales_manager, title="销售总监")
     publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
@@ -237,7 +238,8 @@ def test_new_version_asks_for_a_new_acknowledgement(client, demo, reader, sales_
 
 def test_hr_sees_who_acknowledged_and_exports_it(client, demo, reader, sales_manager):
     version = sales_manager.current_version
-    services.acknowledge(user=reader, version=version)  # 吴员工 yes; 陈经理 (holder) not yet
+    # 吴员工 yes; 陈经理 (holder) not yet
+    acknowledgements.acknowledge(user=reader, version=version)
     client.force_login(demo.hr)
     kwargs = {"pk": sales_manager.pk, "number": 1}
     html = client.get(reverse("positions:version-acknowledgements", kwargs=kwargs)).content.decode()
@@ -291,7 +293,7 @@ def test_stored_pdf_of_a_version_says_superseded_once_a_new_version_is_in_force(
     assert "已生效" in first and "取代" not in first
     assert pdf_text(client.get(url).content) == first  # served from storage
 
-    services.publish_version(Position.objects.get(pk=sales_manager.pk))
+    versions.publish_version(Position.objects.get(pk=sales_manager.pk))
 
     later = pdf_text(client.get(url).content)
     assert "已被 V2 取代" in later and "销售经理" in later
@@ -305,14 +307,14 @@ def test_a_drafts_new_reporting_line_reaches_readers_only_once_published(
         reports_to=Position.objects.get(title="副总经理"), status=Status.DRAFT
     )
 
-    chart = services.position_chart(reader, sales_manager.pk)
+    chart = orgchart.position_chart(reader, sales_manager.pk)
     below = {card.title for card in chart.cards.values() if card.pk != sales_manager.pk}
     assert "收款文员" in below
     client.force_login(reader)
     me = client.get(reverse("positions:my-position")).content.decode()
     assert "收款文员" in me.split('id="my-reports-heading"')[1]
 
-    hr_chart = services.position_chart(demo.hr, sales_manager.pk)
+    hr_chart = orgchart.position_chart(demo.hr, sales_manager.pk)
     assert "收款文员" not in {card.title for card in hr_chart.cards.values()}
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from positions import services
 from positions.models import Department, Position, WorkflowEvent
+from positions.services import workflow
 from positions.tests.editing_helpers import editor_data
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager
 
@@ -67,7 +67,7 @@ def test_full_path_through_the_pages_shows_names_and_dates_on_sheet_and_pdf(clie
 
 
 def test_page_shows_stepper_log_and_only_the_users_actions(client, demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     as_user(client, demo.hr)
     html = client.get(url(position)).content.decode()
     assert 'id="workflow-stepper"' in html and "王人事" in html
@@ -83,7 +83,7 @@ def test_page_shows_stepper_log_and_only_the_users_actions(client, demo):
 def test_preparer_posting_review_is_refused(client, demo):
     demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
     demo.sales.save()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     response = as_user(client, demo.hr).post(url(position), {"action": "review"})
     assert response.status_code == 403
     assert "编制人不能审核自己编制的职位说明书" in response.content.decode()
@@ -91,8 +91,8 @@ def test_preparer_posting_review_is_refused(client, demo):
 
 
 def test_reviewer_posting_approve_is_refused(client, demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
     response = as_user(client, demo.manager).post(url(position), {"action": "approve"})
     assert response.status_code == 403
     assert "审核人不能同时审批" in response.content.decode()
@@ -100,7 +100,7 @@ def test_reviewer_posting_approve_is_refused(client, demo):
 
 def test_manager_of_another_department_gets_404_on_a_draft_and_403_on_published(client, demo):
     other = marketing_manager()
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     as_user(client, other)
     assert client.get(url(position)).status_code == 404
     assert client.post(url(position), {"action": "review"}).status_code == 404
@@ -109,7 +109,7 @@ def test_manager_of_another_department_gets_404_on_a_draft_and_403_on_published(
 
 
 def test_reject_without_comment_is_refused_and_with_comment_shown(client, demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     as_user(client, demo.manager)
     response = client.post(url(position), {"action": "reject", "comment": "  "})
     assert response.status_code == 400
@@ -125,8 +125,8 @@ def test_reject_without_comment_is_refused_and_with_comment_shown(client, demo):
 
 
 def test_error_keeps_the_typed_comment(client, demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
     # 陈经理 reviewed it, so may not reject at approval: the page keeps what was typed.
     response = as_user(client, demo.manager).post(
         url(position), {"action": "reject", "comment": "我的意见"}
@@ -143,7 +143,7 @@ def test_unknown_action_and_stale_state(client, demo):
     assert response.status_code == 400
     assert "未知的操作" in response.content.decode()
     assert client.post(url(demo.draft), {}).status_code == 400
-    services.submit_position(user=demo.hr, position=demo.draft)
+    workflow.submit(user=demo.hr, position=demo.draft)
     response = client.post(url(demo.draft), {"action": "submit"})
     assert response.status_code == 409
     assert "当前状态为“待审核”" in response.content.decode()
@@ -167,15 +167,15 @@ def test_permissions_of_the_workflow_page(client, demo):
 def test_queue_page_for_each_account(client, demo):
     queue_url = reverse("positions:workflow-queue")
     assert client.get(queue_url).status_code == 302
-    position = services.submit_position(user=demo.hr, position=demo.draft)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
     html = as_user(client, demo.manager).get(queue_url).content.decode()
     assert 'id="queue-review"' in html and position.title in html
     html = as_user(client, demo.director).get(queue_url).content.decode()
     assert 'id="queue-review"' not in html and 'id="queue-approve"' not in html
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.review(user=demo.manager, position=position)
     html = as_user(client, demo.director).get(queue_url).content.decode()
     assert 'id="queue-approve"' in html and url(position) in html
-    services.reject_position(user=demo.director, position=position, comment="请补充任职资格")
+    workflow.reject(user=demo.director, position=position, comment="请补充任职资格")
     html = as_user(client, demo.hr).get(queue_url).content.decode()
     assert 'id="queue-returned"' in html and "请补充任职资格" in html
     response = as_user(client, demo.employee).get(queue_url)
@@ -188,10 +188,10 @@ def test_nav_badge_counts_what_waits(client, demo):
     as_user(client, demo.manager)
     html = client.get(reverse("positions:position-list")).content.decode()
     assert 'id="nav-queue"' in html and 'id="nav-queue-count"' not in html
-    services.submit_position(user=demo.hr, position=demo.draft)
+    workflow.submit(user=demo.hr, position=demo.draft)
     other = Position.objects.get(code="FZ-XS-001")
     Position.objects.filter(pk=other.pk).update(status=Status.DRAFT)
-    services.submit_position(user=demo.hr, position=Position.objects.get(pk=other.pk))
+    workflow.submit(user=demo.hr, position=Position.objects.get(pk=other.pk))
     html = client.get(reverse("positions:position-list")).content.decode()
     assert 'id="nav-queue-count" aria-label="2 项待办">2</span>' in html
 
@@ -205,8 +205,8 @@ def test_sheet_toolbar_workflow_button(client, demo):
 
 
 def test_editing_a_sheet_under_review_returns_it_to_draft(client, demo):
-    position = services.submit_position(user=demo.hr, position=demo.draft)
-    position = services.review_position(user=demo.manager, position=position)
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position)
     as_user(client, demo.hr)
     data = editor_data(demo.hr, position)
     data["summary"] = "修改后的职位概要。"

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Department, Position, Version
+from positions.services import seed
 from positions.tests.factories import EditorScopeFactory, EmployeeFactory, UserFactory
 
 
@@ -25,7 +26,7 @@ class Demo:
 def demo_world(settings) -> Demo:
     """Needs the seed organisation (the ``seed`` fixture)."""
     settings.DEBUG = True
-    services.ensure_demo_accounts()
+    seed.ensure_demo_accounts()
     sales = Department.objects.get(code="FZ-XS")
     sales.reviewer_role = Department.ReviewerRole.MANAGER
     sales.save()

@@ -12,12 +12,12 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from positions import services
 from positions.account_forms import KeepNewPasswordChangeForm
+from positions.services import accounts
 
 
 def my_position(request: HttpRequest) -> HttpResponse:
-    page = services.my_position(request.user)
+    page = accounts.my_position(request.user)
     return render(request, "positions/my_position.html", {"me": page, "sheet": page.sheet})
 
 
@@ -29,7 +29,7 @@ def login_locked_out(
     username = get_client_username(request, credentials) or ""
     # An unbound form: binding it would authenticate again and count another failure.
     form = AuthenticationForm(request, initial={"username": username})
-    message = services.lockout_message(
+    message = accounts.lockout_message(
         failure_limit=get_failure_limit(request, credentials),
         cool_off=get_cool_off(request),
     )

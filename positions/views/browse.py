@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from positions import permissions, services
+from positions import permissions
 from positions.filters import PositionFilter
 from positions.models import Position
+from positions.services import organisation, search
 from positions.services.search import with_filled
 
 POSITIONS_PER_PAGE = 50
@@ -23,13 +24,13 @@ LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_re
 
 def department_tree(request: HttpRequest) -> HttpResponse:
     # Readers see each position as its version in force (never a draft's title).
-    visible = services.with_shown_labels(
+    visible = search.with_shown_labels(
         Position.objects.visible_to(request.user)
         .select_related("current_version")
         .defer("current_version__sheet"),
         request.user,
     )
-    nodes = services.department_tree(positions=visible)
+    nodes = organisation.department_tree(positions=visible)
     return render(
         request,
         "positions/department_tree.html",
@@ -42,14 +43,14 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = services.with_shown_labels(
+    visible = search.with_shown_labels(
         Position.objects.visible_to(request.user)
         .with_staffing()
         .select_related("current_version__department__parent")
         .defer("current_version__sheet"),
         request.user,
     )
-    page = services.department_page(pk, positions=visible)
+    page = organisation.department_page(pk, positions=visible)
     if page is None:
         raise Http404("部门不存在。")
     return render(
@@ -73,7 +74,7 @@ def listed_positions(request: HttpRequest) -> QuerySet[Position]:
         # Long texts the table does not show stay in the database (narrower rows to sort).
         .defer(*LONG_TEXTS, "current_version__sheet")
     )
-    return services.with_shown_labels(with_filled(positions), request.user)
+    return search.with_shown_labels(with_filled(positions), request.user)
 
 
 def position_list(request: HttpRequest) -> HttpResponse:

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from positions import permissions, services
+from positions import permissions
 from positions.company_forms import CompanyProfileForm
 from positions.models import CompanyProfile
+from positions.services import company
 
 
 def company_settings(request: HttpRequest) -> HttpResponse:
@@ -17,7 +18,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CompanyProfileForm(request.POST, request.FILES, profile=saved)
         if form.is_valid():
-            services.save_company_profile(
+            company.save_company_profile(
                 name=form.cleaned_data["name"],
                 document_prefix=form.cleaned_data["document_prefix"],
                 logo=form.cleaned_data["logo"],
@@ -28,12 +29,12 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"name": saved.name, "document_prefix": saved.document_prefix} if saved else {}
         form = CompanyProfileForm(initial=initial, profile=saved)
-    shown = saved if saved is not None else services.company_profile()
+    shown = saved if saved is not None else company.company_profile()
     context = {
         "form": form,
         "saved": saved,
         "shown": shown,
-        "logo": services.logo_data_url(shown),
+        "logo": company.logo_data_url(shown),
         "example_number": shown.document_number("FZ-XS-001", 1),
     }
     return render(request, "positions/company_settings.html", context)

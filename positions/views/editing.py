@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from positions import permissions, services
+from positions import permissions
 from positions.editor_forms import (
     PICKER_LIMIT,
     CopyPositionForm,
@@ -29,6 +29,7 @@ from positions.editor_forms import (
     with_extra_row,
 )
 from positions.models import Department, Position
+from positions.services import editing, search, sheets
 
 EDITOR_TEMPLATE = "positions/position_form.html"
 
@@ -52,7 +53,7 @@ def _render_editor(
     position: Position | None,
     *,
     status: int = 200,
-    conflict: services.ConflictReport | None = None,
+    conflict: editing.ConflictReport | None = None,
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "editor": editor,
@@ -77,7 +78,7 @@ def _editor_post(
         return editor, None, None
     expected = editor.form.cleaned_data.get("lock_version")
     try:
-        saved = services.save_position(
+        saved = editing.save_position(
             user=request.user,
             position=position,
             content=editor.content(),
@@ -86,8 +87,8 @@ def _editor_post(
     except ValidationError as error:  # what only the stored data shows (the forms passed)
         editor.form.add_error(None, error)
         return editor, None, None
-    except services.EditConflict as conflict:
-        report = services.conflict_report(
+    except sheets.EditConflict as conflict:
+        report = editing.conflict_report(
             current=conflict.current,
             expected_lock_version=expected,
             form=editor.form,
@@ -150,7 +151,7 @@ def position_copy(request: HttpRequest, pk: int) -> HttpResponse:
     form = CopyPositionForm(request.POST or None, user=request.user, source=source)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.copy_position(
+            copy = editing.copy_position(
                 user=request.user,
                 source=source,
                 code=form.cleaned_data["code"],
@@ -173,13 +174,13 @@ def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.archive_position(user=request.user, position=position)
+            editing.archive_position(user=request.user, position=position)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         else:
             messages.success(request, f"职位“{position.title}”已归档，可在职位列表中按状态查看。")
             return redirect(position)
-    reports, holders = services.archive_blockers(position)
+    reports, holders = editing.archive_blockers(position)
     context = {"position": position, "reports": reports, "holders": holders, "error": error}
     return render(request, "positions/position_archive.html", context, status=409 if error else 200)
 
@@ -198,8 +199,8 @@ def position_picker(request: HttpRequest) -> HttpResponse:
     visible = Position.objects.visible_to(request.user).active()
     query = request.GET.get("q", "")
     found = search_positions(visible, query)
-    if services.is_pinyin_query(query):  # or pinyin initials of the title / department
-        pinyin = services.position_ids_matching(request.user, query)
+    if search.is_pinyin_query(query):  # or pinyin initials of the title / department
+        pinyin = search.position_ids_matching(request.user, query)
         found = search_positions(
             visible.filter(Q(pk__in=found.values("pk")) | Q(pk__in=pinyin)), ""
         )
@@ -215,10 +216,8 @@ def department_picker(request: HttpRequest) -> HttpResponse:
     editable = Department.objects.filter(permissions.editable_departments_q(request.user))
     query = request.GET.get("q", "")
     found = search_departments(editable, query)
-    if services.is_pinyin_query(query):  # or pinyin initials of the name
+    if search.is_pinyin_query(query):  # or pinyin initials of the name
         everything = search_departments(editable, "")
-        found += [
-            d for d in everything if d not in found and services.initials_match(d.name, query)
-        ]
+        found += [d for d in everything if d not in found and search.initials_match(d.name, query)]
     found = found[:PICKER_LIMIT]
     return _picker_response([{"id": d.pk, "text": department_label(d)} for d in found])

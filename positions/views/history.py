@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Position
+from positions.services import history, sheets
 
 
 def _position(request: HttpRequest, pk: int) -> Position:
@@ -35,7 +36,7 @@ def _base_context(request: HttpRequest, position: Position) -> dict:
 
 def position_history(request: HttpRequest, pk: int) -> HttpResponse:
     position = _position(request, pk)
-    entries = services.position_history(position)
+    entries = history.position_history(position)
     context = _base_context(request, position) | {
         "entries": entries,
         "default_from": entries[1].version_id if len(entries) > 1 else None,
@@ -47,7 +48,7 @@ def position_history(request: HttpRequest, pk: int) -> HttpResponse:
 def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
     position = _position(request, pk)
     context = _base_context(request, position)
-    entries = {entry.version_id: entry for entry in services.position_history(position)}
+    entries = {entry.version_id: entry for entry in history.position_history(position)}
     raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
     if not raw_from and not raw_to:
         # Nothing chosen: the latest change, against the version before it.
@@ -57,7 +58,7 @@ def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "positions/history_compare.html", context)
         raw_from, raw_to = str(newest.previous_version_id), str(newest.version_id)
     try:
-        versions = [services.get_position_version(position, raw) for raw in (raw_from, raw_to)]
+        versions = [history.get_position_version(position, raw) for raw in (raw_from, raw_to)]
     except ValidationError as exc:
         status = 404 if exc.code == "not_found" else 400
         context["error"] = f"无法比较：{exc.messages[0]}请在历史记录中重新选择两个版本。"
@@ -66,7 +67,7 @@ def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
     context |= {
         "old": entries[old.pk],
         "new": entries[new.pk],
-        "diff": services.diff_states(services.position_state(old), services.position_state(new)),
+        "diff": history.diff_states(history.position_state(old), history.position_state(new)),
     }
     return render(request, "positions/history_compare.html", context)
 
@@ -77,20 +78,20 @@ def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResp
         raise PermissionDenied("只有负责此职位的 HR 编辑可以恢复历史版本。")
     context = _base_context(request, position)
     try:
-        version = services.get_position_version(position, version_id)
+        version = history.get_position_version(position, version_id)
     except ValidationError as exc:
         context["error"] = exc.messages[0]
         return render(request, "positions/history_restore_confirm.html", context, status=404)
-    entry = next(e for e in services.position_history(position) if e.version_id == version.pk)
+    entry = next(e for e in history.position_history(position) if e.version_id == version.pk)
     if request.method == "POST":
         try:
-            services.restore_version(user=request.user, position=position, version_id=version.pk)
+            history.restore_version(user=request.user, position=position, version_id=version.pk)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         except PermissionDenied as refusal:  # e.g. the version lies outside the editor's scope
             messages.error(request, f"无法恢复：{refusal}")
-        except services.EditConflict as conflict:
+        except sheets.EditConflict as conflict:
             messages.error(request, f"无法恢复：{conflict}请查看最新内容后重试。")
         else:
             messages.success(
@@ -99,5 +100,5 @@ def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResp
                 f"（{entry.created_at:%Y-%m-%d %H:%M}）的内容，此次恢复已记入历史记录。",
             )
         return redirect(reverse("positions:position-history", kwargs={"pk": position.pk}))
-    context |= {"entry": entry, "diff": services.restore_preview(position, version)}
+    context |= {"entry": entry, "diff": history.restore_preview(position, version)}
     return render(request, "positions/history_restore_confirm.html", context)

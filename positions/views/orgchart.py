@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from positions import services
 from positions.checks import cjk_font_installed
 from positions.pdf import html_to_pdf
+from positions.services import orgchart
 from positions.services.orgchart import DEFAULT_DEPTH, MAX_DEPTH, OrgChart
 from positions.views.sheets import attachment_disposition
 
@@ -67,19 +67,19 @@ ChartBuilder = Callable[[HttpRequest, dict], OrgChart | None]
 
 
 def _organisation(request: HttpRequest, options: dict) -> OrgChart:
-    return services.organisation_chart(request.user, **options)
+    return orgchart.organisation_chart(request.user, **options)
 
 
 def _position(pk: int) -> ChartBuilder:
     def build(request: HttpRequest, options: dict) -> OrgChart | None:
-        return services.position_chart(request.user, pk, **options)
+        return orgchart.position_chart(request.user, pk, **options)
 
     return build
 
 
 def _department(pk: int) -> ChartBuilder:
     def build(request: HttpRequest, options: dict) -> OrgChart | None:
-        return services.department_chart(request.user, pk, **options)
+        return orgchart.department_chart(request.user, pk, **options)
 
     return build
 
@@ -135,7 +135,7 @@ def _page(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
     if request.headers.get(PARTIAL_HEADER):
         response = render(request, "positions/_orgchart_card.html", context)
     else:
-        context["departments"] = services.department_counts(request.user)
+        context["departments"] = orgchart.department_counts(request.user)
         response = render(request, "positions/orgchart.html", context)
     patch_vary_headers(response, (PARTIAL_HEADER,))
     return response

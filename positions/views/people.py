@@ -15,20 +15,21 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from positions import permissions, services
+from positions import permissions
 from positions.forms import EmployeeFilterForm, LeaveForm, TransferForm
 from positions.models import Assignment, Employee, Position
+from positions.services import organisation, people
 from positions.views.browse import paginate
 
 
 def employee_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_employees(request.user):
         raise PermissionDenied("只有 HR 编辑可以查看员工列表。")
-    index = services.department_index()
+    index = organisation.department_index()
     form = EmployeeFilterForm(request.GET or None, index=index)
     form.is_valid()
     filters: dict[str, Any] = getattr(form, "cleaned_data", {})
-    employees = services.managed_employees(request.user).with_position()
+    employees = people.managed_employees(request.user).with_position()
     if query := (filters.get("q") or "").strip():
         employees = employees.filter(Q(name__icontains=query) | Q(employee_no__icontains=query))
     if (department := filters.get("department")) is not None:
@@ -63,7 +64,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = next((a for a in history if a.end_date is None), None)
     filled = ""
     if current is not None:
-        holders = services.holders_by_position([current.position_id])[current.position_id]
+        holders = people.holders_by_position([current.position_id])[current.position_id]
         filled = current.position.staffing_label(len(holders))
     return render(
         request,
@@ -94,7 +95,7 @@ def employee_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         position = form.cleaned_data["position"]
         effective_date = form.cleaned_data["effective_date"]
         try:
-            services.transfer_employee(
+            people.transfer_employee(
                 employee=employee,
                 position=position,
                 effective_date=effective_date,
@@ -122,7 +123,7 @@ def employee_leave(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         left_on = form.cleaned_data["left_on"]
         try:
-            services.employee_leaves(employee=employee, left_on=left_on)
+            people.employee_leaves(employee=employee, left_on=left_on)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -164,7 +165,7 @@ def _managed_employee(request: HttpRequest, pk: int) -> tuple[Employee, Assignme
 def _filled_labels(positions: QuerySet[Position]) -> dict[int, str]:
     """Each position's filled headcount label ("2/3"), in two queries whatever the number."""
     listed = list(positions)
-    holders = services.holders_by_position([position.pk for position in listed])
+    holders = people.holders_by_position([position.pk for position in listed])
     return {p.pk: p.staffing_label(len(holders[p.pk])) for p in listed}
 
 

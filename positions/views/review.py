@@ -5,7 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from positions import permissions, services
+from positions import permissions
+from positions.services import review
 
 
 def review_overdue(request: HttpRequest) -> HttpResponse:
@@ -14,7 +15,7 @@ def review_overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     positions = [
         (position, (today - position.next_review_on).days)
-        for position in services.overdue_reviews(user=request.user, today=today)
+        for position in review.overdue_reviews(user=request.user, today=today)
     ]
     return render(
         request, "positions/review_overdue.html", {"positions": positions, "today": today}

@@ -1,6 +1,6 @@
 """Search (搜索): the results page behind the search box of every page.
 
-What the user may find is decided by ``positions.permissions`` inside ``services.search``.
+What the user may find is decided by ``positions.permissions`` inside ``search_service.search``.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from positions import services
+from positions.services import search as search_service
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    page = services.search(request.user, query, page=request.GET.get("page"))
+    page = search_service.search(request.user, query, page=request.GET.get("page"))
     return render(request, "positions/search.html", {"page": page, "query": query.strip()})

@@ -1,6 +1,6 @@
 """The sheet of one position — its working copy or a published version — as page and PDF.
 
-Which sheet a person reads is decided by ``services.read_sheet``: people with draft rights see
+Which sheet a person reads is decided by ``versions.read_sheet``: people with draft rights see
 the working copy, everyone else the version in force; any published version can be asked for
 by number. Page and PDF are both built from that one sheet.
 """
@@ -11,9 +11,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Position
 from positions.pdf import CJKFontMissing
+from positions.services import people, printing, versions
 from positions.services.versions import ReadSheet
 from positions.sheet import sheet_ascii_filename, sheet_filename
 
@@ -32,12 +33,12 @@ def attachment_disposition(filename: str, ascii_fallback: str) -> str:
 
 def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpResponse:
     position = _visible_position(request, pk)
-    read = services.read_sheet(request.user, position, number=number)
+    read = versions.read_sheet(request.user, position, number=number)
     context = {
         "sheet": read.sheet,
         "read": read,
         "current_version": position.current_version,
-        "holders": services.holders_by_position([position.pk])[position.pk],
+        "holders": people.holders_by_position([position.pk])[position.pk],
         "staffing": position.staffing,
         "can_edit": permissions.can_edit_position(request.user, position),
         "can_view_history": permissions.can_view_history(request.user, position),
@@ -59,14 +60,14 @@ def version_sheet(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def _pdf_response(request: HttpRequest, read: ReadSheet) -> HttpResponse:
     sheet = read.sheet
     try:
-        pdf = services.sheet_pdf(read)  # a published version is stored once, drafts render
+        pdf = printing.sheet_pdf(read)  # a published version is stored once, drafts render
     except CJKFontMissing as exc:
         context = {"sheet": sheet, "family": exc.family}
         return render(request, "positions/pdf_unavailable.html", context, status=503)
-    except (services.PdfRenderTimeout, services.PdfRenderFailed) as exc:
+    except (printing.PdfRenderTimeout, printing.PdfRenderFailed) as exc:
         context = {
             "sheet": sheet,
-            "timed_out": isinstance(exc, services.PdfRenderTimeout),
+            "timed_out": isinstance(exc, printing.PdfRenderTimeout),
             "limit": settings.PDF_RENDER_TIMEOUT_SECONDS,
         }
         return render(request, "positions/pdf_failed.html", context, status=503)
@@ -99,7 +100,7 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
             version.position = position  # known already: no query to name its stored file
     else:
         version = position.versions.filter(number=number).first()
-    pdf = services.stored_copy(version) if version is not None else None
+    pdf = printing.stored_copy(version) if version is not None else None
     if pdf is None:
         return None
     suffix = f"-{version.label}.pdf"
@@ -114,11 +115,11 @@ def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if stored := _stored_version_pdf(request, pk, None):
         return stored
     position = _visible_position(request, pk)
-    return _pdf_response(request, services.read_sheet(request.user, position))
+    return _pdf_response(request, versions.read_sheet(request.user, position))
 
 
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if stored := _stored_version_pdf(request, pk, number):
         return stored
     position = _visible_position(request, pk)
-    return _pdf_response(request, services.read_sheet(request.user, position, number=number))
+    return _pdf_response(request, versions.read_sheet(request.user, position, number=number))

@@ -1,6 +1,6 @@
 """导入/导出: Excel export of positions, Excel import of positions and of the 花名册.
 
-An import is two steps. The upload is checked (``services.uploads``), stored with Django's
+An import is two steps. The upload is checked (``uploads``), stored with Django's
 storage under a random token kept in the session, and the preview lists what confirming would
 do and every problem. Confirming re-reads the stored file, re-plans (the database may have
 changed meanwhile: a different plan is shown again instead of written) and writes everything in
@@ -27,10 +27,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from positions import permissions, services
+from positions import permissions
 from positions.filters import PositionFilter
 from positions.models import Position
-from positions.services import excel, importing, roster
+from positions.services import excel, importing, roster, search
 from positions.services.legacy import convert_legacy
 from positions.services.uploads import (
     FileKind,
@@ -96,7 +96,7 @@ def position_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export_positions(request.user):
         raise PermissionDenied("只有 HR 编辑和部门经理可以导出职位。")
     # Filtered on what the user reads of each position, as the list is (readers: the versions).
-    visible = services.with_shown_labels(Position.objects.visible_to(request.user), request.user)
+    visible = search.with_shown_labels(Position.objects.visible_to(request.user), request.user)
     filterset = PositionFilter(request.GET, queryset=visible, request=request)
     contents = excel.contents_for(request.user, filterset.qs)
     return _xlsx(excel.position_workbook(contents), f"职位说明书导出-{_stamp()}.xlsx")

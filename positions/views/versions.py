@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Position, Version
+from positions.services import acknowledgements
 from positions.views.sheets import attachment_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +35,7 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     counts = {}
     can_view_acknowledgements = permissions.can_view_acknowledgements(request.user, position)
     if can_view_acknowledgements:
-        counts = services.acknowledgement_counts(position)
+        counts = acknowledgements.acknowledgement_counts(position)
     rows = [(version, counts.get(version.pk)) for version in versions]
     context = {
         "position": position,
@@ -68,7 +69,7 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
     elif left == right:
         error = "请选择两个不同的版本进行比较。"
     if not error:
-        comparison = services.compare_versions(position, left, right)
+        comparison = versions.compare_versions(position, left, right)
     context = {
         "position": position,
         "shown": _shown(request, position),
@@ -94,7 +95,7 @@ def _acknowledgement_version(request: HttpRequest, pk: int, number: int) -> Vers
 
 def version_acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _acknowledgement_version(request, pk, number)
-    report = services.acknowledgement_report(version)
+    report = acknowledgements.acknowledgement_report(version)
     context = {
         "report": report,
         "version": version,
@@ -106,7 +107,7 @@ def version_acknowledgements(request: HttpRequest, pk: int, number: int) -> Http
 
 def version_acknowledgements_xlsx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _acknowledgement_version(request, pk, number)
-    data = services.acknowledgement_xlsx(services.acknowledgement_report(version))
+    data = acknowledgements.acknowledgement_xlsx(acknowledgements.acknowledgement_report(version))
     stem = f"{version.code}-{version.title}" if version.code else version.title
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = attachment_disposition(
@@ -123,7 +124,7 @@ def my_position_acknowledge(request: HttpRequest) -> HttpResponse:
         pk=request.POST.get("version") or 0,
     )
     try:
-        services.acknowledge(user=request.user, version=version)
+        acknowledgements.acknowledge(user=request.user, version=version)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("positions:my-position")

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Department, Position
+from positions.services import versions
 from positions.services import word_import as word_import_service
 from positions.services.legacy import libreoffice_binary
 from positions.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
@@ -35,7 +36,7 @@ def position_docx(request: HttpRequest, pk: int, number: int | None = None) -> H
     position = get_object_or_404(Position.objects.with_sheet(), pk=pk)
     if not permissions.can_view_position(request.user, position):
         raise Http404("没有这个职位。")
-    read = services.read_sheet(request.user, position, number=_version_number(request, number))
+    read = versions.read_sheet(request.user, position, number=_version_number(request, number))
     filename, fallback = docx_filename(read.sheet)
     response = HttpResponse(render_docx(read.sheet), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment_disposition(filename, fallback)

@@ -11,15 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from positions import permissions, services
+from positions import permissions
 from positions.models import Position
+from positions.services import workflow
 
 # action → (service, success message)
 ACTIONS = {
-    "submit": (services.submit_position, "已提交审核。"),
-    "review": (services.review_position, "已审核通过，等待审批。"),
-    "approve": (services.approve_position, "已审批通过，职位说明书已生效。"),
-    "reject": (services.reject_position, "已退回编制人修改。"),
+    "submit": (workflow.submit, "已提交审核。"),
+    "review": (workflow.review, "已审核通过，等待审批。"),
+    "approve": (workflow.approve, "已审批通过，职位说明书已生效。"),
+    "reject": (workflow.reject, "已退回编制人修改。"),
 }
 
 
@@ -46,8 +47,8 @@ def _render(
     context = {
         "position": position,
         "department_path": [*position.department.ancestors(), position.department],
-        "steps": services.workflow_steps(position),
-        "events": services.workflow_events(position),
+        "steps": workflow.workflow_steps(position),
+        "events": workflow.workflow_events(position),
         "can_submit": permissions.can_submit(user, position),
         "can_review": permissions.can_review(user, position),
         "can_approve": permissions.can_approve(user, position),
@@ -85,7 +86,7 @@ def position_workflow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def workflow_queue(request: HttpRequest) -> HttpResponse:
-    queue = services.workflow_queue(request.user)
+    queue = workflow.workflow_queue(request.user)
     context = {
         "queue": queue,
         "takes_part": permissions.has_workflow_queue(request.user),

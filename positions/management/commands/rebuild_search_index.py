@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from positions import services
 from positions.models import Position, SearchEntry
+from positions.services import search
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if if_empty and (SearchEntry.objects.exists() or not Position.objects.exists()):
             self.stdout.write("搜索索引已存在，无需重建。")
             return
-        rows = services.rebuild_index(
+        rows = search.rebuild_index(
             progress=lambda done, total: self.stdout.write(f"已索引 {done}/{total} 个职位")
         )
         self.stdout.write(self.style.SUCCESS(f"搜索索引已重建：{rows} 条。"))

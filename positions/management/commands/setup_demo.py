@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from positions import services
+from positions.services import seed
 
 REFUSAL = (
     "DEBUG 未开启：演示账号使用公开的已知密码，绝不能在生产服务器上创建。"
@@ -26,18 +26,18 @@ class Command(BaseCommand):
     def handle(self, *args, reload: bool = False, **options):
         if not settings.DEBUG:
             raise CommandError(REFUSAL)
-        loaded = services.load_seed(reload=reload)
+        loaded = seed.load_seed(reload=reload)
         if loaded:
             self.stdout.write(self.style.SUCCESS(f"已载入种子数据：{loaded} 个职位。"))
         else:
             self.stdout.write("已有职位数据，未重复载入（使用 --reload 重新载入）。")
-        for result in services.ensure_demo_accounts():
+        for result in seed.ensure_demo_accounts():
             account = result.account
             held = ""
             if result.position is not None:
                 held = f" · {result.position.title} {result.position.code}".rstrip()
             self.stdout.write(
-                f"演示账号：{account.username} / {services.DEMO_PASSWORD}"
+                f"演示账号：{account.username} / {seed.DEMO_PASSWORD}"
                 f"（{account.full_name} · {account.role}{held}）"
             )
             if result.missing_position:

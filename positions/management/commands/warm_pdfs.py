@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from positions import services
 from positions.pdf import CJKFontMissing
+from positions.services import printing
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            rendered, already = services.warm_pdfs()
+            rendered, already = printing.warm_pdfs()
         except CJKFontMissing as exc:
             raise CommandError(f"未安装中文字体“{exc.family}”，无法生成 PDF。") from exc
         self.stdout.write(

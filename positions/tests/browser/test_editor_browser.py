@@ -5,9 +5,9 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from positions import services
 from positions.models import Duty, Position
 from positions.permissions import ROLES
+from positions.services import history, seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,15 +19,15 @@ def seeded(transactional_db):
     # As in test_sheet_browser: the role groups must be recreated after each flush.
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    services.load_seed()
-    services.ensure_demo_accounts()
-    services.ensure_initial_revisions()  # as setup_demo does: each position's first version
+    seed.load_seed()
+    seed.ensure_demo_accounts()
+    history.ensure_initial_revisions()  # as setup_demo does: each position's first version
 
 
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(services.DEMO_PASSWORD)
+    page.get_by_label("密码").fill(seed.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/me/$"))
 

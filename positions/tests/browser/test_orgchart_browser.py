@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from positions import services
 from positions.permissions import ROLES
+from positions.services import seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,14 +14,14 @@ def seeded(transactional_db):
     # Role groups come from a data migration that each transactional flush wipes.
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    services.load_seed()
-    services.ensure_demo_accounts()
+    seed.load_seed()
+    seed.ensure_demo_accounts()
 
 
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(services.DEMO_PASSWORD)
+    page.get_by_label("密码").fill(seed.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
 

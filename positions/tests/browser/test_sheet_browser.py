@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from pypdf import PdfReader
 
-from positions import services
 from positions.permissions import ROLES
+from positions.services import seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +19,11 @@ def seeded(transactional_db):
     # gives this thread other connection objects than the ones serialized at set-up).
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    services.load_seed()
-    services.ensure_demo_accounts()
+    seed.load_seed()
+    seed.ensure_demo_accounts()
 
 
-def log_in(page, live_server, username: str, password: str = services.DEMO_PASSWORD) -> None:
+def log_in(page, live_server, username: str, password: str = seed.DEMO_PASSWORD) -> None:
     page.goto(f"{live_server.url}/")
     # Everything needs a login: the first page is the login form.
     assert "/accounts/login/" in page.url

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from positions import services
 from positions.models import Department, Position
 from positions.permissions import ROLES
+from positions.services import seed
 from positions.tests import word_helpers
 from positions.tests.browser.test_sheet_browser import log_in
 
@@ -18,8 +18,8 @@ def seeded(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    services.load_seed()
-    services.ensure_demo_accounts()
+    seed.load_seed()
+    seed.ensure_demo_accounts()
     Position.objects.filter(code="MK105").update(code="MK105-OLD")
 
 
