@@ -8,3 +8,6 @@ class PositionsConfig(AppConfig):
 
     def ready(self) -> None:
         from positions import checks  # noqa: F401  (registers the system checks)
+        from positions.services import search
+
+        search.register_hooks()

@@ -1,7 +1,7 @@
 """Filters for the position list: free text, department subtree, status, grade range, staffing
 and sort.
 
-The view hands in positions annotated by ``services.with_shown_labels`` (what the reader is
+The view hands in positions annotated by ``reading.with_shown_labels`` (what the reader is
 shown: the working copy or the version in force); every filter and the sort then follow the
 shown values, position by position, so a draft's new title, status, grade or 职位编制 is
 neither shown to nor found by readers. Readers see each version in force as 已生效, so only
@@ -18,10 +18,11 @@ from django.db import connection
 from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from positions.hooks import names_matching_q
 from positions.models import Position
 from positions.permissions import in_force_q
 from positions.services.organisation import DepartmentIndex, department_index, grade_overlap_q
-from positions.services.search import position_ids_matching, with_filled
+from positions.services.reading import with_filled
 
 VERSION = "current_version__"
 
@@ -171,7 +172,7 @@ class PositionFilter(django_filters.FilterSet):
         )
         if user is not None:
             # Pinyin initials (xsjl → 销售经理) through the search index, as the user reads it.
-            text |= Q(pk__in=position_ids_matching(user, value))
+            text |= names_matching_q(user, value)
         return queryset.filter(text)
 
     def filter_department(

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.admin.base import AsksPermissions
 from positions.models import (
     Acknowledgement,
@@ -30,7 +30,6 @@ from positions.models import (
     Version,
 )
 from positions.services.organisation import grade_overlap_q
-from positions.services.search import reindex_department
 
 # Multi-line sheet text is short paragraphs or a few lines: keep the change form compact.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -70,7 +69,8 @@ class DepartmentAdmin(AsksPermissions, ScopedDepartmentFieldMixin, admin.ModelAd
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            reindex_department(obj.pk)  # search finds positions by their department's name
+            # Search finds positions by their department's name.
+            hooks.sheets_written(obj.positions.values_list("pk", flat=True))
 
 
 # -- positions -------------------------------------------------------------------------------

@@ -21,12 +21,8 @@ archive, restore, publish, the seed); ``rebuild_index`` redoes everything.
 
 from __future__ import annotations
 
-import itertools
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -34,26 +30,20 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
-    Case,
-    Count,
     F,
     Func,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from pypinyin import Style, pinyin
 
-from positions import permissions
-from positions.models import Assignment, Position, SearchEntry, Version
+from positions import hooks, permissions
+from positions.models import Position, SearchEntry, Version
+from positions.services.reading import reads_working_case
 from positions.sheet import Sheet, build_sheet
+from positions.text import PINYIN_QUERY, bigrams, cached_initials, initials, normalise
 
 Section = SearchEntry.Section
 Source = SearchEntry.Source
@@ -65,8 +55,6 @@ HITS_PER_RESULT = 3
 SINGLE_CHARACTER_LIMIT = 200  # positions a one-character query may return
 SNIPPET_BEFORE = 24
 SNIPPET_AFTER = 56
-MAX_INITIAL_VARIANTS = 8
-READINGS_PER_CHARACTER = 2
 
 SECTION_ORDER: tuple[str, ...] = (
     Section.TITLE,
@@ -82,89 +70,6 @@ SECTION_ORDER: tuple[str, ...] = (
 SECTION_RANK = {section: rank for rank, section in enumerate(SECTION_ORDER)}
 NAME_SECTIONS = (Section.TITLE, Section.CODE, Section.DEPARTMENT)
 PINYIN_SECTIONS = (Section.TITLE, Section.DEPARTMENT)
-_PINYIN_QUERY = re.compile(r"^[a-z]{2,}$")
-
-
-# --- text normalisation ----------------------------------------------------------------------
-
-
-def _fold(char: str) -> str:
-    """One character, lower-cased and full-width ASCII folded — always one character out."""
-    code = ord(char)
-    if 0xFF01 <= code <= 0xFF5E:
-        char = chr(code - 0xFEE0)
-    elif code == 0x3000:
-        char = " "
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else char
-
-
-def normalise(text: str) -> str:
-    """Lower case, full-width letters and digits folded; same length as ``text``."""
-    return "".join(_fold(char) for char in text)
-
-
-def bigrams(normalised: str) -> set[str]:
-    """Distinct two-character substrings without whitespace."""
-    return {
-        normalised[i : i + 2]
-        for i in range(len(normalised) - 1)
-        if not (normalised[i].isspace() or normalised[i + 1].isspace())
-    }
-
-
-def _is_han(char: str) -> bool:
-    return "CJK" in unicodedata.name(char, "")
-
-
-def initials(text: str) -> tuple[list[str], list[int]]:
-    """Pinyin-initial spellings of ``text`` and, per letter, the index of its character.
-
-    Letters and digits keep themselves; punctuation and spaces are dropped. Characters with
-    several common readings give several spellings (at most ``MAX_INITIAL_VARIANTS``), the
-    usual reading (pypinyin's, which knows phrases: 银行 → yh) first. Every spelling has one
-    letter per kept character, so one offset list serves them all.
-    """
-    options: list[list[str]] = []
-    offsets: list[int] = []
-    usual = pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s))
-    # pypinyin returns one item per Han character and per other character (errors=list).
-    if len(usual) != len(text):
-        return [], []
-    for index, (char, first) in enumerate(zip(text, usual, strict=True)):
-        if _is_han(char):
-            # The phrase-aware reading first, then the character's own readings.
-            (letters,) = pinyin(char, style=Style.FIRST_LETTER, heteronym=True)
-            choices = [first[0].lower()] + [x.lower() for x in letters]
-            distinct = list(dict.fromkeys(c for c in choices if c and c.isascii()))
-            if not distinct:
-                continue
-            options.append(distinct[:READINGS_PER_CHARACTER])
-            offsets.append(index)
-        elif char.isascii() and char.isalnum():
-            options.append([char.lower()])
-            offsets.append(index)
-    spellings = [
-        "".join(combo)
-        for combo in itertools.islice(itertools.product(*options), MAX_INITIAL_VARIANTS)
-    ]
-    return spellings, offsets
-
-
-def is_pinyin_query(query: str) -> bool:
-    """Whether a query may be pinyin initials (two or more letters a–z, any case)."""
-    return bool(_PINYIN_QUERY.match(normalise(query.strip())))
-
-
-@lru_cache(maxsize=4096)
-def _cached_initials(text: str) -> tuple[str, ...]:
-    return tuple(initials(text)[0])
-
-
-def initials_match(text: str, query: str) -> bool:
-    """Whether ``query`` (pinyin initials) occurs in one of the spellings of ``text``."""
-    wanted = normalise(query.strip())
-    return bool(wanted) and any(wanted in spelling for spelling in _cached_initials(text))
 
 
 # --- building the index ----------------------------------------------------------------------
@@ -227,7 +132,7 @@ def _entries(position_id: int, source: str, sheet: SheetData) -> list[SearchEntr
         tokens = bigrams(norm)
         spelled = ""
         if item.section in PINYIN_SECTIONS:
-            spellings = _cached_initials(item.text)
+            spellings = cached_initials(item.text)
             spelled = " ".join(spellings)
             tokens |= {f"^{gram}" for spelling in spellings for gram in bigrams(spelling)}
         rows.append(
@@ -363,7 +268,7 @@ def _term_q(term: str) -> Q:
             text &= Q(normalised__contains=term)
     else:
         text = Q(normalised__contains=term)
-    if not _PINYIN_QUERY.match(term):
+    if not PINYIN_QUERY.match(term):
         return text
     if _uses_tokens():
         spelled = Q(TokensContain(F("tokens"), sorted(f"^{g}" for g in bigrams(term))))
@@ -372,12 +277,6 @@ def _term_q(term: str) -> Q:
     else:
         spelled = Q(initials__contains=term)
     return text | (spelled & Q(section__in=PINYIN_SECTIONS))
-
-
-def _working_q(user: User | AnonymousUser) -> Q:
-    """``permissions.working_copy_q``, usable as a When() condition even when it is Q()."""
-    working = permissions.working_copy_q(user)
-    return working if working else Q(pk__isnull=False)
 
 
 def readable_entries_q(user: User | AnonymousUser) -> Q:
@@ -476,7 +375,7 @@ def _initial_spans(entry: SearchEntry, terms: Sequence[str]) -> list[tuple[int, 
     spellings, offsets = initials(entry.text)
     spans = []
     for term in terms:
-        if not _PINYIN_QUERY.match(term):
+        if not PINYIN_QUERY.match(term):
             continue
         for spelling in spellings:
             start = spelling.find(term)
@@ -585,7 +484,7 @@ def search(
     positions = {
         p.pk: p
         for p in Position.objects.filter(pk__in=ids)
-        .annotate(reads_working=_reads_working_case(user))
+        .annotate(reads_working=reads_working_case(user))
         .select_related("department", "current_version__department")
         .defer("current_version__sheet")
     }
@@ -635,14 +534,6 @@ def _page_of(grouped: QuerySet, offset: int, limit: int) -> tuple[list[int], int
     return [], grouped.count() if offset else 0
 
 
-def _reads_working_case(user: User | AnonymousUser) -> Case:
-    return Case(
-        When(_working_q(user), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-
-
 def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
     version = position.current_version
     if position.reads_working or version is None:
@@ -664,73 +555,16 @@ def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
     )
 
 
-# --- what lists show --------------------------------------------------------------------------
+# --- the core's hooks ---------------------------------------------------------------------------
 
 
-def with_filled(queryset: QuerySet[Position]) -> QuerySet[Position]:
-    """``with_staffing()``'s ``filled`` as a correlated subquery instead of a grouped join.
-
-    Lists sort and page thousands of positions: without GROUP BY the database sorts the rows
-    and evaluates the count only for the page shown.
-    """
-    holders = (
-        Assignment.objects.filter(
-            position=OuterRef("pk"), end_date__isnull=True, employee__left_on__isnull=True
-        )
-        .order_by()
-        .values("position")
-        .annotate(n=Count("employee", distinct=True))
-        .values("n")
-    )
-    return queryset.annotate(filled=Coalesce(Subquery(holders), 0))
+def names_matching_q(user: User | AnonymousUser, query: str) -> Q:
+    """Positions whose title, code or department match ``query`` in the index, pinyin
+    initials included (the list filter's and the pickers' extra matches)."""
+    return Q(pk__in=position_ids_matching(user, query))
 
 
-def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) -> QuerySet:
-    """Annotate what ``user`` is shown of each position: its working copy or its version.
-
-    ``reads_working`` (bool), ``shown_title``, ``shown_code``, ``shown_department_id`` and
-    ``shown_superior_title`` / ``shown_superior_id``: people without draft rights see the
-    version in force.
-    """
-    rule = permissions.working_copy_q(user)
-    if not rule or rule == Q(pk__in=[]):
-        # Everyone's working copy (unscoped HR) or no one's: plain columns, no CASE per row.
-        working = not rule
-        prefix = "" if working else "current_version__"
-        superior = (
-            "reports_to__title"
-            if working
-            else "current_version__reports_to__current_version__title"
-        )
-        return queryset.annotate(
-            reads_working=Value(working, output_field=BooleanField()),
-            shown_title=F(f"{prefix}title"),
-            shown_code=F(f"{prefix}code"),
-            shown_department_id=F(f"{prefix}department_id"),
-            shown_superior_title=F(superior),
-            shown_superior_id=F("reports_to_id" if working else "current_version__reports_to_id"),
-        )
-    working = _working_q(user)
-    superior_working = Position.objects.filter(working).values("pk")
-
-    def shown(working_value, version_value) -> Case:
-        return Case(When(working, then=working_value), default=version_value)
-
-    return queryset.annotate(
-        reads_working=_reads_working_case(user),
-        shown_title=shown(F("title"), F("current_version__title")),
-        shown_code=shown(F("code"), F("current_version__code")),
-        shown_department_id=shown(F("department_id"), F("current_version__department_id")),
-        # The superior as the reader knows it: the working copy's link or the version's, named
-        # by the superior's working copy or its version in force, by the same rule.
-        shown_superior_title=Case(
-            When(working & Q(reports_to__in=superior_working), then=F("reports_to__title")),
-            When(working, then=F("reports_to__current_version__title")),
-            When(
-                current_version__reports_to__in=superior_working,
-                then=F("current_version__reports_to__title"),
-            ),
-            default=F("current_version__reports_to__current_version__title"),
-        ),
-        shown_superior_id=shown(F("reports_to_id"), F("current_version__reports_to_id")),
-    )
+def register_hooks() -> None:
+    """Keep the index with the sheets and lend the core its name matching."""
+    hooks.on_sheets_written(reindex_positions)
+    hooks.on_match_names(names_matching_q)

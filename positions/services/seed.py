@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import (
     Acknowledgement,
     Assignment,
@@ -29,7 +29,6 @@ from positions.models import (
 )
 from positions.services.history import ensure_initial_revisions
 from positions.services.people import hire_employee, transfer_employee
-from positions.services.search import rebuild_index
 from positions.services.versions import ensure_versions
 
 # --- Seed data and demo accounts -------------------------------------------------------------
@@ -137,7 +136,7 @@ def load_seed(*, reload: bool = False) -> int:
     call_command("loaddata", "seed", verbosity=0)
     ensure_initial_revisions()  # loaddata records no revision: start each history here
     ensure_versions()  # the seed's sheets were approved on paper: each becomes a historical V1
-    rebuild_index()  # the search index (drafts of the seed included)
+    hooks.sheets_written(Position.objects.values_list("pk", flat=True))  # search, drafts too
     return Position.objects.count()
 
 

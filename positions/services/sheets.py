@@ -38,7 +38,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import F, Max, Model
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import (
     Authority,
     Department,
@@ -48,7 +48,6 @@ from positions.models import (
     Qualification,
     Relationship,
 )
-from positions.services.search import reindex_positions
 
 # The position's own fields a content write may set (attnames), besides related_positions.
 CONTENT_FIELDS = (
@@ -382,7 +381,7 @@ def write_sheets(
             if position.returned_to_draft:
                 said += "（退回草稿，需重新提交审核）"
             _record_revision(user, position, said)
-        reindex_positions([position.pk for position in written])
+        hooks.sheets_written([position.pk for position in written])
     return written
 
 
@@ -481,5 +480,5 @@ def change_state(
             setattr(stored, name, value)
         stored.save()
         _record_revision(user, stored, comment(stored) if callable(comment) else comment)
-        reindex_positions([stored.pk])
+        hooks.sheets_written([stored.pk])
     return stored

@@ -17,9 +17,8 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import Position, Version
-from positions.services.search import reindex_position
 from positions.sheet import Sheet, build_sheet
 
 
@@ -72,7 +71,7 @@ def publish_version(position: Position, *, historical: bool = False) -> Version:
             is_historical=historical,
         )
         Position.objects.filter(pk=fresh.pk).update(current_version=version)
-        reindex_position(fresh.pk)
+        hooks.sheets_written([fresh.pk])
     position.current_version = version
     return version
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from positions import permissions
 from positions.models import Position, SearchEntry
 from positions.services import editing, search, versions
-from positions.services.search import bigrams, initials, normalise
 from positions.tests.editing_helpers import add_duty, build, editor_data
 from positions.tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from positions.text import bigrams, initials, normalise
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from positions import permissions
 from positions.filters import PositionFilter
 from positions.models import Position
-from positions.services import organisation, search
-from positions.services.search import with_filled
+from positions.services import organisation
+from positions.services.reading import with_filled, with_shown_labels
 
 POSITIONS_PER_PAGE = 50
 LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_requirements")
@@ -24,7 +24,7 @@ LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_re
 
 def department_tree(request: HttpRequest) -> HttpResponse:
     # Readers see each position as its version in force (never a draft's title).
-    visible = search.with_shown_labels(
+    visible = with_shown_labels(
         Position.objects.visible_to(request.user)
         .select_related("current_version")
         .defer("current_version__sheet"),
@@ -43,7 +43,7 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = search.with_shown_labels(
+    visible = with_shown_labels(
         Position.objects.visible_to(request.user)
         .with_staffing()
         .select_related("current_version__department__parent")
@@ -74,7 +74,7 @@ def listed_positions(request: HttpRequest) -> QuerySet[Position]:
         # Long texts the table does not show stay in the database (narrower rows to sort).
         .defer(*LONG_TEXTS, "current_version__sheet")
     )
-    return search.with_shown_labels(with_filled(positions), request.user)
+    return with_shown_labels(with_filled(positions), request.user)
 
 
 def position_list(request: HttpRequest) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.editor_forms import (
     PICKER_LIMIT,
     CopyPositionForm,
@@ -29,7 +29,8 @@ from positions.editor_forms import (
     with_extra_row,
 )
 from positions.models import Department, Position
-from positions.services import editing, search, sheets
+from positions.services import editing, sheets
+from positions.text import initials_match, is_pinyin_query
 
 EDITOR_TEMPLATE = "positions/position_form.html"
 
@@ -199,11 +200,9 @@ def position_picker(request: HttpRequest) -> HttpResponse:
     visible = Position.objects.visible_to(request.user).active()
     query = request.GET.get("q", "")
     found = search_positions(visible, query)
-    if search.is_pinyin_query(query):  # or pinyin initials of the title / department
-        pinyin = search.position_ids_matching(request.user, query)
-        found = search_positions(
-            visible.filter(Q(pk__in=found.values("pk")) | Q(pk__in=pinyin)), ""
-        )
+    if is_pinyin_query(query):  # or pinyin initials of the title / department
+        pinyin = hooks.names_matching_q(request.user, query)
+        found = search_positions(visible.filter(Q(pk__in=found.values("pk")) | pinyin), "")
     found = found[:PICKER_LIMIT]
     return _picker_response([{"id": p.pk, "text": position_label(p)} for p in found])
 
@@ -216,8 +215,8 @@ def department_picker(request: HttpRequest) -> HttpResponse:
     editable = Department.objects.filter(permissions.editable_departments_q(request.user))
     query = request.GET.get("q", "")
     found = search_departments(editable, query)
-    if search.is_pinyin_query(query):  # or pinyin initials of the name
+    if is_pinyin_query(query):  # or pinyin initials of the name
         everything = search_departments(editable, "")
-        found += [d for d in everything if d not in found and search.initials_match(d.name, query)]
+        found += [d for d in everything if d not in found and initials_match(d.name, query)]
     found = found[:PICKER_LIMIT]
     return _picker_response([{"id": d.pk, "text": department_label(d)} for d in found])

@@ -30,8 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from positions import permissions
 from positions.filters import PositionFilter
 from positions.models import Position
-from positions.services import excel, importing, roster, search
+from positions.services import excel, importing, roster
 from positions.services.legacy import convert_legacy
+from positions.services.reading import with_shown_labels
 from positions.services.uploads import (
     FileKind,
     UploadError,
@@ -96,7 +97,7 @@ def position_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export_positions(request.user):
         raise PermissionDenied("只有 HR 编辑和部门经理可以导出职位。")
     # Filtered on what the user reads of each position, as the list is (readers: the versions).
-    visible = search.with_shown_labels(Position.objects.visible_to(request.user), request.user)
+    visible = with_shown_labels(Position.objects.visible_to(request.user), request.user)
     filterset = PositionFilter(request.GET, queryset=visible, request=request)
     contents = excel.contents_for(request.user, filterset.qs)
     return _xlsx(excel.position_workbook(contents), f"职位说明书导出-{_stamp()}.xlsx")
