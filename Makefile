@@ -66,6 +66,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -106,7 +106,7 @@ def _measure(runs: int, out) -> dict:
     from django.urls import reverse
 
     from positions.models import BookJob
-    from positions.services import books
+    from printing.services import books
 
     started = time.perf_counter()
     department, admin = _make_positions(BOOK_SIZE)

@@ -79,7 +79,7 @@ def _measure(runs: int, out) -> dict:
     from openpyxl import load_workbook
 
     from positions.models import Position
-    from positions.services import excel, importing
+    from transfer.services import excel, importing
 
     department, admin = _make_positions(SIZE)
     positions = Position.objects.filter(department=department).order_by("code")

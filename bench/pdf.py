@@ -93,7 +93,7 @@ def _inline_css(html: str) -> str:
     """Chromium gets the stylesheet inline (it cannot resolve our static URLs from about:blank)."""
     from django.contrib.staticfiles import finders
 
-    from positions import pdf
+    from printing import pdf
 
     styles = "".join(
         f"<style>{Path(finders.find(name)).read_text(encoding='utf-8')}</style>"
@@ -123,10 +123,12 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
     from django.urls import reverse
     from playwright.sync_api import sync_playwright
 
-    from positions import pdf, render_pool
     from positions.models import Position
-    from positions.services import company, printing, seed
+    from positions.services import seed
     from positions.sheet import build_sheet
+    from printing import pdf, render_pool
+    from printing.services import company
+    from printing.services import stored as printing
 
     seed.load_seed()
     position = Position.objects.with_sheet().get(code="FZ-XS-001")

@@ -125,7 +125,14 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The core (models, sheets, the one writer, permissions) and the areas built on it.
     "positions",
+    "people",
+    "printing",
+    "transfer",
+    "orgchart",
+    "search",
+    "bench",  # the generate_positions command (benchmarks' synthetic data)
 ]
 
 MIDDLEWARE = [
@@ -219,7 +226,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The lockout answer is our login page with a Chinese message and the username kept.
-AXES_LOCKOUT_CALLABLE = "positions.views.accounts.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "people.views.accounts.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 # axes.W006 asks for "ip_address" in AXES_LOCKOUT_PARAMETERS. Locking by IP would lock a whole
 # office at once (see above); the username lock holds whatever address or browser the guesses

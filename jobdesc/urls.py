@@ -5,7 +5,24 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from positions.views import accounts as account_views
+from orgchart import urls as orgchart_urls
+from people import urls as people_urls
+from people.views import accounts as account_views
+from positions import urls as positions_urls
+from printing import urls as printing_urls
+from search import urls as search_urls
+from transfer import urls as transfer_urls
+
+# Every area's pages under the one ``positions`` namespace: URL names do not depend on which app
+# serves them (``positions:position-pdf`` is printing's, ``positions:org-chart`` the org chart's).
+PAGES = (
+    positions_urls.urlpatterns
+    + people_urls.urlpatterns
+    + printing_urls.urlpatterns
+    + transfer_urls.urlpatterns
+    + orgchart_urls.urlpatterns
+    + search_urls.urlpatterns
+)
 
 urlpatterns = [
     path(
@@ -25,5 +42,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("", include("positions.urls")),
+    path("", include((PAGES, "positions"))),
 ]

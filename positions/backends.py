@@ -8,6 +8,7 @@ the database grants nothing.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from positions import permissions
@@ -32,6 +33,4 @@ class PermissionsBackend(ModelBackend):
         return permissions.has_admin_module_permission(user_obj, app_label)
 
     def with_perm(self, perm, is_active=True, include_superusers=True, obj=None):
-        from django.contrib.auth import get_user_model
-
         return get_user_model()._default_manager.none()

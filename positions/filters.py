@@ -20,8 +20,9 @@ from django.db.models.functions import Coalesce
 
 from positions.hooks import names_matching_q
 from positions.models import Position
+from positions.org import DepartmentIndex, department_index
 from positions.permissions import in_force_q
-from positions.services.organisation import DepartmentIndex, department_index, grade_overlap_q
+from positions.services.organisation import grade_overlap_q
 from positions.services.reading import with_filled
 
 VERSION = "current_version__"

@@ -159,22 +159,6 @@ class PositionQuerySet(models.QuerySet):
         """Everything not archived."""
         return self.exclude(status=Position.Status.ARCHIVED)
 
-    def visible_to(self, user) -> PositionQuerySet:
-        """What the user may read (positions.permissions decides)."""
-        from positions.permissions import visible_positions_q
-
-        return self.filter(visible_positions_q(user))
-
-    def editable_by(self, user) -> PositionQuerySet:
-        """What the user may edit (positions.permissions decides)."""
-        from positions.permissions import editable_positions_q
-
-        return self.filter(editable_positions_q(user))
-
-    def assignable_by(self, user) -> PositionQuerySet:
-        """Where the user may place employees (入职, 调岗): editable by them, not archived."""
-        return self.editable_by(user).active()
-
     def with_staffing(self) -> PositionQuerySet:
         """Annotate ``filled``: how many employees (not left) hold each position now."""
         return self.annotate(
@@ -942,7 +926,7 @@ class BookJob(models.Model):
 class SearchEntry(models.Model):
     """One searchable section of a position, as one kind of reader sees it.
 
-    ``positions.services.search`` keeps these rows: for every position the working copy's
+    ``search.services`` keeps these rows: for every position the working copy's
     sections (read by people with draft rights) and, for positions in force, the sections of
     the version in force (read by everyone else). ``normalised`` is ``text`` lower-cased with
     full-width ASCII folded (same length, so match offsets carry over); ``tokens`` holds the

@@ -12,7 +12,7 @@ Roles are Django groups created by migration 0003_roles:
 * A superuser may do everything.
 
 Views, templates (which buttons show) and the admin all ask the functions below; the querysets
-``Position.objects.visible_to(user)`` / ``.editable_by(user)`` use the same rules. The admin's
+``visible_positions_q(user)`` / ``editable_positions_q(user)`` use the same rules. The admin's
 model permissions (``positions.change_department``) are answered by ``has_admin_permission``,
 for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
 ``user.has_perm``: permissions stored in the database grant nothing.
@@ -29,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from positions.models import Assignment, Department, Employee, Position
+from positions.org import department_index
 
 HR_EDITOR = "HR 编辑"
 MANAGER = "部门经理"
@@ -66,8 +67,6 @@ def _subtrees(roots: set[int]) -> frozenset[int]:
     """The departments and every department below them (one query)."""
     if not roots:
         return frozenset()
-    from positions.services.organisation import department_index
-
     index = department_index()
     found: set[int] = set()
     for pk in roots:

@@ -1,13 +1,6 @@
-"""Background tasks (django-tasks). The worker is ``manage.py db_worker`` (``make worker``)."""
+"""Alias for tasks queued before the split by area: their stored path is
+``positions.tasks.build_book``; the task lives in ``printing.tasks`` now."""
 
-from __future__ import annotations
+from printing.tasks import build_book
 
-from django_tasks import task
-
-
-@task()
-def build_book(job_id: int) -> None:
-    """Build, render and store a department book (职位说明书汇编)."""
-    from positions.services.books import run_book_job
-
-    run_book_job(job_id)
+__all__ = ["build_book"]

@@ -9,8 +9,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
-
 MAX_INITIAL_VARIANTS = 8
 READINGS_PER_CHARACTER = 2
 PINYIN_QUERY = re.compile(r"^[a-z]{2,}$")
@@ -53,6 +51,9 @@ def initials(text: str) -> tuple[list[str], list[int]]:
     usual reading (pypinyin's, which knows phrases: 银行 → yh) first. Every spelling has one
     letter per kept character, so one offset list serves them all.
     """
+    # pypinyin loads its dictionaries on import (~0.5 s): only when initials are spelt.
+    from pypinyin import Style, pinyin  # noqa: PLC0415 — keeps every process's start-up light
+
     options: list[list[str]] = []
     offsets: list[int] = []
     usual = pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s))

@@ -1,3 +1,3 @@
-"""The admin: sheets (read-only), departments, people, and login accounts and roles."""
+"""The admin of the core: departments, and sheets read-only."""
 
-from positions.admin import accounts, people, sheets  # noqa: F401  (registers the ModelAdmins)
+from positions.admin import sheets  # noqa: F401  (registers the ModelAdmins)

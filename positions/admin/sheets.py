@@ -224,7 +224,7 @@ class PositionAdmin(AsksPermissions, admin.ModelAdmin):
         return (*self.list_display, editor)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Position]:
-        return super().get_queryset(request).visible_to(request.user)
+        return super().get_queryset(request).filter(permissions.visible_positions_q(request.user))
 
 
 # -- the parts of a sheet, each also reachable on its own ------------------------------------
@@ -240,7 +240,9 @@ class PositionPartAdmin(AsksPermissions, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(position__in=Position.objects.visible_to(request.user))
+            .filter(
+                position__in=Position.objects.filter(permissions.visible_positions_q(request.user))
+            )
         )
 
 
@@ -298,7 +300,7 @@ class PublishedVersionAdmin(ReadOnlyAdmin):
     exclude = ("sheet",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Version]:
-        visible = Position.objects.visible_to(request.user)
+        visible = Position.objects.filter(permissions.visible_positions_q(request.user))
         return super().get_queryset(request).filter(position__in=visible).defer("sheet")
 
 

@@ -14,85 +14,7 @@ from functools import cached_property
 from django.db.models import Q, QuerySet
 
 from positions.models import Department, Position
-
-
-@dataclass(frozen=True)
-class DepartmentIndex:
-    """All departments, loaded once, with their parent/child links resolved in memory."""
-
-    by_id: dict[int, Department]
-    children: dict[int | None, list[int]]
-    roots: list[int]
-
-    def preorder(self) -> list[tuple[Department, int]]:
-        """Every department once, parents before children, siblings by (order, code)."""
-        result: list[tuple[Department, int]] = []
-        seen: set[int] = set()
-
-        def walk(pk: int, depth: int) -> None:
-            if pk in seen:
-                return
-            seen.add(pk)
-            result.append((self.by_id[pk], depth))
-            for child in self.children.get(pk, []):
-                walk(child, depth + 1)
-
-        for root in self.roots:
-            walk(root, 0)
-        return result
-
-    def subtree_ids(self, pk: int) -> set[int]:
-        """The department and all departments below it (empty when it does not exist)."""
-        if pk not in self.by_id:
-            return set()
-        found: set[int] = set()
-        stack = [pk]
-        while stack:
-            current = stack.pop()
-            if current in found:
-                continue
-            found.add(current)
-            stack.extend(self.children.get(current, []))
-        return found
-
-    def ancestors(self, pk: int) -> list[Department]:
-        """From the root down to the parent of the department."""
-        chain: list[Department] = []
-        seen = {pk}
-        parent_id = self.by_id[pk].parent_id if pk in self.by_id else None
-        while parent_id is not None and parent_id in self.by_id and parent_id not in seen:
-            seen.add(parent_id)
-            parent = self.by_id[parent_id]
-            chain.append(parent)
-            parent_id = parent.parent_id
-        return list(reversed(chain))
-
-    def options(self) -> list[tuple[int, str]]:
-        """(pk, label) pairs in tree order, labels indented by depth, for a select box."""
-        return [(dept.pk, "\u3000" * depth + dept.name) for dept, depth in self.preorder()]
-
-
-def department_index() -> DepartmentIndex:
-    """Load every department in one query and index the hierarchy."""
-    departments = list(Department.objects.order_by("order", "code", "pk"))
-    by_id = {dept.pk: dept for dept in departments}
-    children: dict[int | None, list[int]] = defaultdict(list)
-    roots: list[int] = []
-    for dept in departments:
-        if dept.parent_id is None or dept.parent_id not in by_id:
-            roots.append(dept.pk)
-        else:
-            children[dept.parent_id].append(dept.pk)
-    # A parent cycle written around clean() would hide its members: surface them as roots.
-    reachable: set[int] = set()
-    stack = list(roots)
-    while stack:
-        current = stack.pop()
-        if current not in reachable:
-            reachable.add(current)
-            stack.extend(children.get(current, []))
-    roots.extend(dept.pk for dept in departments if dept.pk not in reachable)
-    return DepartmentIndex(by_id=by_id, children=dict(children), roots=roots)
+from positions.org import DepartmentIndex, department_index
 
 
 @dataclass
@@ -156,7 +78,7 @@ def department_tree(
     department); with it, a one-element list holding that department's subtree, or an empty
     list when the department does not exist. Archived positions are left out unless
     ``include_archived`` is set. ``positions`` narrows what is shown (for a user:
-    ``Position.objects.visible_to(user)``). Pass ``index`` to reuse departments already loaded.
+    ``permissions.visible_positions_q(user)``). Pass ``index`` to reuse departments already loaded.
     """
     index = index if index is not None else department_index()
     if root_id is not None and root_id not in index.by_id:
@@ -202,7 +124,7 @@ def department_page(
     """The department, its path, its subtree with active positions, and the archived count.
 
     The archived count covers the whole subtree, like the position list's department filter.
-    ``positions`` narrows what is shown and counted (``Position.objects.visible_to(user)``).
+    ``positions`` narrows what is shown and counted (``permissions.visible_positions_q(user)``).
     """
     index = department_index()
     if department_id not in index.by_id:

@@ -4,6 +4,8 @@ and how many hold it. Query annotations shared by the list, the search and the o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     BooleanField,
@@ -20,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from positions import permissions
-from positions.models import Assignment, Position
+from positions.models import Assignment, Employee, Position
 
 
 def working_q(user: User | AnonymousUser) -> Q:
@@ -104,3 +106,24 @@ def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) 
         ),
         shown_superior_id=shown(F("reports_to_id"), F("current_version__reports_to_id")),
     )
+
+
+def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]]:
+    """Current holders (not left) of each position, by position id, in one query.
+
+    Every requested id is a key; positions nobody holds map to an empty list. Holders are
+    ordered by 工号.
+    """
+    ids = list(dict.fromkeys(position_ids))
+    holders: dict[int, list[Employee]] = {pk: [] for pk in ids}
+    if not ids:
+        return holders
+    assignments = (
+        Assignment.objects.current()
+        .filter(position_id__in=ids, employee__left_on__isnull=True)
+        .select_related("employee")
+        .order_by("employee__employee_no", "employee__pk")
+    )
+    for assignment in assignments:
+        holders[assignment.position_id].append(assignment.employee)
+    return holders

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from positions import permissions
 from positions.models import Position
 
 
@@ -34,7 +35,7 @@ def overdue_reviews(
     """Positions in force the user edits whose review date has passed, most overdue first."""
     today = today or timezone.localdate()
     return (
-        Position.objects.editable_by(user)
+        Position.objects.filter(permissions.editable_positions_q(user))
         .in_force()
         .filter(next_review_on__lt=today)
         .select_related("department__parent")

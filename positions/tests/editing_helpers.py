@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from positions.editor_forms import EditorForms
+from positions.forms.editor import EditorForms
 from positions.models import Position
 
 Data = dict[str, Any]

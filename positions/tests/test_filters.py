@@ -1,10 +1,25 @@
 """PositionFilter: each filter's exact result, the defaults, and bad input."""
 
+import re
+from html import unescape
+
 import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from positions.filters import PositionFilter
 from positions.models import Position
-from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.permissions import EMPLOYEE, MANAGER
+from positions.services import versions
+from positions.tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    PositionFactory,
+    UserFactory,
+)
+from search import services as search
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +146,6 @@ def test_filter_grade_range_matches_overlapping_ranges(org):
 
 
 def test_filter_staffing_vacant_and_filled(org):
-    from positions.tests.factories import EmployeeFactory
-
     manager = Position.objects.get(code="FZ-XS-001")  # no 职位编制: counts as one place
     adviser = Position.objects.get(code="FZ-XS-002")
     Position.objects.filter(pk=adviser.pk).update(headcount=2)
@@ -150,8 +163,6 @@ def test_filter_staffing_bad_choice_reports_chinese_error(org):
 
 
 def list_titles(client, **params) -> list[str]:
-    from django.urls import reverse
-
     response = client.get(reverse("positions:position-list"), params)
     assert response.status_code == 200
     return [p.shown_title for p in response.context["page_obj"].object_list]
@@ -159,8 +170,6 @@ def list_titles(client, **params) -> list[str]:
 
 def test_list_readers_see_version_titles_not_draft_titles(hr_client, hr_user, user):
     client = hr_client
-    from positions.services import search, versions
-    from positions.tests.factories import DepartmentFactory
 
     department = DepartmentFactory(name="客服中心", code="KF")
     position = Position.objects.create(
@@ -194,14 +203,6 @@ FILTERED = {"q": "客服", "status": "published", "grade": "3", "staffing": "vac
 @pytest.mark.parametrize("params", [{"q": "客服"}, FILTERED], ids=["text", "every-filter"])
 @pytest.mark.parametrize("who", ["hr", "reader", "manager"])
 def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who, params):
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from positions.permissions import MANAGER
-    from positions.services import versions
-    from positions.tests.factories import DepartmentFactory, EmployeeFactory
 
     if who == "manager":  # reads 财务部's working copies and 客服中心's versions: a CASE per row
         user.groups.add(Group.objects.get(name=MANAGER))
@@ -253,10 +254,6 @@ def drafts_over_versions(departments):
     * 财务经理: in force, unchanged, held by 钱经理 (部门经理 of 财务部);
     * 会计: V1 at grade 5–6, its regrade to 8–9 待审批.
     """
-    from django.contrib.auth.models import Group
-
-    from positions.permissions import EMPLOYEE, MANAGER
-    from positions.tests.factories import EmployeeFactory, UserFactory
 
     sales, finance = departments["sales"], departments["finance"]
     regraded = PositionFactory(
@@ -282,10 +279,6 @@ def drafts_over_versions(departments):
 
 def shown_rows(client, **params) -> list[tuple[str, str, str, str]]:
     """The list page's rows as read: (职位名称, 职位等级, 在岗/编制, 状态)."""
-    import re
-    from html import unescape
-
-    from django.urls import reverse
 
     def text(html: str) -> str:
         html = re.sub(r'<div[^>]*aria-hidden="true"[^>]*>.*?</div>', " ", html, flags=re.S)
@@ -416,8 +409,6 @@ def test_list_status_filter_finds_the_status_each_user_is_shown(
 
 
 def test_list_status_draft_for_an_employee_says_nothing_matches(client, drafts_over_versions):
-    from django.urls import reverse
-
     client.force_login(drafts_over_versions["employee"])
 
     response = client.get(reverse("positions:position-list"), {"status": "draft"})

@@ -1,11 +1,18 @@
 """Model rules: each is refused in clean() with a Chinese message and in the database."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from positions.models import Department, Duty, Position
-from positions.tests.factories import DepartmentFactory, DutyFactory, PositionFactory
+from positions.tests.factories import (
+    DepartmentFactory,
+    DutyFactory,
+    EmployeeFactory,
+    PositionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,9 +140,6 @@ def test_department_parent_cycle_refused_in_clean():
 
 
 def test_position_staffing_counts_current_holders_over_headcount():
-    import datetime
-
-    from positions.tests.factories import EmployeeFactory
 
     position = PositionFactory(headcount=3)
     EmployeeFactory(position=position)

@@ -11,20 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
 from positions import permissions
-from positions.models import Department, Position, Qualification
-from positions.services import books, history
+from positions.models import Acknowledgement, BookJob, Department, Employee, Position, Qualification
+from positions.services import history
+from positions.tests import factories
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
     PositionFactory,
     UserFactory,
 )
+from printing.services import books
+from printing.tests.book_helpers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -95,15 +99,17 @@ def world(seed) -> World:
 
 
 def test_visible_to_employee_is_published_only(world):
-    visible = set(Position.objects.visible_to(world.users["employee"]))
+    visible = set(Position.objects.filter(permissions.visible_positions_q(world.users["employee"])))
     assert world.published in visible
     assert not {world.sales_draft, world.marketing_draft, world.archived} & visible
     assert visible == set(Position.objects.published())
 
 
 def test_visible_to_manager_adds_drafts_of_own_department_subtree(world):
-    own = set(Position.objects.visible_to(world.users["manager_own"]))
-    other = set(Position.objects.visible_to(world.users["manager_other"]))
+    own = set(Position.objects.filter(permissions.visible_positions_q(world.users["manager_own"])))
+    other = set(
+        Position.objects.filter(permissions.visible_positions_q(world.users["manager_other"]))
+    )
     assert world.sales_draft in own and world.marketing_draft not in own
     assert world.marketing_draft in other and world.sales_draft not in other
 
@@ -112,8 +118,10 @@ def test_visible_to_manager_of_parent_department_includes_sub_departments(world)
     director = in_group(UserFactory(username="director"), permissions.MANAGER)
     EmployeeFactory(user=director, position=Position.objects.get(title="副总经理"))
     # 副总经理 sits in 福州项目公司; 销售部 is below it.
-    assert world.sales_draft in Position.objects.visible_to(director)
-    assert world.marketing_draft not in Position.objects.visible_to(director)
+    assert world.sales_draft in Position.objects.filter(permissions.visible_positions_q(director))
+    assert world.marketing_draft not in Position.objects.filter(
+        permissions.visible_positions_q(director)
+    )
 
 
 def test_visible_to_manager_who_left_is_published_only(world):
@@ -122,11 +130,13 @@ def test_visible_to_manager_who_left_is_published_only(world):
     employee.left_on = datetime.date(2025, 1, 31)
     employee.save()
     permissions.forget_access(manager)
-    assert world.sales_draft not in Position.objects.visible_to(manager)
+    assert world.sales_draft not in Position.objects.filter(
+        permissions.visible_positions_q(manager)
+    )
 
 
 def test_editable_by_scoped_hr_is_its_subtree_only(world):
-    editable = Position.objects.editable_by(world.users["hr_scoped"])
+    editable = Position.objects.filter(permissions.editable_positions_q(world.users["hr_scoped"]))
     assert world.sales_draft in editable
     assert world.published in editable
     assert world.marketing_draft not in editable
@@ -134,14 +144,16 @@ def test_editable_by_scoped_hr_is_its_subtree_only(world):
 
 
 def test_editable_by_unscoped_hr_is_everything(world):
-    assert Position.objects.editable_by(world.users["hr_unscoped"]).count() == (
-        Position.objects.count()
-    )
+    assert Position.objects.filter(
+        permissions.editable_positions_q(world.users["hr_unscoped"])
+    ).count() == (Position.objects.count())
 
 
 def test_editable_by_manager_and_employee_is_nothing(world):
     for role in ("employee", "manager_own"):
-        assert not Position.objects.editable_by(world.users[role]).exists()
+        assert not Position.objects.filter(
+            permissions.editable_positions_q(world.users[role])
+        ).exists()
 
 
 def test_inactive_user_has_no_access(world):
@@ -186,7 +198,6 @@ def sales_book(world: World) -> dict:
 
 def sales_book_done(world: World) -> dict:
     """The 销售部 book, built by the real task worker and stored."""
-    from positions.tests.book_helpers import run_worker
 
     kwargs = sales_book(world)
     run_worker()
@@ -195,7 +206,6 @@ def sales_book_done(world: World) -> dict:
 
 def archived_book(world: World) -> dict:
     """A book of a 销售部 version whose position has since been archived."""
-    from positions.models import BookJob
 
     position = PositionFactory(title="销售助理", code="FZ-XS-095", department=world.sales)
     Position.objects.filter(pk=position.pk).update(status=Position.Status.ARCHIVED)
@@ -550,8 +560,6 @@ def section(related: str) -> Callable[[World], dict]:
     """A section of the published 售楼员 (销售部, in hr_scoped's scope)."""
 
     def kwargs(world: World) -> dict:
-        from positions.tests import factories
-
         position = world.published
         maker = {
             "duties": factories.DutyFactory,
@@ -571,8 +579,6 @@ def section(related: str) -> Callable[[World], dict]:
 
 
 def acknowledgement(world: World) -> dict:
-    from positions.models import Acknowledgement
-
     ack = Acknowledgement.objects.create(
         employee=world.clerk_employee, version=world.published.current_version
     )
@@ -833,7 +839,6 @@ def test_permission_matrix_covers_every_url():
 
 def test_permission_matrix_covers_every_admin_model():
     """Every model registered in the admin has its rows (a newly registered one fails here)."""
-    from django.contrib import admin
 
     registered = {f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry}
     assert registered == set(ADMIN_MODEL_ROWS)
@@ -961,8 +966,6 @@ def test_admin_hr_editor_without_staff_flag_reaches_admin(world, client):
 
 
 def test_managed_employees_scoped_hr_sees_never_assigned_and_own_leavers_only(world):
-    from positions.models import Employee
-
     hr = world.users["hr_scoped"]
     EmployeeFactory(name="新员工")
     sales_leaver = EmployeeFactory(name="离职售楼员", position=world.published)

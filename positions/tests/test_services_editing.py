@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version
 
-from positions.editor_forms import rebase
+from positions.forms.editor import rebase
 from positions.models import Authority, Duty, Position, Qualification, Relationship
 from positions.permissions import HR_EDITOR
 from positions.services import editing, sheets

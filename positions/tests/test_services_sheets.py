@@ -19,7 +19,6 @@ from reversion.models import Version as Revision
 
 from positions.models import (
     Authority,
-    Department,
     Duty,
     Indicator,
     Position,
@@ -28,10 +27,7 @@ from positions.models import (
     SearchEntry,
 )
 from positions.permissions import HR_EDITOR
-from positions.services import editing, excel, history, sheets, workflow
-from positions.services.importing import ImportRefused, apply_plan, plan_position_import
-from positions.services.word import render_docx
-from positions.services.word_import import import_sheets, parse_docx, resolve_import
+from positions.services import editing, history, sheets, workflow
 from positions.sheet import build_sheet
 from positions.tests.editing_helpers import build, editor_data
 from positions.tests.factories import (
@@ -40,6 +36,10 @@ from positions.tests.factories import (
     FullPositionFactory,
     UserFactory,
 )
+from transfer.services import excel
+from transfer.services.importing import ImportRefused, apply_plan, plan_position_import
+from transfer.services.word import render_docx
+from transfer.services.word_import import import_sheets, parse_docx, resolve_import
 
 pytestmark = pytest.mark.django_db
 
@@ -396,21 +396,6 @@ def test_state_change_moves_lock_and_records_one_revision(step, hr, db):
     # The index follows the state: an archived sheet is not searched.
     indexed = SearchEntry.objects.filter(position=position).exists()
     assert indexed is (step == "submit")
-
-
-def test_generator_writes_each_position_with_one_revision_and_its_index(db):
-    from positions.services.generate import generate_organisation
-
-    generate_organisation(12, prefix="SIMW")
-
-    generated = Position.objects.filter(department__code__startswith="SIMW")
-    assert generated.count() == 12
-    for position in generated:
-        (only,) = _revisions(position)
-        assert only.revision.comment == "生成模拟数据"
-        assert only.revision.version_set.count() == 1 + _section_rows(position)
-        assert SearchEntry.objects.filter(position=position, text=position.title).exists()
-    assert not Department.objects.filter(code="SIMW").exclude(kind=Department.Kind.GROUP).exists()
 
 
 def test_restore_of_a_state_outside_the_editors_scope_is_refused(manager):

@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 from reversion.models import Version
 
@@ -216,8 +217,6 @@ def test_reject_at_review(demo):
 
 
 def test_transition_conflicts_with_an_editor_open_on_the_old_state(demo):
-    from django.db.models import F
-
     opened_at = demo.draft.lock_version
     workflow.submit(user=demo.hr, position=demo.draft)
     assert not Position.objects.filter(pk=demo.draft.pk, lock_version=opened_at).update(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from positions.models import Position
-from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.factories import DepartmentFactory, EmployeeFactory, PositionFactory
 from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -287,8 +287,6 @@ def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_qu
 
 
 def test_position_list_shows_filled_over_planned_headcount(hr_client, departments):
-    from positions.tests.factories import EmployeeFactory
-
     clerk = PositionFactory(title="售楼员", code="FZ-XS-101", department=departments["sales"])
     clerk.headcount = 3
     clerk.save()

@@ -3,11 +3,20 @@
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from positions.models import Position
-from positions.tests.factories import FullPositionFactory, PositionFactory
+from positions.permissions import HR_EDITOR
+from positions.tests.factories import (
+    DepartmentFactory,
+    EditorScopeFactory,
+    EmployeeFactory,
+    FullPositionFactory,
+    PositionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,10 +206,9 @@ def test_position_pdf_download_headers_with_code(hr_client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert 'filename="FZ-XS-101.pdf"' in disposition
-    assert "filename*=UTF-8''" + quote("FZ-XS-101-售楼员.pdf") in disposition
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        "FZ-XS-101-售楼员.pdf"
+    )
     assert response.content.startswith(b"%PDF-")
 
 
@@ -209,10 +217,8 @@ def test_position_pdf_download_headers_without_code(hr_client):
 
     response = hr_client.get(pdf_url(position))
 
-    disposition = response["Content-Disposition"]
-    assert f'filename="position-{position.pk}.pdf"' in disposition
-    assert "filename*=UTF-8''%E8%90%A5%E9%94%80%E7%AD%96%E5%88%92%E4%B8%93%E5%91%98.pdf" in (
-        disposition
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E8%90%A5%E9%94%80%E7%AD%96%E5%88%92%E4%B8%93%E5%91%98.pdf"
     )
 
 
@@ -266,10 +272,6 @@ def test_position_pdf_missing_cjk_font_answers_with_chinese_error_page(hr_client
 
 
 def test_position_sheet_edit_button_only_for_editors_in_scope(client, hr_user):
-    from django.contrib.auth.models import Group
-
-    from positions.permissions import HR_EDITOR
-    from positions.tests.factories import DepartmentFactory, EditorScopeFactory, UserFactory
 
     sales, marketing = DepartmentFactory(name="销售部"), DepartmentFactory(name="营销策划部")
     in_scope = PositionFactory(title="售楼员", department=sales)
@@ -290,8 +292,6 @@ def test_position_sheet_edit_button_only_for_editors_in_scope(client, hr_user):
 
 
 def test_position_sheet_shows_holders_and_filled_over_planned(hr_client):
-    from positions.tests.factories import EmployeeFactory
-
     position = PositionFactory(title="售楼员", headcount=3)
     EmployeeFactory(name="林员工", position=position)
     EmployeeFactory(name="吴新人", position=position)

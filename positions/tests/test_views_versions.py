@@ -11,9 +11,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from orgchart import services as orgchart
 from positions import permissions
 from positions.models import Acknowledgement, Department, Position
-from positions.services import acknowledgements, orgchart, versions, workflow
+from positions.services import acknowledgements, versions, workflow
 from positions.tests.editing_helpers import editor_data
 from positions.tests.factories import EmployeeFactory, UserFactory
 from positions.tests.workflow_helpers import Demo, demo_world

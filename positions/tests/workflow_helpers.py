@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from people.services import demo
 from positions import permissions
 from positions.models import Department, Position, Version
-from positions.services import seed
 from positions.tests.factories import EditorScopeFactory, EmployeeFactory, UserFactory
 
 
@@ -26,7 +27,7 @@ class Demo:
 def demo_world(settings) -> Demo:
     """Needs the seed organisation (the ``seed`` fixture)."""
     settings.DEBUG = True
-    seed.ensure_demo_accounts()
+    demo.ensure_demo_accounts()
     sales = Department.objects.get(code="FZ-XS")
     sales.reviewer_role = Department.ReviewerRole.MANAGER
     sales.save()
@@ -71,6 +72,4 @@ def marketing_manager():
 
 
 def permissions_group(name: str):
-    from django.contrib.auth.models import Group
-
     return Group.objects.get(name=name)

@@ -25,7 +25,7 @@ LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_re
 def department_tree(request: HttpRequest) -> HttpResponse:
     # Readers see each position as its version in force (never a draft's title).
     visible = with_shown_labels(
-        Position.objects.visible_to(request.user)
+        Position.objects.filter(permissions.visible_positions_q(request.user))
         .select_related("current_version")
         .defer("current_version__sheet"),
         request.user,
@@ -44,7 +44,7 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = with_shown_labels(
-        Position.objects.visible_to(request.user)
+        Position.objects.filter(permissions.visible_positions_q(request.user))
         .with_staffing()
         .select_related("current_version__department__parent")
         .defer("current_version__sheet"),
@@ -69,7 +69,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def listed_positions(request: HttpRequest) -> QuerySet[Position]:
     """Positions the user may see, with staffing and what the user is shown of each."""
     positions = (
-        Position.objects.visible_to(request.user)
+        Position.objects.filter(permissions.visible_positions_q(request.user))
         .select_related("department__parent", "reports_to", "current_version__department__parent")
         # Long texts the table does not show stay in the database (narrower rows to sort).
         .defer(*LONG_TEXTS, "current_version__sheet")

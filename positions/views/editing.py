@@ -2,7 +2,7 @@
 
 Who may: ``positions.permissions`` (a position the user cannot see is 404, one they see but may
 not edit is 403). What happens: ``positions.services`` (save_position, copy_position,
-archive_position). The forms are in ``positions.editor_forms``.
+archive_position). The forms are in ``positions.forms.editor``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from positions import hooks, permissions
-from positions.editor_forms import (
+from positions.forms.editor import (
     PICKER_LIMIT,
     CopyPositionForm,
     EditorForms,
@@ -31,18 +31,13 @@ from positions.editor_forms import (
 from positions.models import Department, Position
 from positions.services import editing, sheets
 from positions.text import initials_match, is_pinyin_query
+from positions.views.common import visible_position
 
 EDITOR_TEMPLATE = "positions/position_form.html"
 
 
-def _visible_position(request: HttpRequest, pk: int) -> Position:
-    """A position the user may read (404 otherwise, as on the sheet page)."""
-    visible = Position.objects.visible_to(request.user).select_related("department")
-    return get_object_or_404(visible, pk=pk)
-
-
 def _editable_position(request: HttpRequest, pk: int) -> Position:
-    position = _visible_position(request, pk)
+    position = visible_position(request, pk, Position.objects.select_related("department"))
     if not permissions.can_edit_position(request.user, position):
         raise PermissionDenied("您没有编辑此职位的权限。")
     return position
@@ -146,7 +141,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def position_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    source = _visible_position(request, pk)
+    source = visible_position(request, pk, Position.objects.select_related("department"))
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以以此为模板新建职位。")
     form = CopyPositionForm(request.POST or None, user=request.user, source=source)
@@ -197,7 +192,7 @@ def position_picker(request: HttpRequest) -> HttpResponse:
     """Positions the user may see, matching ?q= (名称, 编号, 部门), archived ones left out."""
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以使用职位选择器。")
-    visible = Position.objects.visible_to(request.user).active()
+    visible = Position.objects.filter(permissions.visible_positions_q(request.user)).active()
     query = request.GET.get("q", "")
     found = search_positions(visible, query)
     if is_pinyin_query(query):  # or pinyin initials of the title / department

@@ -9,18 +9,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from positions import permissions
 from positions.models import Position
 from positions.services import history, sheets
+from positions.views.common import visible_position
 
 
 def _position(request: HttpRequest, pk: int) -> Position:
     """A position whose history the user may see: 404 when invisible, 403 when not allowed."""
-    visible = Position.objects.visible_to(request.user).select_related("department__parent__parent")
-    position = get_object_or_404(visible, pk=pk)
+    related = Position.objects.select_related("department__parent__parent")
+    position = visible_position(request, pk, related)
     if not permissions.can_view_history(request.user, position):
         raise PermissionDenied("只有负责此职位的 HR 编辑和本部门的部门经理可以查看历史记录。")
     return position

@@ -10,16 +10,15 @@ from django.views.decorators.http import require_POST
 from positions import permissions
 from positions.models import Position, Version
 from positions.services import acknowledgements
-from positions.views.sheets import attachment_disposition
+from positions.services import versions as version_service
+from positions.views.common import attachment, visible_position
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible_position(request: HttpRequest, pk: int) -> Position:
-    visible = Position.objects.visible_to(request.user).select_related(
-        "department__parent__parent", "current_version"
-    )
-    return get_object_or_404(visible.defer("current_version__sheet"), pk=pk)
+    related = Position.objects.select_related("department__parent__parent", "current_version")
+    return visible_position(request, pk, related.defer("current_version__sheet"))
 
 
 def _shown(request: HttpRequest, position: Position) -> Position | Version:
@@ -69,7 +68,7 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
     elif left == right:
         error = "请选择两个不同的版本进行比较。"
     if not error:
-        comparison = versions.compare_versions(position, left, right)
+        comparison = version_service.compare_versions(position, left, right)
     context = {
         "position": position,
         "shown": _shown(request, position),
@@ -110,11 +109,7 @@ def version_acknowledgements_xlsx(request: HttpRequest, pk: int, number: int) ->
     data = acknowledgements.acknowledgement_xlsx(acknowledgements.acknowledgement_report(version))
     stem = f"{version.code}-{version.title}" if version.code else version.title
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = attachment_disposition(
-        f"{stem}-{version.label}-员工确认.xlsx",
-        f"acknowledgements-{version.position_id}-{version.label}.xlsx",
-    )
-    return response
+    return attachment(response, f"{stem}-{version.label}-员工确认.xlsx")
 
 
 @require_POST

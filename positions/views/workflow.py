@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from positions import permissions
 from positions.models import Position
 from positions.services import workflow
+from positions.views.common import visible_position
 
 # action → (service, success message)
 ACTIONS = {
@@ -26,10 +27,10 @@ ACTIONS = {
 
 def _position(request: HttpRequest, pk: int) -> Position:
     """A position whose workflow the user may see: 404 when invisible, 403 when not allowed."""
-    visible = Position.objects.visible_to(request.user).select_related(
+    related = Position.objects.select_related(
         "department__parent__parent", "prepared_by", "reviewed_by", "approved_by"
     )
-    position = get_object_or_404(visible, pk=pk)
+    position = visible_position(request, pk, related)
     if not permissions.can_view_workflow(request.user, position):
         raise PermissionDenied("只有参与此职位审批流程的人员可以查看审批记录。")
     return position

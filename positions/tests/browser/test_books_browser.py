@@ -7,10 +7,12 @@ import pytest
 from django.contrib.auth.models import Group
 from pypdf import PdfReader
 
+from people.services import demo
 from positions.models import BookJob, Department
 from positions.permissions import ROLES
-from positions.services import company, seed
-from positions.tests.book_helpers import run_worker
+from positions.services import seed
+from printing.services import company
+from printing.tests.book_helpers import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +22,14 @@ def seeded(transactional_db):
     for role in ROLES:
         Group.objects.get_or_create(name=role)
     seed.load_seed()
-    seed.ensure_demo_accounts()
+    demo.ensure_demo_accounts()
     company.forget_company_profile()
 
 
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(seed.DEMO_PASSWORD)
+    page.get_by_label("密码").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
 

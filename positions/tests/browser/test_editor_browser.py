@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
+from people.services import demo
 from positions.models import Duty, Position
 from positions.permissions import ROLES
 from positions.services import history, seed
@@ -20,14 +21,14 @@ def seeded(transactional_db):
     for role in ROLES:
         Group.objects.get_or_create(name=role)
     seed.load_seed()
-    seed.ensure_demo_accounts()
+    demo.ensure_demo_accounts()
     history.ensure_initial_revisions()  # as setup_demo does: each position's first version
 
 
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(seed.DEMO_PASSWORD)
+    page.get_by_label("密码").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/me/$"))
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from positions.services import seed
+from people.services import demo
 from positions.tests.browser.test_sheet_browser import seeded  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,7 +12,7 @@ def log_in(page, live_server, username: str) -> None:
     """Open the login page itself (no ?next=), as someone starting their day does."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(seed.DEMO_PASSWORD)
+    page.get_by_label("密码").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/me/")
 
@@ -42,7 +42,7 @@ def test_user_menu_changes_password_and_logs_out(seeded, live_server, page):  # 
 
     page.get_by_role("button", name="陈经理").click()
     page.get_by_role("link", name="修改密码").click()
-    page.locator("#id_old_password").fill(seed.DEMO_PASSWORD)
+    page.locator("#id_old_password").fill(demo.DEMO_PASSWORD)
     page.locator("#id_new_password1").fill("Xin-mima-2025!")
     page.locator("#id_new_password2").fill("Xin-mima-2025!")
     page.get_by_role("button", name="确认修改").click()

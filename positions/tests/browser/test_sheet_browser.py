@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from pypdf import PdfReader
 
+from people.services import demo
 from positions.permissions import ROLES
 from positions.services import seed
 
@@ -20,10 +21,10 @@ def seeded(transactional_db):
     for role in ROLES:
         Group.objects.get_or_create(name=role)
     seed.load_seed()
-    seed.ensure_demo_accounts()
+    demo.ensure_demo_accounts()
 
 
-def log_in(page, live_server, username: str, password: str = seed.DEMO_PASSWORD) -> None:
+def log_in(page, live_server, username: str, password: str = demo.DEMO_PASSWORD) -> None:
     page.goto(f"{live_server.url}/")
     # Everything needs a login: the first page is the login form.
     assert "/accounts/login/" in page.url

@@ -4,7 +4,7 @@ import pytest
 
 from positions.models import Position
 from positions.tests.browser.test_sheet_browser import log_in, seeded  # noqa: F401 (a fixture)
-from positions.tests.excel_helpers import open_bytes, save
+from transfer.tests.excel_helpers import open_bytes, save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,11 +4,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from people.services import demo
 from positions.models import Department, Position
 from positions.permissions import ROLES
 from positions.services import seed
-from positions.tests import word_helpers
 from positions.tests.browser.test_sheet_browser import log_in
+from transfer.tests import word_helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ def seeded(transactional_db, settings, tmp_path):
     for role in ROLES:
         Group.objects.get_or_create(name=role)
     seed.load_seed()
-    seed.ensure_demo_accounts()
+    demo.ensure_demo_accounts()
     Position.objects.filter(code="MK105").update(code="MK105-OLD")
 
 

@@ -1,0 +1,196 @@
+"""Shared fixtures. The seed organisation is loaded once and shared (see ``seed``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from positions.models import Department
+from positions.permissions import HR_EDITOR
+from positions.services import seed as seed_service
+from positions.tests.factories import DepartmentFactory, UserFactory
+from printing.services import company
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher's slowness is its point, not theirs."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="zhangsan")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="hr", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def user_client(client, user):
+    """A logged-in user with no role: reads published positions only."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def hr_user(db):
+    """An unscoped HR editor: sees and edits everything, drafts and archived included."""
+    user = UserFactory(username="hr-editor", first_name="王人事")
+    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    return user
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+@pytest.fixture
+def departments(db):
+    """海峡集团 → 福州公司 (销售部 → 渠道组, 财务部) and 厦门公司, ordered by `order`.
+
+    厦门公司 is created before 福州公司 so that tree order visibly follows `order`, not pk.
+    """
+    group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
+    xiamen = DepartmentFactory(
+        name="厦门公司", code="XM", kind=Department.Kind.COMPANY, parent=group, order=2
+    )
+    fuzhou = DepartmentFactory(
+        name="福州公司", code="FZ", kind=Department.Kind.COMPANY, parent=group, order=1
+    )
+    finance = DepartmentFactory(name="财务部", code="FZ-CW", parent=fuzhou, order=2)
+    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=fuzhou, order=1)
+    channel = DepartmentFactory(name="渠道组", code="FZ-XS-QD", parent=sales)
+    return {
+        "group": group,
+        "fuzhou": fuzhou,
+        "xiamen": xiamen,
+        "sales": sales,
+        "finance": finance,
+        "channel": channel,
+    }
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Stored files (books, PDFs, uploads) go to a throw-away folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_company_profile():
+    """The company profile is cached per process (its default name comes from the tree)."""
+    company.forget_company_profile()
+    yield
+    company.forget_company_profile()
+
+
+# --- the shared seed organisation ------------------------------------------------------------
+#
+# Loading fixtures/seed.json (with its first revisions, V1 versions and search index) takes
+# about half a second. Tests that ask for ``seed`` share one load: ``_seed_layer`` opens a
+# transaction, loads the seed and keeps the transaction open; each test's own ``db``
+# transaction nests inside it as a savepoint, so whatever a test writes rolls back and the next
+# test sees the pristine seed; the layer is rolled back when the module is done. Tests that do
+# not ask for ``seed`` must never see it (many build their own small organisation with clashing
+# codes): ``pytest_collection_modifyitems`` runs a module's seeded tests after its other tests,
+# so that each module loads the seed once, and ``pytest_runtest_setup`` rolls the layer back
+# should any other test still come after them.
+# Transactional (browser, live_server) tests cannot nest in a transaction: they load the seed
+# themselves.
+
+
+class SeedLayer:
+    def __init__(self) -> None:
+        self._atomic = None
+        self._blocker = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self, django_db_blocker) -> None:
+        if self.is_open:
+            return
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                seed_service.load_seed()
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        self._atomic, self._blocker = atomic, django_db_blocker
+        company.forget_company_profile()
+
+    def close(self) -> None:
+        if not self.is_open:
+            return
+        atomic, self._atomic = self._atomic, None
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        company.forget_company_profile()
+
+
+_seed_layer_state = SeedLayer()
+
+
+def _uses_seed(item: pytest.Item) -> bool:
+    return "_seed_layer" in getattr(item, "fixturenames", ())
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each run of one module's tests (after pytest-django's own ordering), the tests
+    that use the shared seed go last, so the seed is loaded once per module at most."""
+    runs: list[list[pytest.Item]] = []
+    for item in items:
+        if runs and runs[-1][0].module is getattr(item, "module", None):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [item for run in runs for item in sorted(run, key=_uses_seed)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _uses_seed(item):
+        if _is_transactional(item):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test cannot use the shared seed; "
+                "call seed_service.load_seed() in its own fixture"
+            )
+    else:
+        _seed_layer_state.close()
+
+
+@pytest.fixture(scope="module")
+def _seed_layer(django_db_setup, django_db_blocker):
+    _seed_layer_state.open(django_db_blocker)
+    yield _seed_layer_state
+    _seed_layer_state.close()
+
+
+@pytest.fixture
+def seed(_seed_layer, db):
+    """The seed organisation (fixtures/seed.json: 集团公司, 福州项目公司 → 销售部 …), loaded
+    once and shared; what the test changes is rolled back after it."""
+    assert _seed_layer.is_open

@@ -1,0 +1,557 @@
+"""The org chart (组织架构图): positions by reporting line, as each reader may see them.
+
+Three starting points, one shape of answer (``OrgChart``):
+
+* ``organisation_chart(user)`` — every reporting tree of the organisation;
+* ``position_chart(user, position_id)`` — the position, its superior above, its subtree below;
+* ``department_chart(user, department_id)`` — the reporting trees of the positions in the
+  department and its sub-departments; a top position reporting to a position outside gets that
+  superior drawn above it as an "outside" box.
+
+What a reader sees follows the published-versions rule: only positions in
+``permissions.visible_positions_q(user)`` (archived ones never), and for positions whose working
+copy the user does not read (``permissions.reads_working_copy``) the title, code and department
+of the version in force. Reporting lines are the positions' ``reports_to`` links (for readers,
+the links their versions in force were published with).
+
+Queries are fixed whatever the size: the user's access, one light query for the structure
+(ids, superiors, departments), one for the boxes drawn, one for their holders, and the
+department index. Branches open ``depth`` levels deep; ``expand`` / ``collapse`` name positions
+opened or closed beyond that (the page's expand/collapse links carry them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from orgchart import layout as orgchart
+from orgchart.layout import Card, CardKind, ChartState, Layout, Node
+from positions import permissions
+from positions.models import Department, Position
+from positions.org import DepartmentIndex, department_index
+from positions.services.reading import holders_by_position
+
+DEFAULT_DEPTH = 3
+MAX_DEPTH = 20
+MAX_BOXES = 1500  # beyond this a chart stops opening branches (and says so)
+
+# Department colour hints, in the order departments first appear in a chart.
+PALETTE = (
+    "#0d6efd",
+    "#198754",
+    "#d63384",
+    "#fd7e14",
+    "#6f42c1",
+    "#20c997",
+    "#0dcaf0",
+    "#dc3545",
+    "#6610f2",
+    "#b58900",
+    "#6c757d",
+    "#0b7285",
+)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    department_id: int
+    name: str
+    colour: str
+    count: int  # boxes of this department in the chart
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    """A laid-out chart: what the page, the SVG download and the PDF draw."""
+
+    kind: str  # "organisation" | "position" | "department"
+    title: str
+    subtitle: str
+    cards: dict[str, Card]
+    layout: Layout
+    legend: tuple[LegendEntry, ...]
+    state: ChartState
+    position_total: int  # positions in the chart's scope (drawn or folded away)
+    truncated: bool  # MAX_BOXES reached: some branches stay closed
+    focus_id: int | None = None  # position chart: the position
+    superior_id: int | None = None  # position chart: its superior, when visible
+    department: Department | None = None  # department chart: the department
+
+    @property
+    def box_count(self) -> int:
+        return len(self.layout.boxes)
+
+    @property
+    def shown_count(self) -> int:
+        """Positions of the chart's scope drawn (context boxes above it not counted)."""
+        context = (CardKind.OUTSIDE, CardKind.SUPERIOR)
+        return sum(1 for card in self.cards.values() if card.kind not in context)
+
+    @property
+    def vacant_count(self) -> int:
+        return sum(
+            1
+            for card in self.cards.values()
+            if card.vacant and card.kind not in (CardKind.OUTSIDE, CardKind.SUPERIOR)
+        )
+
+    @property
+    def has_outside(self) -> bool:
+        return any(card.kind == CardKind.OUTSIDE for card in self.cards.values())
+
+    def svg(
+        self,
+        *,
+        base_path: str = "",
+        link_prefix: str = "",
+        interactive: bool = True,
+        standalone: bool = False,
+    ) -> str:
+        """The chart as SVG; toggles link to ``base_path?<state>`` when ``interactive``."""
+
+        def toggle_href(query: str) -> str:
+            return f"{base_path}?{query}" if query else base_path
+
+        return orgchart.render_svg(
+            self.layout,
+            self.cards,
+            title=self.title,
+            href=lambda url: link_prefix + url,
+            toggle_href=toggle_href if interactive else None,
+            standalone=standalone,
+        )
+
+
+# --- the structure ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    parent: int | None
+    department_id: int  # as the user sees it
+
+
+def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, _Row]:
+    """Visible, unarchived positions (id, superior id, department as seen), in one query."""
+    rows = (
+        Position.objects.filter(permissions.visible_positions_q(user))
+        .active()
+        .order_by()
+        .values_list(
+            "pk",
+            "reports_to_id",
+            "department_id",
+            "current_version__department_id",
+            "current_version__reports_to_id",
+        )
+    )
+    if scope is not None:
+        rows = rows.filter(scope)
+    result: dict[int, _Row] = {}
+    for pk, parent, department_id, version_department_id, version_parent in rows:
+        reads_copy = version_department_id is None or permissions.reads_working_copy_in(
+            user, department_id
+        )
+        # Readers see the reporting line and department of the version in force.
+        if reads_copy:
+            result[pk] = _Row(pk, parent, department_id)
+        else:
+            result[pk] = _Row(pk, version_parent, version_department_id)
+    return result
+
+
+def _children(rows: dict[int, _Row]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for row in rows.values():
+        if row.parent is not None and row.parent in rows and row.parent != row.pk:
+            children[row.parent].append(row.pk)
+    return children
+
+
+def _forest_roots(rows: dict[int, _Row], children: dict[int, list[int]]) -> list[int]:
+    """Positions without a superior in ``rows``; members of a reporting cycle get one root."""
+    roots = [row.pk for row in rows.values() if row.parent not in rows or row.parent == row.pk]
+    reached: set[int] = set()
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in reached:
+            reached.add(pk)
+            stack.extend(children.get(pk, ()))
+    for pk in sorted(rows):
+        if pk in reached:
+            continue
+        roots.append(pk)
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current not in reached:
+                reached.add(current)
+                stack.extend(children.get(current, ()))
+    return roots
+
+
+def _open_branches(
+    roots: Iterable[int], children: dict[int, list[int]], state: ChartState
+) -> tuple[dict[int, int], set[int], bool]:
+    """Which positions are drawn (pk → level) and which are open, breadth first, capped."""
+    levels: dict[int, int] = {}
+    opened: set[int] = set()
+    queue: deque[int] = deque()
+    for pk in roots:
+        if pk not in levels:
+            levels[pk] = 0
+            queue.append(pk)
+    truncated = False
+    while queue:
+        pk = queue.popleft()
+        below = [child for child in children.get(pk, ()) if child not in levels]
+        if not below or not state.is_open(pk, levels[pk]):
+            continue
+        if len(levels) + len(below) > MAX_BOXES:
+            truncated = True
+            continue
+        opened.add(pk)
+        for child in below:
+            levels[child] = levels[pk] + 1
+            queue.append(child)
+    return levels, opened, truncated
+
+
+# --- the boxes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Label:
+    title: str
+    code: str
+    department_id: int
+    department: str
+
+
+def _labels(user: User | AnonymousUser, ids: Iterable[int]) -> dict[int, _Label]:
+    """What the user reads of each position: working copy or version in force (one query)."""
+    rows = (
+        Position.objects.filter(permissions.visible_positions_q(user))
+        .active()
+        .filter(pk__in=list(ids))
+        .order_by()
+        .values_list(
+            "pk",
+            "title",
+            "code",
+            "department_id",
+            "department__name",
+            "current_version_id",
+            "current_version__title",
+            "current_version__code",
+            "current_version__department_id",
+            "current_version__department__name",
+        )
+    )
+    labels: dict[int, _Label] = {}
+    for pk, title, code, dept_id, dept, version_id, v_title, v_code, v_dept_id, v_dept in rows:
+        if version_id is None or permissions.reads_working_copy_in(user, dept_id):
+            labels[pk] = _Label(title, code, dept_id, dept)
+        else:
+            labels[pk] = _Label(v_title, v_code, v_dept_id, v_dept)
+    return labels
+
+
+def _sheet_url_template() -> str:
+    """The sheet URL with a ``{pk}`` placeholder: one ``reverse`` for a whole chart."""
+    marker = 987654321
+    return reverse("positions:position-sheet", kwargs={"pk": marker}).replace(str(marker), "{pk}")
+
+
+class _Builder:
+    """Turns drawn positions into cards and a layout tree."""
+
+    def __init__(
+        self,
+        user: User | AnonymousUser,
+        rows: dict[int, _Row],
+        children: dict[int, list[int]],
+        state: ChartState,
+        extra_ids: Iterable[int] = (),
+        index: DepartmentIndex | None = None,
+    ) -> None:
+        self.rows = rows
+        self.children = children
+        self.state = state
+        index = index if index is not None else department_index()
+        self.order = {dept.pk: n for n, (dept, _depth) in enumerate(index.preorder())}
+        self.levels: dict[int, int] = {}
+        self.opened: set[int] = set()
+        self.truncated = False
+        self.user = user
+        self.extra_ids = set(extra_ids)
+        self.cards: dict[str, Card] = {}
+        self.colours: dict[int, str] = {}
+        self.counts: dict[int, int] = defaultdict(int)
+        self.names: dict[int, str] = {}
+        self.sheet_url = _sheet_url_template()
+
+    def open(self, roots: list[int]) -> None:
+        self.levels, self.opened, self.truncated = _open_branches(roots, self.children, self.state)
+        ids = set(self.levels) | self.extra_ids
+        self.labels = _labels(self.user, ids)
+        self.holders = holders_by_position(sorted(ids))
+
+    def key(self, pk: int) -> tuple:
+        label = self.labels[pk]
+        return (
+            self.order.get(label.department_id, 0),
+            label.code == "",
+            label.code,
+            label.title,
+            pk,
+        )
+
+    def sorted(self, ids: Iterable[int]) -> list[int]:
+        return sorted((pk for pk in ids if pk in self.labels), key=self.key)
+
+    def card(self, pk: int, kind: str = CardKind.POSITION, prefix: str = "p") -> Card:
+        label = self.labels[pk]
+        colour = self.colours.get(label.department_id)
+        if colour is None:
+            colour = PALETTE[len(self.colours) % len(PALETTE)]
+            self.colours[label.department_id] = colour
+            self.names[label.department_id] = label.department
+        self.counts[label.department_id] += 1
+        level = self.levels.get(pk, 0)
+        in_tree = prefix == "p"
+        reports = len(self.children.get(pk, ())) if in_tree else 0
+        expanded = pk in self.opened
+        toggle = None
+        if in_tree and reports:
+            toggle = self.state.toggled(pk, level).query()
+        card = Card(
+            key=f"{prefix}{pk}",
+            pk=pk,
+            title=label.title,
+            code=label.code,
+            department=label.department,
+            holders=tuple(employee.name for employee in self.holders.get(pk, ())),
+            url=self.sheet_url.format(pk=pk),
+            colour=colour,
+            kind=kind,
+            level=level,
+            reports=reports,
+            expanded=expanded,
+            toggle_query=toggle,
+        )
+        self.cards[card.key] = card
+        return card
+
+    def node(self, pk: int, kind: str = CardKind.POSITION) -> Node:
+        card = self.card(pk, kind)
+        node = Node(card.key, orgchart.CARD_WIDTH, orgchart.CARD_HEIGHT)
+        if pk in self.opened:
+            node.children = [self.node(child) for child in self.sorted(self.children.get(pk, ()))]
+        return node
+
+    def outside(self, pk: int, kind: str, below: list[Node]) -> Node:
+        card = self.card(pk, kind, prefix="o")
+        return Node(card.key, orgchart.CARD_WIDTH, orgchart.CARD_HEIGHT, below)
+
+    def legend(self) -> tuple[LegendEntry, ...]:
+        return tuple(
+            LegendEntry(pk, self.names[pk], colour, self.counts[pk])
+            for pk, colour in self.colours.items()
+        )
+
+
+def _state(depth: int, expand: Iterable[int], collapse: Iterable[int]) -> ChartState:
+    return ChartState(
+        depth=max(1, min(MAX_DEPTH, depth)),
+        expand=frozenset(expand),
+        collapse=frozenset(collapse),
+        default_depth=DEFAULT_DEPTH,
+    )
+
+
+def _chart(builder: _Builder, roots: list[Node], **fields) -> OrgChart:
+    return OrgChart(
+        cards=builder.cards,
+        layout=orgchart.layout(roots),
+        legend=builder.legend(),
+        state=builder.state,
+        position_total=len(builder.rows),
+        truncated=builder.truncated,
+        **fields,
+    )
+
+
+# --- the three charts ------------------------------------------------------------------------
+
+
+def organisation_chart(
+    user: User | AnonymousUser,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    expand: Iterable[int] = (),
+    collapse: Iterable[int] = (),
+) -> OrgChart:
+    """Every reporting tree of the organisation the user may see."""
+    state = _state(depth, expand, collapse)
+    rows = _structure(user)
+    children = _children(rows)
+    builder = _Builder(user, rows, children, state)
+    roots = _forest_roots(rows, children)
+    builder.open(roots)
+    nodes = [builder.node(pk) for pk in builder.sorted(roots)]
+    return _chart(
+        builder,
+        nodes,
+        kind="organisation",
+        title="组织架构图",
+        subtitle="全部职位按汇报关系排列",
+    )
+
+
+def position_chart(
+    user: User | AnonymousUser,
+    position_id: int,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    expand: Iterable[int] = (),
+    collapse: Iterable[int] = (),
+) -> OrgChart | None:
+    """The position with its superior above and its subtree below; None when not visible."""
+    state = _state(depth, expand, collapse)
+    rows = _structure(user)
+    if position_id not in rows:
+        return None
+    children = _children(rows)
+    # The scope is the position's subtree (positions_total counts it).
+    subtree: dict[int, _Row] = {}
+    stack = [position_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in subtree:
+            subtree[pk] = rows[pk]
+            stack.extend(children.get(pk, ()))
+    superior = rows[position_id].parent
+    if superior not in rows or superior in subtree:
+        superior = None
+    sub_children = {pk: kids for pk, kids in children.items() if pk in subtree}
+    builder = _Builder(user, subtree, sub_children, state, extra_ids=[superior] if superior else [])
+    builder.open([position_id])
+    focus = builder.node(position_id, CardKind.FOCUS)
+    if superior is not None and superior in builder.labels:
+        top = builder.outside(superior, CardKind.SUPERIOR, [focus])
+    else:
+        superior, top = None, focus
+    label = builder.labels[position_id]
+    return _chart(
+        builder,
+        [top],
+        kind="position",
+        title=f"{label.title} · 架构图",
+        subtitle=f"{label.department} · 直接上级与全部下属",
+        focus_id=position_id,
+        superior_id=superior,
+    )
+
+
+def department_chart(
+    user: User | AnonymousUser,
+    department_id: int,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    expand: Iterable[int] = (),
+    collapse: Iterable[int] = (),
+) -> OrgChart | None:
+    """The reporting trees of a department (sub-departments included); None when unknown.
+
+    A top position whose superior lies outside the department hangs under that superior,
+    drawn as a distinct "outside" box (when the user may see it).
+    """
+    state = _state(depth, expand, collapse)
+    index = department_index()
+    if department_id not in index.by_id:
+        return None
+    departments = index.subtree_ids(department_id)
+    scope = Q(department_id__in=departments) | Q(current_version__department_id__in=departments)
+    rows = {
+        pk: row for pk, row in _structure(user, scope).items() if row.department_id in departments
+    }
+    children = _children(rows)
+    roots = _forest_roots(rows, children)
+    outside_ids = {rows[pk].parent for pk in roots if rows[pk].parent not in (None, *rows)}
+    builder = _Builder(user, rows, children, state, extra_ids=outside_ids, index=index)
+    builder.open(roots)
+    by_outside: dict[int | None, list[int]] = defaultdict(list)
+    for pk in builder.sorted(roots):
+        parent = rows[pk].parent
+        by_outside[parent if parent in builder.labels and parent not in rows else None].append(pk)
+    groups: list[tuple[tuple, Node]] = []
+    for parent, members in by_outside.items():
+        nodes = [builder.node(pk) for pk in members]
+        first = builder.key(members[0])
+        if parent is None:
+            groups.extend((builder.key(pk), node) for pk, node in zip(members, nodes, strict=True))
+        else:
+            groups.append((first, builder.outside(parent, CardKind.OUTSIDE, nodes)))
+    groups.sort(key=lambda item: item[0])
+    department = index.by_id[department_id]
+    return _chart(
+        builder,
+        [node for _key, node in groups],
+        kind="department",
+        title=f"{department.name} · 架构图",
+        subtitle="本部门及下级部门的职位按汇报关系排列",
+        department=department,
+    )
+
+
+# --- 部门架构: the department tree beside the chart --------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentCount:
+    department: Department
+    depth: int
+    own: int  # positions directly in the department
+    total: int  # in the department and below
+
+
+def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
+    """Every department in tree order with the positions the user sees (two queries).
+
+    Positions count where the user sees them: the working copy's department for those who
+    read it, the version in force's department for everyone else.
+    """
+    index = department_index()
+    groups = (
+        Position.objects.filter(permissions.visible_positions_q(user))
+        .active()
+        .order_by()
+        .values("department_id", "current_version__department_id")
+        .annotate(n=Count("pk"))
+        .values_list("department_id", "current_version__department_id", "n")
+    )
+    own: dict[int, int] = defaultdict(int)
+    for department_id, version_department_id, count in groups:
+        if version_department_id is None or permissions.reads_working_copy_in(user, department_id):
+            own[department_id] += count
+        else:
+            own[version_department_id] += count
+    preorder = index.preorder()
+    totals: dict[int, int] = {}
+    for department, _depth in reversed(preorder):
+        totals[department.pk] = own.get(department.pk, 0) + sum(
+            totals.get(child, 0) for child in index.children.get(department.pk, ())
+        )
+    return [
+        DepartmentCount(department, depth, own.get(department.pk, 0), totals[department.pk])
+        for department, depth in preorder
+    ]

@@ -1,0 +1,1 @@
+"""The core's forms: the HR editor (``editor``)."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PrintingConfig(AppConfig):
+    name = "printing"
+    verbose_name = "打印与汇编"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from printing import checks  # noqa: F401, PLC0415 — registers checks when ready

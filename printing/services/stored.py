@@ -1,0 +1,206 @@
+"""Printing one sheet: stored PDFs of published versions, fresh renders of working copies.
+
+A published version never changes, so its PDF is rendered once and kept in Django's storage
+(``default_storage``: MEDIA_ROOT by default, an object store shared by several app servers
+later). The stored name carries everything the PDF depends on besides the version itself:
+
+    pdfs/sheets/<position pk>/v<number>-<fingerprint>.pdf
+
+where the fingerprint hashes the PDF template and every template it includes, the PDF
+stylesheets, the company identity (name, 文件编号 prefix, logo), the WeasyPrint version and
+``RENDER_REVISION``. Editing ``sheet.css``, a ``_sheet*.html`` partial or 公司信息 therefore
+changes the name, and the next download renders (and stores) again; older files of the same
+version are removed then. Working copies (drafts) are rendered on every request and never
+stored. ``warm_pdfs`` (management command) renders every version in force ahead of time.
+
+Renders go through ``render_pool`` (a warm worker process with a time limit) unless
+``PDF_RENDER_TIMEOUT_SECONDS`` is 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import get_template
+
+from positions.models import CompanyProfile, Version
+from positions.services.versions import ReadSheet
+from positions.sheet import Sheet, build_sheet
+from printing import pdf, render_pool
+from printing.services.company import company_fingerprint, company_profile
+
+# Bump when a code change (not a template or stylesheet) changes what a stored PDF looks like.
+RENDER_REVISION = "2"
+STORAGE_PREFIX = "pdfs/sheets"
+
+_INCLUDE = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
+
+_renders = 0
+
+
+def render_count() -> int:
+    """How many sheet PDFs this process has rendered (stored copies served do not count)."""
+    return _renders
+
+
+class PdfRenderTimeout(Exception):
+    """The render exceeded ``PDF_RENDER_TIMEOUT_SECONDS`` and was aborted."""
+
+
+class PdfRenderFailed(Exception):
+    """The renderer failed (the message says why)."""
+
+
+def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
+    """The template and, recursively, every template it includes: (name, source) pairs."""
+    if name in seen:
+        return []
+    seen.add(name)
+    source = get_template(name).template.source
+    found = [(name, source)]
+    for included in _INCLUDE.findall(source):
+        found += _template_sources(included, seen)
+    return found
+
+
+def stylesheet_paths() -> list[Path]:
+    """The PDF stylesheets as files (looked up like ``{% static %}`` does)."""
+    paths = []
+    for name in pdf.PDF_STYLESHEETS:
+        found = finders.find(name)
+        if found:
+            paths.append(Path(found))
+    return paths
+
+
+def layout_fingerprint(company: CompanyProfile | None = None) -> str:
+    """A short hash of everything besides the sheet that a printed sheet depends on."""
+    digest = hashlib.sha256()
+    digest.update(f"{RENDER_REVISION}\x00{weasyprint.__version__}\x00".encode())
+    for name, source in sorted(_template_sources(pdf.PDF_TEMPLATE, set())):
+        digest.update(f"{name}\x00{source}\x00".encode())
+    for path in stylesheet_paths():
+        digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    company = company if company is not None else company_profile()
+    digest.update(company_fingerprint(company).encode())
+    return digest.hexdigest()[:20]
+
+
+def stored_name(version: Version, fingerprint: str) -> str:
+    """Where the version's PDF is kept. A superseded version prints 已被 Vn 取代, so the name
+    also says which version is in force (``-s3``) when it is not this one."""
+    current = version.position.current_version_id
+    state = ""
+    if current is not None and current != version.pk:
+        state = f"-s{version.position.current_version.number}"
+    return f"{STORAGE_PREFIX}/{version.position_id}/v{version.number}{state}-{fingerprint}.pdf"
+
+
+def render_sheet_pdf(
+    sheet: Sheet, company: CompanyProfile | None = None, *, in_process: bool = False
+) -> bytes:
+    """Render one sheet now (counted), in the warm worker with the time limit when set.
+
+    ``in_process`` renders right here without a limit (commands and task workers, which are
+    warm processes of their own).
+
+    Raises ``pdf.CJKFontMissing``, ``PdfRenderTimeout`` or ``PdfRenderFailed``.
+    """
+    global _renders
+    pdf.check_cjk_font()
+    html = pdf.sheet_html(sheet, company)
+    _renders += 1
+    timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
+    if not timeout or in_process:
+        return pdf.html_to_pdf(html, stylesheets=pdf.PDF_STYLESHEETS)
+    try:
+        worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
+        return worker.render(html, timeout, stylesheets=pdf.PDF_STYLESHEETS)
+    except render_pool.RenderTimeout as exc:
+        raise PdfRenderTimeout(str(exc)) from exc
+    except render_pool.RenderFailed as exc:
+        raise PdfRenderFailed(str(exc)) from exc
+
+
+def _forget_older(version: Version, keep: str) -> None:
+    """Delete the version's PDFs stored under an older fingerprint."""
+    folder = f"{STORAGE_PREFIX}/{version.position_id}"
+    try:
+        _, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    prefix = f"v{version.number}-"
+    for filename in files:
+        path = f"{folder}/{filename}"
+        if filename.startswith(prefix) and path != keep:
+            default_storage.delete(path)
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    name: str  # storage name
+    rendered: bool  # rendered by this call (False: served from storage)
+
+
+def store_version_pdf(
+    version: Version, sheet: Sheet | None = None, *, in_process: bool = False
+) -> StoredPdf:
+    """Make sure the version's PDF is in storage (rendering it if needed); no bytes read."""
+    company = company_profile()
+    name = stored_name(version, layout_fingerprint(company))
+    if default_storage.exists(name):
+        return StoredPdf(name, rendered=False)
+    sheet = sheet if sheet is not None else build_sheet(version)
+    data = render_sheet_pdf(sheet, company, in_process=in_process)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:  # another request stored it meanwhile: keep theirs
+        default_storage.delete(saved)
+    _forget_older(version, name)
+    return StoredPdf(name, rendered=True)
+
+
+def stored_copy(version: Version) -> bytes | None:
+    """The version's stored PDF when it is up to date, else None (never renders).
+
+    The PDF view's fast path: no sheet needs to be built to serve a stored copy.
+    """
+    name = stored_name(version, layout_fingerprint())
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def stored_pdf(version: Version, sheet: Sheet | None = None) -> bytes:
+    """The version's PDF: from storage, else rendered once and stored."""
+    stored = store_version_pdf(version, sheet)
+    with default_storage.open(stored.name, "rb") as handle:
+        return handle.read()
+
+
+def sheet_pdf(read: ReadSheet) -> bytes:
+    """The PDF of what a reader reads: a stored published version, or a fresh working copy."""
+    if read.version is not None:
+        return stored_pdf(read.version, read.sheet)
+    return render_sheet_pdf(read.sheet)
+
+
+def warm_pdfs(*, in_process: bool = True) -> tuple[int, int]:
+    """Store the PDF of every version in force; returns (rendered, already stored)."""
+    rendered = already = 0
+    versions = Version.objects.current().select_related("position").order_by("position_id")
+    for version in versions:
+        if store_version_pdf(version, in_process=in_process).rendered:
+            rendered += 1
+        else:
+            already += 1
+    return rendered, already

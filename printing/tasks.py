@@ -1,0 +1,13 @@
+"""Background tasks (django-tasks). The worker is ``manage.py db_worker`` (``make worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def build_book(job_id: int) -> None:
+    """Build, render and store a department book (职位说明书汇编)."""
+    from printing.services.books import run_book_job  # noqa: PLC0415 — books imports tasks
+
+    run_book_job(job_id)

@@ -1,0 +1,238 @@
+"""The department book pages: choose, follow the job, download — as users see them."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from positions import permissions
+from positions.models import BookJob, Department, Position, Version
+from positions.tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    FullPositionFactory,
+    PositionFactory,
+    UserFactory,
+)
+from positions.tests.text import compact, page_text, pdf_text
+from printing.services import company
+from printing.tests.book_helpers import run_worker
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("positions:book-create")
+
+
+@pytest.fixture(autouse=True)
+def fresh_company_profile():
+    company.forget_company_profile()
+    yield
+    company.forget_company_profile()
+
+
+@pytest.fixture
+def sales(db) -> Department:
+    group = DepartmentFactory(name="海峡集团", code="HX", kind=Department.Kind.GROUP)
+    sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=group)
+    FullPositionFactory(title="销售经理", code="FZ-XS-001", department=sales)
+    PositionFactory(title="置业顾问", code="FZ-XS-002", department=sales)
+    Position.objects.filter(department=sales, code="").update(status=Position.Status.ARCHIVED)
+    return sales
+
+
+@pytest.fixture
+def employee_client(client, sales):
+    """林员工, an 员工 holding 置业顾问: reads published versions only."""
+    user = UserFactory(username="employee", first_name="林员工")
+    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    EmployeeFactory(user=user, name="林员工", position=Position.objects.get(code="FZ-XS-002"))
+    client.force_login(user)
+    return client
+
+
+def download(client, job: BookJob) -> bytes:
+    response = client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
+
+
+# --- happy paths -------------------------------------------------------------------------------
+
+
+def test_department_page_offers_the_book_form(employee_client, sales):
+    response = employee_client.get(sales.get_absolute_url())
+    html = response.content.decode()
+    assert f'action="{CREATE}"' in html
+    assert f'name="department" value="{sales.pk}"' in html
+    assert "打印汇编" in html
+
+
+def test_department_tree_links_to_the_book_page(employee_client):
+    response = employee_client.get(reverse("positions:department-tree"))
+    assert f'href="{CREATE}"' in response.content.decode()
+    assert "打印汇编" in page_text(response)
+
+
+def test_book_choose_page_lists_versions_in_force(employee_client, sales):
+    response = employee_client.get(CREATE, {"department": sales.pk})
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "销售经理" in page and "置业顾问" in page
+    assert "销售部" in page
+    manager = Position.objects.get(code="FZ-XS-001")
+    assert f'value="{manager.pk}" checked' in response.content.decode()
+
+
+def test_book_department_request_runs_and_downloads(employee_client, sales):
+    response = employee_client.post(CREATE, {"department": sales.pk})
+    job = BookJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+
+    page = employee_client.get(job.get_absolute_url())
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "销售部 · 职位说明书汇编" in text
+    assert "排队中" in text
+    assert 'http-equiv="refresh"' in page.content.decode()  # without JavaScript: reload
+    status = employee_client.get(reverse("positions:book-status", kwargs={"pk": job.pk})).json()
+    assert (status["status"], status["done"], status["total"]) == ("queued", 0, 2)
+    assert status["finished"] is False
+
+    run_worker()
+
+    status = employee_client.get(reverse("positions:book-status", kwargs={"pk": job.pk})).json()
+    assert (status["status"], status["done"], status["percent"]) == ("done", 2, 100)
+    assert status["finished"] is True
+    page = employee_client.get(job.get_absolute_url())
+    assert "下载 PDF" in page_text(page)
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    content = download(employee_client, job)
+    text = compact(pdf_text(content))
+    assert "职位说明书汇编" in text
+    assert "销售经理职位说明书" in text and "置业顾问职位说明书" in text
+
+
+def test_book_same_request_twice_shares_the_job_and_the_stored_file(employee_client, sales):
+    employee_client.post(CREATE, {"department": sales.pk})
+    run_worker()
+    job = BookJob.objects.get()
+    response = employee_client.post(CREATE, {"department": sales.pk})
+    assert response["Location"] == job.get_absolute_url()
+    assert BookJob.objects.count() == 1
+    job.refresh_from_db()
+    assert job.status == BookJob.Status.DONE
+    assert download(employee_client, job).startswith(b"%PDF")
+
+
+def test_book_hand_picked_positions(employee_client, sales):
+    clerk = Position.objects.get(code="FZ-XS-002")
+    response = employee_client.post(CREATE, {"positions": [clerk.pk]})
+    job = BookJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.title == "自选职位"
+    assert job.version_ids == [clerk.current_version_id]
+    run_worker()
+    text = compact(pdf_text(download(employee_client, job)))
+    assert "置业顾问职位说明书" in text
+    assert "销售经理职位说明书" not in text
+
+
+def test_book_for_an_employee_prints_published_text_not_a_draft(employee_client, sales):
+    manager = Position.objects.get(code="FZ-XS-001")
+    Position.objects.filter(pk=manager.pk).update(
+        title="销售总监（未发布）", status=Position.Status.DRAFT
+    )
+    choose = page_text(employee_client.get(CREATE))
+    assert "销售经理" in choose and "未发布" not in choose
+    employee_client.post(CREATE, {"department": sales.pk})
+    job = BookJob.objects.get()
+    assert "未发布" not in page_text(employee_client.get(job.get_absolute_url()))
+    run_worker()
+    text = compact(pdf_text(download(employee_client, job)))
+    assert "销售经理职位说明书" in text
+    assert "未发布" not in text
+
+
+def test_book_failure_shows_the_message_naming_the_position(employee_client, sales):
+    manager = Position.objects.get(code="FZ-XS-001")
+    Version.objects.filter(pk=manager.current_version_id).update(sheet={"title": "坏"})
+    employee_client.post(CREATE, {"department": sales.pk})
+    run_worker()
+    job = BookJob.objects.get()
+    page = employee_client.get(job.get_absolute_url())
+    text = page_text(page)
+    assert "失败" in text
+    assert "职位“销售经理”（FZ-XS-001）的职位说明书无法生成" in text
+    assert "重新生成" in text
+    status = employee_client.get(reverse("positions:book-status", kwargs={"pk": job.pk})).json()
+    assert status["status"] == "failed"
+    assert "销售经理" in status["error"]
+    missing = employee_client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
+    assert missing.status_code == 404
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def test_book_pages_send_anonymous_visitors_to_login(client, sales):
+    response = client.post(CREATE, {"department": sales.pk})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not BookJob.objects.exists()
+
+
+def test_book_with_an_archived_position_is_hidden_from_employees(employee_client, hr_user):
+    clerk = Position.objects.get(code="FZ-XS-002")
+    employee_client.post(CREATE, {"positions": [clerk.pk]})
+    job = BookJob.objects.get()
+    Position.objects.filter(pk=clerk.pk).update(status=Position.Status.ARCHIVED)
+    for name in ("book-detail", "book-status", "book-download"):
+        url = reverse(f"positions:{name}", kwargs={"pk": job.pk})
+        assert employee_client.get(url).status_code == 403
+    hr_client = Client()
+    hr_client.force_login(hr_user)
+    assert hr_client.get(job.get_absolute_url()).status_code == 200
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_book_empty_selection_is_refused_in_chinese(employee_client, sales):
+    response = employee_client.post(CREATE, {})
+    assert response.status_code == 400
+    assert "请选择一个部门，或至少勾选一个职位。" in page_text(response)
+    assert not BookJob.objects.exists()
+
+
+def test_book_draft_position_is_refused_and_the_choice_kept(employee_client, sales):
+    draft = PositionFactory(title="案场主管", department=sales, status=Position.Status.DRAFT)
+    clerk = Position.objects.get(code="FZ-XS-002")
+    response = employee_client.post(CREATE, {"positions": [clerk.pk, draft.pk]})
+    assert response.status_code == 400
+    assert "所选职位不存在或尚无已生效的职位说明书。" in page_text(response)
+    assert f'value="{clerk.pk}" checked' in response.content.decode()
+    assert not BookJob.objects.exists()
+
+
+def test_book_department_without_versions_is_refused(employee_client, sales):
+    empty = DepartmentFactory(name="策划部", parent=sales.parent)
+    response = employee_client.post(CREATE, {"department": empty.pk})
+    assert response.status_code == 400
+    assert "“策划部”没有已生效的职位说明书，无法打印汇编。" in page_text(response)
+
+
+def test_book_unknown_department_is_refused(employee_client, sales):
+    response = employee_client.post(CREATE, {"department": 999999})
+    assert response.status_code == 400
+    assert "所选部门不存在。" in page_text(response)
+
+
+def test_book_download_before_it_is_done_is_not_found(employee_client, sales):
+    employee_client.post(CREATE, {"department": sales.pk})
+    job = BookJob.objects.get()
+    response = employee_client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
+    assert response.status_code == 404

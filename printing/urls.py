@@ -1,0 +1,18 @@
+"""URL patterns of printing: Sheet and version PDFs, books and 公司信息.
+
+Composed under the one ``positions`` namespace by ``jobdesc/urls.py``, so every URL keeps
+its name (``positions:position-sheet`` …)."""
+
+from django.urls import path
+
+from printing.views import books, company, sheets
+
+urlpatterns = [
+    path("positions/<int:pk>/pdf/", sheets.position_pdf, name="position-pdf"),
+    path("positions/<int:pk>/versions/<int:number>/pdf/", sheets.version_pdf, name="version-pdf"),
+    path("books/new/", books.book_create, name="book-create"),
+    path("books/<int:pk>/", books.book_detail, name="book-detail"),
+    path("books/<int:pk>/status/", books.book_status, name="book-status"),
+    path("books/<int:pk>/download/", books.book_download, name="book-download"),
+    path("settings/company/", company.company_settings, name="company-settings"),
+]

@@ -1,0 +1,79 @@
+"""The PDF of a sheet — its working copy or a published version — as the reader reads it.
+
+Which sheet is printed is decided by ``versions.read_sheet`` (the page's own rule); a published
+version's PDF is stored once and served from storage.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from positions import permissions
+from positions.models import Position
+from positions.services import versions
+from positions.services.versions import ReadSheet
+from positions.sheet import sheet_filename
+from positions.views.common import attachment, visible_position
+from printing.pdf import CJKFontMissing
+from printing.services import stored as printing
+
+
+def _pdf_response(request: HttpRequest, read: ReadSheet) -> HttpResponse:
+    sheet = read.sheet
+    try:
+        pdf = printing.sheet_pdf(read)  # a published version is stored once, drafts render
+    except CJKFontMissing as exc:
+        context = {"sheet": sheet, "family": exc.family}
+        return render(request, "positions/pdf_unavailable.html", context, status=503)
+    except (printing.PdfRenderTimeout, printing.PdfRenderFailed) as exc:
+        context = {
+            "sheet": sheet,
+            "timed_out": isinstance(exc, printing.PdfRenderTimeout),
+            "limit": settings.PDF_RENDER_TIMEOUT_SECONDS,
+        }
+        return render(request, "positions/pdf_failed.html", context, status=503)
+    filename = sheet.filename
+    if read.version is not None:  # a published version is named by its number: …-V2.pdf
+        filename = filename.removesuffix(".pdf") + f"-{read.version.label}.pdf"
+    return attachment(HttpResponse(pdf, content_type="application/pdf"), filename)
+
+
+def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> HttpResponse | None:
+    """Fast path: the published version this reader gets is already stored — serve it without
+    loading or building the sheet. None: take the normal path (which also answers 404)."""
+    position = (
+        Position.objects.filter(permissions.visible_positions_q(request.user))
+        .select_related("current_version")
+        .filter(pk=pk)
+        .first()
+    )
+    if position is None:
+        return None
+    if number is None:
+        if permissions.reads_working_copy(request.user, position):
+            return None
+        version = position.current_version
+        if version is not None:
+            version.position = position  # known already: no query to name its stored file
+    else:
+        version = position.versions.filter(number=number).first()
+    pdf = printing.stored_copy(version) if version is not None else None
+    if pdf is None:
+        return None
+    suffix = f"-{version.label}.pdf"
+    filename = sheet_filename(version.title, version.code).removesuffix(".pdf") + suffix
+    return attachment(HttpResponse(pdf, content_type="application/pdf"), filename)
+
+
+def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    if stored := _stored_version_pdf(request, pk, None):
+        return stored
+    position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
+    return _pdf_response(request, versions.read_sheet(request.user, position))
+
+
+def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    if stored := _stored_version_pdf(request, pk, number):
+        return stored
+    position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
+    return _pdf_response(request, versions.read_sheet(request.user, position, number=number))

@@ -1,0 +1,262 @@
+"""Search: what each reader finds in the seed, with the section named and the match marked."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from positions import permissions
+from positions.models import Department, Position, SearchEntry
+from positions.services import editing, versions
+from positions.tests.editing_helpers import add_duty, build, editor_data
+from positions.tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from positions.text import bigrams, initials, normalise
+from search import services as search
+from search.services import reindex_department, reindex_position
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def employee(db):
+    user = UserFactory(username="lin", first_name="林员工")
+    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    EmployeeFactory(user=user, name="林员工", position=Position.objects.get(code="FZ-XS-101"))
+    return user
+
+
+def found(page) -> dict[str, list[tuple[str, str]]]:
+    """{title: [(section label, snippet html)]} of a results page."""
+    return {r.title: [(h.label, str(h.snippet)) for h in r.hits] for r in page.results}
+
+
+def save(user, position, data):
+    editor = build(user, position, data)
+    assert editor.is_valid(), editor.form.errors
+    return editing.save_position(
+        user=user,
+        position=position,
+        content=editor.content(),
+        expected_lock_version=editor.form.cleaned_data["lock_version"],
+    )
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+
+def test_normalise_folds_case_and_full_width_keeping_length():
+    assert normalise("ＦＺ－xs　Ａ") == "fz-xs a"
+    assert len(normalise("İstanbul")) == len("İstanbul")
+
+
+def test_bigrams_skip_whitespace():
+    assert bigrams("销售 经理") == {"销售", "经理"}
+
+
+def test_initials_include_common_alternative_readings():
+    spellings, offsets = initials("销售经理")
+    assert spellings == ["xsjl"]
+    assert offsets == [0, 1, 2, 3]
+    spellings, _ = initials("行政专员")  # 行: xíng / háng
+    assert spellings[0] == "xzzy"
+    assert "hzzy" in spellings
+    assert initials("FZ-销售部")[0][0] == "fzxsb"
+
+
+# --- the seed --------------------------------------------------------------------------------
+
+
+def test_search_title_and_summary_with_sections_named(seed, hr_user):
+    page = search.search(hr_user, "售楼")
+    hits = found(page)
+    assert hits["售楼员"][0] == ("职位名称", "<mark>售楼</mark>员")
+    assert (
+        "职位概要",
+        "负责公司自营项目的<mark>售楼</mark>处管理，配合营销策划完成销售工作，达成全年预定的销售目标",
+    ) in hits["销售经理"]
+    # A title match ranks before a match in the sheet's text.
+    assert [r.title for r in page.results].index("售楼员") < [r.title for r in page.results].index(
+        "销售经理"
+    )
+
+
+def test_search_code_finds_its_position(seed, user):
+    page = search.search(user, "fz-xs-001")
+    assert [r.title for r in page.results] == ["销售经理"]
+    assert page.results[0].hits[0].label == "职位编号"
+    assert str(page.results[0].hits[0].snippet) == "<mark>FZ-XS-001</mark>"
+
+
+def test_search_qualification_term_names_the_section(seed, user):
+    page = search.search(user, "地产法规")
+    assert [r.title for r in page.results] == ["销售经理"]
+    assert found(page)["销售经理"] == [("任职资格", "专业知识：<mark>地产法规</mark>及政策")]
+
+
+def test_search_pinyin_initials_find_title(seed, user):
+    page = search.search(user, "xsjl")
+    assert "销售经理" in [r.title for r in page.results]
+    assert ("职位名称", "<mark>销售经理</mark>") in found(page)["销售经理"]
+
+
+def test_search_pinyin_initials_find_department(seed, user):
+    page = search.search(user, "XSB")  # 销售部, upper case typed
+    titles = [r.title for r in page.results]
+    assert {"销售经理", "售楼员", "收款文员"} <= set(titles)
+    assert found(page)["售楼员"][0] == ("所在部门", "<mark>销售部</mark>")
+
+
+def test_search_several_terms_must_all_match(seed, user):
+    page = search.search(user, "售楼 目标")
+    assert [r.title for r in page.results] == ["销售经理"]
+
+
+def test_search_escapes_text_and_treats_wildcards_literally(seed, hr_user):
+    position = Position.objects.get(code="FZ-XS-101")
+    Position.objects.filter(pk=position.pk).update(purpose="完成率<b>100%</b>_以上")
+    search.reindex_position(position)
+    page = search.search(hr_user, "%")
+    assert [r.title for r in page.results] == ["售楼员"]
+    assert found(page)["售楼员"] == [
+        ("设岗目的", "完成率&lt;b&gt;100<mark>%</mark>&lt;/b&gt;_以上")
+    ]
+    assert [r.title for r in search.search(hr_user, "_").results] == ["售楼员"]
+    assert search.search(hr_user, "%%").results == ()
+
+
+def test_search_bad_input(seed, user):
+    assert search.search(user, "   ").results == ()
+    assert search.search(user, "   ").error == ""
+    long = search.search(user, "销" * 200)
+    assert long.results == ()
+    assert long.error == "搜索词不能超过 50 个字，请缩短后再试。"
+
+
+# --- versions: readers never find a draft's text -----------------------------------------------
+
+
+def test_employee_never_finds_a_drafts_text(seed, hr_user, employee):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    data = editor_data(hr_user, clerk)
+    data["title"] = "售楼专员甲乙"
+    add_duty(data, title="维护蓝鲸客户档案", tasks="整理蓝鲸小区的业主资料")
+    save(hr_user, clerk, data)  # the published sheet's working copy becomes the next draft
+
+    hr_hit = found(search.search(hr_user, "蓝鲸"))["售楼专员甲乙"][0]
+    assert hr_hit[0] == "工作职责"
+    assert "<mark>蓝鲸</mark>客户档案" in hr_hit[1]
+    assert search.search(employee, "蓝鲸").results == ()
+    assert search.search(employee, "甲乙").results == ()
+    # The employee still finds the version in force, under its published title.
+    page = search.search(employee, "售楼员")
+    assert [r.title for r in page.results] == ["售楼员"]
+    assert page.results[0].status_label == "已生效 V1"
+    assert "售楼员" not in [r.title for r in search.search(hr_user, "售楼员").results]
+
+
+def test_manager_reads_drafts_of_own_department_only(seed, hr_user):
+    manager = UserFactory(username="chen")
+    manager.groups.add(Group.objects.get(name=permissions.MANAGER))
+    EmployeeFactory(user=manager, position=Position.objects.get(code="FZ-XS-001"))
+    clerk = Position.objects.get(code="FZ-XS-101")
+    planner = Position.objects.get(code="MK105")
+    for position, word in ((clerk, "鹦鹉螺"), (planner, "翡翠湾")):
+        data = editor_data(hr_user, position)
+        data["summary"] = word
+        save(hr_user, position, data)
+    assert [r.title for r in search.search(manager, "鹦鹉螺").results] == ["售楼员"]
+    assert search.search(manager, "翡翠湾").results == ()
+
+
+def test_publishing_makes_the_new_text_findable_by_everyone(seed, hr_user, employee):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    data = editor_data(hr_user, clerk)
+    data["summary"] = "负责珊瑚海项目"
+    save(hr_user, clerk, data)
+    assert search.search(employee, "珊瑚海").results == ()
+    versions.publish_version(Position.objects.get(pk=clerk.pk))
+    assert [r.title for r in search.search(employee, "珊瑚海").results] == ["售楼员"]
+
+
+def test_archived_positions_are_not_found(seed, hr_user):
+    planner = Position.objects.get(code="MK106")
+    editing.archive_position(user=hr_user, position=planner)
+    assert "营销策划助理" not in [r.title for r in search.search(hr_user, "营销策划").results]
+
+
+def test_copy_is_indexed_as_a_draft(seed, hr_user, employee):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    editing.copy_position(user=hr_user, source=clerk, code="FZ-XS-909", title="驻场售楼员")
+    assert [r.title for r in search.search(hr_user, "fz-xs-909").results] == ["驻场售楼员"]
+    assert search.search(employee, "驻场").results == ()
+
+
+def index_rows() -> list[tuple]:
+    return sorted(
+        SearchEntry.objects.values_list("position_id", "source", "section", "text", "tokens")
+    )
+
+
+def test_rebuild_index_matches_reindexing_each_position(seed, hr_user):
+    # The reference: each position indexed on its own (the path every save takes).
+    SearchEntry.objects.all().delete()
+    for pk in Position.objects.values_list("pk", flat=True):
+        reindex_position(pk)
+    one_by_one = index_rows()
+    # Both sources (working copy and version in force) and the sheet's sections are there.
+    assert {(source, section) for _, source, section, _, _ in one_by_one} >= {
+        (SearchEntry.Source.WORKING, SearchEntry.Section.TITLE),
+        (SearchEntry.Source.VERSION, SearchEntry.Section.DUTIES),
+    }
+    # A stale index: rows of a position gone missing, and a row no position has any more.
+    clerk = Position.objects.get(code="FZ-XS-101")
+    SearchEntry.objects.filter(position=clerk).delete()
+    SearchEntry.objects.filter(section=SearchEntry.Section.SUMMARY).update(text="过时的概要")
+    assert search.search(hr_user, "售楼员").results == ()
+
+    assert search.rebuild_index(batch_size=7) == len(one_by_one)  # several batches
+
+    assert index_rows() == one_by_one
+    assert "售楼员" in [r.title for r in search.search(hr_user, "售楼员").results]
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+def many_positions(count: int) -> None:
+    department = DepartmentFactory(name="客服中心", code="KF")
+    for i in range(count):
+        position = Position.objects.create(
+            title=f"客服专员{i:03d}",
+            code=f"KF-{i:03d}",
+            department=department,
+            summary="处理客户咨询与投诉",
+            status=Position.Status.PUBLISHED,
+        )
+        versions.publish_version(position)
+
+
+@pytest.mark.parametrize("who", ["hr", "reader"])
+def test_search_query_count_does_not_grow_with_results(db, hr_user, user, who):
+    reader = hr_user if who == "hr" else user
+
+    def queries(per_page: int) -> int:
+        permissions.forget_access(reader)
+        with CaptureQueriesContext(connection) as captured:
+            page = search.search(reader, "客服", per_page=per_page)
+        assert len(page.results) == per_page
+        return len(captured)
+
+    many_positions(50)
+    assert queries(5) == queries(50)
+
+
+def test_reindex_department_after_rename(seed, hr_user):
+    sales = Department.objects.get(code="FZ-XS")
+    Department.objects.filter(pk=sales.pk).update(name="营销一部")
+    assert search.search(hr_user, "营销一部").results == ()
+    reindex_department(sales.pk)
+    titles = [r.title for r in search.search(hr_user, "营销一部").results]
+    assert {"销售经理", "售楼员"} <= set(titles)

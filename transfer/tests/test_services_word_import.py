@@ -1,0 +1,489 @@
+"""Importing 职位说明书 from Word: the seed's three layouts, our own export, and bad files."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from positions.models import (
+    Department,
+    Duty,
+    Position,
+    Qualification,
+    SearchEntry,
+    Version,
+)
+from positions.sheet import build_sheet
+from positions.tests.factories import EditorScopeFactory, FullPositionFactory
+from transfer.services import word_import
+from transfer.services.word import render_docx
+from transfer.services.word_import import (
+    WordImportError,
+    import_sheets,
+    label_key,
+    parse_docx,
+    read_upload,
+    resolve_import,
+)
+from transfer.tests import word_helpers
+
+pytestmark = pytest.mark.django_db
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=DOCX)
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        "positions": Position.objects.count(),
+        "duties": Duty.objects.count(),
+        "qualifications": Qualification.objects.count(),
+        "versions": Version.objects.count(),
+    }
+
+
+def sheet_of(position: Position):
+    return build_sheet(Position.objects.with_sheet().get(pk=position.pk))
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("职位名称", "title"),
+        ("岗位名称：", "title"),
+        ("直属上级", "superior"),
+        ("直属 上司", "superior"),
+        ("职位代码", "code"),
+        ("岗位编号", "code"),
+        ("所属部门", "department"),
+        ("制 定 者", "prepared_by"),
+        ("审 核 者：", "reviewed_by"),
+        ("岗位职等", "grade"),
+        ("品质 / 意识", "qualities"),
+        ("职位名称：售楼员", None),  # a label with its value is not a label cell
+    ],
+)
+def test_label_key_recognises_variants_and_spaced_labels(label, key):
+    assert label_key(label) == key
+
+
+# --- our own export comes back -----------------------------------------------------------------
+
+
+def test_docx_export_of_sales_manager_imports_back_to_the_same_content(seed, hr_user):
+    manager = Position.objects.with_sheet().get(code="FZ-XS-001")
+    before = build_sheet(manager)
+    version_sheet = manager.current_version.sheet
+
+    parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
+    plan = resolve_import(hr_user, parsed)
+    assert plan.ok, plan.problems
+    assert plan.existing == manager
+    assert parsed.unrecognised == []
+    (written,) = import_sheets(hr_user, [plan])
+
+    after = sheet_of(written)
+    assert (after.title, after.code, after.superior) == ("销售经理", "FZ-XS-001", "副总经理")
+    assert after.duties == before.duties
+    assert after.qualifications == before.qualifications
+    assert after.header == before.header
+    # A paper signature does not sign the draft: 编制/审核/审批 happen in jobdesc.
+    assert [(s.name, s.date) for s in after.sign_offs] == [("", "")] * 3
+    written.refresh_from_db()
+    assert written.status == Position.Status.DRAFT
+    # The published version is untouched and still in force.
+    assert written.current_version_id == manager.current_version_id
+    assert Version.objects.get(pk=manager.current_version_id).sheet == version_sheet
+
+
+SECTION_FIELDS = (
+    "title",
+    "code",
+    "department",
+    "header",
+    "superior",
+    "related_positions",
+    "purpose",
+    "summary",
+    "duties",
+    "commitments",
+    "authorities",
+    "qualifications",
+    "relationships",
+    "indicators",
+)
+
+
+def test_docx_export_of_every_seed_position_imports_back_unchanged(seed, hr_user):
+    positions = list(Position.objects.with_sheet().order_by("pk"))
+    before = {p.pk: build_sheet(p) for p in positions}
+
+    taken: set[str] = set()
+    plans = [
+        resolve_import(hr_user, parse_docx(render_docx(sheet), sheet.filename), taken_codes=taken)
+        for sheet in before.values()
+    ]
+    assert [p.problems for p in plans if p.problems] == []
+    written = import_sheets(hr_user, plans)
+
+    assert Position.objects.count() == len(positions)
+    for position in written:
+        after, original = sheet_of(position), before[position.pk]
+        for name in SECTION_FIELDS:
+            assert getattr(after, name) == getattr(original, name), (original.title, name)
+
+
+# --- the seed's three layouts ------------------------------------------------------------------
+
+
+def test_layout_a_header_table_with_spaced_sign_off_labels_is_recognised(seed, hr_user):
+    parsed = parse_docx(word_helpers.layout_a(), "售楼员.docx")
+
+    assert (parsed.title, parsed.code, parsed.department, parsed.superior) == (
+        "售楼员",
+        "FZ-XS-101",
+        "销售部",
+        "销售经理",
+    )
+    assert parsed.location == "福州市"
+    assert parsed.summary == ["做好客户的售前、售中、售后引导、服务工作，完成个人销售任务。"]
+    assert [(d.title, d.tasks) for d in parsed.duties] == [
+        (
+            "客户服务",
+            [
+                "负责对看楼客户的基本状况进行详细的资料登记",
+                "负责对已登记的客户进行良好沟通并跟踪服务",
+            ],
+        ),
+        ("销售服务", ["承担销售合同的签订和变更工作", "承担客户入住的通知工作"]),
+    ]
+    assert parsed.authorities == [("优惠申请权", "执行"), ("合同变更申请权", "提议")]
+    assert parsed.qualifications == {
+        "education": ["大专"],
+        "experience": ["2 年以上地产销售工作经验"],
+        "knowledge": ["地产法规及政策"],
+        "skills": ["具有较强的沟通能力"],
+        "qualities": ["具有较强的客服意识"],
+    }
+    assert parsed.sign_offs == {
+        "prepared_by": "李鸿飞",
+        "prepared_at": "2006年8月16日",
+        "reviewed_by": "郑长胜",
+    }
+    assert parsed.related == "收款文员"
+    plan = resolve_import(hr_user, parsed)
+    assert plan.ok and plan.existing == Position.objects.get(code="FZ-XS-101")
+    assert plan.dates["prepared_at"].isoformat() == "2006-08-16"
+
+
+def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_user):
+    Position.objects.filter(code="MK105").update(code="MK105-OLD")  # so the file makes a new one
+    parsed = parse_docx(word_helpers.layout_b(), "营销策划专员.docx")
+
+    assert (parsed.title, parsed.code, parsed.grade, parsed.superior) == (
+        "营销策划专员",
+        "MK105",
+        "5-8",
+        "营销策划经理",
+    )
+    assert parsed.purpose == ["根据部门工作要求，对具体宣传工作进行策划，完成上级交给的任务。"]
+    assert [d.tasks for d in parsed.duties] == [
+        ["根据部门工作要求，进行营销策划某一具体部分的工作；"],
+        ["根据工作要求，编写营销策划方案，收集、了解市场情况；"],
+    ]
+    assert parsed.qualifications["education"] == ["大学本科"]
+    assert parsed.qualifications["major"] == ["营销、经济管理类、行政类和地产类专业"]
+    assert parsed.unrecognised == ["营销策划部经理"]  # the org diagram is listed, not guessed
+
+    plan = resolve_import(hr_user, parsed)
+    assert plan.problems == ["文件中没有所在部门，请选择所在部门。"]
+    marketing = Department.objects.get(name="营销策划部")
+    plan = resolve_import(hr_user, parsed, department=marketing)
+    assert plan.ok
+    (position,) = import_sheets(hr_user, [plan])
+
+    sheet = sheet_of(position)
+    assert (sheet.title, sheet.code, sheet.department) == ("营销策划专员", "MK105", "营销策划部")
+    assert sheet.superior == "营销策划经理"
+    assert (position.grade_min, position.grade_max) == (5, 8)
+    assert position.status == Position.Status.DRAFT and position.current_version is None
+    assert [row.label for row in sheet.qualifications] == ["学历", "专业", "工作经验", "专业知识"]
+    assert position.qualification.education == Qualification.Education.BACHELOR
+    assert position.qualification.experience_years is None
+
+
+@pytest.mark.parametrize("variant", ["kinds", "areas"])
+def test_layout_c_full_form_with_grouped_duties_and_sign_off_is_recognised(seed, hr_user, variant):
+    parsed = parse_docx(word_helpers.layout_c(variant), "销售管理专员.docx")
+
+    assert (parsed.title, parsed.code, parsed.department, parsed.superior) == (
+        "销售管理专员",
+        "YX-XG-01",
+        "营销策划部",
+        "营销策划部总经理",
+    )
+    assert (parsed.grade, parsed.headcount, parsed.location) == ("6", "1 人", "福州市")
+    assert parsed.purpose == ["在营销策划部总经理的领导下，负责公司所有开发项目的销售管理工作。"]
+    duties = [(d.group, d.kind, d.tasks, d.responsibility, d.assessment) for d in parsed.duties]
+    if variant == "kinds":
+        assert duties == [
+            ("", "key", ["计划管理：参与拟订项目开发总体规划"], "full", ["计划的合理性"]),
+            (
+                "",
+                "key",
+                ["销售管理：负责各项目日常销售数据的收集、汇总"],
+                "full",
+                ["报表准确性及时性"],
+            ),
+            ("", "general", ["制度建设：参与拟订和修改公司营销管理制度"], "partial", []),
+        ]
+    else:
+        assert duties == [
+            (
+                "参与部门管理",
+                "",
+                ["参与部门管理，提出改善工作的建议；"],
+                "partial",
+                ["建议的科学合理性"],
+            ),
+            ("参与部门管理", "", ["参加部门的相关工作会议；"], "partial", []),
+            ("销售业务管理", "", ["协助部门领导制定销售管理相关流程和制度；"], "full", []),
+        ]
+    assert parsed.commitments == ["保证及时提供支持服务；", "保证销售数据准确。"]
+    assert parsed.relationships == [
+        ("internal", "项目公司销售部", ""),
+        ("external", "客户", ""),
+        ("external", "营销策划公司", ""),
+        ("external", "销售代理公司", ""),
+        ("administrative", "营销策划部总经理", ""),
+    ]
+    assert set(parsed.qualifications) == {"background", "skills", "qualities", "knowledge"}
+    assert [name for name, _ in parsed.indicators] == [
+        "服务及时性",
+        "数据准确性",
+        "提供数据及时性",
+        "重大失误次数",
+    ]
+    assert parsed.sign_offs == {
+        "prepared_by": "王人事",
+        "prepared_at": "2006-09-01",
+        "reviewed_by": "郑长胜",
+        "reviewed_at": "2006-09-05",
+        "approved_by": "赵总",
+        "approved_at": "2006-09-10",
+    }
+    assert parsed.unrecognised == []
+
+    plan = resolve_import(hr_user, parsed)
+    assert plan.ok, plan.problems
+    (position,) = import_sheets(hr_user, [plan])
+    sheet = sheet_of(position)
+    headings = [group.heading for group in sheet.duties.groups]
+    assert headings == (
+        ["重点工作", "一般工作"] if variant == "kinds" else ["参与部门管理", "销售业务管理"]
+    )
+    # Read for the preview, but never copied onto the draft: it is signed in jobdesc.
+    assert [(s.label, s.name, s.date) for s in sheet.sign_offs] == [
+        ("编制", "", ""),
+        ("审核", "", ""),
+        ("审批", "", ""),
+    ]
+    assert position.headcount == 1 and position.status == Position.Status.DRAFT
+    assert SearchEntry.objects.filter(position=position, text__contains="计划管理").exists() == (
+        variant == "kinds"
+    )
+    assert SearchEntry.objects.filter(position=position, text="销售管理专员").exists()
+
+
+# --- problems and bad files ----------------------------------------------------------------------
+
+
+def test_resolve_import_refuses_a_code_the_user_may_not_edit(seed, hr_user):
+    scoped = hr_user
+    EditorScopeFactory(user=scoped, department=Department.objects.get(name="销售部"))
+    parsed = parse_docx(word_helpers.layout_c(), "销售管理专员.docx")
+    parsed.code = "MK105"  # 营销策划专员, 营销策划部: outside the scope
+
+    plan = resolve_import(scoped, parsed)
+
+    assert "职位编号“MK105”已被“营销策划专员”使用，您无权修改该职位。" in plan.problems
+
+
+def test_import_sheets_writes_nothing_when_one_file_has_a_problem(seed, hr_user):
+    Position.objects.filter(code="MK105").update(code="MK105-OLD")
+    good = resolve_import(hr_user, parse_docx(word_helpers.layout_c(), "c.docx"))
+    bad = resolve_import(hr_user, parse_docx(word_helpers.layout_b(), "b.docx"))  # no department
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as excinfo:
+        import_sheets(hr_user, [good, bad])
+
+    assert excinfo.value.messages == ["b.docx：文件中没有所在部门，请选择所在部门。"]
+    assert row_counts() == before
+
+
+def test_same_code_twice_in_one_upload_is_a_problem(seed, hr_user):
+    taken: set[str] = set()
+    data = word_helpers.layout_c()
+    resolve_import(hr_user, parse_docx(data, "1.docx"), taken_codes=taken)
+    second = resolve_import(hr_user, parse_docx(data, "2.docx"), taken_codes=taken)
+
+    assert "职位编号“YX-XG-01”在本次上传的文件中出现了不止一次。" in second.problems
+
+
+def corrupt_docx() -> bytes:
+    data = bytearray(word_helpers.layout_a())
+    start = data.index(b"word/document.xml") + 40
+    data[start : start + 200] = b"\x00" * 200  # damage the compressed body: CRC fails
+    return bytes(data)
+
+
+def fake_legacy_doc() -> bytes:
+    """The start of an OLE compound file holding a WordDocument stream (Word 97–2003)."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "WordDocument".encode("utf-16-le")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("说明书.docx", "职位名称：售楼员".encode(), "文件类型不支持"),
+        ("说明书.docx", corrupt_docx(), "文件已损坏"),
+        ("说明书.docx", word_helpers.plain_document("职位说明书", "没有表格"), "文档中没有表格"),
+        ("说明书.docx", b"", "文件是空的"),
+    ],
+    ids=["text renamed", "corrupt zip", "no tables", "empty"],
+)
+def test_read_upload_refuses_bad_files_with_a_chinese_message(seed, name, data, message):
+    before = row_counts()
+
+    with pytest.raises(WordImportError) as excinfo:
+        read_upload(upload(name, data))
+
+    assert message in str(excinfo.value)
+    assert row_counts() == before
+
+
+def test_read_upload_refuses_a_file_over_the_limit(seed, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 10_000
+    data = word_helpers.plain_document("很长的文件" * 5000)
+    assert len(data) > 10_000
+
+    with pytest.raises(WordImportError) as excinfo:
+        read_upload(upload("大文件.docx", data))
+
+    assert "文件过大" in str(excinfo.value) and "上传上限为 0 MB" not in str(excinfo.value)
+
+
+def test_read_upload_of_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed, settings):
+    settings.LIBREOFFICE_BINARY = "jobdesc-no-such-soffice"
+    before = row_counts()
+
+    with pytest.raises(WordImportError) as excinfo:
+        read_upload(upload("2006年说明书.doc", fake_legacy_doc()))
+
+    assert "未安装 LibreOffice" in str(excinfo.value)
+    assert "另存为 .docx" in str(excinfo.value)
+    assert row_counts() == before
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_convert_legacy_turns_a_doc_into_docx_when_libreoffice_is_installed(tmp_path):
+    source = tmp_path / "a.docx"
+    source.write_bytes(word_helpers.layout_a())
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        timeout=120,
+    )
+    converted = word_import.convert_legacy((tmp_path / "a.doc").read_bytes(), "docx")
+    assert parse_docx(converted).code == "FZ-XS-101"
+
+
+def test_parse_docx_of_a_zip_that_is_not_word_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+
+    with pytest.raises(WordImportError) as excinfo:
+        parse_docx(buffer.getvalue())
+
+    assert "不是 Word 文档" in str(excinfo.value)
+
+
+def without_ranks(table):
+    return [
+        (group.heading, [dataclasses.replace(row, rank=0) for row in group.duties])
+        for group in table.groups
+    ]
+
+
+def test_docx_export_of_a_position_with_every_section_imports_back_unchanged(db, hr_user):
+    position = FullPositionFactory(status=Position.Status.DRAFT)
+    before = sheet_of(position)
+
+    plan = resolve_import(hr_user, parse_docx(render_docx(before), before.filename))
+    assert plan.ok and plan.warnings == [] and plan.existing == position
+    (written,) = import_sheets(hr_user, [plan])
+
+    after = sheet_of(written)
+    for name in SECTION_FIELDS:
+        if name != "duties":
+            assert getattr(after, name) == getattr(before, name), name
+    # 重要性 is renumbered in the order the sheet shows (groups interleaved by rank come out
+    # one group after the other); everything a reader sees is the same.
+    assert without_ranks(after.duties) == without_ranks(before.duties)
+    assert (written.grade_min, written.grade_max, written.headcount) == (5, 8, 1)
+
+
+def test_a_file_holding_two_sheets_is_a_problem_not_a_merge(seed, hr_user):
+    document = docx.Document(io.BytesIO(word_helpers.layout_c()))
+    second = docx.Document(io.BytesIO(word_helpers.layout_a()))
+    for element in second.element.body.iterchildren():
+        if not element.tag.endswith("sectPr"):
+            document.element.body.append(element)
+    parsed = parse_docx(word_helpers.save(document), "两份.docx")
+
+    plan = resolve_import(hr_user, parsed)
+
+    assert (
+        "文件中还有另一份职位说明书（售楼员、FZ-XS-101）。每个文件只能放一份，请拆分后分别上传。"
+        in plan.problems
+    )
+
+
+def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
+    document = docx.Document()
+    outer = document.add_table(rows=2, cols=1)
+    outer.rows[0].cells[0].paragraphs[0].text = "销售管理专员职位说明书"
+    inner = outer.rows[1].cells[0].add_table(rows=2, cols=4)
+    word_helpers.fill(
+        inner,
+        [
+            ["职位名称", "销售管理专员", "职位编号", "YX-XG-01"],
+            ["所属部门", "营销策划部", "直接上级", "总经理"],
+        ],
+    )
+
+    parsed = parse_docx(word_helpers.save(document), "嵌套.docx")
+
+    assert (parsed.title, parsed.code, parsed.department, parsed.superior) == (
+        "销售管理专员",
+        "YX-XG-01",
+        "营销策划部",
+        "总经理",
+    )

@@ -1,0 +1,241 @@
+"""Word pages: the .docx download and the import (upload → preview → confirm)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from positions.models import Department, Duty, Position, Version
+from positions.tests.factories import UserFactory
+from positions.tests.text import page_text
+from transfer.services.word import DOCX_CONTENT_TYPE
+from transfer.services.word_import import stage_files
+from transfer.tests import word_helpers
+from transfer.tests.test_services_word_import import fake_legacy_doc
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "positions:word-import"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def docx_url(position: Position, **query) -> str:
+    url = reverse("positions:position-docx", kwargs={"pk": position.pk})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def title_of(response) -> str:
+    assert response["Content-Type"] == DOCX_CONTENT_TYPE
+    return docx.Document(io.BytesIO(response.content)).paragraphs[0].text
+
+
+def counts() -> tuple[int, int, int]:
+    return Position.objects.count(), Duty.objects.count(), Version.objects.count()
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+def test_position_docx_downloads_the_sheet_with_its_filename(seed, hr_client):
+    manager = Position.objects.get(code="FZ-XS-001")
+
+    response = hr_client.get(docx_url(manager))
+
+    assert response.status_code == 200
+    assert title_of(response) == "销售经理职位说明书"
+    assert response["Content-Disposition"] == (
+        f"attachment; filename*=utf-8''{quote('FZ-XS-001-销售经理.docx')}"
+    )
+
+
+def test_position_docx_gives_employees_the_version_in_force_and_hr_the_draft(seed, user, hr_client):
+    user_client = Client()
+    user_client.force_login(user)
+    clerk = Position.objects.get(code="FZ-XS-101")
+    Position.objects.filter(pk=clerk.pk).update(title="置业顾问", status=Position.Status.DRAFT)
+
+    assert title_of(user_client.get(docx_url(clerk))) == "售楼员职位说明书"
+    assert title_of(hr_client.get(docx_url(clerk))) == "置业顾问职位说明书"
+    assert title_of(hr_client.get(docx_url(clerk, version=1))) == "售楼员职位说明书"
+    by_route = reverse("positions:version-docx", kwargs={"pk": clerk.pk, "number": 1})
+    assert title_of(user_client.get(by_route)) == "售楼员职位说明书"
+
+
+def test_position_docx_of_a_draft_only_position_is_not_found_for_an_employee(
+    user_client, departments
+):
+    draft = Position.objects.create(title="案场主管", department=departments["sales"])
+
+    response = user_client.get(docx_url(draft))
+
+    assert response.status_code == 404
+    assert "案场主管" not in response.content.decode(errors="ignore")
+
+
+@pytest.mark.parametrize("version", ["abc", "99"])
+def test_position_docx_with_a_bad_version_is_not_found(seed, hr_client, version):
+    clerk = Position.objects.get(code="FZ-XS-101")
+
+    assert hr_client.get(docx_url(clerk, version=version)).status_code == 404
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def test_word_import_page_shows_the_upload_form(hr_client):
+    response = hr_client.get(reverse(IMPORT_URL))
+
+    assert response.status_code == 200
+    assert "从 Word 导入职位说明书" in page_text(response)
+    assert 'type="file"' in response.content.decode() and "multiple" in response.content.decode()
+
+
+def test_word_import_is_forbidden_to_employees_and_sends_visitors_to_login(user_client, client):
+    assert user_client.get(reverse(IMPORT_URL)).status_code == 403
+    assert user_client.post(reverse(IMPORT_URL)).status_code == 403
+    client.logout()
+    response = client.get(reverse(IMPORT_URL))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_word_import_upload_preview_confirm_creates_drafts(seed, hr_client):
+    Position.objects.filter(code="MK105").update(code="MK105-OLD")
+    files = [
+        upload("销售管理专员.docx", word_helpers.layout_c()),
+        upload("营销策划专员.docx", word_helpers.layout_b()),
+    ]
+    response = hr_client.post(reverse(IMPORT_URL), {"files": files})
+    assert response.status_code == 302
+    preview_url = response["Location"]
+
+    preview = hr_client.get(preview_url)
+    page = page_text(preview)
+    assert preview.status_code == 200
+    assert "销售管理专员" in page and "YX-XG-01" in page and "营销策划专员" in page
+    assert "文件中没有所在部门，请选择所在部门。" in page
+    assert "营销策划部经理" in page  # listed under 未识别的内容
+    before = counts()
+
+    refused = hr_client.post(preview_url, {"action": "confirm"})
+    assert refused.status_code == 400
+    assert "营销策划专员.docx：文件中没有所在部门，请选择所在部门。" in page_text(refused)
+    assert counts() == before
+
+    marketing = Department.objects.get(name="营销策划部")
+    done = hr_client.post(preview_url, {"action": "confirm", "department-1": marketing.pk})
+    assert done.status_code == 302
+    created = Position.objects.filter(code__in=["YX-XG-01", "MK105"])
+    assert {(p.title, p.status) for p in created} == {
+        ("销售管理专员", Position.Status.DRAFT),
+        ("营销策划专员", Position.Status.DRAFT),
+    }
+    assert Position.objects.get(code="MK105").department == marketing
+    page = page_text(hr_client.get(Position.objects.get(code="YX-XG-01").get_absolute_url()))
+    assert "计划管理：参与拟订项目开发总体规划" in page and "重点工作" in page
+    assert hr_client.get(preview_url).status_code == 404  # the upload is gone once imported
+
+
+def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed, hr_client):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    version_sheet = clerk.current_version.sheet
+
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
+    )
+    preview = hr_client.get(response["Location"])
+    assert "更新“售楼员”的草稿，现行版本不变" in page_text(preview)
+    done = hr_client.post(response["Location"], {"action": "confirm"})
+
+    assert done.status_code == 302 and done["Location"] == clerk.get_absolute_url()
+    clerk.refresh_from_db()
+    assert clerk.status == Position.Status.DRAFT
+    assert clerk.duties.count() == 2
+    assert Version.objects.get(pk=clerk.current_version_id).sheet == version_sheet
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("说明书.docx", "这不是 Word 文件".encode(), "文件类型不支持"),
+        ("说明书.docx", b"PK\x03\x04broken", "文件已损坏"),
+        ("说明书.docx", word_helpers.plain_document("只有一段文字"), "文档中没有表格"),
+    ],
+    ids=["text renamed", "corrupt zip", "no tables"],
+)
+def test_word_import_bad_file_shows_the_message_and_writes_nothing(
+    seed, hr_client, name, data, message, settings
+):
+    before = counts()
+
+    response = hr_client.post(
+        reverse(IMPORT_URL),
+        {"files": [upload("好的.docx", word_helpers.layout_c()), upload(name, data)]},
+    )
+
+    assert response.status_code == 400
+    page = page_text(response)
+    assert "以下文件无法导入，本次上传未保存任何内容" in page and message in page
+    assert counts() == before
+    assert not (settings.MEDIA_ROOT / "word-imports").exists()
+
+
+def test_word_import_file_over_the_limit_is_refused(seed, hr_client, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 20_000
+    data = word_helpers.plain_document("很长的文件" * 8000)
+
+    response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("大.docx", data)]})
+
+    assert response.status_code == 400
+    assert "文件过大" in page_text(response)
+
+
+def test_word_import_legacy_doc_without_libreoffice_asks_to_save_as_docx(seed, hr_client, settings):
+    settings.LIBREOFFICE_BINARY = "jobdesc-no-such-soffice"
+
+    response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("旧.doc", fake_legacy_doc())]})
+
+    assert response.status_code == 400
+    assert "服务器上未安装 LibreOffice" in page_text(response)
+    assert "另存为 .docx 格式后重新上传" in page_text(response)
+
+
+def test_word_import_without_a_file_asks_for_one(hr_client):
+    response = hr_client.post(reverse(IMPORT_URL), {})
+
+    assert response.status_code == 400
+    assert "请选择要导入的 Word 文件。" in page_text(response)
+
+
+def test_word_import_preview_of_another_users_upload_is_not_found(seed, hr_client, hr_user):
+    token = stage_files(UserFactory(username="other-hr"), [("c.docx", word_helpers.layout_c())])
+
+    response = hr_client.get(reverse("positions:word-import-preview", kwargs={"token": token}))
+
+    assert response.status_code == 404
+
+
+def test_word_import_cancel_discards_the_upload(seed, hr_client):
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("c.docx", word_helpers.layout_c())]}
+    )
+    before = counts()
+
+    cancelled = hr_client.post(response["Location"], {"action": "cancel"})
+
+    assert cancelled.status_code == 302
+    assert counts() == before
+    assert hr_client.get(response["Location"]).status_code == 404

@@ -1,0 +1,139 @@
+"""Word: a sheet as .docx, and importing existing 职位说明书 .docx files as drafts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from positions import permissions
+from positions.models import Department, Position
+from positions.services import versions
+from positions.views.common import attachment, visible_position
+from transfer.forms.word import WordUploadForm
+from transfer.services import word_import as word_import_service
+from transfer.services.legacy import libreoffice_binary
+from transfer.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
+
+
+def _version_number(request: HttpRequest, number: int | None) -> int | None:
+    if number is not None:
+        return number
+    raw = request.GET.get("version", "").strip().lstrip("Vv")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("没有这个版本。")
+    return int(raw)
+
+
+@require_GET
+def position_docx(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    """The sheet the user reads (working copy, version in force, or ``?version=n``) as .docx."""
+    position = visible_position(request, pk, Position.objects.with_sheet())
+    read = versions.read_sheet(request.user, position, number=_version_number(request, number))
+    filename, _ascii = docx_filename(read.sheet)
+    response = HttpResponse(render_docx(read.sheet), content_type=DOCX_CONTENT_TYPE)
+    return attachment(response, filename)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+IMPORT_TEMPLATE = "positions/word_import.html"
+PREVIEW_TEMPLATE = "positions/word_import_preview.html"
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not permissions.can_import_positions(request.user):
+        raise PermissionDenied("只有 HR 编辑可以导入职位说明书。")
+
+
+@require_http_methods(["GET", "POST"])
+def word_import(request: HttpRequest) -> HttpResponse:
+    """Upload one or more 职位说明书 .docx files; each is checked and parsed before the preview."""
+    _require_importer(request)
+    if request.method == "POST":
+        form = WordUploadForm(request.POST, request.FILES)
+    else:
+        form = WordUploadForm()
+    file_errors: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        staged = []
+        for upload in form.cleaned_data["files"]:
+            try:
+                name, data, _ = word_import_service.read_upload(upload)
+            except word_import_service.WordImportError as error:
+                file_errors.append((upload.name, str(error)))
+            else:
+                staged.append((name, data))
+        if not file_errors:
+            token = word_import_service.stage_files(request.user, staged)
+            return redirect("positions:word-import-preview", token=token)
+    context = {
+        "form": form,
+        "file_errors": file_errors,
+        "converts_legacy": libreoffice_binary() is not None,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, IMPORT_TEMPLATE, context, status=status)
+
+
+def _chosen_department(request: HttpRequest, index: int, allowed) -> Department | None:
+    raw = request.POST.get(f"department-{index}", "") if request.method == "POST" else ""
+    return allowed.get(int(raw)) if raw.isdigit() else None
+
+
+@require_http_methods(["GET", "POST"])
+def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """What the uploaded files would create; confirming writes them all as drafts, or nothing."""
+    _require_importer(request)
+    files = word_import_service.staged_files(request.user, token)
+    if files is None:
+        raise Http404("导入已完成、已取消或已过期，请重新上传文件。")
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        word_import_service.discard_staged(request.user, token)
+        messages.info(request, "已取消导入，未写入任何数据。")
+        return redirect("positions:word-import")
+    departments = list(
+        Department.objects.filter(permissions.editable_departments_q(request.user))
+        .select_related("parent__parent")
+        .order_by("order", "code")
+    )
+    allowed = {department.pk: department for department in departments}
+    taken: set[str] = set()
+    plans = []
+    for index, (name, data) in enumerate(files):
+        parsed = word_import_service.parse_docx(data, name)
+        chosen = _chosen_department(request, index, allowed)
+        plans.append(
+            word_import_service.resolve_import(
+                request.user, parsed, department=chosen, taken_codes=taken
+            )
+        )
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            written = word_import_service.import_sheets(request.user, plans)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            word_import_service.discard_staged(request.user, token)
+            titles = "、".join(position.title for position in written)
+            messages.success(
+                request,
+                f"已从 Word 导入 {len(written)} 份职位说明书（{titles}），均为草稿，需提交审核。",
+            )
+            if len(written) == 1:
+                return redirect(written[0].get_absolute_url())
+            return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
+    context = {
+        "token": token,
+        "plans": plans,
+        "departments": departments,
+        "errors": errors,
+        "ready": all(plan.ok for plan in plans),
+    }
+    return render(request, PREVIEW_TEMPLATE, context, status=400 if errors else 200)
