@@ -180,6 +180,12 @@ def test_publishing_makes_the_new_text_findable_by_everyone(seed, hr_user, emplo
     assert [r.title for r in search.search(employee, "珊瑚海").results] == ["售楼员"]
 
 
+def test_without_the_seed_fixture_no_seed_is_there(db):
+    """The seed is shared by the tests that ask for it, and only by them."""
+    assert not Position.objects.exists()
+    assert not SearchEntry.objects.exists()
+
+
 def test_archived_positions_are_not_found(seed, hr_user):
     planner = Position.objects.get(code="MK106")
     editing.archive_position(user=hr_user, position=planner)
