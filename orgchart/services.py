@@ -28,7 +28,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from orgchart import layout as orgchart
 from orgchart.layout import Card, CardKind, ChartState, Layout, Node
@@ -36,6 +38,7 @@ from positions import permissions
 from positions.models import Department, Position
 from positions.org import DepartmentIndex, department_index
 from positions.services.reading import holders_by_position
+from printing.pdf import html_to_pdf
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 20
@@ -555,3 +558,20 @@ def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
         DepartmentCount(department, depth, own.get(department.pk, 0), totals[department.pk])
         for department, depth in preorder
     ]
+
+
+def chart_pdf(chart: OrgChart, *, link_prefix: str, printed_by: str) -> bytes:
+    """The chart on one page (A4 landscape, portrait for a tall chart, A3 for a wide one)."""
+    width = chart.layout.width
+    page = "a3" if width > 1600 else ("portrait" if chart.layout.height > width * 1.2 else "a4")
+    html = render_to_string(
+        "positions/orgchart_pdf.html",
+        {
+            "chart": chart,
+            "svg": chart.svg(link_prefix=link_prefix, interactive=False),
+            "page": page,
+            "printed_at": timezone.localtime(),
+            "user_name": printed_by,
+        },
+    )
+    return html_to_pdf(html)

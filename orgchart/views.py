@@ -14,16 +14,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from orgchart import services as orgchart
 from orgchart.services import DEFAULT_DEPTH, MAX_DEPTH, OrgChart
 from positions.views.common import attachment
 from printing.checks import cjk_font_installed
-from printing.pdf import html_to_pdf
 
 PARTIAL_HEADER = "X-Orgchart-Partial"
 DEPTH_CHOICES = tuple(range(1, 9))
@@ -176,22 +173,12 @@ def _pdf(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
         context = {"message": f"服务器未安装中文字体“{family}”，暂时无法生成 PDF。"}
         context["back_url"] = request.path.rsplit("/", 1)[0] + "/"
         return render(request, "positions/orgchart_error.html", context, status=503)
-    width = chart.layout.width
-    page = "a3" if width > 1600 else ("portrait" if chart.layout.height > width * 1.2 else "a4")
-    html = render_to_string(
-        "positions/orgchart_pdf.html",
-        {
-            "chart": chart,
-            "svg": chart.svg(
-                link_prefix=request.build_absolute_uri("/").rstrip("/"), interactive=False
-            ),
-            "page": page,
-            "printed_at": timezone.localtime(),
-            "user_name": request.user.get_full_name() or request.user.get_username(),
-        },
+    pdf = orgchart.chart_pdf(
+        chart,
+        link_prefix=request.build_absolute_uri("/").rstrip("/"),
+        printed_by=request.user.get_full_name() or request.user.get_username(),
     )
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
-    return attachment(response, _filename(chart, "pdf"))
+    return attachment(HttpResponse(pdf, content_type="application/pdf"), _filename(chart, "pdf"))
 
 
 # --- the URLconf's views ---------------------------------------------------------------------

@@ -123,7 +123,7 @@ def _signer(verbose_name: str) -> models.ForeignKey:
     )
 
 
-class SignOff(models.Model):
+class SignOffFields(models.Model):
     """编制 / 审核 / 审批: who signed the sheet off and when.
 
     The ``*_name`` fields keep the names as printed (all the seed's paper sheets have); the user
@@ -206,7 +206,7 @@ class PositionQuerySet(models.QuerySet):
         )
 
 
-class Position(SignOff):
+class Position(SignOffFields):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "待审核"
@@ -734,7 +734,7 @@ class VersionQuerySet(models.QuerySet):
         )
 
 
-class Version(SignOff):
+class Version(SignOffFields):
     """A published 职位说明书, frozen: the whole sheet as it stood, with its sign-off.
 
     ``sheet`` holds ``positions.sheet.Sheet.as_dict()`` built when the version was published;

@@ -438,7 +438,7 @@ def _assignment_rule(user: User | AnonymousUser, action: str, obj) -> bool:
 
 
 def _editor_scope_rule(user: User | AnonymousUser, action: str, obj) -> bool:
-    return can_manage_editor_scopes(user)
+    return is_company_wide_editor(user)
 
 
 def _account_rule(user: User | AnonymousUser, action: str, obj) -> bool:
@@ -538,21 +538,13 @@ class Abilities:
 
     @property
     def edit_company(self) -> bool:
-        return can_edit_company(self._user)
+        return is_company_wide_editor(self._user)
 
 
-def can_edit_company(user: User | AnonymousUser) -> bool:
-    """公司信息 (name, logo, 文件编号 prefix) is printed on every sheet of every department:
-    only unscoped HR editors and superusers may change it."""
-    rules = access(user)
-    return rules.is_hr_editor and rules.edit_departments is None
-
-
-def can_manage_editor_scopes(user: User | AnonymousUser) -> bool:
-    """Who may grant or change HR editors' scopes: unscoped HR editors and superusers only.
-
-    A scoped HR editor must not widen their own reach by adding an EditorScope row.
-    """
+def is_company_wide_editor(user: User | AnonymousUser) -> bool:
+    """Unscoped HR editors and superusers: they alone change what concerns every department —
+    公司信息 (name, logo, 文件编号 prefix, printed on every sheet) and HR editors' scopes (a
+    scoped HR editor must not widen their own reach by adding an EditorScope row)."""
     rules = access(user)
     return rules.is_hr_editor and rules.edit_departments is None
 

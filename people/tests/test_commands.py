@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
-from reversion.models import Version as HistoryVersion
+from reversion.models import Version as Revision
 
 from people.services import demo, people
 from positions.models import (
@@ -174,7 +174,7 @@ def _people_snapshot() -> list:
         )
     )
     history = list(
-        HistoryVersion.objects.order_by("pk").values_list(
+        Revision.objects.order_by("pk").values_list(
             "revision__comment", "content_type__model", "object_id", "serialized_data"
         )
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.http import QueryDict
 
@@ -35,13 +35,18 @@ from positions.models import (
     Qualification,
     Relationship,
 )
-from positions.org import department_index
 from positions.permissions import editable_departments_q
 from positions.services.editing import kept_forms
+from positions.services.pickers import (
+    PICKER_LIMIT,
+    department_label,
+    position_label,
+    search_departments,
+    search_positions,
+)
 from positions.services.sheets import SECTIONS as WRITER_SECTIONS
 from positions.services.sheets import SheetContent
 
-PICKER_LIMIT = 20
 SECTIONS = ("duties", "authorities", "qualification", "relationships", "indicators")
 SECTION_LABELS = {
     "duties": "工作职责",
@@ -51,36 +56,6 @@ SECTION_LABELS = {
     "indicators": "关键指标",
 }
 SECTION_ANCHORS = {name: f"editor-{name}" for name in SECTIONS}
-
-
-def position_label(position: Position) -> str:
-    return f"{position.department.name} · {position}"
-
-
-def department_label(department: Department) -> str:
-    parent = department.parent
-    name = f"{parent.name} / {department.name}" if parent is not None else department.name
-    return f"{name}（{department.code}）"
-
-
-def search_positions(queryset: QuerySet[Position], query: str) -> QuerySet[Position]:
-    """Positions matching 名称 / 编号 / 部门名称, closest first, for a picker."""
-    return (
-        queryset.search(query)
-        .select_related("department")
-        .order_by("department__order", "department__code", "code", "title", "pk")
-    )
-
-
-def search_departments(queryset: QuerySet[Department], query: str) -> list[Department]:
-    """Departments matching 名称 / 编号 / 上级部门名称, in the tree's order."""
-    query = query.strip()
-    if query:
-        queryset = queryset.filter(
-            Q(name__icontains=query) | Q(code__icontains=query) | Q(parent__name__icontains=query)
-        )
-    order = {dept.pk: i for i, (dept, _depth) in enumerate(department_index().preorder())}
-    return sorted(queryset.select_related("parent"), key=lambda dept: order.get(dept.pk, 0))
 
 
 class PickerSelect(forms.Select):

@@ -1,7 +1,7 @@
 """Change history of a position (django-reversion): the list, states, diffs and restore.
 
 Every revision that touches a position holds the position *and* all its sections (see the
-registration at the end of ``positions.models``), so a position's ``Version`` rows are the
+registration at the end of ``positions.models``), so a position's ``Revision`` rows are the
 entries of its history, and the other versions of the same revision give the whole sheet as it
 was then. States are read from the stored versions only, never from the current rows, so a
 duty deleted since is still shown (and can be restored).
@@ -22,7 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
-from reversion.models import Revision, Version
+from reversion.models import Revision as RevisionSet
+from reversion.models import Version as Revision
 
 from positions.models import (
     Authority,
@@ -44,7 +45,7 @@ INITIAL_COMMENT = "初始数据"
 _POSITION_IGNORED = frozenset({"id", "lock_version", "created_at", "updated_at"})
 _SECTION_IGNORED = frozenset({"id", "position"})
 
-Values = Mapping[str, Any]  # attname → value, as Version.field_dict gives it
+Values = Mapping[str, Any]  # attname → value, as Revision.field_dict gives it
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _section_for(model: type[models.Model]) -> Section | None:
     return next((section for section in SECTIONS if section.model is model), None)
 
 
-def _state_from_versions(position_id: int, versions: Iterable[Version]) -> PositionState | None:
+def _state_from_versions(position_id: int, versions: Iterable[Revision]) -> PositionState | None:
     """This position's state among the versions of one revision (None when it is not there)."""
     types = _content_types()
     fields: Values | None = None
@@ -221,10 +222,10 @@ def _state_from_versions(position_id: int, versions: Iterable[Version]) -> Posit
     return PositionState(position_id=position_id, fields=fields, sections=sections)
 
 
-def _section_versions(revision: Revision, position_id: int) -> list[Version]:
+def _section_versions(revision: RevisionSet, position_id: int) -> list[Revision]:
     """The versions of one revision that are sections of this position (not of others)."""
     types = _content_types()
-    own: list[Version] = []
+    own: list[Revision] = []
     for version in revision.version_set.all():
         model = types.get(version.content_type_id)
         if model is None or model is Position:
@@ -234,7 +235,7 @@ def _section_versions(revision: Revision, position_id: int) -> list[Version]:
     return own
 
 
-def position_state(version: Version) -> PositionState:
+def position_state(version: Revision) -> PositionState:
     """The position and its sections as they were in the revision of this (position) version."""
     if _content_types().get(version.content_type_id) is not Position:
         raise ValueError("position_state() needs a version of a position.")
@@ -245,7 +246,7 @@ def position_state(version: Version) -> PositionState:
 
 
 def _values(obj: models.Model) -> dict[str, Any]:
-    """A current row's values, shaped like ``Version.field_dict``."""
+    """A current row's values, shaped like ``Revision.field_dict``."""
     opts = obj._meta
     values: dict[str, Any] = {f.attname: getattr(obj, f.attname) for f in opts.local_fields}
     for m2m in opts.local_many_to_many:
@@ -263,25 +264,25 @@ def current_state(position: Position) -> PositionState:
     return PositionState(position_id=position.pk, fields=_values(fresh), sections=sections)
 
 
-def revision_time(revision: Revision) -> datetime.datetime:
+def revision_time(revision: RevisionSet) -> datetime.datetime:
     return timezone.localtime(revision.date_created, SHANGHAI)
 
 
-def _who(revision: Revision) -> str:
+def _who(revision: RevisionSet) -> str:
     user = revision.user
     if user is None:
         return SYSTEM_USER
     return user.get_full_name() or user.get_username()
 
 
-def get_position_version(position: Position, version_id: Any) -> Version:
+def get_position_version(position: Position, version_id: Any) -> Revision:
     """A version of this position's history; ValidationError for anything else."""
     try:
         version_pk = int(version_id)
     except (TypeError, ValueError):
         raise ValidationError("版本编号无效。", code="invalid") from None
     version = (
-        Version.objects.get_for_object(position)
+        Revision.objects.get_for_object(position)
         .select_related("revision__user")
         .filter(pk=version_pk)
         .first()
@@ -294,14 +295,14 @@ def get_position_version(position: Position, version_id: Any) -> Version:
 def position_history(position: Position) -> list[HistoryEntry]:
     """The position's revisions, newest first, each with what changed against the one before."""
     versions = list(
-        Version.objects.get_for_object(position)
+        Revision.objects.get_for_object(position)
         .select_related("revision__user")
         .order_by("-revision_id", "-pk")
     )
     if not versions:
         return []
-    by_revision: dict[int, list[Version]] = defaultdict(list)
-    all_versions = Version.objects.filter(revision_id__in=[v.revision_id for v in versions])
+    by_revision: dict[int, list[Revision]] = defaultdict(list)
+    all_versions = Revision.objects.filter(revision_id__in=[v.revision_id for v in versions])
     for version in all_versions:
         by_revision[version.revision_id].append(version)
     states = [_state_from_versions(position.pk, by_revision[v.revision_id]) for v in versions]
@@ -500,7 +501,7 @@ def _restored_target(target: PositionState, current: PositionState) -> PositionS
     return replace(target, fields=fields)
 
 
-def restore_preview(position: Position, version: Version) -> SheetDiff:
+def restore_preview(position: Position, version: Revision) -> SheetDiff:
     """What restoring this version would change in the current sheet."""
     current = current_state(position)
     return diff_states(current, _restored_target(position_state(version), current))
@@ -575,7 +576,7 @@ def ensure_initial_revisions() -> int:
     history. Each position gets its own revision, which (following the registration) holds its
     sections too.
     """
-    has_history = Version.objects.get_for_model(Position).values_list("object_id", flat=True)
+    has_history = Revision.objects.get_for_model(Position).values_list("object_id", flat=True)
     recorded = {int(pk) for pk in has_history}
     created = 0
     for position in Position.objects.order_by("pk"):

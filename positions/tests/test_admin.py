@@ -8,7 +8,7 @@ import pytest
 import reversion
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions.models import (
     Authority,
@@ -321,8 +321,8 @@ def test_admin_old_reversion_revert_and_recover_urls_change_nothing(admin_client
     duty = DutyFactory(position=position, title="接待客户")
     with reversion.create_revision():
         position.save()
-    old = Version.objects.get_for_object(position).earliest("pk")
-    duty_version = Version.objects.get_for_object(duty).earliest("pk")
+    old = Revision.objects.get_for_object(position).earliest("pk")
+    duty_version = Revision.objects.get_for_object(duty).earliest("pk")
     duty.delete()
     Position.objects.filter(pk=position.pk).update(title="销售总监")
     before = Position.objects.values("title", "status", "current_version", "lock_version").get(

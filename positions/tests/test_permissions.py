@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Acknowledgement, BookJob, Department, Employee, Position, Qualification
@@ -222,7 +222,7 @@ def archived_book(world: World) -> dict:
 def first_version(world: World) -> dict:
     """The published 售楼员's first history entry (loaddata records none, so make it)."""
     history.ensure_initial_revisions()
-    version = Version.objects.get_for_object(world.published).earliest("pk")
+    version = Revision.objects.get_for_object(world.published).earliest("pk")
     return {"pk": world.published.pk, "version_id": version.pk}
 
 

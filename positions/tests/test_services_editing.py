@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions.forms.editor import rebase
 from positions.models import Authority, Duty, Position, Qualification, Relationship
@@ -70,7 +70,7 @@ def test_save_position_creates_draft_with_duties_ranked_in_order(hr_user):
         "检查案场秩序；",
     ]
     assert not Qualification.objects.filter(position=position).exists()  # blank: not stored
-    version = Version.objects.get_for_object(position).get()
+    version = Revision.objects.get_for_object(position).get()
     assert (version.revision.comment, version.revision.user) == ("新建职位", hr_user)
 
 
@@ -126,7 +126,7 @@ def test_save_position_moves_lock_on_and_records_revision(hr_user, manager):
     manager.refresh_from_db()
     assert saved.lock_version == manager.lock_version == 2
     assert manager.title == "销售部经理"
-    version = Version.objects.get_for_object(manager).get()
+    version = Revision.objects.get_for_object(manager).get()
     assert version.revision.comment == "编辑职位"
     assert version.field_dict["lock_version"] == 2
     duty_versions = version.revision.version_set.filter(content_type__model="duty")
@@ -283,7 +283,7 @@ def test_copy_position_copies_every_section_into_a_draft(hr_user, manager):
     assert [p.title for p in copy.related_positions.all()] == ["营销策划专员"]
     assert (copy.prepared_by_name, copy.prepared_at, copy.reviewed_by_name) == ("", None, "")
     assert manager.duties.count() == 4  # the source keeps its rows
-    version = Version.objects.get_for_object(copy).get()
+    version = Revision.objects.get_for_object(copy).get()
     assert version.revision.comment == "以“销售经理”为模板新建"
 
 
@@ -344,7 +344,7 @@ def test_archive_position_archives_never_erases(hr_user):
     assert position.status == Position.Status.ARCHIVED
     assert position.lock_version == 2
     assert position.duties.count() == 1
-    version = Version.objects.get_for_object(position).get()
+    version = Revision.objects.get_for_object(position).get()
     assert version.revision.comment == "归档职位"
     with pytest.raises(ValidationError, match="已归档"):
         editing.archive_position(user=hr_user, position=position)

@@ -8,7 +8,7 @@ import pytest
 import reversion
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions.models import Duty, Position, Qualification
 from positions.permissions import HR_EDITOR
@@ -43,8 +43,8 @@ def revise(user, comment: str, *objects, when: datetime.datetime | None = None) 
             obj.save()
 
 
-def latest_version(position: Position) -> Version:
-    return Version.objects.get_for_object(position).order_by("-revision_id").first()
+def latest_version(position: Position) -> Revision:
+    return Revision.objects.get_for_object(position).order_by("-revision_id").first()
 
 
 @pytest.fixture
@@ -329,7 +329,7 @@ def test_load_seed_starts_every_position_with_an_initial_entry(db):
     manager = Position.objects.get(code="FZ-XS-001")
     [entry] = history.position_history(manager)
     assert entry.comment == "初始数据"
-    state = history.position_state(Version.objects.get(pk=entry.version_id))
+    state = history.position_state(Revision.objects.get(pk=entry.version_id))
     assert len(state.rows("duties")) == manager.duties.count() > 0
 
 

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Department, Position, WorkflowEvent
@@ -68,7 +68,7 @@ def test_full_path_publishes_with_names_dates_events_and_revisions(demo):
     ]
     comments = [
         v.revision.comment
-        for v in Version.objects.get_for_object(stored).select_related("revision").order_by("pk")
+        for v in Revision.objects.get_for_object(stored).select_related("revision").order_by("pk")
     ]
     assert comments[-3:] == ["提交审核", "审核通过", "审批通过，V1 生效"]
     v1 = stored.current_version
@@ -201,7 +201,7 @@ def test_reject_at_approval_returns_to_draft_and_clears_the_round(demo):
         Status.DRAFT,
         "职责第3条请补充考核要点。",
     )
-    revision = Version.objects.get_for_object(stored).order_by("-pk").first().revision
+    revision = Revision.objects.get_for_object(stored).order_by("-pk").first().revision
     assert revision.comment == "退回：职责第3条请补充考核要点。"
     # Resubmitted, it goes round again.
     position = workflow.submit(user=demo.hr, position=stored)

@@ -10,7 +10,7 @@ import pytest
 import reversion
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from reversion.models import Version
+from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Duty, Position
@@ -66,9 +66,9 @@ def revise(user, comment: str, *objects, when: datetime.datetime) -> None:
             obj.save()
 
 
-def versions(position: Position) -> list[Version]:
+def versions(position: Position) -> list[Revision]:
     """Oldest first."""
-    return list(Version.objects.get_for_object(position).order_by("revision_id"))
+    return list(Revision.objects.get_for_object(position).order_by("revision_id"))
 
 
 @pytest.fixture

@@ -11,26 +11,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from positions import hooks, permissions
+from positions import permissions
 from positions.forms.editor import (
-    PICKER_LIMIT,
     CopyPositionForm,
     EditorForms,
-    department_label,
-    position_label,
     rebase,
-    search_departments,
-    search_positions,
     with_extra_row,
 )
-from positions.models import Department, Position
-from positions.services import editing, sheets
-from positions.text import initials_match, is_pinyin_query
+from positions.models import Position
+from positions.services import editing, pickers, sheets
 from positions.views.common import visible_position
 
 EDITOR_TEMPLATE = "positions/position_form.html"
@@ -182,9 +175,7 @@ def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _picker_response(results: list[dict[str, Any]]) -> JsonResponse:
-    return JsonResponse(
-        {"results": results[:PICKER_LIMIT]}, json_dumps_params={"ensure_ascii": False}
-    )
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -192,14 +183,8 @@ def position_picker(request: HttpRequest) -> HttpResponse:
     """Positions the user may see, matching ?q= (名称, 编号, 部门), archived ones left out."""
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以使用职位选择器。")
-    visible = Position.objects.filter(permissions.visible_positions_q(request.user)).active()
-    query = request.GET.get("q", "")
-    found = search_positions(visible, query)
-    if is_pinyin_query(query):  # or pinyin initials of the title / department
-        pinyin = hooks.names_matching_q(request.user, query)
-        found = search_positions(visible.filter(Q(pk__in=found.values("pk")) | pinyin), "")
-    found = found[:PICKER_LIMIT]
-    return _picker_response([{"id": p.pk, "text": position_label(p)} for p in found])
+    found = pickers.picker_positions(request.user, request.GET.get("q", ""))
+    return _picker_response([{"id": p.pk, "text": pickers.position_label(p)} for p in found])
 
 
 @require_GET
@@ -207,11 +192,5 @@ def department_picker(request: HttpRequest) -> HttpResponse:
     """Departments the user may edit positions in, matching ?q= (名称, 编号, 上级部门)."""
     if not permissions.can_create_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以使用部门选择器。")
-    editable = Department.objects.filter(permissions.editable_departments_q(request.user))
-    query = request.GET.get("q", "")
-    found = search_departments(editable, query)
-    if is_pinyin_query(query):  # or pinyin initials of the name
-        everything = search_departments(editable, "")
-        found += [d for d in everything if d not in found and initials_match(d.name, query)]
-    found = found[:PICKER_LIMIT]
-    return _picker_response([{"id": d.pk, "text": department_label(d)} for d in found])
+    found = pickers.picker_departments(request.user, request.GET.get("q", ""))
+    return _picker_response([{"id": d.pk, "text": pickers.department_label(d)} for d in found])

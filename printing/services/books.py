@@ -20,14 +20,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import weasyprint
 from django.contrib.auth.models import AnonymousUser, User
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template import loader
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -37,6 +34,7 @@ from positions.models import BookJob, CompanyProfile, Department, Position, Vers
 from positions.org import department_index
 from positions.sheet import Sheet, build_sheet
 from printing.pdf import check_cjk_font, html_to_pdf
+from printing.services import stored
 from printing.services.company import company_fingerprint, company_profile, logo_data_url
 from printing.tasks import build_book
 
@@ -171,30 +169,6 @@ def positions_selection(positions: Iterable[Position]) -> BookSelection:
 # --- the identity of a book -------------------------------------------------------------------
 
 
-def _template_path(name: str) -> Path:
-    return Path(loader.get_template(name).origin.name)
-
-
-def book_fingerprint() -> str:
-    """A hash of the templates and stylesheets that lay a book out.
-
-    Editing ``sheet.css``, ``book.css``, the book template or any sheet partial changes it, so
-    stored books made with the old layout are not served again.
-    """
-    digest = hashlib.sha256()
-    templates = [BOOK_TEMPLATE, BOOK_SHEET_TEMPLATE, "positions/_sheet.html"]
-    paths = [_template_path(name) for name in templates]
-    paths += sorted(_template_path("positions/_sheet.html").parent.glob("_sheet_*.html"))
-    for name in BOOK_STYLESHEETS:
-        found = finders.find(name)
-        if found:
-            paths.append(Path(found))
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def book_key(selection: BookSelection, company: CompanyProfile | None = None) -> str:
     """Same versions, same cover, same company identity, same layout → same key (and PDF)."""
 
@@ -202,7 +176,7 @@ def book_key(selection: BookSelection, company: CompanyProfile | None = None) ->
         "versions": selection.version_ids,
         "title": selection.title,
         "company": company_fingerprint(company if company is not None else book_company()),
-        "layout": book_fingerprint(),
+        "layout": stored.templates_fingerprint(BOOK_TEMPLATE, BOOK_STYLESHEETS),
         "weasyprint": weasyprint.__version__,
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,24 +72,26 @@ def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
     return found
 
 
-def stylesheet_paths() -> list[Path]:
-    """The PDF stylesheets as files (looked up like ``{% static %}`` does)."""
-    paths = []
-    for name in pdf.PDF_STYLESHEETS:
+def templates_fingerprint(template: str, stylesheets: Iterable[str]) -> str:
+    """A hash of a template, every template it includes (recursively) and its stylesheets:
+    what lays a sheet or a book out. Editing any of them changes it, so stored PDFs made with
+    the old layout are not served again."""
+    digest = hashlib.sha256()
+    for name, source in sorted(_template_sources(template, set())):
+        digest.update(f"{name}\x00{source}\x00".encode())
+    for name in stylesheets:
         found = finders.find(name)
         if found:
-            paths.append(Path(found))
-    return paths
+            path = Path(found)
+            digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return digest.hexdigest()
 
 
 def layout_fingerprint(company: CompanyProfile | None = None) -> str:
     """A short hash of everything besides the sheet that a printed sheet depends on."""
     digest = hashlib.sha256()
     digest.update(f"{RENDER_REVISION}\x00{weasyprint.__version__}\x00".encode())
-    for name, source in sorted(_template_sources(pdf.PDF_TEMPLATE, set())):
-        digest.update(f"{name}\x00{source}\x00".encode())
-    for path in stylesheet_paths():
-        digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    digest.update(templates_fingerprint(pdf.PDF_TEMPLATE, pdf.PDF_STYLESHEETS).encode())
     company = company if company is not None else company_profile()
     digest.update(company_fingerprint(company).encode())
     return digest.hexdigest()[:20]

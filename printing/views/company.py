@@ -12,7 +12,7 @@ from printing.services import company
 
 
 def company_settings(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_edit_company(request.user):
+    if not permissions.is_company_wide_editor(request.user):
         raise PermissionDenied("只有不限范围的 HR 编辑或系统管理员可以修改公司信息。")
     saved = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK).first()
     if request.method == "POST":

@@ -39,7 +39,8 @@ from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
-from reversion.models import Revision, Version
+from reversion.models import Revision as RevisionSet
+from reversion.models import Version as Revision
 
 ARCHIVE_FORMAT = "jobdesc-backup/1"
 DATA_NAME = "data.json"
@@ -70,7 +71,7 @@ def backup_models() -> list[type[models.Model]]:
         for model in apps.get_app_config("positions").get_models()
         if model._meta.managed and not model._meta.proxy
     ]
-    chosen += [Revision, Version]
+    chosen += [RevisionSet, Revision]
     return chosen
 
 

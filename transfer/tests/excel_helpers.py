@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from reversion.models import Revision
+from reversion.models import Revision as RevisionSet
 
 from positions.models import (
     Assignment,
@@ -33,7 +33,7 @@ COUNTED = (
     Employee,
     Assignment,
     Version,
-    Revision,
+    RevisionSet,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from reversion.models import Version as Revisioned
+from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Duty, Position
@@ -86,7 +86,7 @@ def test_apply_plan_creates_drafts_with_duties_superior_and_history(hr_user, sal
     assert list(director.indicators.values_list("name", "description")) == [
         ("销售额", "按年度考核")
     ]
-    history = Revisioned.objects.get_for_object(director)
+    history = Revision.objects.get_for_object(director)
     assert [v.revision.comment for v in history] == ["Excel 导入：新建职位"]
     revision = history.get().revision
     recorded = {v.object_repr for v in revision.version_set.all()}
@@ -144,7 +144,7 @@ def test_update_of_published_position_creates_draft_and_keeps_version(hr_user):
     assert version.sheet == snapshot and version.title == "销售经理"
     assert position.duties.order_by("rank").first().tasks == "新的工作内容"
     assert position.approved_by_name == "" and position.approved_at is None
-    assert Revisioned.objects.get_for_object(position).first().revision.comment == (
+    assert Revision.objects.get_for_object(position).first().revision.comment == (
         "Excel 导入：更新职位"
     )
 
@@ -164,7 +164,7 @@ def test_update_of_submitted_position_returns_it_to_draft_without_review(hr_user
     assert position.status == Position.Status.DRAFT
     # As any edit (the one writer): 审核 cleared; the 编制人 signs again when resubmitting.
     assert (position.prepared_by_name, position.reviewed_by_name) == ("王人事", "")
-    comment = Revisioned.objects.get_for_object(position).first().revision.comment
+    comment = Revision.objects.get_for_object(position).first().revision.comment
     assert comment == "Excel 导入：更新职位（退回草稿，需重新提交审核）"
 
 
