@@ -6,7 +6,6 @@ from html import unescape
 
 import pytest
 import reversion
-from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from reversion.models import Version as Revision
 
@@ -85,9 +84,15 @@ def change_url(position: Position) -> str:
     return reverse("admin:positions_position_change", args=[position.pk])
 
 
-def test_admin_registers_every_model():
+def test_admin_index_links_every_sheet_model_to_its_list(admin_client):
+    index = admin_client.get(reverse("admin:index")).content.decode()
+
     for model in (Department, Position, Duty, Authority, Qualification, Relationship, Indicator):
-        assert admin.site.is_registered(model), model
+        url = reverse(f"admin:positions_{model._meta.model_name}_changelist")
+        assert f'href="{url}"' in index, model
+        listing = visible_text(admin_client.get(url))
+        # 「选择职位查看」 (read-only) or 「选择部门来修改」, as Django titles a changelist
+        assert re.search(rf"选择\s*{model._meta.verbose_name}\s*来?(查看|修改)", listing), model
 
 
 def test_admin_index_lists_models_in_chinese(admin_client):
