@@ -15,7 +15,7 @@ from positions.models import Department, Duty, Position, Version
 from positions.tests.factories import UserFactory
 from positions.tests.text import page_text
 from transfer.services.word import DOCX_CONTENT_TYPE
-from transfer.services.word_import import stage_files
+from transfer.services.word_import.upload import stage_files
 from transfer.tests import word_helpers
 from transfer.tests.test_services_word_import import fake_legacy_doc
 
