@@ -7,7 +7,8 @@
 * ``resolve`` — a parsed sheet against the database: department, superior, the existing
   position it updates, and the Chinese problems that block it;
 * ``write`` — all confirmed files through the one sheet writer, in one transaction;
-* ``upload`` — an uploaded file checked, a legacy .doc converted, parsed and kept until confirmed.
+* ``upload`` — an uploaded file checked, a legacy .doc converted, then parsed.
 
 A module imports only those listed before it (an import-linter contract holds this).
+Uploads are kept between the preview and the confirmation by ``transfer.services.staging``.
 """
