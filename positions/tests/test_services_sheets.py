@@ -39,7 +39,9 @@ from positions.tests.factories import (
 from transfer.services import excel
 from transfer.services.importing import ImportRefused, apply_plan, plan_position_import
 from transfer.services.word import render_docx
-from transfer.services.word_import import import_sheets, parse_docx, resolve_import
+from transfer.services.word_import.parser import parse_docx
+from transfer.services.word_import.resolve import resolve_import
+from transfer.services.word_import.write import import_sheets
 
 pytestmark = pytest.mark.django_db
 

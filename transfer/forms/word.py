@@ -1,4 +1,4 @@
-"""The upload form of the Word import. Thin: files are checked by services.word_import."""
+"""The upload form of the Word import. Thin: files are checked by services.word_import.upload."""
 
 from __future__ import annotations
 

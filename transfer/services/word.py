@@ -6,8 +6,9 @@ headings as merged rows, the header row repeated on every page), 主要责任, �
 工作关系, 关键指标 and the 编制 / 审核 / 审批 sign-off. The footer repeats 职位编号 · 版本 ·
 生效日期 · 状态 and the page number.
 
-The Word importer (``transfer.services.word_import``) reads these documents back: section titles
-are plain paragraphs before their table and the sign-off boxes hold ``标签：值`` lines.
+The Word importer (the ``transfer.services.word_import`` package) reads these documents back:
+section titles are plain paragraphs before their table and the sign-off boxes hold ``标签：值``
+lines.
 """
 
 from __future__ import annotations

@@ -23,16 +23,14 @@ from positions.models import (
 )
 from positions.sheet import build_sheet
 from positions.tests.factories import EditorScopeFactory, FullPositionFactory
-from transfer.services import word_import
+from transfer.services.legacy import convert_legacy
 from transfer.services.word import render_docx
-from transfer.services.word_import import (
-    WordImportError,
-    import_sheets,
-    label_key,
-    parse_docx,
-    read_upload,
-    resolve_import,
-)
+from transfer.services.word_import.parser import parse_docx
+from transfer.services.word_import.reader import WordImportError
+from transfer.services.word_import.resolve import resolve_import
+from transfer.services.word_import.upload import read_upload
+from transfer.services.word_import.vocabulary import label_key
+from transfer.services.word_import.write import import_sheets
 from transfer.tests import word_helpers
 
 pytestmark = pytest.mark.django_db
@@ -410,7 +408,7 @@ def test_convert_legacy_turns_a_doc_into_docx_when_libreoffice_is_installed(tmp_
         check=True,
         timeout=120,
     )
-    converted = word_import.convert_legacy((tmp_path / "a.doc").read_bytes(), "docx")
+    converted = convert_legacy((tmp_path / "a.doc").read_bytes(), "docx")
     assert parse_docx(converted).code == "FZ-XS-101"
 
 

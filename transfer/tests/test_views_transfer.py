@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import os
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from positions import permissions
 from positions.models import Employee, Position
@@ -19,7 +20,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
-from transfer.services import excel
+from transfer.services import excel, staging
 from transfer.tests.excel_helpers import (
     duty_row,
     encrypted_office_file,
@@ -29,15 +30,10 @@ from transfer.tests.excel_helpers import (
     row_counts,
     save,
 )
+from transfer.tests.test_services_staging import stored_files
 
 pytestmark = pytest.mark.django_db
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture
@@ -146,31 +142,40 @@ def test_template_filled_with_three_positions_imports_and_sheets_show_them(hr_cl
     assert hr_client.get(preview_url).status_code == 404
 
 
-def test_cancel_discards_the_upload_and_writes_nothing(hr_client, sales, media):
+def test_cancel_discards_the_upload_and_writes_nothing(hr_client, sales):
     before = row_counts()
     template = open_bytes(hr_client.get(reverse("positions:position-import-template")).content)
     template["职位"]["A2"] = "XS-1"
     template["工作职责"]["A2"] = "XS-1"
     for name in ("工作权限", "任职资格", "工作关系", "关键指标"):
         template[name].delete_rows(2, 5)
-    preview_url = upload(hr_client, save(template))["Location"]
-    assert list((media / "imports").iterdir())
-    response = hr_client.post(preview_url, {"action": "cancel"})
-    assert response.status_code == 302
-    assert not list((media / "imports").iterdir())
+    preview_url = upload(hr_client, save(template), "新职位.xlsx")["Location"]
+    assert stored_files(staging.FOLDER)
+    response = hr_client.post(preview_url, {"action": "cancel"}, follow=True)
+    assert "已取消导入“新职位.xlsx”，未写入任何数据。" in response.content.decode()
+    assert not stored_files(staging.FOLDER)
+    assert hr_client.get(preview_url).status_code == 404
     assert row_counts() == before
 
 
-def test_upload_removes_uploads_abandoned_for_a_day(hr_client, sales, media):
-    folder = media / "imports"
-    folder.mkdir()
-    old = folder / "abandoned.xlsx"
-    old.write_bytes(b"x")
-    os.utime(old, (0, 0))
-    fresh = folder / "fresh.xlsx"
-    fresh.write_bytes(b"x")
-    upload(hr_client, valid_workbook())
-    assert not old.exists() and fresh.exists()
+def test_preview_of_an_upload_older_than_a_day_is_not_found(hr_client, sales):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        preview_url = upload(hr_client, valid_workbook(), "职位.xlsx")["Location"]
+        assert "导入预览：职位.xlsx" in hr_client.get(preview_url).content.decode()
+        traveller.shift(datetime.timedelta(hours=25))
+
+        assert hr_client.get(preview_url).status_code == 404
+    assert not stored_files(staging.FOLDER)
+
+
+def test_roster_preview_does_not_open_a_positions_upload(hr_client, sales):
+    preview_url = upload(hr_client, valid_workbook())["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+
+    roster_url = reverse("positions:roster-import-preview", kwargs={"token": token})
+
+    assert hr_client.get(roster_url).status_code == 404
+    assert hr_client.get(preview_url).status_code == 200
 
 
 def test_confirm_with_outdated_fingerprint_shows_plan_again_and_writes_nothing(hr_client, sales):

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from urllib.parse import quote
 
 import docx
 import pytest
+import time_machine
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from positions.models import Department, Duty, Position, Version
 from positions.tests.factories import UserFactory
 from positions.tests.text import page_text
+from transfer.services import staging
 from transfer.services.word import DOCX_CONTENT_TYPE
-from transfer.services.word_import import stage_files
 from transfer.tests import word_helpers
+from transfer.tests.test_services_staging import stored_files
 from transfer.tests.test_services_word_import import fake_legacy_doc
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "positions:word-import"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def docx_url(position: Position, **query) -> str:
@@ -177,7 +177,7 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
     ids=["text renamed", "corrupt zip", "no tables"],
 )
 def test_word_import_bad_file_shows_the_message_and_writes_nothing(
-    seed, hr_client, name, data, message, settings
+    seed, hr_client, name, data, message
 ):
     before = counts()
 
@@ -190,7 +190,7 @@ def test_word_import_bad_file_shows_the_message_and_writes_nothing(
     page = page_text(response)
     assert "以下文件无法导入，本次上传未保存任何内容" in page and message in page
     assert counts() == before
-    assert not (settings.MEDIA_ROOT / "word-imports").exists()
+    assert not default_storage.exists(staging.FOLDER)  # nothing staged
 
 
 def test_word_import_file_over_the_limit_is_refused(seed, hr_client, settings):
@@ -221,7 +221,8 @@ def test_word_import_without_a_file_asks_for_one(hr_client):
 
 
 def test_word_import_preview_of_another_users_upload_is_not_found(seed, hr_client, hr_user):
-    token = stage_files(UserFactory(username="other-hr"), [("c.docx", word_helpers.layout_c())])
+    other = UserFactory(username="other-hr")
+    token = staging.stage(other, [("c.docx", word_helpers.layout_c())], kind="word")
 
     response = hr_client.get(reverse("positions:word-import-preview", kwargs={"token": token}))
 
@@ -234,8 +235,27 @@ def test_word_import_cancel_discards_the_upload(seed, hr_client):
     )
     before = counts()
 
-    cancelled = hr_client.post(response["Location"], {"action": "cancel"})
+    cancelled = hr_client.post(response["Location"], {"action": "cancel"}, follow=True)
 
-    assert cancelled.status_code == 302
+    assert "已取消导入，未写入任何数据。" in page_text(cancelled)
     assert counts() == before
     assert hr_client.get(response["Location"]).status_code == 404
+    assert not stored_files(staging.FOLDER)
+
+
+def test_word_import_preview_of_an_upload_older_than_a_day_is_not_found(seed, hr_client):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        response = hr_client.post(
+            reverse(IMPORT_URL), {"files": [upload("c.docx", word_helpers.layout_c())]}
+        )
+        assert "销售管理专员" in page_text(hr_client.get(response["Location"]))
+        traveller.shift(datetime.timedelta(hours=25))
+
+        assert hr_client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "x" * 32 + "..", "..%2F..%2Fetc"])
+def test_word_import_preview_with_a_malformed_token_is_not_found(hr_client, token):
+    url = reverse("positions:word-import-preview", kwargs={"token": token})
+
+    assert hr_client.get(url).status_code == 404

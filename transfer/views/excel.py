@@ -1,24 +1,19 @@
 """导入/导出: Excel export of positions, Excel import of positions and of the 花名册.
 
-An import is two steps. The upload is checked (``uploads``), stored with Django's
-storage under a random token kept in the session, and the preview lists what confirming would
-do and every problem. Confirming re-reads the stored file, re-plans (the database may have
+An import is two steps. The upload is checked (``uploads``) and staged (``staging``: the
+user's own, for a day at most) under a token in the URL, and the preview lists what confirming
+would do and every problem. Confirming re-reads the staged file, re-plans (the database may have
 changed meanwhile: a different plan is shown again instead of written) and writes everything in
 one transaction. Nothing is written before that.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,7 +28,7 @@ from positions.models import Position
 from positions.services.reading import with_shown_labels
 from positions.views.common import attachment
 from transfer.forms.excel import ExcelUploadForm
-from transfer.services import excel, importing
+from transfer.services import excel, importing, staging
 from transfer.services.legacy import convert_legacy
 from transfer.services.uploads import (
     FileKind,
@@ -45,10 +40,8 @@ from transfer.services.uploads import (
 from transfer.services.uploads import validate_upload as check_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "jobdesc_imports"
 POSITIONS = "positions"
 ROSTER = "roster"
-STASH_LIFETIME = datetime.timedelta(days=1)
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -124,7 +117,12 @@ def roster_import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _failed(
-    request: HttpRequest, template: str, plan: Any, entry: dict, token: str, error: Exception
+    request: HttpRequest,
+    template: str,
+    plan: Any,
+    entry: staging.StagedFile,
+    token: str,
+    error: Exception,
 ) -> HttpResponse:
     """The database refused a write (a rare race after the check): nothing was written."""
     detail = "；".join(error.messages) if isinstance(error, ValidationError) else "数据冲突"
@@ -133,48 +131,11 @@ def _failed(
     return render(request, template, context, status=409)
 
 
-def _drop_abandoned_uploads() -> None:
-    """Uploads never confirmed nor cancelled are removed after a day."""
-    try:
-        _folders, files = default_storage.listdir("imports")
-    except (FileNotFoundError, NotImplementedError):
-        return
-    cutoff = timezone.now() - STASH_LIFETIME
-    for name in files:
-        path = f"imports/{name}"
-        with contextlib.suppress(OSError, NotImplementedError):
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-
-
-def _stash(request: HttpRequest, kind: str, name: str, data: bytes) -> str:
-    _drop_abandoned_uploads()
-    token = secrets.token_hex(16)
-    path = default_storage.save(f"imports/{token}.xlsx", ContentFile(data))
-    stash = request.session.get(SESSION_KEY, {})
-    stash[token] = {"kind": kind, "path": path, "name": name}
-    request.session[SESSION_KEY] = stash
-    return token
-
-
-def _stashed(request: HttpRequest, kind: str, token: str) -> tuple[dict[str, str], bytes]:
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if entry is None or entry.get("kind") != kind:
+def _staged(request: HttpRequest, kind: str, token: str) -> staging.StagedFile:
+    files = staging.staged(request.user, token, kind=kind)
+    if not files:
         raise Http404("导入已完成、已取消或已过期，请重新上传文件。")
-    try:
-        with default_storage.open(entry["path"], "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise Http404("上传的文件已不存在，请重新上传。") from error
-    return entry, data
-
-
-def _discard(request: HttpRequest, token: str) -> None:
-    stash = request.session.get(SESSION_KEY, {})
-    entry = stash.pop(token, None)
-    request.session[SESSION_KEY] = stash
-    if entry is not None:
-        default_storage.delete(entry["path"])
+    return files[0]
 
 
 def _upload(request: HttpRequest, kind: str, allowed: Callable[[Any], bool]) -> HttpResponse:
@@ -192,7 +153,7 @@ def _upload(request: HttpRequest, kind: str, allowed: Callable[[Any], bool]) -> 
         except UploadError as error:
             form.add_error("file", error.message)
         else:
-            token = _stash(request, kind, upload.name, checked.data)
+            token = staging.stage(request.user, [(upload.name, checked.data)], kind=kind)
             preview = "position" if kind == POSITIONS else "roster"
             return redirect(f"positions:{preview}-import-preview", token=token)
     return _page(request, status=400, **{form_name: form})
@@ -212,12 +173,12 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if not permissions.can_import_positions(request.user):
         raise PermissionDenied("只有 HR 编辑可以导入职位。")
-    entry, data = _stashed(request, POSITIONS, token)
+    entry = _staged(request, POSITIONS, token)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _discard(request, token)
-        messages.info(request, f"已取消导入“{entry['name']}”，未写入任何数据。")
+        staging.discard(request.user, token)
+        messages.info(request, f"已取消导入“{entry.name}”，未写入任何数据。")
         return redirect("positions:import-export")
-    plan = importing.plan_position_import(data, request.user)
+    plan = importing.plan_position_import(entry.data, request.user)
     stale = False
     if request.method == "POST":
         stale = request.POST.get("fingerprint") != plan.fingerprint()
@@ -226,10 +187,10 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 importing.apply_plan(plan, request.user)
             except (ValidationError, IntegrityError) as error:
                 return _failed(request, "positions/import_preview.html", plan, entry, token, error)
-            _discard(request, token)
+            staging.discard(request.user, token)
             messages.success(
                 request,
-                f"已导入“{entry['name']}”：新建 {plan.created} 个职位，更新 {plan.updated} 个，"
+                f"已导入“{entry.name}”：新建 {plan.created} 个职位，更新 {plan.updated} 个，"
                 f"{plan.unchanged} 个无变化。新建和更新的职位均为草稿，需提交审核。",
             )
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
@@ -245,12 +206,12 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
 def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if not permissions.can_import_roster(request.user):
         raise PermissionDenied("只有 HR 编辑可以导入花名册。")
-    entry, data = _stashed(request, ROSTER, token)
+    entry = _staged(request, ROSTER, token)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _discard(request, token)
-        messages.info(request, f"已取消导入“{entry['name']}”，未写入任何数据。")
+        staging.discard(request.user, token)
+        messages.info(request, f"已取消导入“{entry.name}”，未写入任何数据。")
         return redirect("positions:import-export")
-    plan = roster.plan_roster_import(data, request.user)
+    plan = roster.plan_roster_import(entry.data, request.user)
     stale = False
     if request.method == "POST":
         stale = request.POST.get("fingerprint") != plan.fingerprint()
@@ -260,12 +221,12 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             except (ValidationError, IntegrityError) as error:
                 template = "positions/import_roster_preview.html"
                 return _failed(request, template, plan, entry, token, error)
-            _discard(request, token)
+            staging.discard(request.user, token)
             hired = plan.count(roster.RosterAction.HIRE)
             moved = plan.count(roster.RosterAction.TRANSFER)
             messages.success(
                 request,
-                f"已导入花名册“{entry['name']}”：新入职 {hired} 人，调岗 {moved} 人。"
+                f"已导入花名册“{entry.name}”：新入职 {hired} 人，调岗 {moved} 人。"
                 "新员工的登录账号尚无密码，请在后台为其设置密码。",
             )
             return redirect("positions:employee-list")

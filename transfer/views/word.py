@@ -14,9 +14,14 @@ from positions.models import Department, Position
 from positions.services import versions
 from positions.views.common import attachment, visible_position
 from transfer.forms.word import WordUploadForm
-from transfer.services import word_import as word_import_service
+from transfer.services import staging
 from transfer.services.legacy import libreoffice_binary
 from transfer.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
+from transfer.services.word_import.parser import parse_docx
+from transfer.services.word_import.reader import WordImportError
+from transfer.services.word_import.resolve import resolve_import
+from transfer.services.word_import.upload import read_upload
+from transfer.services.word_import.write import import_sheets
 
 
 def _version_number(request: HttpRequest, number: int | None) -> int | None:
@@ -44,6 +49,7 @@ def position_docx(request: HttpRequest, pk: int, number: int | None = None) -> H
 
 IMPORT_TEMPLATE = "positions/word_import.html"
 PREVIEW_TEMPLATE = "positions/word_import_preview.html"
+STAGED_KIND = "word"
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -64,13 +70,13 @@ def word_import(request: HttpRequest) -> HttpResponse:
         staged = []
         for upload in form.cleaned_data["files"]:
             try:
-                name, data, _ = word_import_service.read_upload(upload)
-            except word_import_service.WordImportError as error:
+                name, data, _ = read_upload(upload)
+            except WordImportError as error:
                 file_errors.append((upload.name, str(error)))
             else:
                 staged.append((name, data))
         if not file_errors:
-            token = word_import_service.stage_files(request.user, staged)
+            token = staging.stage(request.user, staged, kind=STAGED_KIND)
             return redirect("positions:word-import-preview", token=token)
     context = {
         "form": form,
@@ -90,11 +96,11 @@ def _chosen_department(request: HttpRequest, index: int, allowed) -> Department 
 def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the uploaded files would create; confirming writes them all as drafts, or nothing."""
     _require_importer(request)
-    files = word_import_service.staged_files(request.user, token)
-    if files is None:
+    files = staging.staged(request.user, token, kind=STAGED_KIND)
+    if not files:
         raise Http404("导入已完成、已取消或已过期，请重新上传文件。")
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        word_import_service.discard_staged(request.user, token)
+        staging.discard(request.user, token)
         messages.info(request, "已取消导入，未写入任何数据。")
         return redirect("positions:word-import")
     departments = list(
@@ -106,21 +112,17 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     taken: set[str] = set()
     plans = []
     for index, (name, data) in enumerate(files):
-        parsed = word_import_service.parse_docx(data, name)
+        parsed = parse_docx(data, name)
         chosen = _chosen_department(request, index, allowed)
-        plans.append(
-            word_import_service.resolve_import(
-                request.user, parsed, department=chosen, taken_codes=taken
-            )
-        )
+        plans.append(resolve_import(request.user, parsed, department=chosen, taken_codes=taken))
     errors: list[str] = []
     if request.method == "POST":
         try:
-            written = word_import_service.import_sheets(request.user, plans)
+            written = import_sheets(request.user, plans)
         except ValidationError as error:
             errors = error.messages
         else:
-            word_import_service.discard_staged(request.user, token)
+            staging.discard(request.user, token)
             titles = "、".join(position.title for position in written)
             messages.success(
                 request,

@@ -1,0 +1,251 @@
+"""Resolving a parsed sheet against the database: what importing it would write, and why not.
+
+``resolve_import`` finds the department, the superior and the existing position an import
+updates (same 职位编号), and lists the Chinese problems that block the file and the warnings
+about what is left out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from positions import permissions
+from positions.models import Department, Duty, Position, Relationship
+from transfer.services.word_import.parser import ParsedSheet
+from transfer.services.word_import.vocabulary import (
+    AUTHORITY_LEVELS,
+    QUALIFICATION_KEYS,
+    QUALIFICATION_LABELS,
+)
+
+
+@dataclass
+class WordImportPlan:
+    """One parsed file, resolved against the database, with the problems that block it."""
+
+    parsed: ParsedSheet
+    department: Department | None = None
+    superior: Position | None = None
+    existing: Position | None = None  # the position this file updates (same 职位编号)
+    related: list[Position] = field(default_factory=list)
+    grade_min: int | None = None
+    grade_max: int | None = None
+    headcount: int | None = None
+    dates: dict[str, datetime.date | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # block the import
+    warnings: list[str] = field(default_factory=list)  # imported anyway
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    # What the preview shows, with the sheet's Chinese labels.
+
+    @property
+    def duty_rows(self) -> list[dict]:
+        labels = dict(Duty.Responsibility.choices)
+        kinds = dict(Duty.Kind.choices)
+        return [
+            {
+                "group": duty.group or kinds.get(duty.kind, ""),
+                "title": duty.title,
+                "tasks": duty.tasks,
+                "responsibility": labels.get(duty.responsibility, ""),
+                "assessment": duty.assessment,
+            }
+            for duty in self.parsed.duties
+        ]
+
+    @property
+    def qualification_rows(self) -> list[tuple[str, list[str]]]:
+        return [
+            (QUALIFICATION_LABELS[key], self.parsed.qualifications[key])
+            for key in QUALIFICATION_KEYS
+            if self.parsed.qualifications.get(key)
+        ]
+
+    @property
+    def relationship_rows(self) -> list[tuple[str, str, str]]:
+        labels = dict(Relationship.Kind.choices)
+        rows = self.parsed.relationships
+        return [(labels[kind], party, purpose) for kind, party, purpose in rows]
+
+    @property
+    def sign_off_rows(self) -> list[tuple[str, str, datetime.date | None]]:
+        names = self.parsed.sign_offs
+        return [
+            ("编制", names.get("prepared_by", ""), self.dates.get("prepared_at")),
+            ("审核", names.get("reviewed_by", ""), self.dates.get("reviewed_at")),
+            ("审批", names.get("approved_by", ""), self.dates.get("approved_at")),
+        ]
+
+
+def parse_date(text: str) -> datetime.date | None:
+    match = re.search(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})", text)
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _grade(text: str) -> tuple[int | None, int | None] | None:
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not text.strip():
+        return None, None
+    if len(numbers) == 1:
+        return numbers[0], numbers[0]
+    if len(numbers) == 2 and numbers[0] <= numbers[1]:
+        return numbers[0], numbers[1]
+    return None
+
+
+def _find_department(text: str) -> tuple[Department | None, str]:
+    name = text.replace(" ", "").split("/")[-1].strip()
+    if not name:
+        return None, "文件中没有所在部门，请选择所在部门。"
+    found = list(Department.objects.filter(code=name)) or list(Department.objects.filter(name=name))
+    if len(found) == 1:
+        return found[0], ""
+    if found:
+        return None, f"有多个名为“{name}”的部门，请选择所在部门。"
+    return None, f"部门“{name}”不存在，请选择所在部门。"
+
+
+def _find_superior(text: str, exclude_code: str) -> tuple[Position | None, str]:
+    name = text.strip()
+    if not name:
+        return None, ""
+    active = Position.objects.exclude(status=Position.Status.ARCHIVED)
+    by_code = active.filter(code=name).first()
+    if by_code is not None:
+        return by_code, ""
+    found = list(active.filter(title=name).exclude(code=exclude_code or None)[:2])
+    if len(found) == 1:
+        return found[0], ""
+    if found:
+        return None, f"有多个名为“{name}”的职位，直接上级未设置，请导入后在编辑页选择。"
+    return None, f"直接上级“{name}”不存在，导入后请在编辑页选择。"
+
+
+def resolve_import(
+    user: AbstractBaseUser,
+    parsed: ParsedSheet,
+    *,
+    department: Department | None = None,
+    taken_codes: set[str] | None = None,
+) -> WordImportPlan:
+    """What importing ``parsed`` would write, with its problems (Chinese)."""
+    plan = WordImportPlan(parsed=parsed)
+    title = parsed.position_title
+    if not title:
+        plan.problems.append("文件中没有找到职位名称。")
+    elif len(title) > Position._meta.get_field("title").max_length:
+        plan.problems.append(f"职位名称“{title[:20]}…”过长（最多 100 字）。")
+    if parsed.extra_sheets:
+        others = "、".join(dict.fromkeys(parsed.extra_sheets))
+        plan.problems.append(
+            f"文件中还有另一份职位说明书（{others}）。每个文件只能放一份，请拆分后分别上传。"
+        )
+    code = parsed.code.strip()
+    if code:
+        if taken_codes is not None:
+            if code in taken_codes:
+                plan.problems.append(f"职位编号“{code}”在本次上传的文件中出现了不止一次。")
+            taken_codes.add(code)
+        plan.existing = Position.objects.filter(code=code).first()
+        if plan.existing is not None:
+            if not permissions.can_edit_position(user, plan.existing):
+                owner = (
+                    f"“{plan.existing.title}”"
+                    if permissions.can_view_position(user, plan.existing)
+                    else "其他职位"
+                )
+                plan.problems.append(f"职位编号“{code}”已被{owner}使用，您无权修改该职位。")
+            elif plan.existing.status == Position.Status.ARCHIVED:
+                plan.problems.append(f"职位编号“{code}”属于已归档的职位“{plan.existing.title}”。")
+    if department is not None:
+        plan.department = department
+    elif plan.existing is not None and parsed.department.replace(" ", "") in (
+        "",
+        plan.existing.department.name,
+        plan.existing.department.code,
+    ):
+        plan.department = plan.existing.department
+    else:
+        plan.department, problem = _find_department(parsed.department)
+        if problem:
+            plan.problems.append(problem)
+    if plan.existing is None and not code and title and plan.department is not None:
+        # No 职位编号: the same title in the same department is the same position.
+        same = list(
+            Position.objects.exclude(status=Position.Status.ARCHIVED).filter(
+                code="", title=title, department=plan.department
+            )[:2]
+        )
+        if len(same) == 1 and permissions.can_edit_position(user, same[0]):
+            plan.existing = same[0]
+    if plan.department is not None and not permissions.can_edit_department(user, plan.department):
+        plan.problems.append(f"您无权在“{plan.department.name}”中新建或修改职位，请选择其他部门。")
+        plan.department = None
+    current = plan.existing.reports_to if plan.existing is not None else None
+    if current is not None and parsed.superior.strip() in (current.title, current.code):
+        plan.superior, warning = current, ""  # unchanged, even where the title is not unique
+    else:
+        plan.superior, warning = _find_superior(parsed.superior, code)
+    if warning:
+        plan.warnings.append(warning)
+    grade = _grade(parsed.grade)
+    if grade is None:
+        plan.warnings.append(f"职位等级“{parsed.grade}”无法识别，未导入。")
+    else:
+        plan.grade_min, plan.grade_max = grade
+    if parsed.headcount:
+        numbers = re.findall(r"\d+", parsed.headcount)
+        if numbers:
+            plan.headcount = int(numbers[0])
+        else:
+            plan.warnings.append(f"职位编制“{parsed.headcount}”无法识别，未导入。")
+    for key in ("prepared_at", "reviewed_at", "approved_at"):
+        text = parsed.sign_offs.get(key, "")
+        plan.dates[key] = parse_date(text) if text else None
+        if text and plan.dates[key] is None:
+            plan.warnings.append(f"日期“{text}”无法识别，未导入。")
+    for key in ("prepared_by", "reviewed_by", "approved_by"):
+        if len(parsed.sign_offs.get(key, "")) > 50:
+            plan.problems.append(f"签核人“{parsed.sign_offs[key][:20]}…”过长（最多 50 字）。")
+    for duty in parsed.duties:
+        if len(duty.title) > 100 or len(duty.group) > 50:
+            plan.problems.append(f"职责“{(duty.title or duty.group)[:20]}…”的名称过长。")
+    named = [("工作权限", name) for name, _level in parsed.authorities] + [
+        ("工作关系", party) for _kind, party, _purpose in parsed.relationships
+    ]
+    named += [("关键指标", name) for name, _description in parsed.indicators]
+    for where, text in named:
+        if len(text) > 100:
+            plan.problems.append(f"{where}“{text[:20]}…”过长（最多 100 字），请在文件中缩短。")
+    for name, level_label in parsed.authorities:
+        if level_label not in AUTHORITY_LEVELS:
+            levels = "、".join(AUTHORITY_LEVELS)
+            plan.warnings.append(
+                f"工作权限“{name}”的级别“{level_label}”无法识别（可用：{levels}），未导入。"
+            )
+    related = [t for t in re.split(r"[、，,；;\n]", parsed.related) if t.strip()]
+    for title in related:
+        found = list(
+            Position.objects.exclude(status=Position.Status.ARCHIVED).filter(title=title.strip())[
+                :2
+            ]
+        )
+        if len(found) == 1:
+            plan.related.append(found[0])
+        else:
+            plan.warnings.append(f"相关职位“{title.strip()}”未找到，未导入。")
+    if not parsed.duties:
+        plan.warnings.append("文件中没有识别到工作职责。")
+    return plan

@@ -1,0 +1,117 @@
+"""Writing confirmed Word imports through the one sheet writer, all files in one transaction.
+
+Each file becomes a 草稿: a new position, or a new working copy of an existing one (same
+职位编号) whose published version stays in force.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+
+from positions.models import Position
+from positions.services.sheets import SheetContent, SheetWrite, write_sheets
+from transfer.services.word_import.resolve import WordImportPlan
+from transfer.services.word_import.vocabulary import AUTHORITY_LEVELS, EDUCATION
+
+
+def _education(text: str) -> str:
+    for word, value in EDUCATION:
+        if word in text:
+            return value
+    return ""
+
+
+def _experience_years(text: str) -> int | None:
+    match = re.search(r"(\d{1,2})\s*年", text)
+    return int(match.group(1)) if match else None
+
+
+def _plan_write(plan: WordImportPlan) -> SheetWrite:
+    """What the writer writes for one file: the sheet as a 草稿, without the file's sign-off
+    (编制/审核/审批 happen in jobdesc: a paper signature does not approve the draft)."""
+    parsed = plan.parsed
+    qualifications = {key: "\n".join(lines) for key, lines in parsed.qualifications.items()}
+    fields = {
+        "title": parsed.position_title,
+        "code": parsed.code.strip(),
+        "department_id": plan.department.pk,
+        "reports_to_id": plan.superior.pk if plan.superior is not None else None,
+        "grade_min": plan.grade_min,
+        "grade_max": plan.grade_max,
+        "headcount": plan.headcount,
+        "location": parsed.location,
+        "purpose": "\n".join(parsed.purpose),
+        "summary": "\n".join(parsed.summary),
+        "commitments": "\n".join(parsed.commitments),
+        "work_environment": qualifications.pop("work_environment", ""),
+        "other_requirements": qualifications.pop("other_requirements", ""),
+    }
+    duties = [
+        {
+            "group": duty.group,
+            "kind": duty.kind,
+            "title": duty.title,
+            "tasks": "\n".join(duty.tasks),
+            "responsibility": duty.responsibility,
+            "assessment": "\n".join(duty.assessment),
+        }
+        for duty in parsed.duties
+    ]
+    authorities = [
+        {"name": name, "level": AUTHORITY_LEVELS[label]}
+        for name, label in parsed.authorities
+        if label in AUTHORITY_LEVELS  # resolve_import warned about the others
+    ]
+    relationships = [
+        {"kind": kind, "party": party, "purpose": purpose}
+        for kind, party, purpose in parsed.relationships
+    ]
+    indicators = [
+        {"name": name, "description": description} for name, description in parsed.indicators
+    ]
+    qualification = []
+    if qualifications:
+        education_text = qualifications.pop("education", "")
+        qualification = [
+            {
+                "education": _education(education_text),
+                "education_note": education_text,
+                "experience_years": _experience_years(qualifications.get("experience", "")),
+                **qualifications,
+            }
+        ]
+    existing = plan.existing
+    return SheetWrite(
+        position=existing,
+        content=SheetContent(
+            fields=fields,
+            related_positions=[p.pk for p in plan.related],
+            sections={
+                "duties": duties,
+                "authorities": authorities,
+                "relationships": relationships,
+                "indicators": indicators,
+                "qualification": qualification,
+            },
+            reuse_rows=True,
+        ),
+        expected_lock_version=existing.lock_version if existing is not None else None,
+        label=parsed.filename,
+    )
+
+
+def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[Position]:
+    """Write every plan as a draft through the one writer, all or nothing.
+
+    ``ValidationError`` (each message named by its file) if any is blocked; nothing is
+    written then.
+    """
+    problems = [f"{p.parsed.filename}：{problem}" for p in plans for problem in p.problems]
+    if problems:
+        raise ValidationError(problems)
+    return write_sheets(
+        user=user, writes=[_plan_write(plan) for plan in plans], comment="从 Word 文件导入"
+    )
