@@ -52,7 +52,7 @@ def append(path: Path, line: str) -> str:
 def test_import_contracts_hold_on_the_tree(tree):
     result = lint(tree)
     assert result.returncode == 0, result.stdout
-    assert "Contracts: 3 kept, 0 broken." in result.stdout
+    assert "0 broken." in result.stdout and "BROKEN" not in result.stdout
 
 
 def test_import_contracts_refuse_the_core_importing_an_outer_area(tree):
