@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
@@ -46,7 +45,7 @@ class World:
 
 
 def in_group(user, role: str):
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(permissions.role_group(role))
     return user
 
 
@@ -675,7 +674,7 @@ ADMIN_MODEL_ROWS: dict[str, tuple[Callable[[World], dict], dict[str, dict]]] = {
         },
     ),
     "auth_group": (
-        obj(lambda w: Group.objects.get(name=permissions.HR_EDITOR)),
+        obj(lambda w: permissions.role_group(permissions.HR_EDITOR)),
         SUPERUSER_ONLY_VIEWS,
     ),
     "axes_accessattempt": (missing("0"), LOG_VIEWS),
