@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from positions.models import Department
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.services import seed as seed_service
 from positions.tests.factories import DepartmentFactory, UserFactory
 from printing.services import company
@@ -40,7 +39,7 @@ def user_client(client, user):
 def hr_user(db):
     """An unscoped HR editor: sees and edits everything, drafts and archived included."""
     user = UserFactory(username="hr-editor", first_name="王人事")
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     return user
 
 

@@ -70,17 +70,16 @@ def _ensure_data() -> None:
 
 def _users():
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
     from positions import permissions
 
     model = get_user_model()
     hr, _ = model.objects.get_or_create(username="bench-hr", defaults={"first_name": "王人事"})
-    hr.groups.set([Group.objects.get(name=permissions.HR_EDITOR)])
+    hr.groups.set([permissions.role_group(permissions.HR_EDITOR)])
     employee, _ = model.objects.get_or_create(
         username="bench-employee", defaults={"first_name": "林员工"}
     )
-    employee.groups.set([Group.objects.get(name=permissions.EMPLOYEE)])
+    employee.groups.set([permissions.role_group(permissions.EMPLOYEE)])
     return {"HR": hr, "员工": employee}
 
 

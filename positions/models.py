@@ -675,6 +675,53 @@ class EditorScope(models.Model):
         return self.department.get_absolute_url()
 
 
+class RoleManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> Role:
+        return self.get(code=code)
+
+
+class Role(models.Model):
+    """A role (HR 编辑, 部门经理, 员工) and the Django group that grants it.
+
+    ``positions.permissions`` finds a user's roles by ``code``, never by the group's name: the
+    name is only what people read, and a superuser may rename the group in the admin without
+    anyone losing their role. A group without a role grants nothing, whatever its name.
+    Migrations create the three roles with their groups; a role's group cannot be deleted.
+    """
+
+    class Code(models.TextChoices):
+        HR_EDITOR = "hr_editor", "HR 编辑"
+        MANAGER = "manager", "部门经理"
+        EMPLOYEE = "employee", "员工"
+
+    code = models.CharField("角色", max_length=20, choices=Code.choices)
+    group = models.OneToOneField(
+        "auth.Group", verbose_name="用户组", on_delete=models.PROTECT, related_name="role"
+    )
+
+    objects = RoleManager()
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="positions_role_unique_code"),
+            models.CheckConstraint(
+                condition=Q(code__in=["hr_editor", "manager", "employee"]),
+                name="positions_role_known_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+    def natural_key(self) -> tuple[str]:
+        """Backups name a role by its code (its group by name): restoring links the roles a
+        new database's migrations created, whatever their ids."""
+        return (self.code,)
+
+
 # Change history (django-reversion): a revision of a position holds the position and every
 # section, so restoring one brings deleted duties back. Saving a section alone records the
 # position with it.

@@ -1,6 +1,10 @@
 """Who may see or change what — the only place that decides.
 
-Roles are Django groups created by migration 0003_roles:
+Roles are Django groups, each linked to a stable role code by a ``Role`` row (migrations
+0003_roles and 0013_link_role_groups). A user's roles are found by that code, never by the
+group's name: a superuser may rename a group in the admin and everyone keeps their role, and a
+group without a ``Role`` grants nothing, whatever its name. ``role_group(code)`` is the group to
+add a user to.
 
 * **HR 编辑** edits departments, positions and everything under them, sees drafts and archived
   sheets, manages employees and reaches the admin. ``EditorScope`` rows limit an HR editor to
@@ -17,7 +21,8 @@ model permissions (``positions.change_department``) are answered by ``has_admin_
 for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
 ``user.has_perm``: permissions stored in the database grant nothing.
 
-The rules are computed once per request and user (``access(user)``) from three small queries.
+The rules are computed once per request and user (``access(user)``) from three small queries
+(the roles are one of them).
 """
 
 from __future__ import annotations
@@ -25,16 +30,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from positions.models import Assignment, Department, Employee, Position
+from positions.models import Assignment, Department, Employee, Position, Role
 from positions.org import department_index
 
-HR_EDITOR = "HR 编辑"
-MANAGER = "部门经理"
-EMPLOYEE = "员工"
+# Role codes (``Role.code``); the groups' names are for people to read and may change.
+HR_EDITOR: str = Role.Code.HR_EDITOR.value  # "hr_editor"
+MANAGER: str = Role.Code.MANAGER.value  # "manager"
+EMPLOYEE: str = Role.Code.EMPLOYEE.value  # "employee"
 ROLES = (HR_EDITOR, MANAGER, EMPLOYEE)
+
+
+def role_group(code: str) -> Group:
+    """The group that grants the role ``code`` (``HR_EDITOR`` …), whatever it is named now.
+
+    Add users to it to grant the role: ``user.groups.add(role_group(HR_EDITOR))``.
+    """
+    try:
+        return Group.objects.get(role__code=code)
+    except Group.DoesNotExist:
+        raise Group.DoesNotExist(
+            f"No group holds the role {code!r}; migration 0013_link_role_groups links them."
+        ) from None
+
 
 # None in these fields means "every department".
 AllOr = frozenset[int] | None
@@ -46,7 +66,7 @@ class Access:
 
     authenticated: bool
     superuser: bool
-    roles: frozenset[str]
+    roles: frozenset[str]  # role codes (HR_EDITOR …)
     edit_departments: AllOr  # departments whose positions the user edits (HR 编辑)
     draft_departments: AllOr  # departments whose unpublished positions the user sees
     held_positions: frozenset[int]  # positions the user holds now
@@ -75,7 +95,7 @@ def _subtrees(roots: set[int]) -> frozenset[int]:
 
 
 def _compute_access(user: User) -> Access:
-    roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    roles = frozenset(user.groups.filter(role__code__in=ROLES).values_list("role__code", flat=True))
     held = Assignment.objects.current().filter(employee__user=user, employee__left_on__isnull=True)
     held_positions = dict(held.values_list("position_id", "position__department_id"))
     if user.is_superuser:
@@ -364,7 +384,7 @@ def managed_accounts_q(user: User | AnonymousUser) -> Q:
     q = Q(is_superuser=False) & managed
     if rules.edit_departments is not None:
         is_hr_editor = User.groups.through.objects.filter(
-            user_id=OuterRef("pk"), group__name=HR_EDITOR
+            user_id=OuterRef("pk"), group__role__code=HR_EDITOR
         )
         q &= ~Q(Exists(is_hr_editor))
     return q

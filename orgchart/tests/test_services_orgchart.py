@@ -6,7 +6,6 @@ import datetime
 import random
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def employee_user(db):
     user = UserFactory(username="staff-member")
-    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
     return user
 
 

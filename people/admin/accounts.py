@@ -9,7 +9,8 @@ Django registers its own ``UserAdmin`` and ``GroupAdmin``, which let anyone hold
   employees' accounts and new accounts without a role), and only their name, e-mail, active
   flag and password — never ``is_superuser``, ``is_staff``, groups or permissions, and never a
   superuser's account (not listed; its change and password pages answer 404).
-* Roles (groups) are granted by superusers only.
+* Roles (groups) are granted by superusers only. A group grants a role through its ``Role``
+  (a stable code), not its name: renaming a group keeps everyone's role.
 """
 
 from __future__ import annotations
@@ -86,4 +87,30 @@ class AccountAdmin(AsksPermissions, auth_admin.UserAdmin):
 
 @admin.register(Group)
 class RoleAdmin(AsksPermissions, auth_admin.GroupAdmin):
-    """Roles: superusers only (``has_admin_permission`` has no rule granting ``auth.group``)."""
+    """Roles: superusers only (``has_admin_permission`` has no rule granting ``auth.group``).
+
+    A group's name may be changed freely: the role it grants is its ``Role`` (a stable code),
+    shown read-only next to the name. A group without a role grants nothing; a role's group
+    cannot be deleted (``Role.group`` protects it).
+    """
+
+    list_display = ("name", "role_label")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("name", "role_label", "permissions"),
+                "description": "用户组名称可以修改，成员的角色不受影响；"
+                "没有角色的用户组不授予任何权限。",
+            },
+        ),
+    )
+    readonly_fields = ("role_label",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return super().get_queryset(request).select_related("role")
+
+    @admin.display(description="角色")
+    def role_label(self, group: Group) -> str:
+        role = getattr(group, "role", None)
+        return role.get_code_display() if role is not None else "—（不授予任何权限）"

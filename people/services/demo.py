@@ -1,10 +1,10 @@
 """The demo accounts, holding positions of the seed organisation.
 
 Demo accounts have a known password, so ``setup_demo`` (the only caller) refuses to run unless
-``DEBUG`` is on. Their roles come from the role groups (migration 0003_roles); each person but
-``admin`` has an employee record and holds a seed position, so that a draft can be walked
-through 编制 → 审核 → 审批 by real people: 王人事 prepares, 陈经理 (销售经理) reviews, 赵总
-(副总经理, 陈经理's superior) approves, and 林员工 (售楼员) reads the result.
+``DEBUG`` is on. Their roles come from the role groups (``permissions.role_group``); each
+person but ``admin`` has an employee record and holds a seed position, so that a draft can be
+walked through 编制 → 审核 → 审批 by real people: 王人事 prepares, 陈经理 (销售经理) reviews,
+赵总 (副总经理, 陈经理's superior) approves, and 林员工 (售楼员) reads the result.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,8 +50,8 @@ class DemoPosition:
 class DemoAccount:
     username: str
     full_name: str
-    role: str  # as the command reports it: the role group, or 超级管理员
-    group: str = ""  # role group; "" for the superuser
+    role: str  # as the command reports it: the role's name, or 超级管理员
+    role_code: str = ""  # permissions.HR_EDITOR …; "" for the superuser
     employee_no: str = ""  # "" = no employee record
     hired_on: datetime.date | None = None
     position: DemoPosition | None = None
@@ -65,7 +64,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "hr",
         "王人事",
         "HR 编辑",
-        group=permissions.HR_EDITOR,
+        role_code=permissions.HR_EDITOR,
         employee_no="FZ0001",
         hired_on=datetime.date(2019, 7, 1),
         position=DemoPosition("人力行政经理", "FZ-RX"),
@@ -74,7 +73,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "director",
         "赵总",
         "部门经理",
-        group=permissions.MANAGER,
+        role_code=permissions.MANAGER,
         employee_no="FZ0002",
         hired_on=datetime.date(2018, 3, 1),
         position=DemoPosition("副总经理", "FZ"),
@@ -83,7 +82,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "manager",
         "陈经理",
         "部门经理",
-        group=permissions.MANAGER,
+        role_code=permissions.MANAGER,
         employee_no="FZ0003",
         hired_on=datetime.date(2020, 4, 15),
         position=DemoPosition("销售经理", "FZ-XS", code="FZ-XS-001"),
@@ -92,7 +91,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "employee",
         "林员工",
         "员工",
-        group=permissions.EMPLOYEE,
+        role_code=permissions.EMPLOYEE,
         employee_no="FZ0004",
         hired_on=datetime.date(2023, 9, 1),
         position=DemoPosition("售楼员", "FZ-XS", code="FZ-XS-101"),
@@ -124,7 +123,7 @@ def _ensure_user(account: DemoAccount):
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
     user.user_permissions.clear()  # roles come from the groups
-    user.groups.set([Group.objects.get(name=account.group)] if account.group else [])
+    user.groups.set([permissions.role_group(account.role_code)] if account.role_code else [])
     permissions.forget_access(user)
     return user
 

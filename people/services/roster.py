@@ -17,7 +17,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -221,7 +221,7 @@ def apply_roster_plan(plan: RosterPlan, user: AbstractBaseUser) -> RosterPlan:
 
     if not plan.ok:
         raise ImportRefused("the plan has problems")
-    employee_group = Group.objects.get(name=permissions.EMPLOYEE)
+    employee_group = permissions.role_group(permissions.EMPLOYEE)
     with transaction.atomic():
         for row in plan.rows:
             if row.action == RosterAction.HIRE:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from positions import permissions
 from positions.models import Department, Employee
-from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER
+from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER, role_group
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -48,7 +48,7 @@ def flags(user: User) -> tuple:
     return (
         user.is_superuser,
         user.is_staff,
-        sorted(user.groups.values_list("name", flat=True)),
+        sorted(user.groups.values_list("role__code", flat=True)),  # the roles held
         user.user_permissions.count(),
     )
 
@@ -61,10 +61,10 @@ def org(departments):
     zhang = EmployeeFactory(user=UserFactory(username="zhangsan"), name="张三", position=manager)
     li = EmployeeFactory(user=UserFactory(username="lisi"), name="李四", position=accountant)
     sales_hr = UserFactory(username="hr-sales")
-    sales_hr.groups.add(Group.objects.get(name=HR_EDITOR))
+    sales_hr.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=sales_hr, department=departments["sales"])
     chief_hr = UserFactory(username="hr-chief")
-    chief_hr.groups.add(Group.objects.get(name=HR_EDITOR))
+    chief_hr.groups.add(role_group(HR_EDITOR))
     root = UserFactory(username="admin", is_superuser=True, is_staff=True)
     newcomer = UserFactory(username="newcomer")  # no employee record, no role: to be hired
     return {
@@ -148,7 +148,7 @@ def test_scoped_hr_cannot_make_itself_superuser(client, org):
     hr = org["sales_hr"]
     client.force_login(hr)
     before = flags(hr)
-    data = change_data(hr, **escalation(Group.objects.get(name=HR_EDITOR)))
+    data = change_data(hr, **escalation(role_group(HR_EDITOR)))
 
     response = client.post(user_url(hr), data)
 
@@ -164,7 +164,7 @@ def test_scoped_hr_flags_posted_for_a_managed_account_are_ignored(client, org):
 
     response = client.post(
         user_url(zhang),
-        change_data(zhang, first_name="张叁", **escalation(Group.objects.get(name=HR_EDITOR))),
+        change_data(zhang, first_name="张叁", **escalation(role_group(HR_EDITOR))),
     )
 
     assert response.status_code == 302
@@ -204,7 +204,7 @@ def test_scoped_hr_cannot_add_itself_to_a_group(client, org):
     hr = org["sales_hr"]
     client.force_login(hr)
     groups_before = list(Group.objects.order_by("pk").values_list("name", flat=True))
-    manager_group = Group.objects.get(name=MANAGER)
+    manager_group = role_group(MANAGER)
 
     refused = [
         client.get(reverse("admin:auth_group_changelist")).status_code,
@@ -267,9 +267,9 @@ def test_scoped_hr_cannot_take_over_an_account_by_linking_it_to_an_employee(clie
 def test_hr_user_with_db_permissions_gets_exactly_what_permissions_module_says(client, org):
     """Model permissions stored on the group or the user grant nothing by themselves."""
     hr = org["sales_hr"]
-    hr_group = Group.objects.get(name=HR_EDITOR)
+    hr_group = role_group(HR_EDITOR)
     for role in (HR_EDITOR, MANAGER, EMPLOYEE):
-        assert Group.objects.get(name=role).permissions.count() == 0  # migration 0011
+        assert role_group(role).permissions.count() == 0  # migration 0011
     stored = Permission.objects.filter(
         codename__in=["change_group", "add_group", "change_position", "delete_user"]
     )
@@ -342,7 +342,7 @@ def test_hr_adds_an_account_without_flags_or_roles(client, org):
             "password2": "Xin-mima-2025!",
             "usable_password": "true",
             "is_superuser": "on",
-            "groups": [str(Group.objects.get(name=HR_EDITOR).pk)],
+            "groups": [str(role_group(HR_EDITOR).pk)],
         },
     )
 
@@ -352,7 +352,7 @@ def test_hr_adds_an_account_without_flags_or_roles(client, org):
 
 def test_superuser_grants_a_role_in_the_admin(client, org):
     newcomer = org["newcomer"]
-    manager_group = Group.objects.get(name=MANAGER)
+    manager_group = role_group(MANAGER)
     client.force_login(org["admin"])
     form = client.get(user_url(newcomer)).content.decode()
     assert 'name="groups"' in form and 'name="is_superuser"' in form

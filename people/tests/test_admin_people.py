@@ -5,12 +5,11 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from people.services import people
 from positions.models import Assignment, EditorScope, Employee, Position
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -70,7 +69,7 @@ def form_data(response) -> dict[str, str]:
 def hr_editor(username: str, *scopes):
     # is_staff until the admin's access rule becomes permissions.can_use_admin.
     user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     for department in scopes:
         EditorScopeFactory(user=user, department=department)
     return user
@@ -267,7 +266,7 @@ def test_editor_scopes_are_managed_by_unscoped_hr_only(client, org):
 
 def test_admin_employee_delete_refused_for_hr_editor_history_kept(client):
     hr = UserFactory(username="hr-deleter")
-    hr.groups.add(Group.objects.get(name="HR 编辑"))
+    hr.groups.add(role_group(HR_EDITOR))
     employee = EmployeeFactory(name="林员工")
     client.force_login(hr)
     url = reverse("admin:positions_employee_delete", args=[employee.pk])

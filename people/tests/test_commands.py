@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
@@ -25,9 +24,10 @@ from positions.models import (
     Version,
     WorkflowEvent,
 )
-from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER, ROLES, access
+from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER, access
 from positions.services import history, seed, versions
 from positions.sheet import build_sheet
+from positions.tests.factories import create_role_groups
 from transfer.services.backup import model_counts
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,10 @@ def test_setup_demo_creates_accounts_with_groups_and_positions(settings):
 
     assert "已载入种子数据" in output
     assert f"employee / {demo.DEMO_PASSWORD}" in output
-    groups = {u.username: set(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
-    assert groups == {
+    roles = {
+        u.username: set(u.groups.values_list("role__code", flat=True)) for u in User.objects.all()
+    }
+    assert roles == {
         "admin": set(),
         "hr": {HR_EDITOR},
         "director": {MANAGER},
@@ -165,7 +167,7 @@ def _sheet_snapshot() -> dict:
 
 def _people_snapshot() -> list:
     users = [
-        (u.username, u.password, u.first_name, sorted(g.name for g in u.groups.all()))
+        (u.username, u.password, u.first_name, sorted(u.groups.values_list("name", "role__code")))
         for u in User.objects.order_by("username")
     ]
     assignments = list(
@@ -184,9 +186,8 @@ def _people_snapshot() -> list:
 @pytest.mark.django_db(transaction=True)
 def test_export_all_then_import_all_into_empty_database_reproduces_every_sheet(tmp_path, settings):
 
-    # An earlier transactional test may have flushed the role groups migration 0003 creates.
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    # An earlier transactional test may have flushed the role groups the migrations create.
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
     history.ensure_initial_revisions()
@@ -220,8 +221,7 @@ def test_export_all_then_import_all_into_empty_database_reproduces_every_sheet(t
     call_command("flush", interactive=False, verbosity=0)
     shutil.rmtree(settings.MEDIA_ROOT)  # a new server: no uploaded files either
     assert not Position.objects.exists() and not User.objects.exists()
-    for role in ROLES:  # what `migrate` leaves in a new database: the role groups
-        Group.objects.get_or_create(name=role)
+    create_role_groups()  # what `migrate` leaves in a new database: the role groups
     out = io.StringIO()
     call_command("import_all", str(archive), stdout=out)
 

@@ -3,12 +3,11 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from people.services import people
 from positions.models import Assignment, Employee, Position
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.services import reading
 from positions.tests.factories import (
     EditorScopeFactory,
@@ -193,7 +192,7 @@ def scoped_hr(department):
     """An HR editor whose scope is ``department`` (and the departments below it)."""
 
     user = UserFactory(username="hr-scoped")
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=user, department=department)
     return user
 

@@ -44,7 +44,7 @@ def test_new_employee_is_hired_with_account_and_assignment(hr_user, clerk):
     employee = Employee.objects.get(employee_no="E1001")
     assert employee.name == "林小华" and employee.hired_on == datetime.date(2026, 3, 2)
     assert employee.user.username == "E1001" and not employee.user.has_usable_password()
-    assert employee.user.groups.filter(name=permissions.EMPLOYEE).exists()
+    assert employee.user.groups.filter(role__code=permissions.EMPLOYEE).exists()
     (assignment,) = employee.assignments.all()
     assert (assignment.position, assignment.start_date, assignment.end_date) == (
         clerk,

@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from positions.models import Position
-from positions.permissions import EMPLOYEE, MANAGER
+from positions.permissions import EMPLOYEE, MANAGER, role_group
 from positions.tests.factories import (
     EmployeeFactory,
     FullPositionFactory,
@@ -23,7 +22,7 @@ ME = reverse("positions:my-position")
 
 def person(username: str, name: str, role: str, position=None, **kwargs):
     user = UserFactory(username=username, first_name=name)
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     employee = EmployeeFactory(user=user, name=name, position=position, **kwargs)
     return user, employee
 

@@ -5,13 +5,12 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from people.services import people
 from positions.models import Assignment, Position
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.tests.factories import (
     EditorScopeFactory,
     EmployeeFactory,
@@ -69,7 +68,7 @@ def input_value(response, name: str) -> str:
 
 def hr_editor(username: str, *scopes) -> object:
     user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     for department in scopes:
         EditorScopeFactory(user=user, department=department)
     return user

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from positions.models import (
     Assignment,
@@ -16,8 +17,20 @@ from positions.models import (
     Position,
     Qualification,
     Relationship,
+    Role,
 )
 from positions.services.versions import publish_version
+
+
+def create_role_groups() -> None:
+    """What migrations leave in a new database: the three role groups, each with its ``Role``.
+
+    Transactional tests need it: their flush wipes what data migrations created.
+    """
+    for code, name in Role.Code.choices:
+        if not Role.objects.filter(code=code).exists():
+            group, _ = Group.objects.get_or_create(name=name)
+            Role.objects.create(code=code, group=group)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

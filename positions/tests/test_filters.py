@@ -4,14 +4,13 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from positions.filters import PositionFilter
 from positions.models import Position
-from positions.permissions import EMPLOYEE, MANAGER
+from positions.permissions import EMPLOYEE, MANAGER, role_group
 from positions.services import versions
 from positions.tests.factories import (
     DepartmentFactory,
@@ -205,7 +204,7 @@ FILTERED = {"q": "客服", "status": "published", "grade": "3", "staffing": "vac
 def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who, params):
 
     if who == "manager":  # reads 财务部's working copies and 客服中心's versions: a CASE per row
-        user.groups.add(Group.objects.get(name=MANAGER))
+        user.groups.add(role_group(MANAGER))
         finance = DepartmentFactory(name="财务部", code="CW")
         EmployeeFactory(user=user, position=PositionFactory(title="财务经理", department=finance))
     client.force_login(hr_user if who == "hr" else user)
@@ -265,10 +264,10 @@ def drafts_over_versions(departments):
         title="会计", code="FZ-CW-002", department=finance, grade_min=5, grade_max=6
     )
     employee = UserFactory(username="lin")
-    employee.groups.add(Group.objects.get(name=EMPLOYEE))
+    employee.groups.add(role_group(EMPLOYEE))
     EmployeeFactory(user=employee, name="林员工", position=expanded)
     manager = UserFactory(username="qian")
-    manager.groups.add(Group.objects.get(name=MANAGER))
+    manager.groups.add(role_group(MANAGER))
     EmployeeFactory(user=manager, name="钱经理", position=head)
     drafts = Position.objects.filter
     drafts(pk=regraded.pk).update(grade_min=8, grade_max=9, status=Position.Status.DRAFT)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version as Revision
@@ -46,7 +46,7 @@ class World:
 
 
 def in_group(user, role: str):
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(permissions.role_group(role))
     return user
 
 
@@ -675,7 +675,7 @@ ADMIN_MODEL_ROWS: dict[str, tuple[Callable[[World], dict], dict[str, dict]]] = {
         },
     ),
     "auth_group": (
-        obj(lambda w: Group.objects.get(name=permissions.HR_EDITOR)),
+        obj(lambda w: permissions.role_group(permissions.HR_EDITOR)),
         SUPERUSER_ONLY_VIEWS,
     ),
     "axes_accessattempt": (missing("0"), LOG_VIEWS),
@@ -851,22 +851,24 @@ def test_admin_has_no_reversion_revert_or_recover_urls():
     assert "admin:positions_position_changelist" in names
 
 
+def seen_by(client, user, url: str, method: str = "get") -> int | str:
+    """The status ``user`` (None: a visitor) gets for ``url``, or LOGIN."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method)(url)
+    # the admin sends visitors through its own login URL, which forwards to ours
+    login_urls = (reverse("login"), reverse("admin:login"))
+    to_login = response.status_code == 302 and response["Location"].startswith(login_urls)
+    return LOGIN if to_login else response.status_code
+
+
 @pytest.mark.parametrize(
     "case", CASES, ids=[f"{c.name}{'[' + c.label + ']' if c.label else ''}" for c in CASES]
 )
 def test_permission_matrix(case: Case, world: World, client):
     url = reverse(case.name, kwargs=case.kwargs(world))
-    got: dict[str, int | str] = {}
-    for role in case.expected:
-        client.logout()
-        user = world.users[role]
-        if user is not None:
-            client.force_login(user)
-        response = getattr(client, case.method)(url)
-        # the admin sends visitors through its own login URL, which forwards to ours
-        login_urls = (reverse("login"), reverse("admin:login"))
-        to_login = response.status_code == 302 and response["Location"].startswith(login_urls)
-        got[role] = LOGIN if to_login else response.status_code
+    got = {role: seen_by(client, world.users[role], url, case.method) for role in case.expected}
     assert got == case.expected
 
 
@@ -981,3 +983,100 @@ def test_managed_employees_scoped_hr_sees_never_assigned_and_own_leavers_only(wo
     names = sorted(e.name for e in managed)
     assert names == sorted(["林员工", "陈经理", "新员工", "离职售楼员"])
     assert len(managed) == len(set(managed))
+
+
+# --- roles are found by their code, not by their group's name ---------------------------------
+
+# Rows of the matrix that tell the roles apart (GET only, nothing queued or built).
+ROLE_CASES = tuple(
+    case
+    for case in CASES
+    if case.method == "get"
+    and case.name
+    in {
+        "positions:position-edit",
+        "positions:position-create",
+        "positions:position-history",
+        "positions:position-restore",
+        "admin:index",
+        "admin:positions_department_change",
+        "admin:auth_user_changelist",
+    }
+)
+
+
+def rename_group_in_admin(client, superuser, group: Group, name: str) -> None:
+    """A superuser renames a group through the admin's change form (a real POST)."""
+    client.force_login(superuser)
+    response = client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": name})
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("admin:auth_group_changelist")
+    client.logout()
+
+
+def test_role_cases_cover_every_role_and_the_admin():
+    assert {case.name for case in ROLE_CASES} >= {"positions:position-edit", "admin:index"}
+    assert len(ROLE_CASES) >= 8
+
+
+def test_hr_group_renamed_in_admin_keeps_every_hr_editor_editing(world, client):
+    edit = reverse("positions:position-edit", kwargs={"pk": world.sales_draft.pk})
+    editors = [world.users["hr_scoped"], world.users["hr_unscoped"]]
+    assert [seen_by(client, user, edit) for user in editors] == [200, 200]
+
+    rename_group_in_admin(
+        client,
+        world.users["superuser"],
+        permissions.role_group(permissions.HR_EDITOR),
+        "人力资源编辑",
+    )
+
+    assert not Group.objects.filter(name="HR 编辑").exists()
+    assert permissions.role_group(permissions.HR_EDITOR).name == "人力资源编辑"
+    assert [seen_by(client, user, edit) for user in editors] == [200, 200]
+    client.force_login(world.users["hr_unscoped"])
+    assert "数据管理" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_permission_matrix_holds_after_every_role_group_is_renamed(world, client):
+    def rules() -> dict[str, permissions.Access]:
+        users = {role: u for role, u in world.users.items() if u is not None}
+        fresh = User.objects.in_bulk([u.pk for u in users.values()])
+        return {role: permissions.access(fresh[u.pk]) for role, u in users.items()}
+
+    before = rules()
+    for code, name in (
+        (permissions.HR_EDITOR, "人力资源编辑"),
+        (permissions.MANAGER, "经理"),
+        (permissions.EMPLOYEE, "普通员工"),
+    ):
+        rename_group_in_admin(client, world.users["superuser"], permissions.role_group(code), name)
+
+    assert rules() == before
+    assert before["hr_scoped"].roles == {permissions.HR_EDITOR}
+    assert before["manager_own"].roles == {permissions.MANAGER}
+    assert before["employee"].roles == {permissions.EMPLOYEE}
+    for case in ROLE_CASES:
+        url = reverse(case.name, kwargs=case.kwargs(world))
+        got = {role: seen_by(client, world.users[role], url) for role in case.expected}
+        assert got == case.expected, case.name
+
+
+def test_group_named_hr_editor_without_a_role_grants_nothing(world, client):
+    rename_group_in_admin(
+        client,
+        world.users["superuser"],
+        permissions.role_group(permissions.HR_EDITOR),
+        "人力资源编辑",
+    )
+    impostor = UserFactory(username="impostor")
+    impostor.groups.add(Group.objects.create(name="HR 编辑"))
+
+    rules = permissions.access(impostor)
+    assert rules.roles == frozenset()
+    assert not rules.is_hr_editor
+    assert not permissions.can_use_admin(impostor)
+    assert not permissions.can_edit_position(impostor, world.published)
+    for case in ROLE_CASES:  # what a plain 员工 gets, page by page
+        url = reverse(case.name, kwargs=case.kwargs(world))
+        assert seen_by(client, impostor, url) == case.expected["employee"], case.name

@@ -1,13 +1,12 @@
 """The editor's services: save (ranks, the lock), copy, archive, and the conflict report."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version as Revision
 
 from positions.forms.editor import rebase
 from positions.models import Authority, Duty, Position, Qualification, Relationship
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.services import editing, sheets
 from positions.tests.editing_helpers import add_duty, as_querydict, build, duty_index, editor_data
 from positions.tests.factories import (
@@ -201,7 +200,7 @@ def test_save_position_two_saves_from_same_version_only_first_passes(hr_user, ma
 
 def test_conflict_report_lists_the_other_persons_changes_beside_mine(hr_user, manager):
     other_user = UserFactory(username="li", first_name="李编辑")
-    other_user.groups.add(Group.objects.get(name=HR_EDITOR))
+    other_user.groups.add(role_group(HR_EDITOR))
     save(hr_user, manager, editor_data(hr_user, manager))  # version 2, recorded by reversion
     mine = editor_data(hr_user, Position.objects.get(pk=manager.pk))
     theirs = editor_data(hr_user, Position.objects.get(pk=manager.pk))

@@ -6,12 +6,11 @@ import datetime
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from reversion.models import Version as Revision
 
 from positions.models import Duty, Position, Qualification
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.services import history, seed
 from positions.services.history import FieldDiff
 from positions.tests.factories import (
@@ -50,7 +49,7 @@ def latest_version(position: Position) -> Revision:
 @pytest.fixture
 def editor(db):
     user = UserFactory(username="wang", first_name="王人事")
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     return user
 
 

@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version as Revision
 
@@ -26,7 +25,7 @@ from positions.models import (
     Relationship,
     SearchEntry,
 )
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.services import editing, history, sheets, workflow
 from positions.sheet import build_sheet
 from positions.tests.editing_helpers import build, editor_data
@@ -94,7 +93,7 @@ def _restore(user, position: Position, summary: str) -> Run:
 
 def _excel(user, position: Position, summary: str) -> Run:
     hr = UserFactory(username="exporter")
-    hr.groups.add(Group.objects.get(name=HR_EDITOR))
+    hr.groups.add(role_group(HR_EDITOR))
     (content,) = excel.contents_for(hr, Position.objects.filter(pk=position.pk))
     content.position["summary"] = summary
     data = excel.position_workbook([content])
@@ -125,7 +124,7 @@ WRITERS = {"editor": _editor, "restore": _restore, "excel": _excel, "word": _wor
 @pytest.fixture
 def hr(db):
     user = UserFactory(username="wang", first_name="王人事")
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     return user
 
 
@@ -209,7 +208,7 @@ def test_writer_returns_a_sheet_under_review_to_draft(writer, hr, manager):
 def test_writer_refuses_an_editor_scoped_elsewhere_with_nothing_changed(writer, manager):
     elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
     scoped = UserFactory(username="scoped", first_name="周人事")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=elsewhere)
     run = WRITERS[writer](scoped, manager, NEW_SUMMARY)
     before = _snapshot(manager)
@@ -222,7 +221,7 @@ def test_writer_refuses_an_editor_scoped_elsewhere_with_nothing_changed(writer, 
 
 def test_writer_refuses_moving_a_sheet_out_of_the_editors_scope(manager):
     scoped = UserFactory(username="scoped")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=manager.department)
     elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
     before = _snapshot(manager)
@@ -242,7 +241,7 @@ def test_writer_refuses_moving_a_sheet_out_of_the_editors_scope(manager):
 def test_writer_refusal_does_not_name_a_draft_the_editor_cannot_read(db):
     draft = FullPositionFactory(title="保密岗位", code="SECRET-1", status=Position.Status.DRAFT)
     scoped = UserFactory(username="scoped")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=DepartmentFactory(name="财务部"))
 
     with pytest.raises(PermissionDenied) as refusal:
@@ -402,7 +401,7 @@ def test_state_change_moves_lock_and_records_one_revision(step, hr, db):
 
 def test_restore_of_a_state_outside_the_editors_scope_is_refused(manager):
     scoped = UserFactory(username="scoped")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=manager.department)
     elsewhere = DepartmentFactory(name="财务部", code="FZ-CW")
     home = manager.department_id

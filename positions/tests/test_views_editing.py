@@ -3,11 +3,10 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from positions.models import Duty, Position
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.tests.editing_helpers import add_duty, duty_index, editor_data
 from positions.tests.factories import (
     DepartmentFactory,
@@ -51,7 +50,7 @@ def xiamen_position(departments):
 @pytest.fixture
 def scoped_hr(departments):
     user = UserFactory(username="hr-fuzhou")
-    user.groups.add(Group.objects.get(name=HR_EDITOR))
+    user.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=user, department=departments["fuzhou"])
     return user
 
@@ -275,7 +274,7 @@ def test_position_edit_picker_text_without_javascript(hr_client, hr_user, manage
 
 def test_position_edit_stale_save_shows_conflict_and_keeps_my_text(hr_client, hr_user, manager):
     other = UserFactory(username="li", first_name="李编辑")
-    other.groups.add(Group.objects.get(name=HR_EDITOR))
+    other.groups.add(role_group(HR_EDITOR))
     mine = editor_data(hr_user, manager)  # opened at version 1
     theirs = editor_data(other, manager)
     theirs[f"duties-{duty_index(theirs, '销售计划2')}-tasks"] = "对方写的任务；"

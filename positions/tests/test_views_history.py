@@ -8,7 +8,6 @@ from html import unescape
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from reversion.models import Version as Revision
 
@@ -53,7 +52,7 @@ def section(response, element_id: str) -> str:
 
 
 def in_group(user, role: str):
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(permissions.role_group(role))
     return user
 
 

@@ -3,12 +3,11 @@
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from positions.models import Position
-from positions.permissions import HR_EDITOR
+from positions.permissions import HR_EDITOR, role_group
 from positions.tests.factories import (
     DepartmentFactory,
     EditorScopeFactory,
@@ -277,7 +276,7 @@ def test_position_sheet_edit_button_only_for_editors_in_scope(client, hr_user):
     in_scope = PositionFactory(title="售楼员", department=sales)
     outside = PositionFactory(title="营销策划专员", department=marketing)
     scoped = UserFactory(username="hr-sales")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=sales)
     edit_link = 'href="{}"'
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -36,7 +35,7 @@ def sales_manager(demo) -> Position:
 def reader(sales_manager):
     """吴员工, an 员工 without draft rights who holds 销售经理 (the seed's V1 is in force)."""
     user = UserFactory(username="wu")
-    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
     EmployeeFactory(user=user, name="吴员工", employee_no="E9001", position=sales_manager)
     return user
 

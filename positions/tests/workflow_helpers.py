@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from people.services import demo
 from positions import permissions
@@ -57,7 +56,7 @@ def demo_world(settings) -> Demo:
 
 def second_hr(username: str = "hr2", scope: Department | None = None):
     user = UserFactory(username=username, first_name="李人事")
-    user.groups.add(permissions_group(permissions.HR_EDITOR))
+    user.groups.add(permissions.role_group(permissions.HR_EDITOR))
     if scope is not None:
         EditorScopeFactory(user=user, department=scope)
     return user
@@ -66,10 +65,6 @@ def second_hr(username: str = "hr2", scope: Department | None = None):
 def marketing_manager():
     """周经理, 部门经理 holding 营销策划经理 in 营销策划部 (another department)."""
     user = UserFactory(username="manager-other", first_name="周经理")
-    user.groups.add(permissions_group(permissions.MANAGER))
+    user.groups.add(permissions.role_group(permissions.MANAGER))
     EmployeeFactory(user=user, name="周经理", position=Position.objects.get(title="营销策划经理"))
     return user
-
-
-def permissions_group(name: str):
-    return Group.objects.get(name=name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -46,7 +45,7 @@ def sales(db) -> Department:
 def employee_client(client, sales):
     """林员工, an 员工 holding 置业顾问: reads published versions only."""
     user = UserFactory(username="employee", first_name="林员工")
-    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
     EmployeeFactory(user=user, name="林员工", position=Position.objects.get(code="FZ-XS-002"))
     client.force_login(user)
     return client

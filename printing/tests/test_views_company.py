@@ -4,12 +4,11 @@ import struct
 import zlib
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from positions.models import CompanyProfile
-from positions.permissions import EMPLOYEE, HR_EDITOR
+from positions.permissions import EMPLOYEE, HR_EDITOR, role_group
 from positions.tests.factories import (
     DepartmentFactory,
     EditorScopeFactory,
@@ -148,9 +147,9 @@ def test_company_settings_refuses_an_empty_name_and_a_prefix_with_spaces(hr_clie
 
 def test_company_settings_is_refused_to_employees_and_scoped_hr(client, db):
     employee = UserFactory(username="lin")
-    employee.groups.add(Group.objects.get(name=EMPLOYEE))
+    employee.groups.add(role_group(EMPLOYEE))
     scoped = UserFactory(username="scoped-hr")
-    scoped.groups.add(Group.objects.get(name=HR_EDITOR))
+    scoped.groups.add(role_group(HR_EDITOR))
     EditorScopeFactory(user=scoped, department=DepartmentFactory())
 
     for user in (employee, scoped):

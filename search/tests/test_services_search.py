@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def employee(db):
     user = UserFactory(username="lin", first_name="林员工")
-    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
     EmployeeFactory(user=user, name="林员工", position=Position.objects.get(code="FZ-XS-101"))
     return user
 
@@ -158,7 +157,7 @@ def test_employee_never_finds_a_drafts_text(seed, hr_user, employee):
 
 def test_manager_reads_drafts_of_own_department_only(seed, hr_user):
     manager = UserFactory(username="chen")
-    manager.groups.add(Group.objects.get(name=permissions.MANAGER))
+    manager.groups.add(permissions.role_group(permissions.MANAGER))
     EmployeeFactory(user=manager, position=Position.objects.get(code="FZ-XS-001"))
     clerk = Position.objects.get(code="FZ-XS-101")
     planner = Position.objects.get(code="MK105")

@@ -42,6 +42,8 @@ from django.utils import timezone
 from reversion.models import Revision as RevisionSet
 from reversion.models import Version as Revision
 
+from positions.models import Role
+
 ARCHIVE_FORMAT = "jobdesc-backup/1"
 DATA_NAME = "data.json"
 MANIFEST_NAME = "manifest.json"
@@ -199,13 +201,14 @@ def _check_schema(manifest: dict) -> None:
 
 
 def database_is_empty() -> bool:
-    """No users and no jobdesc rows (groups, permissions and content types come with migrate)."""
+    """No users and no jobdesc rows (groups, their roles, permissions and content types come
+    with migrate)."""
     if get_user_model()._base_manager.exists():
         return False
     return not any(
         model._base_manager.exists()
         for model in backup_models()
-        if model._meta.app_label in ("positions", "reversion")
+        if model._meta.app_label in ("positions", "reversion") and model is not Role
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from positions import permissions
 from positions.models import Duty, Position
@@ -111,7 +110,7 @@ def test_export_for_reader_is_the_version_in_force_never_the_draft(seed):
     clerk.status = Position.Status.DRAFT
     clerk.save()
     reader = UserFactory(username="other-manager")
-    reader.groups.add(Group.objects.get(name=permissions.MANAGER))
+    reader.groups.add(permissions.role_group(permissions.MANAGER))
     EmployeeFactory(user=reader, position=Position.objects.get(title="营销策划经理"))
     contents = excel.contents_for(reader, Position.objects.filter(pk=clerk.pk))
     workbook = open_bytes(excel.position_workbook(contents))

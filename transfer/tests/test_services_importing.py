@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from reversion.models import Version as Revision
 
 from positions import permissions
@@ -199,7 +198,7 @@ def bad(change) -> list[str]:
 
 def _hr():
     user = UserFactory(username="hr-bad")
-    user.groups.add(Group.objects.get(name=permissions.HR_EDITOR))
+    user.groups.add(permissions.role_group(permissions.HR_EDITOR))
     return user
 
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +56,7 @@ def confirm(client, preview_url: str):
 
 def employee_user(username: str = "emp"):
     user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=permissions.EMPLOYEE))
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
     return user
 
 
@@ -73,7 +72,7 @@ def test_import_export_page_offers_all_three_to_hr(hr_client):
 
 def test_import_export_page_offers_manager_export_only(client, departments):
     manager = employee_user("mgr")
-    manager.groups.add(Group.objects.get(name=permissions.MANAGER))
+    manager.groups.add(permissions.role_group(permissions.MANAGER))
     client.force_login(manager)
     page = client.get(reverse("positions:import-export")).content.decode()
     assert 'id="export-card"' in page
@@ -280,7 +279,7 @@ def test_preview_of_another_session_is_not_found(hr_client, client, sales, hr_us
     preview_url = upload(hr_client, valid_workbook())["Location"]
 
     other = UserFactory(username="hr-2")
-    other.groups.add(Group.objects.get(name=permissions.HR_EDITOR))
+    other.groups.add(permissions.role_group(permissions.HR_EDITOR))
     client.force_login(other)
     assert client.get(preview_url).status_code == 404
 
@@ -310,7 +309,7 @@ def test_export_filters_what_a_manager_of_another_department_reads(client, depar
         grade_min=8, grade_max=9, status=Position.Status.DRAFT
     )
     manager = employee_user("qian")
-    manager.groups.add(Group.objects.get(name=permissions.MANAGER))
+    manager.groups.add(permissions.role_group(permissions.MANAGER))
     EmployeeFactory(user=manager, position=head)
     client.force_login(manager)
 

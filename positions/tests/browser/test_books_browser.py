@@ -4,13 +4,12 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from pypdf import PdfReader
 
 from people.services import demo
 from positions.models import BookJob, Department
-from positions.permissions import ROLES
 from positions.services import seed
+from positions.tests.factories import create_role_groups
 from printing.services import company
 from printing.tests.book_helpers import run_worker
 
@@ -19,8 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def seeded(transactional_db):
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
     company.forget_company_profile()

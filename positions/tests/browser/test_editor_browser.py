@@ -3,12 +3,11 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 
 from people.services import demo
 from positions.models import Duty, Position
-from positions.permissions import ROLES
 from positions.services import history, seed
+from positions.tests.factories import create_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +17,7 @@ DUTY_ROWS = "[data-rows='duties'] > [data-row]"
 @pytest.fixture
 def seeded(transactional_db):
     # As in test_sheet_browser: the role groups must be recreated after each flush.
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
     history.ensure_initial_revisions()  # as setup_demo does: each position's first version

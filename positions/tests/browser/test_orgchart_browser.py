@@ -1,11 +1,10 @@
 """The org chart in real Chromium: open it from the navigation, collapse and expand a branch."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from people.services import demo
-from positions.permissions import ROLES
 from positions.services import seed
+from positions.tests.factories import create_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,8 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def seeded(transactional_db):
     # Role groups come from a data migration that each transactional flush wipes.
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
 

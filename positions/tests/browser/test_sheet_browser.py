@@ -3,12 +3,11 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from pypdf import PdfReader
 
 from people.services import demo
-from positions.permissions import ROLES
 from positions.services import seed
+from positions.tests.factories import create_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +17,7 @@ def seeded(transactional_db):
     # The role groups come from a data migration, and each transactional test's flush wipes
     # them for the tests after it (serialized_rollback cannot help: Playwright's event loop
     # gives this thread other connection objects than the ones serialized at set-up).
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
 

@@ -1,14 +1,13 @@
 """HR uploads two Word 职位说明书, checks the preview, picks a department and confirms."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from people.services import demo
 from positions.models import Department, Position
-from positions.permissions import ROLES
 from positions.services import seed
 from positions.tests.browser.test_sheet_browser import log_in
+from positions.tests.factories import create_role_groups
 from transfer.tests import word_helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,8 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def seeded(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    create_role_groups()
     seed.load_seed()
     demo.ensure_demo_accounts()
     Position.objects.filter(code="MK105").update(code="MK105-OLD")
