@@ -264,6 +264,16 @@ IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024
 # renders to cap its memory.
 PDF_RENDER_TIMEOUT_SECONDS = env_int("PDF_RENDER_TIMEOUT_SECONDS", 20, minimum=0)
 PDF_RENDER_MAX_RENDERS = env_int("PDF_RENDER_MAX_RENDERS", 200, minimum=1)
+# Limits of every PDF (sheets, versions, books, org charts; printing/pdf.py render_html): HTML
+# larger than PDF_MAX_HTML_MB is refused before layout; a department book job in the task worker
+# may take BOOK_JOB_TIMEOUT_SECONDS in all (0 = no limit, rendered in the worker's own process);
+# an org chart of more than ORGCHART_MAX_BOXES boxes is refused (page, SVG and PDF).
+PDF_MAX_HTML_MB = env_int("PDF_MAX_HTML_MB", 5, minimum=1)
+BOOK_JOB_TIMEOUT_SECONDS = env_int("BOOK_JOB_TIMEOUT_SECONDS", 600, minimum=0)
+ORGCHART_MAX_BOXES = env_int("ORGCHART_MAX_BOXES", 2000, minimum=1)
+# 公司信息 logo: PNG or JPEG only, at most COMPANY_LOGO_MAX_KB, COMPANY_LOGO_MAX_PIXELS wide/high.
+COMPANY_LOGO_MAX_KB = env_int("COMPANY_LOGO_MAX_KB", 512, minimum=1)
+COMPANY_LOGO_MAX_PIXELS = env_int("COMPANY_LOGO_MAX_PIXELS", 2000, minimum=16)
 # LibreOffice converts legacy .doc / .xls uploads (headless) when installed; the binary's name
 # or path (LIBREOFFICE_BINARY) and how long one conversion may take (LIBREOFFICE_TIMEOUT, s).
 LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "soffice").strip() or "soffice"

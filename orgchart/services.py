@@ -17,7 +17,8 @@ the links their versions in force were published with).
 Queries are fixed whatever the size: the user's access, one light query for the structure
 (ids, superiors, departments), one for the boxes drawn, one for their holders, and the
 department index. Branches open ``depth`` levels deep; ``expand`` / ``collapse`` name positions
-opened or closed beyond that (the page's expand/collapse links carry them).
+opened or closed beyond that (the page's expand/collapse links carry them). A chart of more than
+``settings.ORGCHART_MAX_BOXES`` boxes raises ``ChartTooLarge`` before anything is laid out.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -38,11 +40,25 @@ from positions import permissions
 from positions.models import Department, Position
 from positions.org import DepartmentIndex, department_index
 from positions.services.reading import holders_by_position
-from printing.pdf import html_to_pdf
+from printing.pdf import render_html
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 20
 MAX_BOXES = 1500  # beyond this a chart stops opening branches (and says so)
+TOO_LARGE_MESSAGE = "架构图过大，请选择部门或减少展开层级"
+
+
+class ChartTooLarge(ValueError):
+    """More boxes than ``settings.ORGCHART_MAX_BOXES``: nothing is laid out or drawn.
+
+    Opening branches stops at ``MAX_BOXES``, but the top level (positions without a superior)
+    is always drawn, and that alone can be any size.
+    """
+
+    def __init__(self, boxes: int, limit: int) -> None:
+        self.boxes, self.limit = boxes, limit
+        super().__init__(f"{TOO_LARGE_MESSAGE}（本图 {boxes} 个方框，上限 {limit} 个）。")
+
 
 # Department colour hints, in the order departments first appear in a chart.
 PALETTE = (
@@ -303,8 +319,11 @@ class _Builder:
         self.sheet_url = _sheet_url_template()
 
     def open(self, roots: list[int]) -> None:
+        """Decide what is drawn; ChartTooLarge (before any label is read) when too much."""
         self.levels, self.opened, self.truncated = _open_branches(roots, self.children, self.state)
         ids = set(self.levels) | self.extra_ids
+        if len(ids) > settings.ORGCHART_MAX_BOXES:
+            raise ChartTooLarge(len(ids), settings.ORGCHART_MAX_BOXES)
         self.labels = _labels(self.user, ids)
         self.holders = holders_by_position(sorted(ids))
 
@@ -561,7 +580,11 @@ def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
 
 
 def chart_pdf(chart: OrgChart, *, link_prefix: str, printed_by: str) -> bytes:
-    """The chart on one page (A4 landscape, portrait for a tall chart, A3 for a wide one)."""
+    """The chart on one page (A4 landscape, portrait for a tall chart, A3 for a wide one).
+
+    Rendered through ``printing.pdf.render_html``: raises its ``PdfTooLarge``,
+    ``PdfRenderTimeout`` or ``PdfRenderFailed``.
+    """
     width = chart.layout.width
     page = "a3" if width > 1600 else ("portrait" if chart.layout.height > width * 1.2 else "a4")
     html = render_to_string(
@@ -574,4 +597,4 @@ def chart_pdf(chart: OrgChart, *, link_prefix: str, printed_by: str) -> bytes:
             "user_name": printed_by,
         },
     )
-    return html_to_pdf(html)
+    return render_html(html)  # the render entry: size and time limits

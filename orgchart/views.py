@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from orgchart import services as orgchart
-from orgchart.services import DEFAULT_DEPTH, MAX_DEPTH, OrgChart
+from orgchart.services import DEFAULT_DEPTH, MAX_DEPTH, ChartTooLarge, OrgChart
 from positions.views.common import attachment
 from printing.checks import cjk_font_installed
+from printing.pdf import PdfRenderFailed, PdfRenderTimeout, PdfTooLarge
 
 PARTIAL_HEADER = "X-Orgchart-Partial"
 DEPTH_CHOICES = tuple(range(1, 9))
@@ -57,6 +58,16 @@ def chart_options(request: HttpRequest) -> dict:
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     context = {"message": message, "back_url": request.path}
+    return render(request, "positions/orgchart_error.html", context, status=400)
+
+
+def _too_large(request: HttpRequest, error: Exception) -> HttpResponse:
+    """400 for a chart over ``ORGCHART_MAX_BOXES`` (or a PDF over ``PDF_MAX_HTML_MB``)."""
+    context = {
+        "message": str(error),
+        "back_url": reverse("positions:department-tree"),
+        "back_label": "选择部门",
+    }
     return render(request, "positions/orgchart_error.html", context, status=400)
 
 
@@ -116,6 +127,8 @@ def _page(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
         chart = _load(request, build)
     except BadChartQuery as error:
         return _bad_request(request, str(error))
+    except ChartTooLarge as error:
+        return _too_large(request, error)
     query = chart.state.query()
     svg_name, pdf_name = _names(chart)
     kwargs = _kwargs(chart)
@@ -149,6 +162,8 @@ def _svg(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
         chart = _load(request, build)
     except BadChartQuery as error:
         return _bad_request(request, str(error))
+    except ChartTooLarge as error:
+        return _too_large(request, error)
     svg = chart.svg(
         link_prefix=request.build_absolute_uri("/").rstrip("/"),
         interactive=False,
@@ -168,16 +183,34 @@ def _pdf(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
         chart = _load(request, build)
     except BadChartQuery as error:
         return _bad_request(request, str(error))
+    except ChartTooLarge as error:
+        return _too_large(request, error)
     family = settings.CJK_FONT_FAMILY
     if not _font_installed(family):
         context = {"message": f"服务器未安装中文字体“{family}”，暂时无法生成 PDF。"}
         context["back_url"] = request.path.rsplit("/", 1)[0] + "/"
         return render(request, "positions/orgchart_error.html", context, status=503)
-    pdf = orgchart.chart_pdf(
-        chart,
-        link_prefix=request.build_absolute_uri("/").rstrip("/"),
-        printed_by=request.user.get_full_name() or request.user.get_username(),
-    )
+    try:
+        pdf = orgchart.chart_pdf(
+            chart,
+            link_prefix=request.build_absolute_uri("/").rstrip("/"),
+            printed_by=request.user.get_full_name() or request.user.get_username(),
+        )
+    except PdfTooLarge as error:
+        return _too_large(request, error)
+    except (PdfRenderTimeout, PdfRenderFailed) as error:
+        if isinstance(error, PdfRenderTimeout):
+            message = (
+                f"架构图 PDF 在 {settings.PDF_RENDER_TIMEOUT_SECONDS} 秒内未能生成，已中止。"
+                "请选择部门或减少展开层级后重试。"
+            )
+        else:
+            message = (
+                "架构图 PDF 生成时出错，本次未生成文件。"
+                "请稍后重试；如果问题持续，请联系系统管理员。"
+            )
+        context = {"message": message, "back_url": request.path.rsplit("/", 1)[0] + "/"}
+        return render(request, "positions/orgchart_error.html", context, status=503)
     return attachment(HttpResponse(pdf, content_type="application/pdf"), _filename(chart, "pdf"))
 
 

@@ -19,6 +19,10 @@ with ``StaticFileFetcher``, which never touches the network and only reads our s
   percent-encoded (``%2e%2e``), backslashes or NUL bytes; and files whose real path (after
   following symlinks) leaves the static folders.
 
+Every PDF goes through ``render_html`` (the one render entry): HTML over ``PDF_MAX_HTML_MB`` is
+refused before layout, and the layout runs in the warm render worker (``render_pool``) with a
+time limit (``PDF_RENDER_TIMEOUT_SECONDS``; books pass their job's remaining time).
+
 A refusal raises ``FetchRefused``, a ``weasyprint.urls.URLFetchingError``: WeasyPrint logs it as a
 failed fetch and renders without that resource; the PDF is still produced.
 """
@@ -46,6 +50,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from positions.models import CompanyProfile
 from positions.sheet import Sheet
+from printing import render_pool
 from printing.checks import cjk_font_installed
 from printing.services.company import company_profile, logo_data_url
 
@@ -390,6 +395,70 @@ def html_to_pdf(
         _COMPACT_FONTS.reset(token)
 
 
+# --- the one render entry, with its limits -----------------------------------------------------
+
+
+class PdfTooLarge(Exception):
+    """The HTML is larger than ``PDF_MAX_HTML_MB``: refused before layout (Chinese message)."""
+
+    def __init__(self, size: int, limit_mb: int) -> None:
+        self.size_mb = f"{size / (1024 * 1024):.1f}"
+        self.limit_mb = limit_mb
+        super().__init__(
+            f"打印内容过大（{self.size_mb} MB，上限 {limit_mb} MB），未生成 PDF。"
+            "请精简内容或分开打印。"
+        )
+
+
+class PdfRenderTimeout(Exception):
+    """The render took longer than its time limit and was aborted."""
+
+
+class PdfRenderFailed(Exception):
+    """The render worker failed (the message says why)."""
+
+
+_renders = 0
+
+
+def render_count() -> int:
+    """How many documents this process sent to layout through ``render_html`` (any kind)."""
+    return _renders
+
+
+def refuse_oversized(html: str) -> None:
+    """Raise ``PdfTooLarge`` when ``html`` is over ``PDF_MAX_HTML_MB`` (UTF-8 bytes)."""
+    limit_mb = settings.PDF_MAX_HTML_MB
+    size = len(html.encode("utf-8"))
+    if size > limit_mb * 1024 * 1024:
+        raise PdfTooLarge(size, limit_mb)
+
+
+def render_html(
+    html: str, *, stylesheets: tuple[str, ...] = (), timeout: float | None = None
+) -> bytes:
+    """THE way sheets, versions, books and org charts become PDF bytes, with the limits.
+
+    HTML over ``PDF_MAX_HTML_MB`` is refused before any layout (``PdfTooLarge``). The render
+    runs in this process's warm render worker (``render_pool``) and is aborted after
+    ``timeout`` seconds (``PdfRenderTimeout``; default ``PDF_RENDER_TIMEOUT_SECONDS``); a
+    timeout of 0 renders right here without a limit. ``PdfRenderFailed`` when the worker fails.
+    """
+    global _renders
+    refuse_oversized(html)
+    limit = settings.PDF_RENDER_TIMEOUT_SECONDS if timeout is None else timeout
+    _renders += 1
+    if not limit:
+        return html_to_pdf(html, stylesheets=stylesheets)
+    try:
+        worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
+        return worker.render(html, limit, stylesheets=stylesheets)
+    except render_pool.RenderTimeout as exc:
+        raise PdfRenderTimeout(str(exc)) from exc
+    except render_pool.RenderFailed as exc:
+        raise PdfRenderFailed(str(exc)) from exc
+
+
 def check_cjk_font() -> None:
     """Raise CJKFontMissing rather than render Chinese text in a font without its glyphs."""
     if not _font_installed(settings.CJK_FONT_FAMILY):
@@ -421,4 +490,4 @@ def render_pdf(sheet: Sheet, *, company: CompanyProfile | None = None) -> bytes:
     Raises CJKFontMissing rather than render Chinese text in a font that has no glyphs for it.
     """
     check_cjk_font()
-    return html_to_pdf(sheet_html(sheet, company), stylesheets=PDF_STYLESHEETS)
+    return render_html(sheet_html(sheet, company), stylesheets=PDF_STYLESHEETS, timeout=0)

@@ -16,6 +16,8 @@ from pypdf import PdfReader
 from orgchart.layout import overlaps
 from positions.models import Department, Position
 from positions.tests.factories import DepartmentFactory, EmployeeFactory, PositionFactory
+from positions.tests.text import pdf_text
+from printing import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +224,47 @@ def test_chart_page_query_count_does_not_grow_with_the_chart(hr_client):
         assert response.context["chart"].shown_count == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+TOO_LARGE = "架构图过大，请选择部门或减少展开层级"
+
+
+def test_chart_of_more_than_2000_boxes_is_400_without_rendering(hr_client):
+    # A flat organisation: 2,001 draft positions without a superior, all drawn at the top level
+    # (opening branches stops at 1,500 boxes, the top level does not).
+    company = DepartmentFactory(name="大公司", kind=Department.Kind.COMPANY)
+    Position.objects.bulk_create(
+        PositionFactory.build(department=company, status=Position.Status.DRAFT, code=f"DA-{n:04d}")
+        for n in range(2001)
+    )
+    rendered = pdf.render_count()
+
+    for name in ("department-chart-pdf", "department-chart-svg", "department-chart"):
+        response = hr_client.get(chart_url(name, pk=company.pk) + "?depth=1")
+
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert TOO_LARGE in page
+        assert "本图 2001 个方框，上限 2000 个" in page
+        assert response["Content-Type"].startswith("text/html")
+    assert pdf.render_count() == rendered  # refused before layout: nothing rendered
+
+
+def test_chart_over_the_box_setting_opens_again_with_fewer_levels(settings, hr_client):
+    settings.ORGCHART_MAX_BOXES = 30
+    company = DepartmentFactory(name="测试公司", kind=Department.Kind.COMPANY)
+    top = PositionFactory(title="总经理", department=company, status="draft")
+    for index in range(40):
+        PositionFactory(title=f"专员{index}", department=company, reports_to=top, status="draft")
+    url = chart_url("department-chart-pdf", pk=company.pk)
+
+    expanded = hr_client.get(f"{url}?expand={top.pk}")
+    folded = hr_client.get(f"{url}?depth=1")
+
+    assert expanded.status_code == 400
+    assert TOO_LARGE in expanded.content.decode()
+    assert folded.status_code == 200
+    assert "总经理" in pdf_text(folded.content)

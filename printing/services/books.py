@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import weasyprint
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +34,8 @@ from pypdf import PdfReader
 from positions.models import BookJob, CompanyProfile, Department, Position, Version
 from positions.org import department_index
 from positions.sheet import Sheet, build_sheet
-from printing.pdf import check_cjk_font, html_to_pdf
+from printing import pdf as printing_pdf
+from printing.pdf import check_cjk_font
 from printing.services import stored
 from printing.services.company import company_fingerprint, company_profile, logo_data_url
 from printing.tasks import build_book
@@ -53,6 +55,13 @@ ABANDONED_AFTER = datetime.timedelta(minutes=15)
 
 class BookError(Exception):
     """A book that cannot be made; the message is Chinese and shown to the user."""
+
+
+def _over_time_limit(limit: float) -> BookError:
+    return BookError(
+        f"汇编生成超过时间限制（{limit:g} 秒），已中止。"
+        "请按部门分开打印或减少所选职位后重试；如仍超时，请联系系统管理员。"
+    )
 
 
 @dataclass(frozen=True)
@@ -303,16 +312,37 @@ def render_book(
     company: CompanyProfile | None = None,
     printed_on: datetime.date | None = None,
     progress: Progress | None = None,
+    time_limit: float = 0,
 ) -> BookPdf:
     """The whole book — cover, contents, every sheet — laid out as one document.
 
     The cover's 文件编号 is ``<prefix>-<department code>-HB`` (HB: 汇编), ``<prefix>-HB`` for
     hand-picked positions.
+
+    ``time_limit`` (seconds; 0: none, rendered in this process) bounds building and laying out
+    the whole book: the layout runs in the warm render worker with the time that is left and
+    is aborted when it runs out. Over the limit, or HTML over ``PDF_MAX_HTML_MB``: BookError.
     """
+
+    started = time.monotonic()
+
+    def check_time() -> float:
+        """The seconds left (0: no limit); BookError once they have run out."""
+        if not time_limit:
+            return 0
+        left = time_limit - (time.monotonic() - started)
+        if left <= 0:
+            raise _over_time_limit(time_limit)
+        return left
+
+    def timed_progress(done: int, total: int) -> None:
+        check_time()
+        if progress is not None:
+            progress(done, total)
 
     check_cjk_font()
     company = company if company is not None else book_company()
-    entries = book_entries(versions, company=company, progress=progress)
+    entries = book_entries(versions, company=company, progress=timed_progress)
     groups: list[tuple[str, list[BookEntry]]] = []
     for entry in entries:
         if not groups or groups[-1][0] != entry.department:
@@ -335,7 +365,15 @@ def render_book(
             "sheets": mark_safe("".join(entry.html for entry in entries)),
         },
     )
-    content = html_to_pdf(html)
+    try:
+        content = printing_pdf.render_html(html, timeout=check_time())
+    except printing_pdf.PdfRenderTimeout as exc:
+        raise _over_time_limit(time_limit) from exc
+    except printing_pdf.PdfTooLarge as exc:
+        raise BookError(
+            f"汇编内容过大（{exc.size_mb} MB，上限 {exc.limit_mb} MB），未生成 PDF。"
+            "请按部门分开打印或减少所选职位后重试。"
+        ) from exc
     return BookPdf(content=content, page_count=len(PdfReader(io.BytesIO(content)).pages))
 
 
@@ -379,6 +417,7 @@ def run_book_job(job_id: int) -> BookJob:
             title=job.title,
             department_code=job.department.code if job.department else "",
             progress=progress,
+            time_limit=settings.BOOK_JOB_TIMEOUT_SECONDS,
         )
     except BookError as exc:
         _fail(job_id, str(exc))

@@ -13,8 +13,8 @@ changes the name, and the next download renders (and stores) again; older files 
 version are removed then. Working copies (drafts) are rendered on every request and never
 stored. ``warm_pdfs`` (management command) renders every version in force ahead of time.
 
-Renders go through ``render_pool`` (a warm worker process with a time limit) unless
-``PDF_RENDER_TIMEOUT_SECONDS`` is 0.
+Renders go through ``pdf.render_html`` (the one render entry: size limit, then the warm worker
+process with a time limit unless ``PDF_RENDER_TIMEOUT_SECONDS`` is 0).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -35,7 +34,7 @@ from django.template.loader import get_template
 from positions.models import CompanyProfile, Version
 from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
-from printing import pdf, render_pool
+from printing import pdf
 from printing.services.company import company_fingerprint, company_profile
 
 # Bump when a code change (not a template or stylesheet) changes what a stored PDF looks like.
@@ -52,12 +51,10 @@ def render_count() -> int:
     return _renders
 
 
-class PdfRenderTimeout(Exception):
-    """The render exceeded ``PDF_RENDER_TIMEOUT_SECONDS`` and was aborted."""
-
-
-class PdfRenderFailed(Exception):
-    """The renderer failed (the message says why)."""
+# The render entry's errors, under the names the sheet views have always used.
+PdfRenderTimeout = pdf.PdfRenderTimeout
+PdfRenderFailed = pdf.PdfRenderFailed
+PdfTooLarge = pdf.PdfTooLarge
 
 
 def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
@@ -115,22 +112,15 @@ def render_sheet_pdf(
     ``in_process`` renders right here without a limit (commands and task workers, which are
     warm processes of their own).
 
-    Raises ``pdf.CJKFontMissing``, ``PdfRenderTimeout`` or ``PdfRenderFailed``.
+    Raises ``pdf.CJKFontMissing``, ``PdfTooLarge`` (before counting or rendering),
+    ``PdfRenderTimeout`` or ``PdfRenderFailed``.
     """
     global _renders
     pdf.check_cjk_font()
     html = pdf.sheet_html(sheet, company)
+    pdf.refuse_oversized(html)
     _renders += 1
-    timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
-    if not timeout or in_process:
-        return pdf.html_to_pdf(html, stylesheets=pdf.PDF_STYLESHEETS)
-    try:
-        worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
-        return worker.render(html, timeout, stylesheets=pdf.PDF_STYLESHEETS)
-    except render_pool.RenderTimeout as exc:
-        raise PdfRenderTimeout(str(exc)) from exc
-    except render_pool.RenderFailed as exc:
-        raise PdfRenderFailed(str(exc)) from exc
+    return pdf.render_html(html, stylesheets=pdf.PDF_STYLESHEETS, timeout=0 if in_process else None)
 
 
 def _forget_older(version: Version, keep: str) -> None:

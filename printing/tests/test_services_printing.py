@@ -19,7 +19,7 @@ from positions.services import versions
 from positions.services.versions import publish_version
 from positions.tests.factories import FullPositionFactory, PositionFactory
 from positions.tests.text import pdf_text
-from printing import render_pool
+from printing import pdf, render_pool
 from printing.services import company
 from printing.services import stored as printing
 
@@ -234,3 +234,35 @@ def test_position_pdf_render_over_the_time_limit_shows_an_error_page(settings, u
     assert worker.started == started + 1  # the stuck worker was replaced
     settings.PDF_RENDER_TIMEOUT_SECONDS = 60
     assert user_client.get(pdf_url(FullPositionFactory(duties=2))).status_code == 200
+
+
+# ---------------------------------------------------------------- limits of the render entry
+
+
+def test_position_pdf_over_the_html_limit_is_refused_before_rendering(settings, hr_client, db):
+    settings.PDF_MAX_HTML_MB = 1
+    huge = PositionFactory(title="超大职位", summary="职位概要" * 100_000)  # 1.1 MiB of UTF-8
+    sheets, documents = printing.render_count(), pdf.render_count()
+
+    response = hr_client.get(pdf_url(huge))
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "打印内容过大（1.1 MB，上限 1 MB），未生成 PDF。请精简内容或分开打印。" in page
+    assert "超大职位" in page
+    assert (printing.render_count(), pdf.render_count()) == (sheets, documents)
+    assert stored_files(huge) == []
+
+
+def test_render_entry_refuses_oversized_html_with_its_message(settings):
+    html = "<p>" + "x" * (5 * 1024 * 1024) + "</p>"  # just over the default 5 MB
+    documents = pdf.render_count()
+
+    with pytest.raises(pdf.PdfTooLarge) as refused:
+        pdf.render_html(html, timeout=0)
+
+    assert (
+        str(refused.value)
+        == "打印内容过大（5.0 MB，上限 5 MB），未生成 PDF。请精简内容或分开打印。"
+    )
+    assert pdf.render_count() == documents

@@ -16,6 +16,7 @@ from positions.tests.factories import (
     UserFactory,
 )
 from positions.tests.text import compact, page_text, pdf_text
+from printing import render_pool
 from printing.services import company
 from printing.tests.book_helpers import run_worker
 
@@ -235,3 +236,28 @@ def test_book_download_before_it_is_done_is_not_found(employee_client, sales):
     job = BookJob.objects.get()
     response = employee_client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
     assert response.status_code == 404
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+
+def test_book_job_over_its_time_limit_is_marked_failed_with_the_reason(
+    settings, employee_client, sales
+):
+    worker = render_pool.worker(settings.PDF_RENDER_MAX_RENDERS)
+    worker.render("<p>预热</p>", 60)  # started and warm: the limit below is the book's
+    FullPositionFactory(title="超长职位", code="FZ-XS-009", department=sales, duties=400)
+    Position.objects.filter(department=sales, code="").update(status=Position.Status.ARCHIVED)
+    settings.BOOK_JOB_TIMEOUT_SECONDS = 2
+    started = worker.started
+
+    employee_client.post(CREATE, {"department": sales.pk})
+    run_worker()
+
+    job = BookJob.objects.get()
+    assert job.status == BookJob.Status.FAILED
+    assert not job.file
+    text = page_text(employee_client.get(job.get_absolute_url()))
+    assert "汇编生成超过时间限制（2 秒），已中止。" in text
+    assert "请按部门分开打印或减少所选职位后重试" in text
+    assert worker.started == started + 1  # the layout was aborted: its worker replaced

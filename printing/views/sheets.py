@@ -25,6 +25,9 @@ def _pdf_response(request: HttpRequest, read: ReadSheet) -> HttpResponse:
     except CJKFontMissing as exc:
         context = {"sheet": sheet, "family": exc.family}
         return render(request, "positions/pdf_unavailable.html", context, status=503)
+    except printing.PdfTooLarge as exc:
+        context = {"sheet": sheet, "message": str(exc)}
+        return render(request, "positions/pdf_failed.html", context, status=422)
     except (printing.PdfRenderTimeout, printing.PdfRenderFailed) as exc:
         context = {
             "sheet": sheet,
