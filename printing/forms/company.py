@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.validators import RegexValidator
 
 from positions.models import CompanyProfile
-from printing.services.company import LOGO_MAX_BYTES, sniff_logo_type, svg_has_text
+from printing.services.company import LogoRejected, check_logo
 
-_EXTENSION_TYPES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "svg": "svg"}
+_EXTENSIONS = {"png": "png", "jpeg": "jpg"}
 
 
 class CompanyProfileForm(forms.Form):
@@ -33,8 +34,7 @@ class CompanyProfileForm(forms.Form):
     logo = forms.FileField(
         label="公司标志",
         required=False,
-        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,.svg"}),
-        help_text="PNG、JPEG 或 SVG 图片，不超过 512 KB；建议使用横版、透明背景的标志。",
+        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}),
     )
     clear_logo = forms.BooleanField(label="删除现有标志", required=False)
 
@@ -42,6 +42,11 @@ class CompanyProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         if profile is None or not profile.logo:
             del self.fields["clear_logo"]
+        pixels = settings.COMPANY_LOGO_MAX_PIXELS
+        self.fields["logo"].help_text = (
+            f"PNG 或 JPEG 图片，不超过 {settings.COMPANY_LOGO_MAX_KB} KB、"
+            f"{pixels}×{pixels} 像素；建议使用横版、透明背景的 PNG 标志。"
+        )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -53,24 +58,11 @@ class CompanyProfileForm(forms.Form):
         logo = self.cleaned_data.get("logo")
         if not logo:
             return None
-        extension = logo.name.rsplit(".", 1)[-1].lower() if "." in logo.name else ""
-        if extension not in _EXTENSION_TYPES:
-            raise forms.ValidationError(
-                "公司标志只能是 PNG、JPEG 或 SVG 图片（.png、.jpg、.svg）。"
-            )
-        if logo.size > LOGO_MAX_BYTES:
-            raise forms.ValidationError(
-                f"公司标志不能超过 {LOGO_MAX_BYTES // 1024} KB（当前 {logo.size // 1024} KB）。"
-            )
-        head = logo.read()
-        logo.seek(0)
-        if sniff_logo_type(head) != _EXTENSION_TYPES[extension]:
-            raise forms.ValidationError(
-                "文件内容不是有效的 PNG、JPEG 或 SVG 图片，或与扩展名不符；SVG 不能包含 DOCTYPE。"
-            )
-        if _EXTENSION_TYPES[extension] == "svg" and svg_has_text(head):
-            raise forms.ValidationError(
-                "SVG 标志中含有文字，打印时会带入其他字体；请先在设计软件中将文字转为轮廓（路径），"
-                "或改用 PNG 图片。"
-            )
+        try:
+            kind = check_logo(logo)  # by content: PNG or JPEG, size and pixels limited
+        except LogoRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        # Stored under the extension of what it is, whatever it was called.
+        stem = logo.name.rsplit(".", 1)[0] if "." in logo.name else logo.name
+        logo.name = f"{stem or 'logo'}.{_EXTENSIONS[kind]}"
         return logo

@@ -10,25 +10,34 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
+import io
 import time
+import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from PIL import Image
 
 from positions.models import CompanyProfile, Department
 
 CACHE_SECONDS = 30.0
 DEFAULT_COMPANY_NAME = "本公司"
-LOGO_MAX_BYTES = 512 * 1024
+# Only raster logos: an SVG is a program for the renderer (nested <use> in 2 KB can keep
+# WeasyPrint busy for minutes), a PNG or JPEG of bounded pixels is not.
+_LOGO_TYPES = {"png": "image/png", "jpeg": "image/jpeg"}
+_PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpeg"}
 
-_LOGO_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "svg": "image/svg+xml",
-}
+LOGO_NOT_RASTER = "请上传 PNG 或 JPEG 格式的标志。"
+# Written by migration positions 0014 when it removed an SVG logo; a new logo removes it.
+SVG_LOGO_REMOVED_MARKER = "company/svg-logo-removed.txt"
+SVG_LOGO_REMOVED_NOTICE = "原标志为 SVG 格式，已停用，请上传 PNG 或 JPEG 格式的标志。"
+
+
+class LogoRejected(ValueError):
+    """An uploaded logo that is not accepted; the message is Chinese and shown to the user."""
 
 
 @dataclass
@@ -88,6 +97,7 @@ def save_company_profile(
         profile.name = name.strip()
         profile.document_prefix = document_prefix.strip()
         if logo is not None:
+            check_logo(logo)
             profile.logo.save(logo.name, logo, save=False)
         elif clear_logo:
             profile.logo = ""
@@ -95,6 +105,8 @@ def save_company_profile(
         profile.save()
     if old_logo and old_logo != (profile.logo.name or ""):
         profile.logo.storage.delete(old_logo)
+    if logo is not None and default_storage.exists(SVG_LOGO_REMOVED_MARKER):
+        default_storage.delete(SVG_LOGO_REMOVED_MARKER)
     forget_company_profile()
     return profile
 
@@ -102,8 +114,8 @@ def save_company_profile(
 def logo_data_url(profile: CompanyProfile) -> str:
     """The logo as a ``data:`` URL ("" without one).
 
-    The PDF renderer may load nothing but static files and ``data:`` URLs, and an SVG inside
-    ``<img>`` cannot run scripts, so page and PDF both embed the logo this way.
+    The PDF renderer may load nothing but static files and ``data:`` URLs, so page and PDF both
+    embed the logo this way. Only a PNG or JPEG (by content) is embedded; anything else is "".
     """
     if not profile.logo:
         return ""
@@ -111,13 +123,15 @@ def logo_data_url(profile: CompanyProfile) -> str:
     cached = _logo_cache.get(key)
     if cached is not None:
         return cached
-    extension = profile.logo.name.rsplit(".", 1)[-1].lower()
     try:
         with profile.logo.storage.open(profile.logo.name, "rb") as handle:
             data = handle.read()
     except OSError:
         return ""
-    url = f"data:{_LOGO_TYPES.get(extension, 'application/octet-stream')};base64,"
+    kind = sniff_logo_type(data)
+    if kind not in _LOGO_TYPES:
+        return ""
+    url = f"data:{_LOGO_TYPES[kind]};base64,"
     url += base64.b64encode(data).decode("ascii")
     _logo_cache[key] = url
     return url
@@ -147,6 +161,50 @@ def sniff_logo_type(data: bytes) -> str | None:
     return None
 
 
-def svg_has_text(data: bytes) -> bool:
-    """Whether an SVG draws text: a PDF would then embed a second font for the logo."""
-    return re.search(rb"<(?:[\w-]+:)?(?:text|tspan|textPath)[\s>/]", data) is not None
+def check_logo(upload: UploadedFile) -> str:
+    """The uploaded logo's type, "png" or "jpeg", judged by its content with Pillow.
+
+    Raises ``LogoRejected`` (Chinese message) for anything else — SVG included — for a file over
+    ``COMPANY_LOGO_MAX_KB``, and for an image wider or higher than ``COMPANY_LOGO_MAX_PIXELS``
+    (checked from the header, before any pixel is decoded: a decompression bomb is refused
+    without being unpacked).
+    """
+    max_kb = settings.COMPANY_LOGO_MAX_KB
+    if upload.size > max_kb * 1024:
+        raise LogoRejected(
+            f"公司标志不能超过 {max_kb} KB（当前 {-(-upload.size // 1024)} KB），请压缩后再上传。"
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if sniff_logo_type(data) not in _LOGO_TYPES:
+        raise LogoRejected(LOGO_NOT_RASTER)
+    max_pixels = settings.COMPANY_LOGO_MAX_PIXELS
+    too_big = f"公司标志的尺寸不能超过 {max_pixels}×{max_pixels} 像素"
+    try:
+        with warnings.catch_warnings():
+            # Past Pillow's warning size the pixel limit below answers (with the size); past its
+            # error size (2×) Image.open refuses by itself.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = _PILLOW_FORMATS.get(image.format or "")
+                if kind is None:
+                    raise LogoRejected(LOGO_NOT_RASTER)
+                width, height = image.size
+                if width > max_pixels or height > max_pixels:
+                    raise LogoRejected(f"{too_big}（当前 {width}×{height} 像素），请缩小后再上传。")
+                image.load()  # decode it all: a truncated or corrupt file fails here
+    except LogoRejected:
+        raise
+    except Image.DecompressionBombError:
+        raise LogoRejected(f"{too_big}，请缩小后再上传。") from None
+    except (OSError, SyntaxError, ValueError):
+        raise LogoRejected(
+            "公司标志文件已损坏或无法读取，请重新导出为 PNG 或 JPEG 后上传。"
+        ) from None
+    return kind
+
+
+def svg_logo_removed(profile: CompanyProfile) -> bool:
+    """Whether the SVG logo was removed (migration 0014) and no new logo is there yet."""
+    return not profile.logo and default_storage.exists(SVG_LOGO_REMOVED_MARKER)

@@ -35,6 +35,9 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         "saved": saved,
         "shown": shown,
         "logo": company.logo_data_url(shown),
+        "svg_logo_notice": company.SVG_LOGO_REMOVED_NOTICE
+        if company.svg_logo_removed(shown)
+        else "",
         "example_number": shown.document_number("FZ-XS-001", 1),
     }
     return render(request, "positions/company_settings.html", context)
