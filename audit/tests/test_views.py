@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from audit import services
+from audit import services, workbook
 from audit.models import AppendOnlyError, AuditEvent
 from audit.models import AuditAction as Action
 from audit.tests.helpers import auditor
@@ -114,7 +114,7 @@ def test_auditor_exports_the_filtered_events_as_xlsx(client, trail, reader):
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == services.XLSX_HEADERS
+    assert rows[0] == workbook.XLSX_HEADERS
     assert [(r[0], r[1], r[4], r[7], r[8]) for r in rows[1:]] == [
         (datetime.datetime(2026, 3, 5, 10), "wangrenshi", "导出 Excel", None, "条数：3"),
         (

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from audit import services
+from audit import services, workbook
 from audit.forms import EventFilterForm
 from audit.models import AuditAction, AuditEvent
 from positions import permissions
@@ -96,7 +96,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = EventFilterForm(request.GET or None)
     found = list(services.events(form.chosen()))
-    data = services.events_xlsx(found)
+    data = workbook.events_xlsx(found)
     filters = {key: value for key, value in request.GET.items() if value}
     services.record(
         AuditAction.EXPORT_AUDIT, request=request, details={"count": len(found), "filters": filters}
