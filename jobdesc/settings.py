@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "transfer",
     "orgchart",
     "search",
+    "audit",  # the audit trail (审计日志); its settings are in their own block below
     "bench",  # the generate_positions command (benchmarks' synthetic data)
 ]
 
@@ -292,6 +293,19 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # positions.W001 warns at start-up when it is not installed, and the PDF view refuses to render
 # rather than print empty boxes.
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
+
+# --- Audit trail (the audit app) ---------------------------------------------------------------
+# Sign-ins, role and scope changes, admin actions, workflow decisions and exports are recorded
+# (audit/services.py). AUDIT_RETENTION_DAYS: how long events are kept before
+# `manage.py prune_audit_events` may remove them (default 180; fewer is refused, 等保 2.0 asks
+# for six months). AUDIT_TRUSTED_PROXY_COUNT: the reverse proxies in front of the site that
+# append to X-Forwarded-For (default 0: the client is REMOTE_ADDR).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
+AUDIT_TRUSTED_PROXY_COUNT = env_int("AUDIT_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The request at hand for events recorded by hooks (inside django-axes, which stays last).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "audit.middleware.AuditRequestMiddleware"
+)
 
 LOGGING = {
     "version": 1,

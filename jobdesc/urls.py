@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audit import urls as audit_urls
 from orgchart import urls as orgchart_urls
 from people import urls as people_urls
 from people.views import accounts as account_views
@@ -22,6 +23,7 @@ PAGES = (
     + transfer_urls.urlpatterns
     + orgchart_urls.urlpatterns
     + search_urls.urlpatterns
+    + audit_urls.urlpatterns
 )
 
 urlpatterns = [

@@ -5,14 +5,24 @@ of the core, the core calls a hook here, and the outer app registers its handler
 ``AppConfig.ready`` (the search app keeps its index this way). Handlers run where the core calls
 them: ``sheets_written`` inside the writer's transaction, after every row of the write, so a
 refused write leaves the index untouched too.
+
+The audit trail (the audit app) hears three more: ``workflow_decided`` (the workflow service,
+inside the step's transaction), ``admin_logged`` (every ModelAdmin of ours, after Django's
+admin logged an addition, change or deletion) and ``file_exported`` (the core's own downloads).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import Model, Q
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.admin.models import LogEntry
 
 SheetsWritten = Callable[[list[int]], None]
 NameMatcher = Callable[[User | AnonymousUser, str], Q]
@@ -50,3 +60,78 @@ def names_matching_q(user: User | AnonymousUser, query: str) -> Q:
     for matcher in _name_matchers:
         found |= matcher(user, query)
     return found
+
+
+# --- what the audit trail hears ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkflowDecision:
+    """One workflow step taken: submit, review, approve or reject (``WorkflowEvent.Action``)."""
+
+    user: AbstractBaseUser
+    position: Model  # the Position as written
+    action: str
+    from_status: str
+    to_status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class FileExport:
+    """A file the core handed to a user (``kind``: ``acknowledgements_xlsx``)."""
+
+    request: HttpRequest
+    kind: str
+    obj: Model | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+WorkflowDecided = Callable[[WorkflowDecision], None]
+AdminLogged = Callable[[HttpRequest, "list[LogEntry]"], None]
+FileExported = Callable[[FileExport], None]
+
+_workflow_decided: list[WorkflowDecided] = []
+_admin_logged: list[AdminLogged] = []
+_file_exported: list[FileExported] = []
+
+
+def on_workflow_decided(handler: WorkflowDecided) -> WorkflowDecided:
+    """Register ``handler(decision)``, called after each workflow step, in its transaction."""
+    if handler not in _workflow_decided:
+        _workflow_decided.append(handler)
+    return handler
+
+
+def workflow_decided(decision: WorkflowDecision) -> None:
+    """Tell every registered handler that a workflow step was taken."""
+    for handler in _workflow_decided:
+        handler(decision)
+
+
+def on_admin_logged(handler: AdminLogged) -> AdminLogged:
+    """Register ``handler(request, entries)``, called with the admin's new ``LogEntry`` rows."""
+    if handler not in _admin_logged:
+        _admin_logged.append(handler)
+    return handler
+
+
+def admin_logged(request: HttpRequest, entries: Iterable[LogEntry]) -> None:
+    """Tell every registered handler about the admin's new log entries."""
+    entries = list(entries)
+    if entries:
+        for handler in _admin_logged:
+            handler(request, entries)
+
+
+def on_file_exported(handler: FileExported) -> FileExported:
+    """Register ``handler(export)``, called when a core view hands out a file."""
+    if handler not in _file_exported:
+        _file_exported.append(handler)
+    return handler
+
+
+def file_exported(export: FileExport) -> None:
+    """Tell every registered handler that a file was handed out."""
+    for handler in _file_exported:
+        handler(export)

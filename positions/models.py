@@ -681,7 +681,7 @@ class RoleManager(models.Manager):
 
 
 class Role(models.Model):
-    """A role (HR 编辑, 部门经理, 员工) and the Django group that grants it.
+    """A role (HR 编辑, 部门经理, 员工, 审计员) and the Django group that grants it.
 
     ``positions.permissions`` finds a user's roles by ``code``, never by the group's name: the
     name is only what people read, and a superuser may rename the group in the admin without
@@ -693,6 +693,7 @@ class Role(models.Model):
         HR_EDITOR = "hr_editor", "HR 编辑"
         MANAGER = "manager", "部门经理"
         EMPLOYEE = "employee", "员工"
+        AUDITOR = "auditor", "审计员"
 
     code = models.CharField("角色", max_length=20, choices=Code.choices)
     group = models.OneToOneField(
@@ -708,7 +709,7 @@ class Role(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code"], name="positions_role_unique_code"),
             models.CheckConstraint(
-                condition=Q(code__in=["hr_editor", "manager", "employee"]),
+                condition=Q(code__in=["hr_editor", "manager", "employee", "auditor"]),
                 name="positions_role_known_code",
             ),
         ]

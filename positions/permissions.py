@@ -13,6 +13,8 @@ add a user to.
 * **部门经理** sees every published position, and the drafts (and archived sheets) of the
   departments of the positions they hold now, sub-departments included.
 * **员工** — and every other logged-in user — sees published positions only.
+* **审计员** reads the audit trail (``can_view_audit``) and otherwise only what an 员工 reads:
+  it changes nothing and does not reach the admin.
 * A superuser may do everything.
 
 Views, templates (which buttons show) and the admin all ask the functions below; the querysets
@@ -40,7 +42,8 @@ from positions.org import department_index
 HR_EDITOR: str = Role.Code.HR_EDITOR.value  # "hr_editor"
 MANAGER: str = Role.Code.MANAGER.value  # "manager"
 EMPLOYEE: str = Role.Code.EMPLOYEE.value  # "employee"
-ROLES = (HR_EDITOR, MANAGER, EMPLOYEE)
+AUDITOR: str = Role.Code.AUDITOR.value  # "auditor"
+ROLES = (HR_EDITOR, MANAGER, EMPLOYEE, AUDITOR)
 
 
 def role_group(code: str) -> Group:
@@ -78,6 +81,10 @@ class Access:
     @property
     def is_manager(self) -> bool:
         return MANAGER in self.roles
+
+    @property
+    def is_auditor(self) -> bool:
+        return AUDITOR in self.roles
 
 
 NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset(), frozenset())
@@ -343,6 +350,19 @@ def can_view_employee_details(user: User | AnonymousUser, employee: Employee) ->
     return employee.user_id == user.pk or can_manage_employee(user, employee)
 
 
+# --- the audit trail -------------------------------------------------------------------------
+
+
+def can_view_audit(user: User | AnonymousUser) -> bool:
+    """The audit trail (审计日志: its pages and its xlsx): 审计员 and superusers.
+
+    Nobody changes or deletes an event, the 审计员 included; only ``prune_audit_events`` removes
+    events older than the retention period.
+    """
+    rules = access(user)
+    return rules.authenticated and (rules.superuser or rules.is_auditor)
+
+
 # --- the admin -------------------------------------------------------------------------------
 
 
@@ -473,6 +493,12 @@ def _superuser_rule(user: User | AnonymousUser, action: str, obj) -> bool:
     return can_grant_roles(user)
 
 
+def _audit_event_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """The audit trail is append-only: read in the admin (by whoever reaches it and may read
+    the trail), never added, changed or deleted there — not even by a superuser."""
+    return action == "view" and can_use_admin(user) and can_view_audit(user)
+
+
 ADMIN_RULES = {
     **{("positions", model): _sheet_rule for model in SHEET_MODELS},
     ("positions", "department"): _department_rule,
@@ -482,6 +508,7 @@ ADMIN_RULES = {
     ("positions", "assignment"): _assignment_rule,
     ("positions", "editorscope"): _editor_scope_rule,
     ("auth", "user"): _account_rule,
+    ("audit", "auditevent"): _audit_event_rule,
 }
 
 
@@ -559,6 +586,10 @@ class Abilities:
     @property
     def edit_company(self) -> bool:
         return is_company_wide_editor(self._user)
+
+    @property
+    def view_audit(self) -> bool:
+        return can_view_audit(self._user)
 
 
 def is_company_wide_editor(user: User | AnonymousUser) -> bool:

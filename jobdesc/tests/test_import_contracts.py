@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-PACKAGES = ("positions", "people", "printing", "transfer", "orgchart", "search", "bench")
+PACKAGES = ("positions", "people", "printing", "transfer", "orgchart", "search", "audit", "bench")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from audit import services as audit
 from positions import permissions
 from positions.admin.base import AsksPermissions
 
@@ -63,6 +64,12 @@ class AccountAdmin(AsksPermissions, auth_admin.UserAdmin):
     def history_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         self._require_managed(request, object_id)
         return super().history_view(request, object_id, *args, **kwargs)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Saves the roles (groups) too: the audit trail records what changed."""
+        before = audit.role_codes(form.instance)
+        super().save_related(request, form, formsets, change)
+        audit.record_role_change(request, form.instance, before)
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         if obj is None or self._grants_roles(request):

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from audit import services as audit
 from people.services import people
 from positions import permissions
 from positions.admin.base import AsksPermissions
@@ -203,3 +204,19 @@ class EditorScopeAdmin(AsksPermissions, admin.ModelAdmin):
     list_select_related = ("user", "department")
     search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
     autocomplete_fields = ("user", "department")
+
+    # The audit trail records every scope granted, moved or removed (who, to whom, which).
+    def save_model(self, request: HttpRequest, obj: EditorScope, form: Any, change: bool) -> None:
+        previous = audit.stored_scope_department(obj) if change else ""
+        super().save_model(request, obj, form, change)
+        action = audit.Action.SCOPE_CHANGE if change else audit.Action.SCOPE_ADD
+        audit.record_scope(request, action, obj, previous)
+
+    def delete_model(self, request: HttpRequest, obj: EditorScope) -> None:
+        audit.record_scope(request, audit.Action.SCOPE_DELETE, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[EditorScope]) -> None:
+        for scope in queryset.select_related("user", "department"):
+            audit.record_scope(request, audit.Action.SCOPE_DELETE, scope)
+        super().delete_queryset(request, queryset)

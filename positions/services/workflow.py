@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import Position, WorkflowEvent
 from positions.services import sheets
 from positions.services.review import add_months
@@ -80,6 +80,16 @@ def _step(
             from_status=before[0],
             to_status=stored.status,
             comment=comment,
+        )
+        hooks.workflow_decided(
+            hooks.WorkflowDecision(
+                user=user,
+                position=stored,
+                action=action,
+                from_status=before[0],
+                to_status=stored.status,
+                comment=comment,
+            )
         )
     return stored, before[0]
 

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version as Revision
 
+from audit.models import AuditEvent
 from positions import permissions
 from positions.models import Acknowledgement, BookJob, Department, Employee, Position, Qualification
 from positions.services import history
@@ -68,6 +69,7 @@ def world(seed) -> World:
     EditorScopeFactory(user=hr_scoped, department=sales.parent)  # 福州项目公司 and below
     hr_unscoped = in_group(UserFactory(username="hr-unscoped"), permissions.HR_EDITOR)
     superuser = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    auditor = in_group(UserFactory(username="auditor"), permissions.AUDITOR)
 
     return World(
         users={
@@ -78,6 +80,7 @@ def world(seed) -> World:
             "hr_scoped": hr_scoped,
             "hr_unscoped": hr_unscoped,
             "superuser": superuser,
+            "auditor": auditor,
         },
         sales=sales,
         marketing=marketing,
@@ -188,6 +191,9 @@ def statuses(*values: int | str) -> dict[str, int | str]:
 
 def none(world: World) -> dict:
     return {}
+
+
+AUDIT_READERS = statuses(LOGIN, 403, 403, 403, 403, 403) | {"auditor": 200, "superuser": 200}
 
 
 def sales_book(world: World) -> dict:
@@ -526,6 +532,16 @@ CASES: tuple[Case, ...] = (
     Case("positions:book-status", sales_book, everyone()),
     Case("positions:book-download", sales_book_done, everyone(), label="done"),
     Case("positions:book-download", sales_book, everyone(404), label="queued"),
+    # 审计日志: the 审计员 and superusers only (the other roles of ROLES get 403).
+    *(
+        Case(name, kwargs, AUDIT_READERS, label=label)
+        for name, kwargs, label in (
+            ("positions:audit-list", none, ""),
+            ("positions:audit-user", lambda w: {"pk": w.users["employee"].pk}, "the 售楼员"),
+            ("positions:audit-position", lambda w: {"pk": w.published.pk}, "售楼员"),
+            ("positions:audit-export", none, ""),
+        )
+    ),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
@@ -688,6 +704,24 @@ ADMIN_MODEL_ROWS: dict[str, tuple[Callable[[World], dict], dict[str, dict]]] = {
 }
 
 
+def audit_event(world: World) -> dict:
+    return {"object_id": AuditEvent.objects.create(action="login", username="employee").pk}
+
+
+# The audit trail is append-only: read by superusers (an 审计员 reads it on its own pages and
+# does not reach the admin), never added, changed or deleted.
+ADMIN_MODEL_ROWS["audit_auditevent"] = (
+    audit_event,
+    {
+        "changelist": admin_statuses(403, 403, 200) | {"auditor": LOGIN},
+        "add": same(403) | {"auditor": LOGIN},
+        "change": admin_statuses(403, 403, 200) | {"auditor": LOGIN},
+        "delete": same(403) | {"auditor": LOGIN},
+        "history": admin_statuses(403, 403, 200) | {"auditor": LOGIN},
+    },
+)
+
+
 def _admin_model_cases() -> tuple[Case, ...]:
     cases = []
     for model, (kwargs, views) in ADMIN_MODEL_ROWS.items():
@@ -723,6 +757,7 @@ ADMIN_CASES: tuple[Case, ...] = (
     Case("admin:app_list", lambda w: {"app_label": "positions"}, same(200), label="positions"),
     Case("admin:app_list", lambda w: {"app_label": "auth"}, same(200), label="auth: users"),
     Case("admin:app_list", lambda w: {"app_label": "axes"}, admin_statuses(404, 404, 200)),
+    Case("admin:app_list", lambda w: {"app_label": "audit"}, admin_statuses(404, 404, 200)),
     *_admin_model_cases(),
     # Sheets are written in the editor only: a POST to the change or delete page is refused.
     Case(
@@ -745,6 +780,17 @@ ADMIN_CASES: tuple[Case, ...] = (
         same(403),
         method="post",
         label="POST",
+    ),
+    # Audit events: a POST to the change or delete page is refused, for a superuser too.
+    *(
+        Case(
+            f"admin:audit_auditevent_{view}",
+            audit_event,
+            same(403) | {"auditor": LOGIN},
+            method="post",
+            label="POST",
+        )
+        for view in ("change", "delete")
     ),
     # A scoped editor does not see the other department's drafts: no such row for it.
     *(

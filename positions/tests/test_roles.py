@@ -16,8 +16,14 @@ from positions.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 link_migration = importlib.import_module("positions.migrations.0013_link_role_groups")
+auditor_migration = importlib.import_module("positions.migrations.0014_auditor_role")
 
-AS_MIGRATED = {"hr_editor": "HR 编辑", "manager": "部门经理", "employee": "员工"}
+AS_MIGRATED = {
+    "hr_editor": "HR 编辑",
+    "manager": "部门经理",
+    "employee": "员工",
+    "auditor": "审计员",
+}
 
 
 def role_names() -> dict[str, str]:
@@ -37,7 +43,21 @@ def test_role_link_migration_reverses_and_links_the_same_groups_again():
     assert set(Group.objects.values_list("name", flat=True)) >= set(AS_MIGRATED.values())
 
     link_migration.link_role_groups(apps, None)
+    auditor_migration.create_auditor_role(apps, None)
     assert {code: permissions.role_group(code).pk for code in permissions.ROLES} == groups
+
+
+def test_auditor_role_migration_reverses_and_keeps_a_group_with_members():
+    member = UserFactory(username="audit-member")
+    member.groups.add(permissions.role_group(permissions.AUDITOR))
+
+    auditor_migration.remove_auditor_role(apps, None)
+    assert not Role.objects.filter(code=permissions.AUDITOR).exists()
+    assert member.groups.filter(name="审计员").exists()  # nobody's membership is lost
+    assert not permissions.access(member).is_auditor
+
+    auditor_migration.create_auditor_role(apps, None)
+    assert permissions.role_group(permissions.AUDITOR).user_set.get() == member
 
 
 def test_role_group_of_an_unknown_code_is_refused():

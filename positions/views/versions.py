@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import Position, Version
 from positions.services import acknowledgements
 from positions.services import versions as version_service
@@ -109,6 +109,11 @@ def version_acknowledgements_xlsx(request: HttpRequest, pk: int, number: int) ->
     data = acknowledgements.acknowledgement_xlsx(acknowledgements.acknowledgement_report(version))
     stem = f"{version.code}-{version.title}" if version.code else version.title
     response = HttpResponse(data, content_type=XLSX)
+    hooks.file_exported(
+        hooks.FileExport(
+            request, "acknowledgements_xlsx", version.position, {"version": version.label}
+        )
+    )
     return attachment(response, f"{stem}-{version.label}-员工确认.xlsx")
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import services as audit
 from positions import permissions
 from positions.models import BookJob
 from positions.views.common import attachment
@@ -139,4 +140,10 @@ def book_download(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError:
         raise Http404("汇编文件已不存在，请重新生成。") from None
     response = FileResponse(handle, content_type="application/pdf")
+    audit.record(
+        audit.Action.EXPORT_BOOK,
+        request=request,
+        obj=job,
+        details={"count": len(job.version_ids)},
+    )
     return attachment(response, books.book_filename(job))

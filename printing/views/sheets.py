@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audit import services as audit
 from positions import permissions
 from positions.models import Position
 from positions.services import versions
@@ -72,7 +73,11 @@ def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if stored := _stored_version_pdf(request, pk, None):
         return stored
     position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
-    return _pdf_response(request, versions.read_sheet(request.user, position))
+    read = versions.read_sheet(request.user, position)
+    response = _pdf_response(request, read)
+    if read.is_working_copy and response.status_code == 200:  # stored versions: not recorded
+        audit.record(audit.Action.EXPORT_DRAFT_PDF, request=request, obj=position)
+    return response
 
 
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import services as audit
 from people.services import roster
 from positions import permissions
 from positions.filters import PositionFilter
@@ -96,6 +97,11 @@ def position_export(request: HttpRequest) -> HttpResponse:
     )
     filterset = PositionFilter(request.GET, queryset=visible, request=request)
     contents = excel.contents_for(request.user, filterset.qs)
+    audit.record(
+        audit.Action.EXPORT_EXCEL,
+        request=request,
+        details={"count": len(contents), "filters": {k: v for k, v in request.GET.items() if v}},
+    )
     return _xlsx(excel.position_workbook(contents), f"职位说明书导出-{_stamp()}.xlsx")
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import services as audit
 from positions import permissions
 from positions.models import Department, Position
 from positions.services import versions
@@ -42,6 +43,10 @@ def position_docx(request: HttpRequest, pk: int, number: int | None = None) -> H
     read = versions.read_sheet(request.user, position, number=_version_number(request, number))
     filename, _ascii = docx_filename(read.sheet)
     response = HttpResponse(render_docx(read.sheet), content_type=DOCX_CONTENT_TYPE)
+    version = read.version.label if read.version is not None else "工作稿"
+    audit.record(
+        audit.Action.EXPORT_WORD, request=request, obj=position, details={"version": version}
+    )
     return attachment(response, filename)
 
 

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit import services as audit
 from transfer.services.backup import BackupError, export_archive
 
 
@@ -19,6 +20,14 @@ class Command(BaseCommand):
             result = export_archive(archive)
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
+        audit.record(
+            audit.Action.EXPORT_BACKUP,
+            details={
+                "command": "manage.py export_all",
+                "archive": str(result.path),
+                "rows": result.total,
+            },
+        )
         if options["verbosity"] > 1:
             for label, count in sorted(result.counts.items()):
                 self.stdout.write(f"  {label}: {count}")
