@@ -16,7 +16,7 @@ from positions.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 link_migration = importlib.import_module("positions.migrations.0013_link_role_groups")
-auditor_migration = importlib.import_module("positions.migrations.0014_auditor_role")
+auditor_migration = importlib.import_module("positions.migrations.0015_auditor_role")
 
 AS_MIGRATED = {
     "hr_editor": "HR 编辑",

@@ -30,7 +30,7 @@ def remove_auditor_role(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("positions", "0013_link_role_groups"),
+        ("positions", "0014_remove_svg_company_logo"),
     ]
 
     operations = [
