@@ -292,3 +292,9 @@ LOGGING = {
         "fontTools": {"handlers": ["console"], "level": "ERROR"},
     },
 }
+
+# --- Submitted forms, sessions and passwords -------------------------------------------------
+# DATA_UPLOAD_MAX_NUMBER_FIELDS: how many fields one request may submit. The editor submits
+# about nine per duty, so Django's default of 1000 refused positions of ~110 duties and lost the
+# edits; above the limit a Chinese 400 page names it and nothing is saved (jobdesc/errors.py).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000, minimum=1000)
