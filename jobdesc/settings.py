@@ -298,3 +298,13 @@ LOGGING = {
 # about nine per duty, so Django's default of 1000 refused positions of ~110 duties and lost the
 # edits; above the limit a Chinese 400 page names it and nothing is saved (jobdesc/errors.py).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000, minimum=1000)
+
+# SESSION_IDLE_MINUTES: a signed-in person is signed out after that many minutes without a
+# request. The session (its row and its cookie) lasts SESSION_COOKIE_AGE from its last save;
+# people.middleware.SessionIdleMiddleware renews it while the person keeps working.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "people.middleware.SessionIdleMiddleware",
+)
