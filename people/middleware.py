@@ -37,6 +37,8 @@ class SessionIdleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code >= 500:  # not saved by SessionMiddleware; the database may be down
+            return response
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return response

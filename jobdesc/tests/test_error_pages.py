@@ -162,11 +162,16 @@ def test_error_page_400_bad_host_is_chinese_without_a_user(client, li):
 # --- 500 -----------------------------------------------------------------------------------------
 
 
-def test_error_page_500_needs_neither_database_nor_user(li_client, django_db_blocker):
+def test_error_page_500_needs_neither_database_nor_user(li_client, django_db_blocker, caplog):
     li_client.raise_request_exception = False
 
     with django_db_blocker.block():  # every query fails, the session's and the user's first
         response = li_client.get(HOME)
+
+    # one failure, logged once: nothing on the way out asks the database again
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == [
+        "Internal Server Error: /"
+    ]
 
     assert response.status_code == 500
     page, html = page_text(response), response.content.decode()
