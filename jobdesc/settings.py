@@ -195,13 +195,6 @@ TASKS = {
     }
 }
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
 # django-axes first: it refuses locked-out usernames before the password is even checked.
 # Then Django's password check, whose permissions come from positions/permissions.py instead of
 # the permissions stored on groups and users (positions/backends.py).
@@ -316,3 +309,33 @@ LOGGING = {
         "fontTools": {"handlers": ["console"], "level": "ERROR"},
     },
 }
+
+# --- Submitted forms, sessions and passwords -------------------------------------------------
+# DATA_UPLOAD_MAX_NUMBER_FIELDS: how many fields one request may submit. The editor submits
+# about nine per duty, so Django's default of 1000 refused positions of ~110 duties and lost the
+# edits; above the limit a Chinese 400 page names it and nothing is saved (jobdesc/errors.py).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000, minimum=1000)
+
+# SESSION_IDLE_MINUTES: a signed-in person is signed out after that many minutes without a
+# request. The session (its row and its cookie) lasts SESSION_COOKIE_AGE from its last save;
+# people.middleware.SessionIdleMiddleware renews it while the person keeps working.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "people.middleware.SessionIdleMiddleware",
+)
+
+# PASSWORD_MIN_LENGTH: the shortest password accepted (default 10). A password must also not
+# contain the username or the person's 工号, nor be a common or an all-digit password.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10, minimum=8)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "people.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "people.validators.NoAccountNameValidator"},
+]

@@ -46,3 +46,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((PAGES, "positions"))),
 ]
+
+# The error pages in Chinese (jobdesc/errors.py); the 500 page is Django's server_error with
+# templates/500.html, which needs neither the database nor the user.
+handler400 = "jobdesc.errors.bad_request"
+handler403 = "jobdesc.errors.permission_denied"
+handler404 = "jobdesc.errors.page_not_found"

@@ -157,11 +157,12 @@ def test_cancel_discards_the_upload_and_writes_nothing(hr_client, sales):
     assert row_counts() == before
 
 
-def test_preview_of_an_upload_older_than_a_day_is_not_found(hr_client, sales):
+def test_preview_of_an_upload_older_than_a_day_is_not_found(hr_client, hr_user, sales):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         preview_url = upload(hr_client, valid_workbook(), "职位.xlsx")["Location"]
         assert "导入预览：职位.xlsx" in hr_client.get(preview_url).content.decode()
         traveller.shift(datetime.timedelta(hours=25))
+        hr_client.force_login(hr_user)  # idle for a day: signed out (SESSION_IDLE_MINUTES)
 
         assert hr_client.get(preview_url).status_code == 404
     assert not stored_files(staging.FOLDER)

@@ -243,13 +243,14 @@ def test_word_import_cancel_discards_the_upload(seed, hr_client):
     assert not stored_files(staging.FOLDER)
 
 
-def test_word_import_preview_of_an_upload_older_than_a_day_is_not_found(seed, hr_client):
+def test_word_import_preview_of_an_upload_older_than_a_day_is_not_found(seed, hr_client, hr_user):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         response = hr_client.post(
             reverse(IMPORT_URL), {"files": [upload("c.docx", word_helpers.layout_c())]}
         )
         assert "销售管理专员" in page_text(hr_client.get(response["Location"]))
         traveller.shift(datetime.timedelta(hours=25))
+        hr_client.force_login(hr_user)  # idle for a day: signed out (SESSION_IDLE_MINUTES)
 
         assert hr_client.get(response["Location"]).status_code == 404
 
