@@ -149,7 +149,6 @@ def test_hr_editor_and_employee_get_403_on_every_audit_page(client, trail, role)
 
 
 def test_auditor_changes_nothing_else(client, trail, reader):
-    to_login = (reverse("login"), reverse("admin:login"))
     clerk = trail["clerk"]
 
     assert client.get(reverse("positions:position-edit", args=[clerk.pk])).status_code == 403
@@ -159,10 +158,11 @@ def test_auditor_changes_nothing_else(client, trail, reader):
     assert client.get(reverse("positions:position-create")).status_code == 403
     assert client.get(reverse("positions:import-export")).status_code == 403
     admin = client.get(reverse("admin:index"))
-    assert admin.status_code == 302 and admin["Location"].startswith(to_login)
+    assert admin.status_code == 403
+    assert "您没有访问管理后台的权限" in admin.content.decode()
     event = AuditEvent.objects.first()
     response = client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": 1})
-    assert response.status_code == 302 and response["Location"].startswith(to_login)
+    assert response.status_code == 403
     clerk.refresh_from_db()
     assert clerk.title == "售楼员"
     assert AuditEvent.objects.filter(pk=event.pk).exists()
