@@ -222,3 +222,13 @@ def test_chart_page_query_count_does_not_grow_with_the_chart(hr_client):
         assert response.context["chart"].shown_count == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "9" * 40], ids=["superscript", "arabic-indic", "huge"])
+def test_expand_ignores_what_is_not_an_id(manager, user_client, bad):
+    general = manager.reports_to.reports_to
+    url = chart_url("position-chart", general)
+    response = user_client.get(url, {"expand": f"{bad},{manager.pk}", "collapse": bad})
+    assert response.status_code == 200
+    assert "售楼员" in response.content.decode()  # the good id still opens its box
+    assert user_client.get(chart_url("org-chart"), {"expand": bad}).status_code == 200

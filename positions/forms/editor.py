@@ -26,6 +26,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.http import QueryDict
 
 from positions import permissions
+from positions.forms.fields import IdsChoiceField
+from positions.ids import parse_id
 from positions.models import (
     Authority,
     Department,
@@ -138,6 +140,7 @@ class PositionForm(forms.ModelForm):
             "work_environment",
             "other_requirements",
         ]
+        field_classes = {"related_positions": IdsChoiceField}
         widgets = {
             "department": PickerSelect,
             "reports_to": PickerSelect,
@@ -198,7 +201,7 @@ class PositionForm(forms.ModelForm):
         if value in (None, ""):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        return [str(v) for v in values if str(v).isdigit()]
+        return [str(v) for v in values if parse_id(str(v)) is not None]
 
     def _show_options(self, name: str, extra: list[Any]) -> None:
         field = self.fields[name]

@@ -451,3 +451,13 @@ def test_department_picker_returns_only_editable_departments(client, scoped_hr, 
 def test_pickers_forbidden_without_editor_role(user_client):
     for name in ("position", "department"):
         assert user_client.get(reverse(f"positions:{name}-picker")).status_code == 403
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 19, "9" * 40], ids=["superscript", "19-digits", "huge"])
+def test_related_position_that_is_not_an_id_is_refused_in_chinese(hr_client, hr_user, manager, bad):
+    related = set(manager.related_positions.all())
+    data = editor_data(hr_user, manager) | {"related_positions": [bad]}
+    response = hr_client.post(reverse("positions:position-edit", kwargs={"pk": manager.pk}), data)
+    assert response.status_code == 200  # the editor again, with the error
+    assert "所选职位不存在，请重新选择。" in text(response)
+    assert set(manager.related_positions.all()) == related  # nothing saved
