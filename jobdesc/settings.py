@@ -251,6 +251,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media"
 # Largest upload accepted by the Excel / Word importers, in megabytes (IMPORT_MAX_UPLOAD_MB).
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 10, minimum=1)
 IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+# Most data rows (below the header) an imported worksheet may hold (IMPORT_MAX_ROWS).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
 
 # Single-sheet PDFs render in a warm worker process of each web process (positions/render_pool.py):
 # a render longer than PDF_RENDER_TIMEOUT_SECONDS is aborted with an error page (0 = render in

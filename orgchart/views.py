@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 
 from orgchart import services as orgchart
 from orgchart.services import DEFAULT_DEPTH, MAX_DEPTH, ChartTooLarge, OrgChart
+from positions.ids import parse_id
 from positions.views.common import attachment
 from printing.checks import cjk_font_installed
 from printing.pdf import PdfRenderFailed, PdfRenderTimeout, PdfTooLarge
@@ -33,7 +34,7 @@ class BadChartQuery(ValueError):
 
 def _ids(raw: str) -> frozenset[int]:
     """Comma-separated position ids; anything else is ignored (it only opens or closes boxes)."""
-    return frozenset(int(part) for part in raw.split(",") if part.strip().isdigit())
+    return frozenset(pk for part in raw.split(",") if (pk := parse_id(part)) is not None)
 
 
 def chart_options(request: HttpRequest) -> dict:

@@ -40,6 +40,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from positions import hooks, permissions
+from positions.ids import parse_id
 from positions.models import Position, SearchEntry, Version
 from positions.services.reading import reads_working_case
 from positions.sheet import Sheet, build_sheet
@@ -51,6 +52,7 @@ Source = SearchEntry.Source
 MAX_QUERY_LENGTH = 50
 MAX_TERMS = 5
 RESULTS_PER_PAGE = 20
+MAX_PAGE = 1_000_000  # a page number beyond it is shown as the last page like any other
 HITS_PER_RESULT = 3
 SINGLE_CHARACTER_LIMIT = 200  # positions a one-character query may return
 SNIPPET_BEFORE = 24
@@ -471,10 +473,8 @@ def search(
         .annotate(best=Min("rank"), code=Min("sort_code"))
         .order_by("best", "code", "position_id")
     )
-    try:
-        number = max(1, int(page or 1))
-    except (TypeError, ValueError):
-        number = 1
+    # Past the last page shows the last one; MAX_PAGE keeps the offset a database integer.
+    number = min(max(1, parse_id(page) or 1), MAX_PAGE)
     ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
     if not ids and number > 1:  # past the last page: show the last one
         number = max(1, -(-total // per_page)) if total else 1

@@ -268,3 +268,13 @@ def test_chart_over_the_box_setting_opens_again_with_fewer_levels(settings, hr_c
     assert TOO_LARGE in expanded.content.decode()
     assert folded.status_code == 200
     assert "总经理" in pdf_text(folded.content)
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "9" * 40], ids=["superscript", "arabic-indic", "huge"])
+def test_expand_ignores_what_is_not_an_id(manager, user_client, bad):
+    general = manager.reports_to.reports_to
+    url = chart_url("position-chart", general)
+    response = user_client.get(url, {"expand": f"{bad},{manager.pk}", "collapse": bad})
+    assert response.status_code == 200
+    assert "售楼员" in response.content.decode()  # the good id still opens its box
+    assert user_client.get(chart_url("org-chart"), {"expand": bad}).status_code == 200

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from people.services.people import hire_employee, transfer_employee
 from positions import permissions
+from positions.ids import parse_id
 from positions.models import Assignment, Employee, Position
 from transfer.services import excel
 from transfer.services.importing import ImportRefused, Problem, read_workbook_sheets
@@ -206,7 +207,8 @@ def plan_roster_import(
 
 def _positions(keys: list[str]) -> dict[str, Position]:
     codes = [k for k in keys if not k.startswith(excel.ID_PREFIX)]
-    ids = [int(k[1:]) for k in keys if k.startswith(excel.ID_PREFIX) and k[1:].isdigit()]
+    ids = [parse_id(k[1:]) for k in keys if k.startswith(excel.ID_PREFIX)]
+    ids = [pk for pk in ids if pk is not None]
     found = {}
     queryset = Position.objects.select_related("department")
     for position in queryset.filter(code__in=codes):

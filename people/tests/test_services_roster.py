@@ -127,5 +127,5 @@ def test_roster_with_extra_column_and_formula_is_refused(hr_user, clerk):
     workbook["花名册"]["E1"] = None
     result = plan_roster_import(save(workbook), hr_user, today=TODAY)
     assert messages(result) == [
-        "工作表“花名册” 第 2 行 “入职日期”列：单元格 D2 含有公式，请改为直接填写数值或文字。"
+        "工作表“花名册” 第 2 行 “入职日期”列：公式单元格没有计算结果，请粘贴为数值后再导入。"
     ]

@@ -26,6 +26,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.http import QueryDict
 
 from positions import permissions
+from positions.forms.fields import IdsChoiceField
+from positions.ids import parse_id
 from positions.models import (
     Authority,
     Department,
@@ -138,6 +140,7 @@ class PositionForm(forms.ModelForm):
             "work_environment",
             "other_requirements",
         ]
+        field_classes = {"related_positions": IdsChoiceField}
         widgets = {
             "department": PickerSelect,
             "reports_to": PickerSelect,
@@ -198,7 +201,7 @@ class PositionForm(forms.ModelForm):
         if value in (None, ""):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        return [str(v) for v in values if str(v).isdigit()]
+        return [str(v) for v in values if parse_id(str(v)) is not None]
 
     def _show_options(self, name: str, extra: list[Any]) -> None:
         field = self.fields[name]
@@ -557,6 +560,28 @@ def with_extra_row(data: QueryDict, section: str) -> QueryDict:
     return data
 
 
+def row_counts_match(data: QueryDict) -> bool:
+    """Whether every section's TOTAL_FORMS is a number no larger than the rows submitted.
+
+    A browser always sends as many rows as it counts; a larger (or unreadable) count is a forged
+    or broken submission, refused before any form is built (10^18 claimed rows must cost
+    nothing).
+    """
+    for name in FORMSETS:
+        claimed = data.get(f"{name}-TOTAL_FORMS")
+        if claimed is None:
+            continue
+        total = parse_id(claimed)
+        rows = {
+            key[len(name) + 1 :].partition("-")[0]
+            for key in data
+            if key.startswith(f"{name}-") and key[len(name) + 1 :].partition("-")[1]
+        }
+        if total is None or total > len(rows):
+            return False
+    return True
+
+
 def rebase(data: QueryDict, position: Position, *, lock_version: int | None = None) -> QueryDict:
     """The user's submitted data fitted to the rows stored now for ``position``.
 
@@ -572,28 +597,28 @@ def rebase(data: QueryDict, position: Position, *, lock_version: int | None = No
         stored = {
             str(pk) for pk in model.objects.filter(position=position).values_list("pk", flat=True)
         }
-        try:
-            total = int(data.get(f"{name}-TOTAL_FORMS", "0"))
-        except ValueError:
+        total = parse_id(data.get(f"{name}-TOTAL_FORMS", "0"))
+        if total is None:
             continue
-        rows = [
-            {
-                key[len(f"{name}-{i}-") :]: data.getlist(key)
-                for key in data
-                if key.startswith(f"{name}-{i}-")
-            }
-            for i in range(total)
-        ]
+        # The submitted rows, read in one pass over the fields (never one pass per claimed row:
+        # a forged TOTAL_FORMS of 10^18 must cost nothing).
+        submitted: dict[int, dict[str, list[str]]] = {}
+        for key in [k for k in data if k.startswith(f"{name}-")]:
+            index, dash, field = key[len(name) + 1 :].partition("-")
+            number = parse_id(index)
+            if dash and number is not None:
+                if number < total:
+                    submitted.setdefault(number, {})[field] = data.getlist(key)
+                del data[key]
+        rows = [submitted[number] for number in sorted(submitted)]
         if name == "qualification" and rows and not rows[0].get("id", [""])[0] and stored:
             rows[0]["id"] = [next(iter(stored))]
         known = [row for row in rows if row.get("id", [""])[0] in stored]
         new = [row | {"id": [""]} for row in rows if row.get("id", [""])[0] not in stored]
-        for i in range(total):
-            for key in [k for k in data if k.startswith(f"{name}-{i}-")]:
-                del data[key]
         for i, row in enumerate(known + new):
             for field, values in row.items():
                 data.setlist(f"{name}-{i}-{field}", values)
+        data[f"{name}-TOTAL_FORMS"] = str(len(known + new))
         data[f"{name}-INITIAL_FORMS"] = str(len(known))
     return data
 

@@ -7,7 +7,6 @@ version who has acknowledged and who has not, and exports that list as xlsx.
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from positions.models import Acknowledgement, Assignment, Employee, Position, Version
+from positions.spreadsheet import xlsx_bytes
 
 
 def acknowledge(*, user: AbstractBaseUser, version: Version) -> Acknowledgement:
@@ -172,6 +172,4 @@ def acknowledgement_xlsx(report: AcknowledgementReport) -> bytes:
     for index, width in enumerate((14, 12, 18, 10, 18), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)  # an employee named "=HYPERLINK(…)" stays text

@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from reversion.models import Revision as RevisionSet
 from reversion.models import Version as Revision
 
+from positions.ids import parse_id
 from positions.models import (
     Authority,
     Department,
@@ -277,10 +278,9 @@ def _who(revision: RevisionSet) -> str:
 
 def get_position_version(position: Position, version_id: Any) -> Revision:
     """A version of this position's history; ValidationError for anything else."""
-    try:
-        version_pk = int(version_id)
-    except (TypeError, ValueError):
-        raise ValidationError("版本编号无效。", code="invalid") from None
+    version_pk = parse_id(version_id)
+    if version_pk is None:
+        raise ValidationError("版本编号无效。", code="invalid")
     version = (
         Revision.objects.get_for_object(position)
         .select_related("revision__user")

@@ -451,3 +451,32 @@ def test_department_picker_returns_only_editable_departments(client, scoped_hr, 
 def test_pickers_forbidden_without_editor_role(user_client):
     for name in ("position", "department"):
         assert user_client.get(reverse(f"positions:{name}-picker")).status_code == 403
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 19, "9" * 40], ids=["superscript", "19-digits", "huge"])
+def test_related_position_that_is_not_an_id_is_refused_in_chinese(hr_client, hr_user, manager, bad):
+    related = set(manager.related_positions.all())
+    data = editor_data(hr_user, manager) | {"related_positions": [bad]}
+    response = hr_client.post(reverse("positions:position-edit", kwargs={"pk": manager.pk}), data)
+    assert response.status_code == 200  # the editor again, with the error
+    assert "所选职位不存在，请重新选择。" in text(response)
+    assert set(manager.related_positions.all()) == related  # nothing saved
+
+
+def test_position_edit_with_a_forged_row_count_answers_and_saves_nothing(
+    hr_client, hr_user, manager
+):
+    """A forged 工作职责 TOTAL_FORMS (10^40, or more rows than sent) builds no form and saves
+    nothing."""
+    data = editor_data(hr_user, manager)
+    data["summary"] = "不应保存的概要"
+    for forged in ("9" * 40, "5000", "²"):
+        data["duties-TOTAL_FORMS"] = forged
+
+        response = hr_client.post(reverse("positions:position-edit", args=[manager.pk]), data)
+
+        assert response.status_code == 400
+        assert "提交的表单不完整（行数与内容不符），未保存任何内容。" in response.content.decode()
+    manager.refresh_from_db()
+    assert manager.summary != "不应保存的概要"
+    assert manager.lock_version == 1

@@ -347,3 +347,11 @@ def test_sheet_offers_pdf_and_word_of_what_the_user_reads(client, demo, reader, 
     html = client.get(sales_manager.get_absolute_url()).content.decode()
     assert f'href="{reverse("positions:position-pdf", kwargs=kwargs)}"' in html
     assert f'href="{reverse("positions:position-docx", kwargs=kwargs)}"' in html
+
+
+@pytest.mark.parametrize("bad", ["²", "abc", "9" * 40], ids=["superscript", "letters", "huge"])
+def test_acknowledging_a_version_that_is_not_an_id_is_not_found(client, reader, bad):
+    client.force_login(reader)
+    response = client.post(reverse("positions:my-position-acknowledge"), {"version": bad})
+    assert response.status_code == 404
+    assert not Acknowledgement.objects.exists()

@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from positions import permissions
 from positions.filters import PositionFilter
+from positions.ids import parse_id
 from positions.models import Position
 from positions.services import organisation
 from positions.services.reading import with_filled, with_shown_labels
@@ -108,11 +109,8 @@ def paginate(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
     paginator = Paginator(queryset, POSITIONS_PER_PAGE)
     if raw_number in (None, ""):
         return paginator.page(1), ""
-    try:
-        number = int(raw_number)
-    except ValueError:
-        return paginator.page(1), f"页码“{raw_number}”无效，已显示第 1 页。"
-    if number < 1:
+    number = parse_id(raw_number)
+    if number is None or number < 1:
         return paginator.page(1), f"页码“{raw_number}”无效，已显示第 1 页。"
     if number > paginator.num_pages:
         last = paginator.num_pages

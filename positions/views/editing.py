@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +20,7 @@ from positions.forms.editor import (
     CopyPositionForm,
     EditorForms,
     rebase,
+    row_counts_match,
     with_extra_row,
 )
 from positions.models import Position
@@ -27,6 +28,7 @@ from positions.services import editing, pickers, sheets
 from positions.views.common import visible_position
 
 EDITOR_TEMPLATE = "positions/position_form.html"
+FORGED_ROWS = "提交的表单不完整（行数与内容不符），未保存任何内容。请刷新页面后重新编辑。"
 
 
 def _editable_position(request: HttpRequest, pk: int) -> Position:
@@ -58,6 +60,10 @@ def _editor_post(
     request: HttpRequest, position: Position | None
 ) -> tuple[EditorForms, Position | None, HttpResponse | None]:
     """Handle a submitted editor: (forms to show, saved position, response to return)."""
+    if not row_counts_match(request.POST):
+        raise BadRequest(
+            "提交的表单不完整（行数与内容不符），未保存任何内容。请刷新页面后重新编辑。"
+        )
     if section := request.POST.get("_add"):  # 添加一行 without JavaScript
         data = with_extra_row(request.POST, section)
         return EditorForms.build(user=request.user, position=position, data=data), None, None

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from positions import hooks, permissions
+from positions.ids import parse_id
 from positions.models import Position, Version
 from positions.services import acknowledgements
 from positions.services import versions as version_service
@@ -50,10 +51,8 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
     position = _visible_position(request, pk)
     versions = list(position.versions.defer("sheet").order_by("-number"))
     numbers = {v.number for v in versions}
-    try:
-        left = int(request.GET.get("a", ""))
-        right = int(request.GET.get("b", ""))
-    except ValueError:
+    left, right = parse_id(request.GET.get("a")), parse_id(request.GET.get("b"))
+    if left is None or right is None:
         left = right = None
     error = ""
     comparison = None
@@ -121,7 +120,7 @@ def version_acknowledgements_xlsx(request: HttpRequest, pk: int, number: int) ->
 def my_position_acknowledge(request: HttpRequest) -> HttpResponse:
     version = get_object_or_404(
         Version.objects.defer("sheet").select_related("position"),
-        pk=request.POST.get("version") or 0,
+        pk=parse_id(request.POST.get("version")) or 0,
     )
     try:
         acknowledgements.acknowledge(user=request.user, version=version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from positions.forms.fields import IdsChoiceField
 from positions.models import Department, Position
 
 
@@ -16,7 +17,7 @@ class BookRequestForm(forms.Form):
         error_messages={"invalid_choice": "所选部门不存在。"},
     )
     include_subdepartments = forms.BooleanField(label="包含下级部门", required=False)
-    positions = forms.ModelMultipleChoiceField(
+    positions = IdsChoiceField(
         label="职位",
         queryset=Position.objects.in_force(),
         required=False,

@@ -261,3 +261,21 @@ def test_book_job_over_its_time_limit_is_marked_failed_with_the_reason(
     assert "汇编生成超过时间限制（2 秒），已中止。" in text
     assert "请按部门分开打印或减少所选职位后重试" in text
     assert worker.started == started + 1  # the layout was aborted: its worker replaced
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "9" * 40], ids=["superscript", "arabic-indic", "huge"])
+def test_book_form_ignores_a_department_that_is_not_an_id(employee_client, sales, bad):
+    response = employee_client.get(CREATE, {"department": bad})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "销售经理" in html and " checked" not in html  # the form, nothing ticked
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 19, "9" * 40], ids=["superscript", "19-digits", "huge"])
+def test_book_positions_that_are_not_ids_are_refused_in_chinese(employee_client, sales, bad):
+    clerk = Position.objects.get(code="FZ-XS-002")
+    response = employee_client.post(CREATE, {"positions": [clerk.pk, bad]})
+    assert response.status_code == 400
+    assert "所选职位无效。" in page_text(response)
+    assert f'value="{clerk.pk}" checked' in response.content.decode()
+    assert not BookJob.objects.exists()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
 from positions import permissions
+from positions.ids import parse_id
 from positions.models import BookJob
 from positions.views.common import attachment
 from printing.forms.books import BookRequestForm
@@ -56,14 +57,14 @@ def book_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "GET":
         checked: set[int] = set()
-        department = request.GET.get("department", "")
-        if department.isdigit():
-            versions = books.printable_versions(department_id=int(department))
+        department = parse_id(request.GET.get("department", ""))  # anything else: none ticked
+        if department is not None:
+            versions = books.printable_versions(department_id=department)
             checked = {version.position_id for version in versions}
         return _render_choose(request, BookRequestForm(), checked)
 
     form = BookRequestForm(request.POST)
-    posted = {int(pk) for pk in request.POST.getlist("positions") if pk.isdigit()}
+    posted = {pk for raw in request.POST.getlist("positions") if (pk := parse_id(raw)) is not None}
     if not form.is_valid():
         return _render_choose(request, form, posted, status=400)
     try:

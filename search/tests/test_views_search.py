@@ -113,3 +113,12 @@ def test_search_page_query_count_does_not_grow_with_results(db, user_client):
     rows_20, count_20 = queries()
     assert (rows_5, rows_20) == (5, 20)  # 20 results a page
     assert count_5 == count_20
+
+
+@pytest.mark.parametrize(
+    "page", ["9" * 40, "9" * 18, "²"], ids=["huge", "18-digits", "superscript"]
+)
+def test_search_page_number_past_any_page_shows_the_last_page(seed, user_client, page):
+    response = user_client.get(URL, {"q": "售楼", "page": page})
+    assert response.status_code == 200
+    assert "<mark>售楼</mark>员" in response.content.decode()

@@ -17,7 +17,6 @@ round-trips; new positions need a real 职位编号.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from positions.models import (
 )
 from positions.permissions import reads_working_copy
 from positions.sheet import Sheet, build_sheet
+from positions.spreadsheet import xlsx_bytes
 
 TEXT = "text"
 INT = "int"
@@ -542,10 +542,7 @@ def _write_sheet(
             cell.comment = Comment(note, "jobdesc", width=240, height=110)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for values in rows:
-        sheet.append(list(values))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
+        sheet.append(list(values))  # text that looks like a formula: see ``xlsx_bytes``
         if example:
             for cell in sheet[sheet.max_row]:
                 cell.font = EXAMPLE_FONT
@@ -661,9 +658,7 @@ def position_workbook(contents: Sequence[PositionContent], *, example: bool = Fa
     _department_validation(workbook, len(departments))
     _help_sheet(workbook, "职位说明书导入说明", WORKBOOK, POSITION_NOTES)
     workbook.active = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def example_content() -> PositionContent:
@@ -756,6 +751,4 @@ def roster_workbook(rows: Sequence[Sequence[Any]] = ()) -> bytes:
         cell.number_format = "yyyy-mm-dd"
     _help_sheet(workbook, "花名册导入说明", [ROSTER], ROSTER_NOTES)
     workbook.active = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

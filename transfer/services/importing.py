@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
@@ -34,6 +35,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from positions import permissions
+from positions.ids import parse_id
 from positions.models import (
     Authority,
     Department,
@@ -61,7 +63,6 @@ from transfer.services.excel import (
 
 IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767
-MAX_ROWS = 20000  # data rows per worksheet
 SECTION_MODELS: dict[str, type[Model]] = {
     "duties": Duty,
     "authorities": Authority,
@@ -110,11 +111,70 @@ class ImportRefused(Exception):
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
-def open_workbook(data: bytes, problems: list[Problem]) -> Workbook | None:
+# What openpyxl raises on a damaged package or sheet XML (an XML parse error is a SyntaxError).
+_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    SyntaxError,
+)
+UNREADABLE_MESSAGE = "文件已损坏或不是有效的 Excel 工作簿，无法读取。"
+NO_RESULT_MESSAGE = "公式单元格没有计算结果，请粘贴为数值后再导入。"
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What streaming one worksheet found: too many rows, and where its formula cells are."""
+
+    too_many_rows: bool
+    formulas: frozenset[tuple[int, int]]  # (row, column) of every cell holding a formula
+
+
+def scan_workbook(data: bytes, problems: list[Problem]) -> dict[str, SheetScan] | None:
+    """Every worksheet streamed once in read-only mode, before anything is loaded whole.
+
+    Rows are counted as they come and counting stops at the limit + 1
+    (``settings.IMPORT_MAX_ROWS`` data rows below the header): a million-row file costs what a
+    file just over the limit does. The ``<dimension>`` the file states is not trusted
+    (``reset_dimensions``): a small one would hide rows, a huge one would invent empty ones.
+    The same pass notes the formula cells, whose values are then read from what Excel or WPS
+    cached in the file (``open_workbook`` loads with ``data_only=True``).
+    """
+    limit = settings.IMPORT_MAX_ROWS
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        problems.append(Problem("", None, "", "文件已损坏或不是有效的 Excel 工作簿，无法读取。"))
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except _UNREADABLE:
+        problems.append(Problem("", None, "", UNREADABLE_MESSAGE))
+        return None
+    scans: dict[str, SheetScan] = {}
+    try:
+        for worksheet in workbook.worksheets:
+            worksheet.reset_dimensions()
+            formulas: set[tuple[int, int]] = set()
+            count = 0
+            for row in worksheet.iter_rows():
+                count += 1
+                if count > limit + 1:
+                    break
+                formulas.update((c.row, c.column) for c in row if c.data_type == "f")
+            scans[worksheet.title] = SheetScan(count > limit + 1, frozenset(formulas))
+    except _UNREADABLE:
+        problems.append(Problem("", None, "", UNREADABLE_MESSAGE))
+        return None
+    finally:
+        workbook.close()
+    return scans
+
+
+def open_workbook(data: bytes, problems: list[Problem]) -> Workbook | None:
+    """The whole workbook; a formula cell holds the value cached in the file (or None)."""
+    try:
+        return load_workbook(io.BytesIO(data), data_only=True)
+    except _UNREADABLE:
+        problems.append(Problem("", None, "", UNREADABLE_MESSAGE))
         return None
 
 
@@ -136,8 +196,8 @@ def _convert(column: Column, value: Any, problem: Any) -> Any:
             number = value
         elif isinstance(value, float) and value.is_integer():
             number = int(value)
-        elif isinstance(value, str) and value.strip().isdigit():
-            number = int(value.strip())
+        elif isinstance(value, str):
+            number = parse_id(value)
         if number is None or number < 0 or number > MAX_SMALL_INT:
             problem(f"“{column.header}”应为 0 到 {MAX_SMALL_INT} 之间的整数，实际为“{value}”。")
             return None
@@ -172,8 +232,15 @@ def _convert(column: Column, value: Any, problem: Any) -> Any:
     return text
 
 
-def read_sheet(worksheet: Worksheet, spec: SheetSpec, problems: list[Problem]) -> list[ParsedRow]:
-    """The data rows of one worksheet, typed; every problem found is appended to ``problems``."""
+def read_sheet(
+    worksheet: Worksheet,
+    spec: SheetSpec,
+    problems: list[Problem],
+    formulas: frozenset[tuple[int, int]] = frozenset(),
+) -> list[ParsedRow]:
+    """The data rows of one worksheet (loaded by ``open_workbook``), typed; every problem found
+    is appended to ``problems``. ``formulas``: the (row, column) of its formula cells — one
+    without a cached result is a problem (openpyxl and some generators save none)."""
     name = spec.name
     found = len(problems)
 
@@ -184,17 +251,6 @@ def read_sheet(worksheet: Worksheet, spec: SheetSpec, problems: list[Problem]) -
     if worksheet.max_row <= 1 and worksheet.max_column <= 1 and _is_blank(worksheet["A1"].value):
         problems.append(
             Problem(name, None, "", "工作表是空的：第 1 行应为列标题，请使用导入模板。")
-        )
-        return []
-    if worksheet.max_row > MAX_ROWS + 1:
-        problems.append(
-            Problem(
-                name,
-                None,
-                "",
-                f"工作表有 {worksheet.max_row - 1} 行，超过上限 {MAX_ROWS} 行；"
-                "请删除多余的行（含只有格式的空行）或分批导入。",
-            )
         )
         return []
     for merged in sorted(worksheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
@@ -258,8 +314,8 @@ def read_sheet(worksheet: Worksheet, spec: SheetSpec, problems: list[Problem]) -
             def problem(message: str, column: Column = column, number: int = number) -> None:
                 problems.append(Problem(name, number, column.header, message))
 
-            if cell.data_type == "f":
-                problem(f"单元格 {cell.coordinate} 含有公式，请改为直接填写数值或文字。")
+            if (number, index) in formulas and cell.value is None:
+                problem(NO_RESULT_MESSAGE)
                 values[column.field] = None
                 continue
             if cell.data_type == "e":
@@ -276,22 +332,41 @@ def read_workbook_sheets(
 ) -> tuple[dict[str, list[ParsedRow]], list[Problem]]:
     """Every sheet of ``specs`` parsed; missing or unknown worksheets are problems."""
     problems: list[Problem] = []
-    workbook = open_workbook(data, problems)
-    if workbook is None:
+    scans = scan_workbook(data, problems)
+    if scans is None:
         return {}, problems
-    names = workbook.sheetnames
     known = {spec.name for spec in specs} | set(allowed_extra)
-    for name in names:
+    for name in scans:
         if name not in known:
             problems.append(
                 Problem(name, None, "", f"未知的工作表“{name}”，请删除它或使用导入模板。")
             )
+    for spec in specs:
+        if spec.name not in scans:
+            problems.append(Problem(spec.name, None, "", "缺少此工作表，请使用导入模板。"))
+    limit = settings.IMPORT_MAX_ROWS
+    for name, scan in scans.items():
+        if scan.too_many_rows:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"工作表超过上限 {limit} 行（不含标题行）；"
+                    "请删除多余的行（含只有格式的空行）或分批导入。",
+                )
+            )
+    if any(scan.too_many_rows for scan in scans.values()):
+        return {}, problems  # never load a huge workbook whole
+    workbook = open_workbook(data, problems)
+    if workbook is None:
+        return {}, problems
     parsed: dict[str, list[ParsedRow]] = {}
     for spec in specs:
-        if spec.name not in names:
-            problems.append(Problem(spec.name, None, "", "缺少此工作表，请使用导入模板。"))
-            continue
-        parsed[spec.name] = read_sheet(workbook[spec.name], spec, problems)
+        if spec.name in scans:
+            parsed[spec.name] = read_sheet(
+                workbook[spec.name], spec, problems, scans[spec.name].formulas
+            )
     return parsed, problems
 
 
@@ -422,7 +497,8 @@ class _Departments:
 def _existing_positions(keys: Iterable[str]) -> dict[str, Position]:
     keys = set(keys)
     codes = [k for k in keys if not k.startswith(excel.ID_PREFIX)]
-    ids = [int(k[1:]) for k in keys if k.startswith(excel.ID_PREFIX) and k[1:].isdigit()]
+    ids = [parse_id(k[1:]) for k in keys if k.startswith(excel.ID_PREFIX)]
+    ids = [pk for pk in ids if pk is not None]
     found: dict[str, Position] = {}
     queryset = Position.objects.select_related("department", "current_version").defer(
         "current_version__sheet"

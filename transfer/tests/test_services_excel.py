@@ -131,3 +131,41 @@ def test_roster_template_has_headers_example_and_help():
     assert workbook.sheetnames == ["花名册", "说明"]
     assert [c.value for c in workbook["花名册"][1]] == ["姓名", "工号", "职位编号", "入职日期"]
     assert rows(workbook, "花名册")[0][:3] == ["张三", "E0001", "示例-001"]
+
+
+FORMULA_LIKE = ['=A1&"经理"', "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1"]
+FORMULA_IDS = ["equals", "plus", "minus", "at", "tab", "cr"]
+
+
+def assert_text_cell(cell, value: str) -> None:
+    """What Excel shows: the very text, stored as text (not a formula)."""
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (value, "s", True)
+
+
+@pytest.mark.parametrize("payload", FORMULA_LIKE[:4], ids=FORMULA_IDS[:4])
+def test_export_writes_formula_like_text_as_text(hr_user, payload):
+    # Exported text is normalised (outer spaces, tabs and line breaks trimmed): = + - @ remain.
+    position = PositionFactory(code="XS-1", title=payload, summary=payload)
+    DutyFactory(position=position, tasks=payload, assessment=payload)
+    contents = excel.contents_for(hr_user, Position.objects.filter(pk=position.pk))
+
+    workbook = open_bytes(excel.position_workbook(contents))
+
+    head = workbook["职位"][2]
+    assert_text_cell(head[1], payload)  # 职位名称
+    assert_text_cell(head[9], payload)  # 职位概要
+    duty = workbook["工作职责"][2]
+    assert_text_cell(duty[5], payload)  # 工作内容
+    assert_text_cell(duty[7], payload)  # 考核要点
+    assert not any(
+        cell.data_type == "f" for sheet in workbook for row in sheet.iter_rows() for cell in row
+    )
+
+
+@pytest.mark.parametrize("payload", FORMULA_LIKE, ids=FORMULA_IDS)
+def test_roster_workbook_writes_formula_like_text_as_text(payload):
+    workbook = open_bytes(excel.roster_workbook([[payload, payload, "XS-1", None]]))
+
+    row = workbook["花名册"][2]
+    assert_text_cell(row[0], payload)
+    assert_text_cell(row[1], payload)

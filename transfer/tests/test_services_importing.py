@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 from reversion.models import Version as Revision
 
@@ -31,6 +33,9 @@ from transfer.tests.excel_helpers import (
     row_counts,
     save,
     three_positions,
+    with_cached_result,
+    with_dimension,
+    with_rows,
 )
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +252,7 @@ def set_cell(sheet: str, cell: str, value):
         ),
         (
             set_cell("工作职责", "B3", "=1+1"),
-            "工作表“工作职责” 第 3 行 “重要性”列：单元格 B3 含有公式，请改为直接填写数值或文字。",
+            "工作表“工作职责” 第 3 行 “重要性”列：公式单元格没有计算结果，请粘贴为数值后再导入。",
         ),
         (
             set_cell("职位", "O1", "备注"),
@@ -394,6 +399,93 @@ def test_plan_refuses_a_sheet_with_too_many_rows(hr_user, sales):
     workbook = three_positions()
     workbook["关键指标"].cell(row=20002, column=1, value="XS-100")
     assert messages(plan_position_import(save(workbook), hr_user)) == [
-        "工作表“关键指标”：工作表有 20001 行，超过上限 20000 行；"
+        "工作表“关键指标”：工作表超过上限 20000 行（不含标题行）；"
         "请删除多余的行（含只有格式的空行）或分批导入。"
+    ]
+
+
+# The limit covers every worksheet (说明 included: ~60 rows); 100 keeps these files small.
+
+
+def test_plan_counts_rows_not_the_dimension_a_file_claims(hr_user, sales, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    data = with_rows(save(three_positions()), "关键指标", 100, "XS-100")  # header + 101 rows
+    data = with_dimension(data, "关键指标", "A1:B2")  # the file claims one data row
+    before = row_counts()
+    assert messages(plan_position_import(data, hr_user)) == [
+        "工作表“关键指标”：工作表超过上限 100 行（不含标题行）；"
+        "请删除多余的行（含只有格式的空行）或分批导入。"
+    ]
+    assert row_counts() == before
+
+
+def test_plan_of_a_huge_sheet_streams_it_and_never_loads_it_whole(hr_user, sales, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    data = with_rows(save(three_positions()), "关键指标", 200_000, "XS-100")
+    tracemalloc.start()
+    try:
+        plan = plan_position_import(data, hr_user)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert messages(plan) == [
+        "工作表“关键指标”：工作表超过上限 100 行（不含标题行）；"
+        "请删除多余的行（含只有格式的空行）或分批导入。"
+    ]
+    assert peak < 20 * 1024 * 1024  # loading these 200,000 cells whole takes over 100 MB
+
+
+def test_plan_ignores_a_huge_dimension_the_rows_do_not_fill(hr_user, sales, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    data = with_dimension(save(three_positions()), "职位", "A1:XFD1048576")
+    plan = plan_position_import(data, hr_user)
+    assert plan.ok, messages(plan)
+    assert [p.key for p in plan.positions] == ["XS-100", "XS-110", "XS-120"]
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+
+def test_formula_without_cached_result_is_a_problem_at_its_cell(hr_user, sales):
+    workbook = three_positions()
+    workbook["职位"]["B3"] = '=A3&"经理"'  # openpyxl saves formulas without a result
+    before = row_counts()
+    plan = plan_position_import(save(workbook), hr_user)
+    assert messages(plan) == [
+        "工作表“职位” 第 3 行 “职位名称”列：公式单元格没有计算结果，请粘贴为数值后再导入。"
+    ]
+    with pytest.raises(ImportRefused):
+        apply_plan(plan, hr_user)
+    assert row_counts() == before
+
+
+def test_formula_with_cached_result_imports_the_result(hr_user, sales):
+    workbook = three_positions()
+    workbook["职位"]["B3"] = '=A3&"经理"'
+    workbook["职位"]["G3"] = "=1+2"  # 职位编制
+    data = with_cached_result(save(workbook), "职位", "B3", "渠道经理")
+    data = with_cached_result(data, "职位", "G3", 3)
+    plan = plan_position_import(data, hr_user)
+    assert plan.ok, messages(plan)
+    apply_plan(plan, hr_user)
+    position = Position.objects.get(code="XS-110")
+    assert (position.title, position.headcount) == ("渠道经理", 3)
+
+
+# --- numbers and ids written with other digits ------------------------------------------------
+
+
+def test_superscript_digit_in_a_number_column_is_a_problem(hr_user, sales):
+    workbook = three_positions()
+    workbook["职位"]["G4"] = "²"  # str.isdigit() accepts it, int() does not
+    assert messages(plan_position_import(save(workbook), hr_user)) == [
+        "工作表“职位” 第 4 行 “职位编制”列：“职位编制”应为 0 到 32767 之间的整数，实际为“²”。"
+    ]
+
+
+def test_system_key_with_a_superscript_digit_is_an_unknown_position(hr_user, sales):
+    workbook = filled_template({"职位": [position_row("#²", "售楼员", "FZ-XS")]})
+    assert messages(plan_position_import(save(workbook), hr_user)) == [
+        "工作表“职位” 第 2 行 “职位编号”列：系统中没有编号为“#²”的职位："
+        "“#数字”只用于导出的、尚无职位编号的职位；新职位请填写职位编号。"
     ]

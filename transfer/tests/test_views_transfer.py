@@ -247,7 +247,7 @@ def test_upload_over_limit_is_refused_naming_the_limit(hr_client, settings, sale
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda wb: wb["职位"].cell(row=2, column=7, value="=1+2"), "含有公式"),
+        (lambda wb: wb["职位"].cell(row=2, column=7, value="=1+2"), "公式单元格没有计算结果"),
         (lambda wb: wb["职位"].cell(row=1, column=15, value="备注"), "未知的列“备注”"),
         (lambda wb: wb["工作职责"].merge_cells("F2:F3"), "合并单元格 F2:F3"),
         (lambda wb: wb["职位"].delete_rows(2), "工作表“职位”没有数据行"),

@@ -86,7 +86,7 @@ def test_position_docx_of_a_draft_only_position_is_not_found_for_an_employee(
     assert "案场主管" not in response.content.decode(errors="ignore")
 
 
-@pytest.mark.parametrize("version", ["abc", "99"])
+@pytest.mark.parametrize("version", ["abc", "99", "²", "9" * 40])
 def test_position_docx_with_a_bad_version_is_not_found(seed, hr_client, version):
     clerk = Position.objects.get(code="FZ-XS-101")
 

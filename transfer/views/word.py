@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
 from positions import permissions
+from positions.ids import parse_id
 from positions.models import Department, Position
 from positions.services import versions
 from positions.views.common import attachment, visible_position
@@ -31,9 +32,10 @@ def _version_number(request: HttpRequest, number: int | None) -> int | None:
     raw = request.GET.get("version", "").strip().lstrip("Vv")
     if not raw:
         return None
-    if not raw.isdigit():
+    parsed = parse_id(raw)
+    if parsed is None:
         raise Http404("没有这个版本。")
-    return int(raw)
+    return parsed
 
 
 @require_GET
@@ -94,7 +96,7 @@ def word_import(request: HttpRequest) -> HttpResponse:
 
 def _chosen_department(request: HttpRequest, index: int, allowed) -> Department | None:
     raw = request.POST.get(f"department-{index}", "") if request.method == "POST" else ""
-    return allowed.get(int(raw)) if raw.isdigit() else None
+    return allowed.get(parse_id(raw))
 
 
 @require_http_methods(["GET", "POST"])
