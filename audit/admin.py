@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.http import HttpRequest
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from audit.services import details_text
-from positions.admin.base import AsksPermissions
+from positions.admin.base import AsksPermissions, LogsToTrail
 
 
 @admin.register(AuditEvent)
@@ -47,3 +51,19 @@ class AuditEventAdmin(AsksPermissions, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- other apps' admins --------------------------------------------------------------------------
+# django-axes (login attempts: deleting one unlocks an account) and django-tasks (task results)
+# register stock ModelAdmins, which would change data without a word to the audit trail. They are
+# registered again with ``LogsToTrail``: the same pages with the same permissions (superusers
+# only), and every addition, change and deletion reaches the trail.
+for _model, _admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (DBTaskResult, DBTaskResultAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Audited{_admin.__name__}", (LogsToTrail, _admin), {}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
@@ -159,6 +160,24 @@ def test_deleting_departments_in_bulk_in_the_admin_records_each(client, superuse
     deleted = AuditEvent.objects.filter(action=Action.ADMIN_DELETE)
     assert sorted(deleted.values_list("object_label", flat=True)) == ["渠道组", "财务部"]
     assert {e.user for e in deleted} == {superuser}
+
+
+def test_unlocking_an_account_in_the_axes_admin_records_the_deletion(client, superuser):
+    """Other apps' admins (django-axes here) reach the trail too: deleting a lockout record,
+    which unlocks the account, is recorded with who did it."""
+    attempt = AccessAttempt.objects.create(
+        username="zhangsan", ip_address="10.1.2.3", user_agent="", failures_since_start=5
+    )
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    event = only_event(Action.ADMIN_DELETE)
+    assert (event.user, event.object_type) == (superuser, "axes.accessattempt")
 
 
 # --- the workflow --------------------------------------------------------------------------------

@@ -15,7 +15,26 @@ from django.http import HttpRequest
 from positions import hooks, permissions
 
 
-class AsksPermissions:
+class LogsToTrail:
+    """The admin's own log (``LogEntry``), told to the audit trail through ``positions.hooks``."""
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any):
+        entry = super().log_addition(request, obj, message)
+        hooks.admin_logged(request, [entry])
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any):
+        entry = super().log_change(request, obj, message)
+        hooks.admin_logged(request, [entry])
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any):
+        entries = super().log_deletions(request, queryset)
+        hooks.admin_logged(request, entries)
+        return entries
+
+
+class AsksPermissions(LogsToTrail):
     """``has_*_permission`` of a ModelAdmin or inline, answered by ``positions.permissions``."""
 
     def _allowed(self, request: HttpRequest, action: str, obj: Any = None) -> bool:
@@ -37,20 +56,3 @@ class AsksPermissions:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request, "delete", obj)
-
-    # The admin's own log (``LogEntry``), told to the audit trail through ``positions.hooks``.
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any):
-        entry = super().log_addition(request, obj, message)
-        hooks.admin_logged(request, [entry])
-        return entry
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any):
-        entry = super().log_change(request, obj, message)
-        hooks.admin_logged(request, [entry])
-        return entry
-
-    def log_deletions(self, request: HttpRequest, queryset: Any):
-        entries = super().log_deletions(request, queryset)
-        hooks.admin_logged(request, entries)
-        return entries
