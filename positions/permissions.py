@@ -33,7 +33,7 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from positions.models import Assignment, Department, Employee, Position, Role
+from positions.models import Assignment, Department, Employee, Position, Role, WorkflowEvent
 from positions.org import department_index
 
 # Role codes (``Role.code``); the groups' names are for people to read and may change.
@@ -537,6 +537,10 @@ class Abilities:
         return can_see_drafts(self._user)
 
     @property
+    def my_position(self) -> bool:
+        return holds_position(self._user)
+
+    @property
     def workflow_queue(self) -> bool:
         return has_workflow_queue(self._user)
 
@@ -730,6 +734,22 @@ def awaiting_approval_q(user: User | AnonymousUser) -> Q:
     )
 
 
+def returned_drafts_q(user: User | AnonymousUser) -> Q:
+    """草稿 the user prepared that came back (their last workflow step was a 退回): the HR
+    editor's to fix and submit again (the 待办 queue)."""
+    if not access(user).is_hr_editor:
+        return Q(pk__in=[])
+    latest = (
+        WorkflowEvent.objects.filter(position=OuterRef("position"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    rejected_last = WorkflowEvent.objects.filter(
+        action=WorkflowEvent.Action.REJECT, pk=Subquery(latest)
+    ).values("position_id")
+    return Q(status=Position.Status.DRAFT, prepared_by=user.pk, pk__in=rejected_last)
+
+
 def has_workflow_queue(user: User | AnonymousUser) -> bool:
     """Whether the user takes part in the workflow at all (the 待办 link in the navigation)."""
     rules = access(user)
@@ -737,10 +757,17 @@ def has_workflow_queue(user: User | AnonymousUser) -> bool:
 
 
 def workflow_queue_count(user: User | AnonymousUser) -> int:
-    """How many positions wait for the user's review or approval."""
+    """How many positions wait for the user: to review, to approve, or returned to them."""
     if not has_workflow_queue(user):
         return 0
-    return Position.objects.filter(awaiting_review_q(user) | awaiting_approval_q(user)).count()
+    return Position.objects.filter(
+        awaiting_review_q(user) | awaiting_approval_q(user) | returned_drafts_q(user)
+    ).count()
+
+
+def holds_position(user: User | AnonymousUser) -> bool:
+    """Whether the user holds a position now (我的职位 in the navigation bar)."""
+    return bool(access(user).held_positions)
 
 
 def can_see_overdue_reviews(user: User | AnonymousUser) -> bool:

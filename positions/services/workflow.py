@@ -254,7 +254,9 @@ class WorkflowQueue:
 
     @property
     def count(self) -> int:
-        return len(self.to_review) + len(self.to_approve)
+        """Everything waiting for the user, as the navigation badge counts it
+        (``permissions.workflow_queue_count``): returned drafts included."""
+        return len(self.to_review) + len(self.to_approve) + len(self.returned)
 
 
 def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
@@ -262,13 +264,11 @@ def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
     base = Position.objects.select_related("department__parent", "prepared_by", "reviewed_by")
     latest = WorkflowEvent.objects.filter(position=OuterRef("pk")).order_by("-created_at", "-pk")
     returned = (
-        base.filter(status=Status.DRAFT, prepared_by=user.pk)
+        base.filter(permissions.returned_drafts_q(user))
         .annotate(
-            last_action=Subquery(latest.values("action")[:1]),
             last_comment=Subquery(latest.values("comment")[:1]),
             returned_at=Subquery(latest.values("created_at")[:1]),
         )
-        .filter(last_action=Action.REJECT)
         .order_by("-returned_at")
     )
     return WorkflowQueue(
@@ -278,5 +278,5 @@ def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
         to_approve=tuple(
             base.filter(permissions.awaiting_approval_q(user)).order_by("reviewed_at", "code")
         ),
-        returned=tuple(returned) if permissions.access(user).is_hr_editor else (),
+        returned=tuple(returned),
     )

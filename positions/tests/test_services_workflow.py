@@ -242,6 +242,8 @@ def test_queues_per_account(demo):
     returned = queue(demo.hr).returned
     assert [p.pk for p in returned] == [position.pk]
     assert returned[0].last_comment == "请补充任职资格"
+    assert queue(demo.hr).count == 1  # the returned draft waits for its preparer
+    assert permissions.workflow_queue_count(demo.hr) == 1
     assert queue(demo.director).to_approve == ()
     workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
     assert queue(demo.hr).returned == ()

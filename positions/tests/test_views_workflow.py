@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from positions.models import Department, Position, WorkflowEvent
 from positions.services import workflow
 from positions.tests.editing_helpers import editor_data
+from positions.tests.text import page_text
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +195,32 @@ def test_nav_badge_counts_what_waits(client, demo):
     workflow.submit(user=demo.hr, position=Position.objects.get(pk=other.pk))
     html = client.get(reverse("positions:position-list")).content.decode()
     assert 'id="nav-queue-count" aria-label="2 项待办">2</span>' in html
+
+
+def test_nav_badge_and_queue_count_returned_drafts(client, demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    workflow.reject(user=demo.manager, position=position, comment="请补充考核要点")
+    as_user(client, demo.hr)
+    html = client.get(reverse("positions:workflow-queue")).content.decode()
+    assert 'id="queue-returned"' in html and "请补充考核要点" in html
+    assert '<span class="badge rounded-pill text-bg-primary" id="queue-count">1</span>' in html
+    assert 'id="nav-queue-count" aria-label="1 项待办">1</span>' in html
+    # Submitted again, it waits for the manager: nothing left for HR.
+    workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
+    html = client.get(reverse("positions:workflow-queue")).content.decode()
+    assert 'id="queue-count">0</span>' in html and 'id="nav-queue-count"' not in html
+
+
+def test_nav_bar_links_my_position_for_people_holding_one(client, demo):
+    for user in (demo.employee, demo.manager, demo.hr):
+        html = as_user(client, user).get(reverse("positions:position-list")).content.decode()
+        assert 'id="nav-my-position"' in html, user.username
+    as_user(client, demo.admin)  # holds no position: no link in the bar, the page as before
+    assert (
+        'id="nav-my-position"'
+        not in client.get(reverse("positions:position-list")).content.decode()
+    )
+    assert "您尚未分配职位" in page_text(client.get(reverse("positions:my-position")))
 
 
 def test_sheet_toolbar_workflow_button(client, demo):
