@@ -299,6 +299,17 @@ def can_edit_department(user: User | AnonymousUser, department: Department) -> b
     return rules.is_hr_editor and _within(rules.edit_departments, department.pk)
 
 
+def reviewer_setting_refusal(user: User | AnonymousUser, department: Department) -> str | None:
+    """Why the user may not choose who reviews the department's sheets (``reviewer_role``);
+    None when they may: HR editors whose scope covers the department, as for its other fields.
+    """
+    if not access(user).is_hr_editor:
+        return "只有 HR 编辑可以设置职位说明书的审核人。"
+    if not can_edit_department(user, department):
+        return f"部门“{department.name}”不在您负责的范围内，不能设置其审核人。"
+    return None
+
+
 # --- people ----------------------------------------------------------------------------------
 
 
