@@ -27,14 +27,24 @@ The rules are computed once per request and user (``access(user)``) from three s
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from positions.models import Assignment, Department, Employee, Position, Role, WorkflowEvent
-from positions.org import department_index
+from positions.models import (
+    Assignment,
+    Department,
+    EditorScope,
+    Employee,
+    Position,
+    Role,
+    WorkflowEvent,
+)
+from positions.org import DepartmentIndex, department_index
 
 # Role codes (``Role.code``); the groups' names are for people to read and may change.
 HR_EDITOR: str = Role.Code.HR_EDITOR.value  # "hr_editor"
@@ -759,6 +769,87 @@ def returned_drafts_q(user: User | AnonymousUser) -> Q:
         action=WorkflowEvent.Action.REJECT, pk=Subquery(latest)
     ).values("position_id")
     return Q(status=Position.Status.DRAFT, prepared_by=user.pk, pk__in=rejected_last)
+
+
+def _manager_departments() -> dict[int, set[int]]:
+    """Department → the active 部门经理 holding a position in it now (one query)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Assignment.objects.current()
+        .filter(
+            employee__left_on__isnull=True,
+            employee__user__is_active=True,
+            employee__user__groups__role__code=MANAGER,
+        )
+        .values_list("position__department_id", "employee__user_id")
+    )
+    for department_id, user_id in rows:
+        found[department_id].add(user_id)
+    return found
+
+
+def _hr_editor_reach(index: DepartmentIndex) -> dict[int, AllOr]:
+    """Active HR editor → the departments they edit (None: all), as ``access`` computes it
+    (two queries; subtrees from the index already loaded)."""
+    editors = list(
+        User.objects.filter(is_active=True, groups__role__code=HR_EDITOR)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    scopes: dict[int, set[int]] = defaultdict(set)
+    for user_id, department_id in EditorScope.objects.filter(user_id__in=editors).values_list(
+        "user_id", "department_id"
+    ):
+        scopes[user_id] |= index.subtree_ids(department_id)
+    return {pk: (frozenset(scopes[pk]) if pk in scopes else None) for pk in editors}
+
+
+def next_actors(positions: Iterable[Position]) -> dict[int, tuple[User, ...]]:
+    """Who may take each position's next step, by the role rules of ``review_refusal`` and
+    ``approval_refusal``: at 待审核 the department's reviewers (its 部门经理 or the HR editors
+    covering it, as ``reviewer_role`` says), at 待审批 the 部门经理 of the department and the
+    departments above it; never the preparer, nor at 待审批 the reviewer. Superusers, who may
+    act anywhere, are nobody's designated reviewer and are not listed. Positions in any other
+    state get ().
+
+    At most five queries, however many positions (for the 待办 tables)."""
+    positions = list(positions)
+    result: dict[int, tuple[User, ...]] = {p.pk: () for p in positions}
+    waiting = [
+        p for p in positions if p.status in (Position.Status.SUBMITTED, Position.Status.REVIEWED)
+    ]
+    if not waiting:
+        return result
+    index = department_index()
+    managers = _manager_departments()
+
+    def reviewed_by_hr(position: Position) -> bool:
+        department = index.by_id.get(position.department_id)
+        return (
+            position.status == Position.Status.SUBMITTED
+            and department is not None
+            and department.reviewer_role == Department.ReviewerRole.HR_EDITOR
+        )
+
+    editors = _hr_editor_reach(index) if any(map(reviewed_by_hr, waiting)) else {}
+    chosen: dict[int, set[int]] = {}
+    for position in waiting:
+        department_id = position.department_id
+        if position.status == Position.Status.REVIEWED:
+            above = {department_id, *(d.pk for d in index.ancestors(department_id))}
+            ids = set().union(*(managers.get(pk, set()) for pk in above))
+            ids.discard(position.reviewed_by_id)
+        elif reviewed_by_hr(position):
+            ids = {pk for pk, reach in editors.items() if _within(reach, department_id)}
+        else:
+            ids = set(managers.get(department_id, set()))
+        ids.discard(position.prepared_by_id)
+        chosen[position.pk] = ids
+    users = User.objects.in_bulk(set().union(*chosen.values()))
+    for pk, ids in chosen.items():
+        people = [users[i] for i in ids if i in users]
+        result[pk] = tuple(sorted(people, key=lambda u: (u.get_full_name() or u.username, u.pk)))
+    return result
 
 
 def has_workflow_queue(user: User | AnonymousUser) -> bool:
