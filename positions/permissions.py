@@ -29,14 +29,24 @@ The rules are computed once per request and user (``access(user)``) from three s
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from positions.models import Assignment, Department, Employee, Position, Role
-from positions.org import department_index
+from positions.models import (
+    Assignment,
+    Department,
+    EditorScope,
+    Employee,
+    Position,
+    Role,
+    WorkflowEvent,
+)
+from positions.org import DepartmentIndex, department_index
 
 # Role codes (``Role.code``); the groups' names are for people to read and may change.
 HR_EDITOR: str = Role.Code.HR_EDITOR.value  # "hr_editor"
@@ -306,6 +316,17 @@ def can_edit_department(user: User | AnonymousUser, department: Department) -> b
     return rules.is_hr_editor and _within(rules.edit_departments, department.pk)
 
 
+def reviewer_setting_refusal(user: User | AnonymousUser, department: Department) -> str | None:
+    """Why the user may not choose who reviews the department's sheets (``reviewer_role``);
+    None when they may: HR editors whose scope covers the department, as for its other fields.
+    """
+    if not access(user).is_hr_editor:
+        return "只有 HR 编辑可以设置职位说明书的审核人。"
+    if not can_edit_department(user, department):
+        return f"部门“{department.name}”不在您负责的范围内，不能设置其审核人。"
+    return None
+
+
 # --- people ----------------------------------------------------------------------------------
 
 
@@ -564,6 +585,10 @@ class Abilities:
         return can_see_drafts(self._user)
 
     @property
+    def my_position(self) -> bool:
+        return holds_position(self._user)
+
+    @property
     def workflow_queue(self) -> bool:
         return has_workflow_queue(self._user)
 
@@ -761,6 +786,103 @@ def awaiting_approval_q(user: User | AnonymousUser) -> Q:
     )
 
 
+def returned_drafts_q(user: User | AnonymousUser) -> Q:
+    """草稿 the user prepared that came back (their last workflow step was a 退回): the HR
+    editor's to fix and submit again (the 待办 queue)."""
+    if not access(user).is_hr_editor:
+        return Q(pk__in=[])
+    latest = (
+        WorkflowEvent.objects.filter(position=OuterRef("position"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    rejected_last = WorkflowEvent.objects.filter(
+        action=WorkflowEvent.Action.REJECT, pk=Subquery(latest)
+    ).values("position_id")
+    return Q(status=Position.Status.DRAFT, prepared_by=user.pk, pk__in=rejected_last)
+
+
+def _manager_departments() -> dict[int, set[int]]:
+    """Department → the active 部门经理 holding a position in it now (one query)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Assignment.objects.current()
+        .filter(
+            employee__left_on__isnull=True,
+            employee__user__is_active=True,
+            employee__user__groups__role__code=MANAGER,
+        )
+        .values_list("position__department_id", "employee__user_id")
+    )
+    for department_id, user_id in rows:
+        found[department_id].add(user_id)
+    return found
+
+
+def _hr_editor_reach(index: DepartmentIndex) -> dict[int, AllOr]:
+    """Active HR editor → the departments they edit (None: all), as ``access`` computes it
+    (two queries; subtrees from the index already loaded)."""
+    editors = list(
+        User.objects.filter(is_active=True, groups__role__code=HR_EDITOR)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    scopes: dict[int, set[int]] = defaultdict(set)
+    for user_id, department_id in EditorScope.objects.filter(user_id__in=editors).values_list(
+        "user_id", "department_id"
+    ):
+        scopes[user_id] |= index.subtree_ids(department_id)
+    return {pk: (frozenset(scopes[pk]) if pk in scopes else None) for pk in editors}
+
+
+def next_actors(positions: Iterable[Position]) -> dict[int, tuple[User, ...]]:
+    """Who may take each position's next step, by the role rules of ``review_refusal`` and
+    ``approval_refusal``: at 待审核 the department's reviewers (its 部门经理 or the HR editors
+    covering it, as ``reviewer_role`` says), at 待审批 the 部门经理 of the department and the
+    departments above it; never the preparer, nor at 待审批 the reviewer. Superusers, who may
+    act anywhere, are nobody's designated reviewer and are not listed. Positions in any other
+    state get ().
+
+    At most five queries, however many positions (for the 待办 tables)."""
+    positions = list(positions)
+    result: dict[int, tuple[User, ...]] = {p.pk: () for p in positions}
+    waiting = [
+        p for p in positions if p.status in (Position.Status.SUBMITTED, Position.Status.REVIEWED)
+    ]
+    if not waiting:
+        return result
+    index = department_index()
+    managers = _manager_departments()
+
+    def reviewed_by_hr(position: Position) -> bool:
+        department = index.by_id.get(position.department_id)
+        return (
+            position.status == Position.Status.SUBMITTED
+            and department is not None
+            and department.reviewer_role == Department.ReviewerRole.HR_EDITOR
+        )
+
+    editors = _hr_editor_reach(index) if any(map(reviewed_by_hr, waiting)) else {}
+    chosen: dict[int, set[int]] = {}
+    for position in waiting:
+        department_id = position.department_id
+        if position.status == Position.Status.REVIEWED:
+            above = {department_id, *(d.pk for d in index.ancestors(department_id))}
+            ids = set().union(*(managers.get(pk, set()) for pk in above))
+            ids.discard(position.reviewed_by_id)
+        elif reviewed_by_hr(position):
+            ids = {pk for pk, reach in editors.items() if _within(reach, department_id)}
+        else:
+            ids = set(managers.get(department_id, set()))
+        ids.discard(position.prepared_by_id)
+        chosen[position.pk] = ids
+    users = User.objects.in_bulk(set().union(*chosen.values()))
+    for pk, ids in chosen.items():
+        people = [users[i] for i in ids if i in users]
+        result[pk] = tuple(sorted(people, key=lambda u: (u.get_full_name() or u.username, u.pk)))
+    return result
+
+
 def has_workflow_queue(user: User | AnonymousUser) -> bool:
     """Whether the user takes part in the workflow at all (the 待办 link in the navigation)."""
     rules = access(user)
@@ -768,10 +890,17 @@ def has_workflow_queue(user: User | AnonymousUser) -> bool:
 
 
 def workflow_queue_count(user: User | AnonymousUser) -> int:
-    """How many positions wait for the user's review or approval."""
+    """How many positions wait for the user: to review, to approve, or returned to them."""
     if not has_workflow_queue(user):
         return 0
-    return Position.objects.filter(awaiting_review_q(user) | awaiting_approval_q(user)).count()
+    return Position.objects.filter(
+        awaiting_review_q(user) | awaiting_approval_q(user) | returned_drafts_q(user)
+    ).count()
+
+
+def holds_position(user: User | AnonymousUser) -> bool:
+    """Whether the user holds a position now (我的职位 in the navigation bar)."""
+    return bool(access(user).held_positions)
 
 
 def can_see_overdue_reviews(user: User | AnonymousUser) -> bool:

@@ -3,8 +3,9 @@
 Demo accounts have a known password, so ``setup_demo`` (the only caller) refuses to run unless
 ``DEBUG`` is on. Their roles come from the role groups (``permissions.role_group``); each
 person but ``admin`` has an employee record and holds a seed position, so that a draft can be
-walked through 编制 → 审核 → 审批 by real people: 王人事 prepares, 陈经理 (销售经理) reviews,
-赵总 (副总经理, 陈经理's superior) approves, and 林员工 (售楼员) reads the result.
+walked through 编制 → 审核 → 审批 by real people: 王人事 prepares, 陈经理 (销售经理) reviews
+(销售部's reviewer is set to 部门经理 for it), 赵总 (副总经理, 陈经理's superior) approves, and
+林员工 (售楼员) reads the result.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from people.services.people import hire_employee, transfer_employee
 from positions import permissions
 from positions.models import (
+    Department,
     Employee,
     Position,
 )
@@ -97,6 +99,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         position=DemoPosition("售楼员", "FZ-XS", code="FZ-XS-101"),
     ),
 )
+
+
+# Departments whose sheets the demo's 部门经理 review (the README's path: 陈经理 reviews
+# 销售部's sheets). Every other department keeps the default, HR 编辑 — and the only demo HR
+# editor prepares the sheets, so may not review them too.
+DEMO_MANAGER_REVIEWED = ("FZ-XS",)
 
 
 @dataclass(frozen=True)
@@ -179,8 +187,12 @@ def ensure_demo_accounts() -> list[DemoResult]:
     """Create (or reset) the demo accounts listed in the README, with their roles and positions.
 
     Idempotent: a second run finds every account, employee record and assignment in place and
-    creates nothing; it only resets passwords, names, roles and positions to the demo values.
+    creates nothing; it only resets passwords, names, roles and positions to the demo values,
+    and 销售部's reviewer to its 部门经理 (``DEMO_MANAGER_REVIEWED``).
     """
+    Department.objects.filter(code__in=DEMO_MANAGER_REVIEWED).update(
+        reviewer_role=Department.ReviewerRole.MANAGER
+    )
     results = []
     for account in DEMO_ACCOUNTS:
         user = _ensure_user(account)

@@ -25,7 +25,7 @@ from positions.models import (
     WorkflowEvent,
 )
 from positions.permissions import EMPLOYEE, HR_EDITOR, MANAGER, access
-from positions.services import history, seed, versions
+from positions.services import history, seed, versions, workflow
 from positions.sheet import build_sheet
 from positions.tests.factories import create_role_groups
 from transfer.services.backup import model_counts
@@ -104,6 +104,29 @@ def test_setup_demo_creates_accounts_with_groups_and_positions(settings):
     # The 销售部 manager's role reaches 销售部 drafts; the employee's does not.
     assert manager.department_id in access(User.objects.get(username="manager")).draft_departments
     assert not access(User.objects.get(username="employee")).draft_departments
+
+
+def test_setup_demo_lets_the_readme_path_be_walked(settings):
+    """王人事 编制 → 陈经理 审核 → 赵总 审批: 销售部's sheets are reviewed by its 部门经理."""
+    settings.DEBUG = True
+    output = run()
+    assert "销售部的职位说明书由本部门的部门经理审核" in output
+    sales = Department.objects.get(code="FZ-XS")
+    assert sales.reviewer_role == Department.ReviewerRole.MANAGER
+    users = {u.username: u for u in User.objects.all()}
+    clerk = Position.objects.get(code="FZ-XS-101")
+    Position.objects.filter(pk=clerk.pk).update(status=Position.Status.DRAFT)
+    clerk = workflow.submit(user=users["hr"], position=Position.objects.get(pk=clerk.pk))
+    assert workflow.next_actors([clerk])[clerk.pk].label == "待 陈经理 审核"
+    clerk = workflow.review(user=users["manager"], position=clerk, comment="同意。")
+    assert workflow.next_actors([clerk])[clerk.pk].label == "待 赵总 审批"
+    clerk = workflow.approve(user=users["director"], position=clerk)
+    assert clerk.status == Position.Status.PUBLISHED
+    assert clerk.current_version.number == 2
+    # Run again after HR changed it back: the demo setting returns.
+    Department.objects.filter(pk=sales.pk).update(reviewer_role=Department.ReviewerRole.HR_EDITOR)
+    run()
+    assert Department.objects.get(pk=sales.pk).reviewer_role == Department.ReviewerRole.MANAGER
 
 
 def test_setup_demo_second_run_duplicates_nothing(settings):

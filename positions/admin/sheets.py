@@ -64,7 +64,7 @@ class DepartmentAdmin(AsksPermissions, ScopedDepartmentFieldMixin, admin.ModelAd
     search_fields = ("name", "code")
     autocomplete_fields = ("parent",)
     ordering = ("order", "code")
-    fields = ("name", "code", "kind", "parent", "order")
+    fields = ("name", "code", "kind", "parent", "order", "reviewer_role")
 
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -11,8 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
+from positions import permissions
 from positions.models import Department, Position
 from positions.org import DepartmentIndex, department_index
 
@@ -159,3 +162,25 @@ def grade_overlap_q(low: int, high: int | None = None, *, prefix: str = "") -> Q
     starts_low_enough = Q(**{f"{lo}__lte": high}) | Q(**{f"{lo}__isnull": True, f"{hi}__lte": high})
     ends_high_enough = Q(**{f"{hi}__gte": low}) | Q(**{f"{hi}__isnull": True, f"{lo}__gte": low})
     return starts_low_enough & ends_high_enough
+
+
+# --- changing a department -------------------------------------------------------------------
+
+
+def set_reviewer_role(
+    *, user: AbstractBaseUser, department: Department, reviewer_role: str
+) -> Department:
+    """Choose who reviews the department's sheets (``Department.reviewer_role``): HR 编辑 or
+    the department's own 部门经理. Sheets already waiting for review follow the new setting.
+
+    ``PermissionDenied`` when the user may not (``permissions.reviewer_setting_refusal``);
+    ``ValidationError`` for a value that is not a reviewer role.
+    """
+    refusal = permissions.reviewer_setting_refusal(user, department)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    if reviewer_role not in Department.ReviewerRole.values:
+        raise ValidationError({"reviewer_role": "请选择有效的审核人。"}, code="invalid")
+    Department.objects.filter(pk=department.pk).update(reviewer_role=reviewer_role)
+    department.reviewer_role = reviewer_role
+    return department

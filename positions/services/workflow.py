@@ -14,14 +14,14 @@ take the step. Both carry a Chinese message naming the reason.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from positions import hooks, permissions
@@ -131,8 +131,9 @@ def submit(*, user: AbstractBaseUser, position: Position) -> Position:
     return stored
 
 
-def review(*, user: AbstractBaseUser, position: Position) -> Position:
-    """待审核 → 待审批, by the department's reviewer (see ``permissions.review_refusal``)."""
+def review(*, user: AbstractBaseUser, position: Position, comment: str = "") -> Position:
+    """待审核 → 待审批, by the department's reviewer (see ``permissions.review_refusal``);
+    an optional comment (审核意见) is kept on the ``WorkflowEvent``."""
 
     def check(stored: Position) -> None:
         _state_refusal(stored, (Status.SUBMITTED,))
@@ -145,12 +146,14 @@ def review(*, user: AbstractBaseUser, position: Position) -> Position:
         check=check,
         changes=lambda stored: {"status": Status.REVIEWED} | _signed("reviewed", user),
         revision_comment="审核通过",
+        comment=(comment or "").strip(),
     )
     return stored
 
 
-def approve(*, user: AbstractBaseUser, position: Position) -> Position:
-    """待审批 → 已生效, by an approver (see ``permissions.approval_refusal``).
+def approve(*, user: AbstractBaseUser, position: Position, comment: str = "") -> Position:
+    """待审批 → 已生效, by an approver (see ``permissions.approval_refusal``); an optional
+    comment (审批意见) is kept on the ``WorkflowEvent``.
 
     Publishing freezes the sheet as the next version (``services.publish_version``) and
     schedules the next periodic review one review interval later.
@@ -176,6 +179,7 @@ def approve(*, user: AbstractBaseUser, position: Position) -> Position:
             check=check,
             changes=changes,
             revision_comment=lambda stored: f"审批通过，V{next_version_number(stored)} 生效",
+            comment=(comment or "").strip(),
         )
         publish_version(stored)
     return stored
@@ -256,37 +260,101 @@ def workflow_events(position: Position) -> QuerySet[WorkflowEvent]:
     return position.workflow_events.select_related("actor").order_by("-created_at", "-pk")
 
 
+MAX_NAMED = 3  # more people than this who may act: name the role and department instead
+
+
+@dataclass(frozen=True)
+class NextActors:
+    """Who may take a position's next step, as the workflow page and 待办 say it."""
+
+    step: str  # 审核 / 审批
+    names: tuple[str, ...]  # everyone who may act, when at most MAX_NAMED
+    group: str  # the role and department: 销售部 部门经理 …
+    nobody: bool  # no one holds the role there: the sheet cannot move on
+
+    @property
+    def label(self) -> str:
+        """「待 陈经理 审核」, or 「待 销售部 部门经理 审核」 for more than three people."""
+        return f"待 {'、'.join(self.names) or self.group} {self.step}"
+
+
+def _group(position: Position) -> str:
+    department = position.department
+    if position.status == Status.REVIEWED:
+        return f"{department.name}及上级部门 部门经理"
+    if department.reviewer_role == department.ReviewerRole.MANAGER:
+        return f"{department.name} 部门经理"
+    return f"负责{department.name}的 HR 编辑"
+
+
+def next_actors(positions: Iterable[Position]) -> dict[int, NextActors]:
+    """The next step of each 待审核 / 待审批 position and who may take it (the rules are
+    ``permissions.next_actors``); other positions are left out. A constant number of queries,
+    however many positions; ``department`` should be selected with them."""
+    positions = [p for p in positions if p.status in (Status.SUBMITTED, Status.REVIEWED)]
+    people = permissions.next_actors(positions)
+    result = {}
+    for position in positions:
+        users = people[position.pk]
+        result[position.pk] = NextActors(
+            step="审批" if position.status == Status.REVIEWED else "审核",
+            names=tuple(_display_name(u) for u in users) if len(users) <= MAX_NAMED else (),
+            group=_group(position),
+            nobody=not users,
+        )
+    return result
+
+
 @dataclass(frozen=True)
 class WorkflowQueue:
     to_review: tuple[Position, ...]
     to_approve: tuple[Position, ...]
     returned: tuple[Position, ...]  # the user's drafts sent back, ``last_comment`` annotated
+    # Sheets the user prepared or reviewed that now wait for someone else (not counted).
+    waiting: tuple[Position, ...] = ()
 
     @property
     def count(self) -> int:
-        return len(self.to_review) + len(self.to_approve)
+        """Everything waiting for the user, as the navigation badge counts it
+        (``permissions.workflow_queue_count``): returned drafts included."""
+        return len(self.to_review) + len(self.to_approve) + len(self.returned)
 
 
 def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
-    """What waits for the user: sheets to review, to approve, and their own returned drafts."""
+    """What waits for the user: sheets to review, to approve, and their own returned drafts;
+    and what the user sent on that waits for others. Each 待审核 / 待审批 sheet carries
+    ``next_actors`` (``NextActors``)."""
     base = Position.objects.select_related("department__parent", "prepared_by", "reviewed_by")
     latest = WorkflowEvent.objects.filter(position=OuterRef("pk")).order_by("-created_at", "-pk")
     returned = (
-        base.filter(status=Status.DRAFT, prepared_by=user.pk)
+        base.filter(permissions.returned_drafts_q(user))
         .annotate(
-            last_action=Subquery(latest.values("action")[:1]),
             last_comment=Subquery(latest.values("comment")[:1]),
             returned_at=Subquery(latest.values("created_at")[:1]),
         )
-        .filter(last_action=Action.REJECT)
         .order_by("-returned_at")
     )
+    to_review = tuple(
+        base.filter(permissions.awaiting_review_q(user)).order_by("prepared_at", "code")
+    )
+    to_approve = tuple(
+        base.filter(permissions.awaiting_approval_q(user)).order_by("reviewed_at", "code")
+    )
+    mine = set(to_review) | set(to_approve)
+    waiting = tuple(
+        position
+        for position in base.filter(
+            Q(prepared_by=user.pk) | Q(reviewed_by=user.pk),
+            status__in=(Status.SUBMITTED, Status.REVIEWED),
+        ).order_by("-prepared_at", "code")
+        if position not in mine
+    )
+    actors = next_actors((*to_review, *to_approve, *waiting))
+    for position in (*to_review, *to_approve, *waiting):
+        position.next_actors = actors[position.pk]
     return WorkflowQueue(
-        to_review=tuple(
-            base.filter(permissions.awaiting_review_q(user)).order_by("prepared_at", "code")
-        ),
-        to_approve=tuple(
-            base.filter(permissions.awaiting_approval_q(user)).order_by("reviewed_at", "code")
-        ),
-        returned=tuple(returned) if permissions.access(user).is_hr_editor else (),
+        to_review=to_review,
+        to_approve=to_approve,
+        returned=tuple(returned),
+        waiting=waiting,
     )

@@ -238,6 +238,27 @@ CASES: tuple[Case, ...] = (
     Case("positions:department-tree", none, everyone()),
     Case("positions:my-position", none, everyone()),
     Case("positions:department-detail", lambda w: {"pk": w.sales.pk}, everyone()),
+    # Who reviews a department's sheets: HR editors in scope set it on the department page.
+    Case(
+        "positions:department-reviewer",
+        lambda w: {"pk": w.sales.pk},
+        statuses(LOGIN, 403, 403, 403, 400, 400),
+        method="post",
+        label="销售部, POST without a choice",
+    ),
+    Case(
+        "positions:department-reviewer",
+        lambda w: {"pk": w.marketing.pk},
+        statuses(LOGIN, 403, 403, 403, 403, 400),
+        method="post",
+        label="营销策划部 (outside hr_scoped), POST without a choice",
+    ),
+    Case(
+        "positions:department-reviewer",
+        lambda w: {"pk": w.sales.pk},
+        statuses(LOGIN, 405, 405, 405, 405, 405),
+        label="GET",
+    ),
     Case("positions:position-list", none, everyone()),
     Case("positions:search", none, everyone()),
     Case(

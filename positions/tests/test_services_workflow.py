@@ -7,7 +7,9 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from reversion.models import Version as Revision
 
@@ -15,6 +17,7 @@ from positions import permissions
 from positions.models import Department, Position, WorkflowEvent
 from positions.services import workflow
 from positions.services.review import add_months
+from positions.tests.factories import EmployeeFactory, UserFactory
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager, second_hr
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +245,8 @@ def test_queues_per_account(demo):
     returned = queue(demo.hr).returned
     assert [p.pk for p in returned] == [position.pk]
     assert returned[0].last_comment == "请补充任职资格"
+    assert queue(demo.hr).count == 1  # the returned draft waits for its preparer
+    assert permissions.workflow_queue_count(demo.hr) == 1
     assert queue(demo.director).to_approve == ()
     workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
     assert queue(demo.hr).returned == ()
@@ -282,3 +287,77 @@ def test_dates_are_shanghai_dates(demo):
     with time_machine.travel(instant, tick=False):
         position = workflow.submit(user=demo.hr, position=demo.draft)
     assert position.prepared_at == datetime.date(2025, 1, 2)
+
+
+def test_review_and_approve_keep_an_optional_comment(demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.review(user=demo.manager, position=position, comment="  职责清楚，同意。 ")
+    position = workflow.approve(user=demo.director, position=position, comment="同意生效。")
+    comments = dict(
+        WorkflowEvent.objects.filter(position=position).values_list("action", "comment")
+    )
+    assert comments == {"submit": "", "review": "职责清楚，同意。", "approve": "同意生效。"}
+
+
+def test_review_and_approve_without_a_comment_record_none(demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    position = workflow.approve(
+        user=demo.director, position=workflow.review(user=demo.manager, position=position)
+    )
+    assert set(WorkflowEvent.objects.values_list("comment", flat=True)) == {""}
+
+
+def test_next_actors_names_up_to_three_people_else_the_role_and_department(demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    actors = workflow.next_actors([position])[position.pk]
+    assert (actors.label, actors.nobody) == ("待 陈经理 审核", False)
+    sales_manager = Position.objects.get(code="FZ-XS-001")
+
+    def hire_manager(username: str, name: str) -> None:
+        user = UserFactory(username=username, first_name=name)
+        user.groups.add(permissions.role_group(permissions.MANAGER))
+        EmployeeFactory(user=user, name=name, position=sales_manager)
+
+    hire_manager("manager-wu", "吴经理")
+    hire_manager("manager-zheng", "郑经理")
+    assert workflow.next_actors([position])[position.pk].label == "待 吴经理、郑经理、陈经理 审核"
+    hire_manager("manager-sun", "孙经理")
+    assert workflow.next_actors([position])[position.pk].label == "待 销售部 部门经理 审核"
+    # At 待审批: the managers of 销售部 and above (赵总), never the reviewer.
+    position = workflow.review(user=demo.manager, position=position)
+    assert (
+        workflow.next_actors([position])[position.pk].label == "待 销售部及上级部门 部门经理 审批"
+    )
+
+
+def test_next_actors_follow_the_reviewer_role_scope_and_preparer(demo):
+    demo.sales.reviewer_role = Department.ReviewerRole.HR_EDITOR
+    demo.sales.save()
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    # The only HR editor prepared it: nobody may review — the dead end the page now shows.
+    actors = workflow.next_actors([position])[position.pk]
+    assert (actors.label, actors.nobody) == ("待 负责销售部的 HR 编辑 审核", True)
+    second_hr("hr-fuzhou", scope=demo.sales.parent)
+    second_hr("hr-marketing", scope=Department.objects.get(name="营销策划部"))
+    actors = workflow.next_actors([position])[position.pk]
+    assert (actors.label, actors.nobody) == ("待 李人事 审核", False)
+    assert workflow.next_actors([Position.objects.get(code="FZ-XS-001")]) == {}  # published
+
+
+def test_next_actors_take_the_same_queries_for_one_or_many_positions(demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    others = []
+    for other in Position.objects.filter(department=demo.sales, title__in=("销售经理", "收款文员")):
+        Position.objects.filter(pk=other.pk).update(status=Status.DRAFT)
+        others.append(workflow.submit(user=demo.hr, position=Position.objects.get(pk=other.pk)))
+    others[0] = workflow.review(user=demo.manager, position=others[0])
+    assert len(others) == 2
+
+    def count(positions) -> int:
+        ids = [p.pk for p in positions]
+        fetched = list(Position.objects.filter(pk__in=ids).select_related("department"))
+        with CaptureQueriesContext(connection) as queries:
+            workflow.next_actors(fetched)
+        return len(queries)
+
+    assert count([position]) == count([position, *others])

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from positions.models import Department, Position, WorkflowEvent
 from positions.services import workflow
 from positions.tests.editing_helpers import editor_data
+from positions.tests.text import compact, page_text
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,8 @@ def test_full_path_through_the_pages_shows_names_and_dates_on_sheet_and_pdf(clie
         as_user(client, user)
         response = client.get(page)
         assert f'id="action-{action}"' in response.content.decode()
-        response = client.post(page, {"action": action}, follow=True)
+        confirmed = {"confirmed": "1"} if action == "approve" else {}
+        response = client.post(page, {"action": action, **confirmed}, follow=True)
         assert response.redirect_chain == [(page, 302)]
         assert message in response.content.decode()
     assert Position.objects.get(pk=demo.draft.pk).status == Status.PUBLISHED
@@ -196,6 +198,32 @@ def test_nav_badge_counts_what_waits(client, demo):
     assert 'id="nav-queue-count" aria-label="2 项待办">2</span>' in html
 
 
+def test_nav_badge_and_queue_count_returned_drafts(client, demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    workflow.reject(user=demo.manager, position=position, comment="请补充考核要点")
+    as_user(client, demo.hr)
+    html = client.get(reverse("positions:workflow-queue")).content.decode()
+    assert 'id="queue-returned"' in html and "请补充考核要点" in html
+    assert '<span class="badge rounded-pill text-bg-primary" id="queue-count">1</span>' in html
+    assert 'id="nav-queue-count" aria-label="1 项待办">1</span>' in html
+    # Submitted again, it waits for the manager: nothing left for HR.
+    workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
+    html = client.get(reverse("positions:workflow-queue")).content.decode()
+    assert 'id="queue-count">0</span>' in html and 'id="nav-queue-count"' not in html
+
+
+def test_nav_bar_links_my_position_for_people_holding_one(client, demo):
+    for user in (demo.employee, demo.manager, demo.hr):
+        html = as_user(client, user).get(reverse("positions:position-list")).content.decode()
+        assert 'id="nav-my-position"' in html, user.username
+    as_user(client, demo.admin)  # holds no position: no link in the bar, the page as before
+    assert (
+        'id="nav-my-position"'
+        not in client.get(reverse("positions:position-list")).content.decode()
+    )
+    assert "您尚未分配职位" in page_text(client.get(reverse("positions:my-position")))
+
+
 def test_sheet_toolbar_workflow_button(client, demo):
     as_user(client, demo.hr)
     assert 'id="workflow-button"' in client.get(demo.draft.get_absolute_url()).content.decode()
@@ -237,3 +265,67 @@ def test_editing_a_published_sheet_starts_a_draft_of_the_next_version(client, de
     assert stored.status == Status.DRAFT
     assert stored.current_version == v1
     assert stored.versions.count() == 1
+
+
+def seen(response) -> str:
+    """The page's text without whitespace (names sit in their own elements)."""
+    return compact(page_text(response))
+
+
+def test_workflow_page_and_queue_show_who_acts_next(client, demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    as_user(client, demo.hr)
+    page = client.get(url(position))
+    assert "下一步：待陈经理审核" in seen(page)
+    queue = seen(client.get(reverse("positions:workflow-queue")))
+    assert "等待他人办理" in queue and "待陈经理审核" in queue
+    as_user(client, demo.manager)
+    assert "待陈经理审核" in seen(client.get(reverse("positions:workflow-queue")))
+    workflow.review(user=demo.manager, position=position)
+    assert "下一步：待赵总审批" in seen(client.get(url(position)))
+    queue = seen(as_user(client, demo.director).get(reverse("positions:workflow-queue")))
+    assert "待赵总审批" in queue
+
+
+def test_review_comment_is_shown_in_the_log(client, demo):
+    position = workflow.submit(user=demo.hr, position=demo.draft)
+    as_user(client, demo.manager)
+    assert 'id="review-comment"' in client.get(url(position)).content.decode()
+    response = client.post(
+        url(position), {"action": "review", "comment": "职责与考核要点清楚。"}, follow=True
+    )
+    assert "已审核通过" in page_text(response)
+    log = response.content.decode().split('id="workflow-events"', 1)[1]
+    assert "审核通过" in log and "职责与考核要点清楚。" in log
+
+
+def test_approve_asks_for_confirmation_before_publishing(client, demo):
+    position = workflow.review(
+        user=demo.manager, position=workflow.submit(user=demo.hr, position=demo.draft)
+    )
+    as_user(client, demo.director)
+    response = client.post(url(position), {"action": "approve", "comment": "同意生效。"})
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "确认审批通过并生效？" in text and "V1 立即生效" in text
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    assert "同意生效。" in response.content.decode()  # the typed comment is kept
+    assert Position.objects.get(pk=position.pk).status == Status.REVIEWED
+    assert not WorkflowEvent.objects.filter(position=position, action="approve").exists()
+
+    response = client.post(
+        url(position), {"action": "approve", "comment": "同意生效。", "confirmed": "1"}, follow=True
+    )
+    assert "已审批通过" in page_text(response)
+    assert Position.objects.get(pk=position.pk).status == Status.PUBLISHED
+    assert WorkflowEvent.objects.get(position=position, action="approve").comment == "同意生效。"
+    assert "同意生效。" in response.content.decode().split('id="workflow-events"', 1)[1]
+
+
+def test_approve_confirmation_is_not_offered_to_who_may_not_approve(client, demo):
+    position = workflow.review(
+        user=demo.manager, position=workflow.submit(user=demo.hr, position=demo.draft)
+    )
+    response = as_user(client, demo.manager).post(url(position), {"action": "approve"})
+    assert response.status_code == 403
+    assert "确认审批通过并生效" not in page_text(response)

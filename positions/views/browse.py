@@ -7,15 +7,19 @@ sees the positions ``positions.permissions`` lets them read; the reads come from
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from positions import permissions
 from positions.filters import PositionFilter
+from positions.forms.departments import ReviewerRoleForm
 from positions.ids import parse_id
-from positions.models import Position
+from positions.models import Department, Position
 from positions.services import organisation
 from positions.services.reading import with_filled, with_shown_labels
 
@@ -44,6 +48,12 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _department_page(request, pk)
+
+
+def _department_page(
+    request: HttpRequest, pk: int, *, reviewer_form: ReviewerRoleForm | None = None, status=200
+) -> HttpResponse:
     visible = with_shown_labels(
         Position.objects.filter(permissions.visible_positions_q(request.user))
         .with_staffing()
@@ -63,8 +73,33 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "node": page.node,
             "archived_count": page.archived_count,
             "can_edit_department": permissions.can_edit_department(request.user, page.department),
+            "can_set_reviewer": permissions.reviewer_setting_refusal(request.user, page.department)
+            is None,
+            "reviewer_form": reviewer_form
+            or ReviewerRoleForm(initial={"reviewer_role": page.department.reviewer_role}),
         },
+        status=status,
     )
+
+
+@require_POST
+def department_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set who reviews the department's sheets (HR editors in scope), from its page."""
+    department = get_object_or_404(Department, pk=pk)
+    refusal = permissions.reviewer_setting_refusal(request.user, department)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    form = ReviewerRoleForm(request.POST)
+    if not form.is_valid():
+        return _department_page(request, pk, reviewer_form=form, status=400)
+    organisation.set_reviewer_role(
+        user=request.user, department=department, reviewer_role=form.cleaned_data["reviewer_role"]
+    )
+    messages.success(
+        request,
+        f"已设置：“{department.name}”的职位说明书由{department.get_reviewer_role_display()}审核。",
+    )
+    return redirect(department)
 
 
 def listed_positions(request: HttpRequest) -> QuerySet[Position]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from positions import permissions
 from positions.models import Position
 from positions.services import workflow
+from positions.services.versions import next_version_number
 from positions.views.common import visible_position
 
 # action → (service, success message)
@@ -42,10 +43,13 @@ def _render(
     *,
     error: str = "",
     comment: str = "",
+    failed_action: str = "",
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     context = {
+        "next": workflow.next_actors([position]).get(position.pk),
+        "failed_action": failed_action,
         "position": position,
         "department_path": [*position.department.ancestors(), position.department],
         "steps": workflow.workflow_steps(position),
@@ -70,17 +74,39 @@ def position_workflow(request: HttpRequest, pk: int) -> HttpResponse:
     comment = request.POST.get("comment", "")
     if action not in ACTIONS:
         return _render(request, position, error="未知的操作，请重新选择。", status=400)
+    if (
+        action == "approve"
+        and not request.POST.get("confirmed")
+        and permissions.can_approve(request.user, position)
+    ):
+        # Publishing shows the new version to everyone: ask first (a page, no JavaScript).
+        return render(
+            request,
+            "positions/workflow_approve_confirm.html",
+            {
+                "position": position,
+                "comment": comment,
+                "number": next_version_number(position),
+            },
+        )
     step, success = ACTIONS[action]
-    kwargs = {"comment": comment} if action == "reject" else {}
+    kwargs = {"comment": comment} if action != "submit" else {}
     try:
         step(user=request.user, position=position, **kwargs)
     except PermissionDenied as exc:
         reason = str(exc) or "您无权执行此操作。"
-        return _render(request, position, error=reason, comment=comment, status=403)
+        return _render(
+            request, position, error=reason, comment=comment, failed_action=action, status=403
+        )
     except ValidationError as exc:
         status = 409 if getattr(exc, "code", None) == "state" else 400
         return _render(
-            request, position, error=" ".join(exc.messages), comment=comment, status=status
+            request,
+            position,
+            error=" ".join(exc.messages),
+            comment=comment,
+            failed_action=action,
+            status=status,
         )
     messages.success(request, success)
     return redirect("positions:position-workflow", pk=position.pk)

@@ -132,6 +132,27 @@ def test_render_book_has_cover_contents_and_each_sheet(book_pdf):
     assert pdf.page_count == len(reader.pages)
 
 
+def test_render_book_prints_only_cover_contents_and_sheet_text(book_pdf):
+    """No template comment or other developer text reaches the paper: the pages are the cover,
+    the contents and the sheets, and the only ASCII words are codes (FZ-XS-001, V1 …)."""
+    reader, _pdf = book_pdf
+    raw = [page.extract_text() for page in reader.pages]
+    for number, text in enumerate(raw, start=1):
+        assert re.findall(r"[A-Za-z]{3,}", text) == [], f"page {number}: {text[-300:]}"
+        for word in ("partial", "template", "context", "WeasyPrint", "string-set"):
+            assert word.lower() not in text.lower(), f"page {number}"
+    texts = page_texts(reader)
+    assert "职位说明书汇编" in texts[0]
+    assert texts[1].startswith("目录")
+    for title in TITLES:
+        assert title in texts[1]
+    # Every page after the contents belongs to a sheet: its footer names the document.
+    assert all("文件编号" in text and "职位编号FZ-XS-" in text for text in texts[2:])
+    # The contents page ends with its last entry (and the page number), nothing after it.
+    contents = re.sub(r"第\d+页/共\d+页$", "", texts[1])
+    assert re.sub(r"[.·…\d]+$", "", contents).endswith(TITLES[-1])
+
+
 def test_render_book_outline_has_one_entry_per_position(book_pdf):
     reader, _pdf = book_pdf
     top_level = [item for item in reader.outline if not isinstance(item, list)]

@@ -32,7 +32,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已载入种子数据：{loaded} 个职位。"))
         else:
             self.stdout.write("已有职位数据，未重复载入（使用 --reload 重新载入）。")
-        for result in demo.ensure_demo_accounts():
+        results = demo.ensure_demo_accounts()
+        self.stdout.write(
+            "演示流程：销售部的职位说明书由本部门的部门经理审核"
+            "（王人事 编制 → 陈经理 审核 → 赵总 审批）。"
+        )
+        for result in results:
             account = result.account
             held = ""
             if result.position is not None:
