@@ -191,7 +191,7 @@ def test_workflow_approve_on_the_page_records_one_approve(client, seed, settings
 
     response = client.post(
         reverse("positions:position-workflow", kwargs={"pk": position.pk}),
-        {"action": "approve"},
+        {"action": "approve", "confirmed": "1"},
         REMOTE_ADDR=ADDRESS,
     )
 
