@@ -13,6 +13,7 @@ from django.db.models import Q
 from positions import permissions
 from positions.models import Acknowledgement, Assignment, Employee, Position, Version
 from positions.services.reading import holders_by_position
+from positions.services.sheet_diff import SheetChanges, diff_sheets
 from positions.sheet import Sheet, build_sheet
 
 
@@ -81,6 +82,36 @@ class MyPosition:
     version: Version | None = None  # the version shown (None: a never-published working copy)
     needs_acknowledgement: bool = False  # 我已阅读并确认 not yet clicked for this version
     acknowledged_at: datetime.datetime | None = None
+    # 本次变更: while confirmation is pending, what changed since the version the holder last
+    # confirmed (or the previous version when none); None for a first version.
+    changes: SheetChanges | None = None
+    changes_since: str = ""  # that version's label, e.g. V1
+
+
+def _changes_since_confirmed(
+    employee: Employee, version: Version, sheet: Sheet
+) -> tuple[SheetChanges | None, str]:
+    """The ordered diff from the version the employee last confirmed (else the one before)."""
+    confirmed = (
+        Acknowledgement.objects.filter(
+            employee=employee,
+            version__position_id=version.position_id,
+            version__number__lt=version.number,
+        )
+        .order_by("-version__number")
+        .values_list("version__number", flat=True)
+        .first()
+    )
+    base = (
+        Version.objects.filter(
+            position_id=version.position_id, number=confirmed or version.number - 1
+        ).first()
+        if confirmed or version.number > 1
+        else None
+    )
+    if base is None:
+        return None, ""
+    return diff_sheets(build_sheet(base), sheet), base.label
 
 
 def _related(
@@ -160,6 +191,10 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         if version is not None
         else None
     )
+    needs_acknowledgement = version is not None and acknowledged is None
+    changes, changes_since = None, ""
+    if needs_acknowledgement and sheet is not None:
+        changes, changes_since = _changes_since_confirmed(employee, version, sheet)
     return MyPosition(
         state=MyPositionState.SHEET if sheet is not None else MyPositionState.HIDDEN,
         hr_contact=contact,
@@ -173,7 +208,9 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         ),
         sheet=sheet,
         version=version,
-        needs_acknowledgement=version is not None and acknowledged is None,
+        needs_acknowledgement=needs_acknowledgement,
+        changes=changes,
+        changes_since=changes_since,
         acknowledged_at=acknowledged.acknowledged_at if acknowledged else None,
         superior=_related(user, superior, holders) if superior is not None else None,
         reports=tuple(_related(user, p, holders) for p in reports),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from positions import hooks, permissions
 from positions.models import Position, Version
+from positions.services.sheet_diff import SheetChanges, diff_sheets
 from positions.sheet import Sheet, build_sheet
 
 
@@ -137,104 +138,12 @@ def read_sheet(
 # --- comparing two versions -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CompareLine:
-    text: str
-    changed: bool  # not on the other side
+def compare_sheets(left: Sheet, right: Sheet) -> SheetChanges:
+    """The ordered diff of two sheets, older first (``sheet_diff.diff_sheets``)."""
+    return diff_sheets(left, right)
 
 
-@dataclass(frozen=True)
-class CompareRow:
-    label: str
-    left: tuple[CompareLine, ...]
-    right: tuple[CompareLine, ...]
-
-    @property
-    def changed(self) -> bool:
-        return any(line.changed for line in (*self.left, *self.right))
-
-
-@dataclass(frozen=True)
-class VersionComparison:
-    left: Sheet
-    right: Sheet
-    rows: tuple[CompareRow, ...]
-
-    @property
-    def changed_count(self) -> int:
-        return sum(1 for row in self.rows if row.changed)
-
-
-def _sheet_lines(sheet: Sheet) -> list[tuple[str, list[str]]]:
-    """The sheet as labelled blocks of text lines, in the sheet's order."""
-    blocks: list[tuple[str, list[str]]] = [
-        (f.label, [f.value] if f.value else []) for f in sheet.header
-    ]
-    blocks.append(("相关职位", list(sheet.related_positions)))
-    blocks.append(("设岗目的", list(sheet.purpose)))
-    blocks.append(("职位概要", list(sheet.summary)))
-    for group in sheet.duties.groups:
-        for duty in group.duties:
-            label = f"工作职责 {duty.rank}"
-            lines = [
-                line for line in (duty.title, duty.kind_label, duty.responsibility_label) if line
-            ]
-            lines += list(duty.tasks)
-            lines += [f"考核要点：{line}" for line in duty.assessment]
-            if group.heading:
-                lines.insert(0, f"【{group.heading}】")
-            blocks.append((label, lines))
-    blocks.append(("主要责任", list(sheet.commitments)))
-    blocks.append(("工作权限", [f"{a.name}：{a.level_label}" for a in sheet.authorities]))
-    for row in sheet.qualifications:
-        blocks.append((f"任职资格 · {row.label}", list(row.lines)))
-    for group in sheet.relationships:
-        blocks.append(
-            (
-                group.label,
-                [f"{i.party}：{i.purpose}" if i.purpose else i.party for i in group.items],
-            )
-        )
-    blocks.append(
-        (
-            "关键指标",
-            [f"{i.name}：{i.description}" if i.description else i.name for i in sheet.indicators],
-        )
-    )
-    blocks.append(
-        (
-            "签核",
-            [f"{s.label}：{s.name} {s.date}".strip() for s in sheet.sign_offs if s.name or s.date],
-        )
-    )
-    blocks.append(("生效日期", [sheet.effective_date] if sheet.effective_date else []))
-    return blocks
-
-
-def compare_sheets(left: Sheet, right: Sheet) -> VersionComparison:
-    """Both sheets block by block; a line is marked changed when the other side lacks it."""
-    left_blocks = dict(_sheet_lines(left))
-    right_blocks = dict(_sheet_lines(right))
-    labels: list[str] = []
-    for label, _ in [*_sheet_lines(left), *_sheet_lines(right)]:
-        if label not in labels:
-            labels.append(label)
-    rows = []
-    for label in labels:
-        old, new = left_blocks.get(label, []), right_blocks.get(label, [])
-        if not old and not new:
-            continue
-        rows.append(
-            CompareRow(
-                label=label,
-                left=tuple(CompareLine(text, text not in new) for text in old),
-                right=tuple(CompareLine(text, text not in old) for text in new),
-            )
-        )
-    return VersionComparison(left=left, right=right, rows=tuple(rows))
-
-
-def compare_versions(position: Position, left: int, right: int) -> VersionComparison:
+def compare_versions(position: Position, left: int, right: int) -> SheetChanges:
     """Compare two published versions of a position by number; ``Http404`` if one is missing."""
     found = {v.number: v for v in position.versions.filter(number__in=(left, right))}
     if left not in found or right not in found:

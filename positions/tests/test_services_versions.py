@@ -102,18 +102,17 @@ def test_read_sheet_gives_readers_the_version_and_editors_the_working_copy(hr_us
 
 
 @pytest.mark.django_db
-def test_compare_versions_marks_lines_only_one_side_has():
+def test_compare_versions_diffs_the_two_versions_in_order():
     position = FullPositionFactory()
     Position.objects.filter(pk=position.pk).update(summary="新的职位概要。")
     versions.publish_version(position)
     comparison = versions.compare_versions(position, 1, 2)
-    rows = {row.label: row for row in comparison.rows}
-    summary = rows["职位概要"]
-    assert [(line.text, line.changed) for line in summary.left] == [
-        ("负责制定并执行销售计划，管理销售团队，完成公司下达的销售任务。", True)
+    sections = {section.key: section for section in comparison.sections}
+    assert [(item.status, item.old, item.new) for item in sections["summary"].items] == [
+        ("removed", "负责制定并执行销售计划，管理销售团队，完成公司下达的销售任务。", ""),
+        ("added", "", "新的职位概要。"),
     ]
-    assert [(line.text, line.changed) for line in summary.right] == [("新的职位概要。", True)]
-    assert not rows["职位名称"].changed
-    assert comparison.changed_count == 1
+    assert not sections["header"].change_count
+    assert comparison.change_count == 2
     with pytest.raises(Http404):
         versions.compare_versions(position, 1, 3)

@@ -14,8 +14,9 @@ from orgchart import services as orgchart
 from positions import permissions
 from positions.models import Acknowledgement, Department, Position
 from positions.services import acknowledgements, versions, workflow
-from positions.tests.editing_helpers import editor_data
+from positions.tests.editing_helpers import add_duty, duty_count, editor_data
 from positions.tests.factories import EmployeeFactory, UserFactory
+from positions.tests.text import compact, page_text
 from positions.tests.workflow_helpers import Demo, demo_world
 
 Status = Position.Status
@@ -167,8 +168,8 @@ def test_version_list_and_compare_show_the_changes(client, demo, reader, sales_m
     )
     html = compare.content.decode()
     assert compare.status_code == 200
-    assert "<del>销售经理</del>" in html and "<ins>销售总监</ins>" in html
-    assert "<del>编制：李鸿飞" in html
+    assert "修改职位名称V1：销售经理V2：销售总监" in compact(page_text(compare))
+    assert "销售<del>经理</del>" in html and "销售<ins>总监</ins>" in html  # the changed words
 
 
 def test_version_compare_rejects_unknown_or_equal_versions(client, reader, sales_manager):
@@ -355,3 +356,54 @@ def test_acknowledging_a_version_that_is_not_an_id_is_not_found(client, reader, 
     response = client.post(reverse("positions:my-position-acknowledge"), {"version": bad})
     assert response.status_code == 404
     assert not Acknowledgement.objects.exists()
+
+
+NEW_DUTY = "每月编制销售分析报告，向副总经理汇报销售进展"
+
+
+def add_duty_as_hr(client, demo: Demo, position: Position, *, after: int) -> None:
+    """HR adds one duty right after the ``after``-th (same group), through the editor."""
+    client.force_login(demo.hr)
+    data = editor_data(demo.hr, position)
+    ranks = sorted(range(duty_count(data)), key=lambda i: int(data[f"duties-{i}-rank"]))
+    neighbour = ranks[after - 1]
+    for i in ranks[after:]:
+        data[f"duties-{i}-rank"] = str(int(data[f"duties-{i}-rank"]) + 1)
+    add_duty(
+        data,
+        rank=str(int(data[f"duties-{neighbour}-rank"]) + 1),
+        group=data[f"duties-{neighbour}-group"],
+        kind=data[f"duties-{neighbour}-kind"],
+        tasks=NEW_DUTY,
+    )
+    url = reverse("positions:position-edit", kwargs={"pk": position.pk})
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain, response.content.decode()[:2000]
+
+
+def test_version_compare_marks_only_the_inserted_duty_as_added(client, demo, reader, sales_manager):
+    add_duty_as_hr(client, demo, sales_manager, after=1)
+    publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
+    client.force_login(reader)
+    url = reverse("positions:version-compare", kwargs={"pk": sales_manager.pk})
+    text = page_text(client.get(url, {"a": 1, "b": 2}))
+    assert "V1（生效日期 2006-08-16）→ V2" in text and "共 1 处变更" in text
+    # The new duty where it was inserted, between the first and the second; nothing else marked.
+    assert "工作职责 新增 1 销售计划 根据公司确定的楼盘销售任务" in text
+    assert f"新增 {NEW_DUTY} 销售管理 组织制定销售部的各类管理制度" in text
+    compared = text.split("逐项比较", 1)[1]
+    assert compared.count("新增") == 2
+    assert "删除" not in compared and "移动" not in compared and "修改" not in compared
+
+
+def test_holder_who_confirmed_v1_sees_only_the_added_duty_under_this_change(
+    client, demo, reader, sales_manager
+):
+    acknowledgements.acknowledge(user=reader, version=sales_manager.current_version)
+    add_duty_as_hr(client, demo, sales_manager, after=1)
+    publish_through_workflow(demo, Position.objects.get(pk=sales_manager.pk))
+    client.force_login(reader)
+    text = page_text(client.get(reverse("positions:my-position")))
+    assert "我已阅读并确认 本次变更 V1 → V2" in text
+    changes = text.split("本次变更 V1 → V2", 1)[1].split("我的上级", 1)[0]
+    assert changes.strip() == f"工作职责 新增 1 新增 {NEW_DUTY}"
