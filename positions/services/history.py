@@ -42,8 +42,15 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 SYSTEM_USER = "系统"
 INITIAL_COMMENT = "初始数据"
 
-# Bookkeeping that changes with every save and says nothing about the sheet.
-_POSITION_IGNORED = frozenset({"id", "lock_version", "created_at", "updated_at"})
+# What a person edits: the content fields and 相关职位. Everything else on the position is
+# bookkeeping (lock_version, timestamps) or set by the workflow (状态, 编制/审核/审批, 现行版本),
+# which an entry reports as the workflow step, never as the editor's field edits.
+_POSITION_CONTENT = frozenset(sheets.CONTENT_FIELDS) | {"related_positions"}
+_POSITION_IGNORED = frozenset(
+    f.name
+    for f in [*Position._meta.local_fields, *Position._meta.local_many_to_many]
+    if f.attname not in _POSITION_CONTENT
+)
 _SECTION_IGNORED = frozenset({"id", "position"})
 
 Values = Mapping[str, Any]  # attname → value, as Revision.field_dict gives it
@@ -141,52 +148,92 @@ class SectionDiff:
         return self._count("changed")
 
 
+# Workflow steps by (status before, status after): how a state change reads in the history.
+_STEPS = {
+    ("draft", "submitted"): "提交审核",
+    ("submitted", "reviewed"): "审核通过",
+    ("reviewed", "published"): "审批通过",
+    ("submitted", "published"): "审批通过",
+    ("submitted", "draft"): "退回草稿",
+    ("reviewed", "draft"): "退回草稿",
+    ("published", "draft"): "开始编制新版本",
+}
+
+
+def workflow_step(old_status: str, new_status: str) -> str:
+    """The workflow step a status change was, e.g. 「提交审核」; "" when the status is the same."""
+    if old_status == new_status or not old_status or not new_status:
+        return ""
+    if new_status == Position.Status.ARCHIVED:
+        return "归档"
+    if (old_status, new_status) in _STEPS:
+        return _STEPS[old_status, new_status]
+    labels = dict(Position.Status.choices)
+    return f"{labels.get(old_status, old_status)} → {labels.get(new_status, new_status)}"
+
+
 @dataclass(frozen=True)
 class SheetDiff:
-    fields: tuple[FieldDiff, ...]  # the position's own fields
+    fields: tuple[FieldDiff, ...]  # the position's content fields (what a person edits)
     sections: tuple[SectionDiff, ...]  # only sections with at least one change
+    step: str = ""  # the workflow step between the two states (提交审核 …), "" when none
 
     @property
     def is_empty(self) -> bool:
+        """No content change (a workflow step alone changes no content)."""
         return not self.fields and not self.sections
 
     def section(self, key: str) -> SectionDiff | None:
         return next((s for s in self.sections if s.key == key), None)
 
     @property
-    def summary(self) -> str:
-        """One line, e.g. 「修改：职位名称、工作职责 2 项；新增工作职责 1 项」."""
-        if self.is_empty:
-            return "内容无变化"
-
-        def counted(section: SectionDiff, count: int) -> str:
-            return section.label if section.single else f"{section.label} {count} 项"
-
-        changed = [change.label for change in self.fields]
-        changed += [counted(s, s.changed) for s in self.sections if s.changed]
-        added = [counted(s, s.added) for s in self.sections if s.added]
-        removed = [counted(s, s.removed) for s in self.sections if s.removed]
+    def content_summary(self) -> str:
+        """What the person changed, e.g. 「修改：职位名称；工作职责 新增 1、修改 2」, or ""."""
         parts = []
-        if changed:
-            parts.append("修改：" + "、".join(changed))
-        if added:
-            parts.append("新增" + "、".join(added))
-        if removed:
-            parts.append("删除" + "、".join(removed))
+        if self.fields:
+            parts.append("修改：" + "、".join(change.label for change in self.fields))
+        for section in self.sections:
+            counts = [
+                (label, count)
+                for label, count in (
+                    ("新增", section.added),
+                    ("修改", section.changed),
+                    ("删除", section.removed),
+                )
+                if count
+            ]
+            if section.single:
+                parts.append(f"{section.label} " + "、".join(label for label, _ in counts))
+            else:
+                parts.append(
+                    f"{section.label} " + "、".join(f"{label} {count}" for label, count in counts)
+                )
         return "；".join(parts)
+
+    @property
+    def summary(self) -> str:
+        """One line: the content changes, then the workflow step in brackets (or the step alone)."""
+        content = self.content_summary
+        if content and self.step:
+            return f"{content}（{self.step}）"
+        return content or self.step or "内容无变化"
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
     version_id: int
     revision_id: int
-    number: int  # 第 N 版, the oldest is 1
+    number: int  # 修改记录 #N, the oldest is 1 (not a published version V1, V2 …)
     user: str  # full name, else username; 「系统」 when nobody
     created_at: datetime.datetime  # in Asia/Shanghai
     comment: str
     summary: str  # what changed against the previous entry
     previous_version_id: int | None
     is_latest: bool
+
+    @property
+    def label(self) -> str:
+        return f"修改记录 #{self.number}"
 
 
 # --- reading versions ------------------------------------------------------------------------
@@ -280,7 +327,7 @@ def get_position_version(position: Position, version_id: Any) -> Revision:
     """A version of this position's history; ValidationError for anything else."""
     version_pk = parse_id(version_id)
     if version_pk is None:
-        raise ValidationError("版本编号无效。", code="invalid")
+        raise ValidationError("修改记录编号无效。", code="invalid")
     version = (
         Revision.objects.get_for_object(position)
         .select_related("revision__user")
@@ -288,7 +335,7 @@ def get_position_version(position: Position, version_id: Any) -> Revision:
         .first()
     )
     if version is None:
-        raise ValidationError("该版本不存在，或不属于此职位。", code="not_found")
+        raise ValidationError("该修改记录不存在，或不属于此职位。", code="not_found")
     return version
 
 
@@ -339,7 +386,7 @@ def _first_summary(state: PositionState) -> str:
         rows = state.rows(section.key)
         if rows:
             counts.append(section.label if section.single else f"{section.label} {len(rows)} 项")
-    return "首个版本" + ("：" + "、".join(counts) if counts else "")
+    return "首条记录" + ("：" + "、".join(counts) if counts else "")
 
 
 # --- diffs -----------------------------------------------------------------------------------
@@ -478,9 +525,13 @@ def _section_diff(
 def diff_states(
     old: PositionState, new: PositionState, *, names: _Names | None = None
 ) -> SheetDiff:
-    """Field by field, with the sheet's labels; section rows are matched by primary key."""
+    """Content field by field, with the sheet's labels; section rows are matched by primary key.
+
+    Fields the workflow sets are not content: a status change is the diff's ``step``.
+    """
     names = names or _Names()
     fields = _field_changes(Position, old.fields, new.fields, _POSITION_IGNORED, names)
+    step = workflow_step(str(old.fields.get("status") or ""), str(new.fields.get("status") or ""))
     sections = tuple(
         diff
         for section in SECTIONS
@@ -488,7 +539,7 @@ def diff_states(
             diff := _section_diff(section, old.rows(section.key), new.rows(section.key), names)
         ).rows
     )
-    return SheetDiff(fields=fields, sections=sections)
+    return SheetDiff(fields=fields, sections=sections, step=step)
 
 
 # --- restore ---------------------------------------------------------------------------------
@@ -510,10 +561,10 @@ def restore_preview(position: Position, version: Revision) -> SheetDiff:
 def _check_restorable(target: PositionState) -> None:
     fields = target.fields
     if not Department.objects.filter(pk=fields["department_id"]).exists():
-        raise ValidationError("无法恢复：该版本所在的部门已被删除。")
+        raise ValidationError("无法恢复：该修改记录所在的部门已被删除。")
     superior = fields.get("reports_to_id")
     if superior is not None and not Position.objects.filter(pk=superior).exists():
-        raise ValidationError("无法恢复：该版本的直接上级职位已不存在。")
+        raise ValidationError("无法恢复：该修改记录的直接上级职位已不存在。")
     local = {f.attname for f in Position._meta.local_fields}
     candidate = Position(**{name: value for name, value in fields.items() if name in local})
     try:
@@ -537,7 +588,7 @@ def restore_version(*, user, position: Position, version_id: int) -> Position:
     _check_restorable(target)
     current = current_state(position)
     if diff_states(current, _restored_target(target, current)).is_empty:
-        raise ValidationError("所选版本与当前内容相同，无需恢复。")
+        raise ValidationError("所选修改记录与当前内容相同，无需恢复。")
     fields = target.fields
     related = fields.get("related_positions") or []
     existing = set(Position.objects.filter(pk__in=related).values_list("pk", flat=True))
@@ -562,7 +613,7 @@ def restore_version(*, user, position: Position, version_id: int) -> Position:
         position=position,
         content=content,
         expected_lock_version=position.lock_version,
-        comment=f"恢复到 {revision_time(version.revision):%Y-%m-%d %H:%M} 的版本",
+        comment=f"恢复到 {revision_time(version.revision):%Y-%m-%d %H:%M} 的内容",
     )
 
 
@@ -606,4 +657,5 @@ __all__ = [
     "restore_preview",
     "restore_version",
     "revision_time",
+    "workflow_step",
 ]

@@ -95,10 +95,8 @@ def test_position_history_lists_newest_first_with_who_when_comment_and_summary(e
     ]
     assert entries[0].created_at.strftime("%Y-%m-%d %H:%M") == "2025-03-01 10:00"
     assert str(entries[0].created_at.tzinfo) == "Asia/Shanghai"
-    assert (
-        entries[0].summary == "修改：职位名称、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
-    )
-    assert entries[1].summary == "首个版本：工作职责 2 项"
+    assert entries[0].summary == "修改：职位名称；工作职责 新增 1、修改 1、删除 1"
+    assert entries[1].summary == "首条记录：工作职责 2 项"
     assert entries[0].previous_version_id == entries[1].version_id
     assert entries[1].previous_version_id is None
 
@@ -164,9 +162,9 @@ def test_diff_states_shows_department_superior_and_choices_by_name(editor, posit
     changes = {change.label: (change.old, change.new) for change in diff.fields}
     assert changes["所在部门"][1] == "营销策划部"
     assert changes["直接上级"] == ("", "营销总监")
-    assert changes["状态"] == ("已生效", "已归档")
+    assert "状态" not in changes and diff.step == "归档"  # the workflow's, not a field edit
     assert diff.section("qualification").rows[0].status == "added"
-    assert diff.summary == "修改：所在部门、直接上级、状态；新增任职资格"
+    assert diff.summary == "修改：所在部门、直接上级；任职资格 新增（归档）"
 
     later = history.diff_states(
         history.position_state(middle), history.position_state(latest_version(position))
@@ -174,7 +172,7 @@ def test_diff_states_shows_department_superior_and_choices_by_name(editor, posit
     assert later.section("qualification").rows[0].fields == (
         FieldDiff("education", "最低学历", "本科", "硕士"),
     )
-    assert later.summary == "修改：任职资格"
+    assert later.summary == "任职资格 修改"
 
 
 def test_diff_states_of_identical_states_is_empty(editor, position):
@@ -213,12 +211,9 @@ def test_restore_version_becomes_a_new_history_entry_and_bumps_lock_version(edit
     assert restored.lock_version == lock_before + 1
     entries = history.position_history(position)
     assert len(entries) == 3
-    assert entries[0].comment == "恢复到 2025-03-01 09:00 的版本"
+    assert entries[0].comment == "恢复到 2025-03-01 09:00 的内容"
     assert entries[0].user == "王人事"
-    assert (
-        entries[0].summary
-        == "修改：职位名称、状态、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
-    )
+    assert entries[0].summary == "修改：职位名称；工作职责 新增 1、修改 1、删除 1（开始编制新版本）"
     latest = history.position_state(latest_version(position))
     assert latest.fields["lock_version"] == lock_before + 1
     assert sorted(d["title"] for d in latest.rows("duties").values()) == ["客户服务", "销售计划"]
@@ -275,7 +270,7 @@ def test_restore_version_refuses_a_version_of_another_position(editor, position)
     revise(editor, "新建", other)
     with pytest.raises(ValidationError) as refused:
         history.restore_version(user=editor, position=position, version_id=latest_version(other).pk)
-    assert refused.value.messages == ["该版本不存在，或不属于此职位。"]
+    assert refused.value.messages == ["该修改记录不存在，或不属于此职位。"]
     assert len(history.position_history(position)) == 1
 
 
@@ -284,7 +279,7 @@ def test_restore_version_refuses_the_current_content(editor, position):
         history.restore_version(
             user=editor, position=position, version_id=latest_version(position).pk
         )
-    assert refused.value.messages == ["所选版本与当前内容相同，无需恢复。"]
+    assert refused.value.messages == ["所选修改记录与当前内容相同，无需恢复。"]
 
 
 def test_restore_version_refuses_a_code_now_used_by_another_position(editor, position):
@@ -301,7 +296,7 @@ def test_restore_preview_lists_what_the_restore_changes(editor, position):
     old = latest_version(position)
     second_revision(editor, position)
     preview = history.restore_preview(position, old)
-    assert preview.summary == "修改：职位名称、工作职责 1 项；新增工作职责 1 项；删除工作职责 1 项"
+    assert preview.summary == "修改：职位名称；工作职责 新增 1、修改 1、删除 1"
     assert preview.fields == (FieldDiff("title", "职位名称", "销售总监", "销售经理"),)
 
 
@@ -317,7 +312,7 @@ def test_ensure_initial_revisions_records_unrecorded_positions_once(editor, posi
     assert (entry.user, entry.comment, entry.summary) == (
         "系统",
         "初始数据",
-        "首个版本：工作职责 1 项",
+        "首条记录：工作职责 1 项",
     )
     assert len(history.position_history(position)) == 1
 

@@ -13,6 +13,8 @@ from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Duty, Position
+from positions.services import workflow
+from positions.tests.editing_helpers import add_duty, duty_count, editor_data
 from positions.tests.factories import (
     DutyFactory,
     EditorScopeFactory,
@@ -20,6 +22,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.workflow_helpers import demo_world
 
 pytestmark = pytest.mark.django_db
 
@@ -157,15 +160,15 @@ def test_history_lists_versions_newest_first_with_who_when_comment_and_summary(
     rows = table_rows(response, "history-table")
     assert [row[2:7] for row in rows] == [
         [
-            "第 2 版 当前",
+            "修改记录 #2 最新",
             "2025-03-02 14:05",
             "王人事",
             "调整职责",
-            "修改：职位名称、工作职责 1 项；删除工作职责 1 项",
+            "修改：职位名称；工作职责 修改 1、删除 1",
         ],
-        ["第 1 版", "2025-03-01 09:30", "王人事", "新建职位", "首个版本：工作职责 2 项"],
+        ["修改记录 #1", "2025-03-01 09:30", "王人事", "新建职位", "首条记录：工作职责 2 项"],
     ]
-    assert "与上一版本比较" in rows[0][7] and "恢复此版本" in rows[1][7]
+    assert "与上一条比较" in rows[0][7] and "恢复到此记录" in rows[1][7]
 
 
 def test_history_preselects_the_two_newest_versions_for_the_compare_form(hr_client, sales_position):
@@ -174,13 +177,13 @@ def test_history_preselects_the_two_newest_versions_for_the_compare_form(hr_clie
     assert re.search(rf'name="from" value="{old.pk}"[^>]*checked', html)
     assert re.search(rf'name="to" value="{new.pk}"[^>]*checked', html)
     assert f'action="{compare_url(sales_position)}"' in html
-    assert f"?from={old.pk}&amp;to={new.pk}" in html  # 与上一版本比较
+    assert f"?from={old.pk}&amp;to={new.pk}" in html  # 与上一条比较
 
 
 def test_history_for_manager_of_the_department_has_no_restore(manager_client, sales_position):
     response = manager_client.get(history_url(sales_position))
     assert response.status_code == 200
-    assert "恢复此版本" not in visible_text(response)
+    assert "恢复到此记录" not in visible_text(response)
 
 
 def test_history_of_position_without_revisions_says_so(hr_client, departments):
@@ -241,7 +244,7 @@ def test_compare_shows_changed_fields_and_added_removed_duties(hr_client, sales_
         in (duties)
     )
     page = visible_text(response)
-    assert "旧版本 第 1 版" in page and "新版本 第 2 版 当前版本" in page
+    assert "较早的记录 修改记录 #1" in page and "较新的记录 修改记录 #2 最新" in page
 
 
 def test_compare_orders_the_two_versions_oldest_first(hr_client, sales_position):
@@ -263,13 +266,15 @@ def test_compare_with_a_single_version_says_there_is_nothing_to_compare(
     revise(hr_user, "新建", position, when=datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC))
     response = hr_client.get(compare_url(position))
     assert response.status_code == 200
-    assert "此职位的历史记录少于两个版本，暂无可比较的内容。" in visible_text(response)
+    assert "此职位的修改记录少于两条，暂无可比较的内容。" in visible_text(response)
 
 
 def test_compare_with_malformed_version_is_a_clear_error(hr_client, sales_position):
     response = hr_client.get(compare_url(sales_position, "abc", versions(sales_position)[0].pk))
     assert response.status_code == 400
-    assert "无法比较：版本编号无效。请在历史记录中重新选择两个版本。" in visible_text(response)
+    assert "无法比较：修改记录编号无效。请在历史记录中重新选择两条修改记录。" in visible_text(
+        response
+    )
 
 
 def test_compare_with_unknown_or_foreign_version_is_not_found(
@@ -281,7 +286,7 @@ def test_compare_with_unknown_or_foreign_version_is_not_found(
     for bad in (999999, versions(other)[0].pk):
         response = hr_client.get(compare_url(sales_position, old, bad))
         assert response.status_code == 404
-        assert "无法比较：该版本不存在，或不属于此职位。" in visible_text(response)
+        assert "无法比较：该修改记录不存在，或不属于此职位。" in visible_text(response)
 
 
 def test_compare_permissions_follow_the_history(
@@ -306,7 +311,7 @@ def test_restore_get_shows_what_changes_and_does_not_restore(hr_client, sales_po
     response = hr_client.get(restore_url(sales_position, old.pk))
     assert response.status_code == 200
     page = visible_text(response)
-    assert "确认将“销售总监”的职位说明书恢复到第 1 版（2025-03-01 09:30）的内容吗？" in page
+    assert "确认将“销售总监”的职位说明书恢复到修改记录 #1（2025-03-01 09:30）的内容吗？" in page
     assert table_rows(response, "diff-position") == [["职位名称", "销售总监", "销售经理"]]
     assert "新增 2. 客户服务" in section(response, "diff-duties")
     sales_position.refresh_from_db()
@@ -319,10 +324,13 @@ def test_restore_post_restores_and_returns_to_history_with_message(hr_client, sa
     response = hr_client.post(restore_url(sales_position, old.pk), follow=True)
     assert response.redirect_chain == [(history_url(sales_position), 302)]
     page = visible_text(response)
-    assert "已将“销售总监”恢复到第 1 版（2025-03-01 09:30）的内容，此次恢复已记入历史记录。" in page
+    assert (
+        "已将“销售总监”恢复到修改记录 #1（2025-03-01 09:30）的内容，此次恢复已记入历史记录。"
+        in page
+    )
     rows = table_rows(response, "history-table")
-    assert rows[0][2] == "第 3 版 当前"
-    assert rows[0][5] == "恢复到 2025-03-01 09:30 的版本"
+    assert rows[0][2] == "修改记录 #3 最新"
+    assert rows[0][5] == "恢复到 2025-03-01 09:30 的内容"
     assert list(sales_position.duties.order_by("rank").values_list("title", flat=True)) == [
         "销售计划",
         "客户服务",
@@ -332,16 +340,16 @@ def test_restore_post_restores_and_returns_to_history_with_message(hr_client, sa
 def test_restore_of_current_content_is_refused_with_a_message(hr_client, sales_position):
     new = versions(sales_position)[1]
     page = hr_client.get(restore_url(sales_position, new.pk))
-    assert "所选版本与当前内容相同，无需恢复。" in visible_text(page)
+    assert "所选修改记录与当前内容相同，无需恢复。" in visible_text(page)
     response = hr_client.post(restore_url(sales_position, new.pk), follow=True)
-    assert "所选版本与当前内容相同，无需恢复。" in visible_text(response)
+    assert "所选修改记录与当前内容相同，无需恢复。" in visible_text(response)
     assert len(versions(sales_position)) == 2
 
 
 def test_restore_unknown_version_is_not_found(hr_client, sales_position):
     response = hr_client.get(restore_url(sales_position, 999999))
     assert response.status_code == 404
-    assert "无法恢复：该版本不存在，或不属于此职位。" in visible_text(response)
+    assert "无法恢复：该修改记录不存在，或不属于此职位。" in visible_text(response)
     assert hr_client.post(restore_url(sales_position, 999999)).status_code == 404
 
 
@@ -362,3 +370,35 @@ def test_restore_scoped_hr_in_scope_may_restore(client, departments, sales_posit
     assert response.status_code == 302
     sales_position.refresh_from_db()
     assert sales_position.title == "销售经理"
+
+
+NEW_DUTY = "每月编制销售分析报告，向副总经理汇报"
+
+
+def test_history_entry_says_what_hr_changed_not_what_the_workflow_set(client, seed, settings):
+    """HR adds one duty to a published sheet: the entry is that duty, not the sign-off cleared,
+    the status or the version in force; the workflow's own steps read as steps."""
+    demo = demo_world(settings)
+    position = Position.objects.get(code="FZ-XS-001")
+    client.force_login(demo.hr)
+    data = editor_data(demo.hr, position)
+    add_duty(data, rank=str(duty_count(data) + 1), tasks=NEW_DUTY)
+    url = reverse("positions:position-edit", kwargs={"pk": position.pk})
+    assert client.post(url, data).status_code == 302
+
+    rows = table_rows(client.get(history_url(position)), "history-table")
+    count = len(rows)
+    newest = " ".join(rows[0])
+    assert rows[0][2] == f"修改记录 #{count} 最新"
+    assert rows[0][6] == "工作职责 新增 1（开始编制新版本）"
+    for bookkeeping in ("编制人", "编制日期", "状态", "现行版本", "编辑版本号", "lock_version"):
+        assert bookkeeping not in newest
+
+    workflow.submit(user=demo.hr, position=Position.objects.get(pk=position.pk))
+    response = client.get(history_url(position))
+    rows = table_rows(response, "history-table")
+    assert rows[0][2] == f"修改记录 #{count + 1} 最新"
+    assert rows[0][6] == "提交审核"  # the step, not 状态 / 编制人 edits
+    page = visible_text(response)
+    assert "修改记录 #2" in page
+    assert not re.search(r"第 ?\d+ ?版", page)

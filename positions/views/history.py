@@ -55,14 +55,14 @@ def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
         # Nothing chosen: the latest change, against the version before it.
         newest = next(iter(entries.values()), None)
         if newest is None or newest.previous_version_id is None:
-            context["notice"] = "此职位的历史记录少于两个版本，暂无可比较的内容。"
+            context["notice"] = "此职位的修改记录少于两条，暂无可比较的内容。"
             return render(request, "positions/history_compare.html", context)
         raw_from, raw_to = str(newest.previous_version_id), str(newest.version_id)
     try:
         versions = [history.get_position_version(position, raw) for raw in (raw_from, raw_to)]
     except ValidationError as exc:
         status = 404 if exc.code == "not_found" else 400
-        context["error"] = f"无法比较：{exc.messages[0]}请在历史记录中重新选择两个版本。"
+        context["error"] = f"无法比较：{exc.messages[0]}请在历史记录中重新选择两条修改记录。"
         return render(request, "positions/history_compare.html", context, status=status)
     old, new = sorted(versions, key=lambda version: version.revision_id)
     context |= {
@@ -76,7 +76,7 @@ def position_history_compare(request: HttpRequest, pk: int) -> HttpResponse:
 def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
     position = _position(request, pk)
     if not permissions.can_edit_position(request.user, position):
-        raise PermissionDenied("只有负责此职位的 HR 编辑可以恢复历史版本。")
+        raise PermissionDenied("只有负责此职位的 HR 编辑可以恢复修改记录。")
     context = _base_context(request, position)
     try:
         version = history.get_position_version(position, version_id)
@@ -97,7 +97,7 @@ def position_restore(request: HttpRequest, pk: int, version_id: int) -> HttpResp
         else:
             messages.success(
                 request,
-                f"已将“{position.title}”恢复到第 {entry.number} 版"
+                f"已将“{position.title}”恢复到{entry.label}"
                 f"（{entry.created_at:%Y-%m-%d %H:%M}）的内容，此次恢复已记入历史记录。",
             )
         return redirect(reverse("positions:position-history", kwargs={"pk": position.pk}))
