@@ -253,6 +253,7 @@ class _Label:
     code: str
     department_id: int
     department: str
+    sort_order: int = 0  # the position's 排序 (an ordering, not part of the sheet)
 
 
 def _labels(user: User | AnonymousUser, ids: Iterable[int]) -> dict[int, _Label]:
@@ -273,14 +274,16 @@ def _labels(user: User | AnonymousUser, ids: Iterable[int]) -> dict[int, _Label]
             "current_version__code",
             "current_version__department_id",
             "current_version__department__name",
+            "sort_order",
         )
     )
     labels: dict[int, _Label] = {}
-    for pk, title, code, dept_id, dept, version_id, v_title, v_code, v_dept_id, v_dept in rows:
+    for row in rows:
+        pk, title, code, dept_id, dept, version_id, v_title, v_code, v_dept_id, v_dept, order = row
         if version_id is None or permissions.reads_working_copy_in(user, dept_id):
-            labels[pk] = _Label(title, code, dept_id, dept)
+            labels[pk] = _Label(title, code, dept_id, dept, order)
         else:
-            labels[pk] = _Label(v_title, v_code, v_dept_id, v_dept)
+            labels[pk] = _Label(v_title, v_code, v_dept_id, v_dept, order)
     return labels
 
 
@@ -331,6 +334,7 @@ class _Builder:
         label = self.labels[pk]
         return (
             self.order.get(label.department_id, 0),
+            label.sort_order,
             label.code == "",
             label.code,
             label.title,

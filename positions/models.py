@@ -239,6 +239,11 @@ class Position(SignOffFields):
     grade_min = models.PositiveSmallIntegerField("职位等级（低）", null=True, blank=True)
     grade_max = models.PositiveSmallIntegerField("职位等级（高）", null=True, blank=True)
     headcount = models.PositiveSmallIntegerField("职位编制", null=True, blank=True)
+    sort_order = models.SmallIntegerField(
+        "排序",
+        default=0,
+        help_text="同一部门内职位的排列顺序，数字小的在前（如总经理 1、副总经理 2）。",
+    )
     location = models.CharField("工作地点", max_length=100, blank=True)
     purpose = models.TextField("设岗目的 / 职位使命", blank=True)
     summary = models.TextField("职位概要", blank=True)
@@ -279,7 +284,7 @@ class Position(SignOffFields):
     class Meta:
         verbose_name = "职位"
         verbose_name_plural = "职位"
-        ordering = ["department__order", "code", "title"]
+        ordering = ["department__order", "sort_order", "code", "title"]
         constraints = [
             models.UniqueConstraint(
                 fields=["code"], condition=~Q(code=""), name="positions_position_code_unique"

@@ -6,6 +6,7 @@ Below ``permissions`` (which resolves editor scopes to subtrees) and above the m
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from positions.models import Department
@@ -61,6 +62,11 @@ class DepartmentIndex:
             chain.append(parent)
             parent_id = parent.parent_id
         return list(reversed(chain))
+
+    def in_tree_order(self, departments: Iterable[Department]) -> list[Department]:
+        """``departments`` sorted as the tree lists them (for a drop-down of some of them)."""
+        rank = {dept.pk: n for n, (dept, _depth) in enumerate(self.preorder())}
+        return sorted(departments, key=lambda dept: (rank.get(dept.pk, len(rank)), dept.pk))
 
     def options(self) -> list[tuple[int, str]]:
         """(pk, label) pairs in tree order, labels indented by depth, for a select box."""

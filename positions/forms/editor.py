@@ -37,6 +37,7 @@ from positions.models import (
     Qualification,
     Relationship,
 )
+from positions.org import department_index
 from positions.permissions import editable_departments_q
 from positions.services.editing import kept_forms
 from positions.services.pickers import (
@@ -132,6 +133,7 @@ class PositionForm(forms.ModelForm):
             "grade_min",
             "grade_max",
             "headcount",
+            "sort_order",
             "location",
             "related_positions",
             "summary",
@@ -148,6 +150,7 @@ class PositionForm(forms.ModelForm):
             "grade_min": forms.NumberInput(attrs={"min": 0, "placeholder": "低"}),
             "grade_max": forms.NumberInput(attrs={"min": 0, "placeholder": "高"}),
             "headcount": forms.NumberInput(attrs={"min": 0}),
+            "sort_order": forms.NumberInput(attrs={"min": -32768, "max": 32767}),
             "summary": _textarea(3, "概括本职位做什么、对谁负责。"),
             "purpose": _textarea(2, "本职位存在的目的。"),
             "commitments": forms.Textarea(
@@ -162,12 +165,16 @@ class PositionForm(forms.ModelForm):
             "other_requirements": _textarea(2),
         }
         labels = {"grade_min": "职位等级（最低）", "grade_max": "职位等级（最高）"}
-        help_texts = {"code": "如 FZ-XS-001；填写时必须唯一。"}
+        help_texts = {
+            "code": "如 FZ-XS-001；填写时必须唯一。",
+            "sort_order": "同一部门内数字小的排在前面。",
+        }
         error_messages = {
             "title": {"required": "请填写职位名称。"},
             "grade_min": {"invalid": "请填写整数等级。"},
             "grade_max": {"invalid": "请填写整数等级。"},
             "headcount": {"invalid": "请填写整数人数。"},
+            "sort_order": {"invalid": "请填写整数排序。"},
         }
 
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
@@ -537,6 +544,7 @@ _PLAIN_FIELDS = (
     "grade_min",
     "grade_max",
     "headcount",
+    "sort_order",
     "location",
     "summary",
     "purpose",
@@ -657,6 +665,13 @@ class CopyPositionForm(forms.Form):
         field = self.fields["department"]
         field.queryset = departments
         field.label_from_instance = department_label
+        field.choices = [  # in the tree's order, as every department drop-down
+            ("", field.empty_label),
+            *(
+                (dept.pk, department_label(dept))
+                for dept in department_index().in_tree_order(departments)
+            ),
+        ]
         self.fields["title"].widget.attrs["placeholder"] = f"{source.title}（副本）"
         if departments.filter(pk=source.department_id).exists():
             field.initial = source.department_id

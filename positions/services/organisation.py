@@ -87,7 +87,7 @@ def department_tree(
     if root_id is not None and root_id not in index.by_id:
         return []
     base = positions if positions is not None else Position.objects.all()
-    positions = base.select_related("reports_to").order_by("code", "title", "pk")
+    positions = base.select_related("reports_to").order_by("sort_order", "code", "title", "pk")
     if not include_archived:
         positions = positions.active()
     # A reader's positions (``services.with_shown_labels``) sit in the department of their

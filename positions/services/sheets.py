@@ -58,6 +58,7 @@ CONTENT_FIELDS = (
     "grade_min",
     "grade_max",
     "headcount",
+    "sort_order",
     "location",
     "purpose",
     "summary",

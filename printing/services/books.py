@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -118,18 +119,29 @@ def _tree_order() -> dict[int, int]:
 
 
 def _in_print_order(versions: Iterable[Version]) -> tuple[Version, ...]:
-    """Departments in tree order, then each department's sheets by code and title."""
+    """Departments in tree order, then each department's sheets by 排序, code and title."""
     order = _tree_order()
     return tuple(
         sorted(
             versions,
-            key=lambda v: (order.get(v.department_id, len(order)), v.code or "\uffff", v.title),
+            key=lambda v: (
+                order.get(v.department_id, len(order)),
+                v.position_sort_order,
+                v.code or "\uffff",
+                v.title,
+            ),
         )
     )
 
 
 def _current_versions():
-    return Version.objects.current().defer("sheet").select_related("department")
+    # 排序 is the position's (an ordering kept outside the sheet, so never versioned).
+    return (
+        Version.objects.current()
+        .defer("sheet")
+        .select_related("department")
+        .annotate(position_sort_order=F("position__sort_order"))
+    )
 
 
 def printable_versions(*, department_id: int | None = None) -> tuple[Version, ...]:

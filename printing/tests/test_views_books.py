@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -279,3 +281,35 @@ def test_book_positions_that_are_not_ids_are_refused_in_chinese(employee_client,
     assert "所选职位无效。" in page_text(response)
     assert f'value="{clerk.pk}" checked' in response.content.decode()
     assert not BookJob.objects.exists()
+
+
+# --- 全选本部门 ---------------------------------------------------------------------------------
+
+
+def test_book_choose_page_has_a_whole_department_checkbox(employee_client, sales):
+    html = employee_client.get(CREATE).content.decode()
+
+    box = re.search(
+        r'<label[^>]*book-choose-department[^>]*>\s*<input[^>]*name="whole_department"'
+        rf'[^>]*value="{sales.pk}"[^>]*>(.*?)</label>',
+        html,
+        flags=re.S,
+    )
+    assert box, "no 全选本部门 checkbox for 销售部"
+    assert "checked" not in box.group(0).split(">")[1]
+    assert "销售部" in box.group(1) and "全选本部门" in box.group(1)
+
+
+def test_book_choose_page_ticks_the_department_box_when_all_are_ticked(employee_client, sales):
+    html = employee_client.get(CREATE, {"department": sales.pk}).content.decode()
+
+    assert re.search(rf'name="whole_department"[^>]*value="{sales.pk}" checked', html)
+
+
+def test_book_whole_department_box_prints_the_department_without_javascript(employee_client, sales):
+    response = employee_client.post(CREATE, {"whole_department": [sales.pk]})
+
+    job = BookJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    manager, clerk = (Position.objects.get(code=c) for c in ("FZ-XS-001", "FZ-XS-002"))
+    assert job.version_ids == [manager.current_version_id, clerk.current_version_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,7 +29,29 @@ def _selection_groups(checked: set[int]) -> list[dict]:
         if not groups or groups[-1]["department"].pk != version.department_id:
             groups.append({"department": version.department, "items": []})
         groups[-1]["items"].append({"version": version, "checked": version.position_id in checked})
+    for group in groups:
+        group["all_checked"] = all(item["checked"] for item in group["items"])
     return groups
+
+
+def _with_whole_departments(data: QueryDict) -> QueryDict:
+    """The posted selection with every position of each ticked 全选本部门 added.
+
+    The department checkbox is what the page submits without JavaScript; with it, the script
+    keeps the department's position checkboxes in step, so both say the same.
+    """
+    wholes = {pk for raw in data.getlist("whole_department") if (pk := parse_id(raw)) is not None}
+    if not wholes:
+        return data
+    chosen = data.getlist("positions")
+    extra = [
+        str(version.position_id)
+        for version in books.printable_versions()
+        if version.department_id in wholes and str(version.position_id) not in chosen
+    ]
+    data = data.copy()
+    data.setlist("positions", [*chosen, *extra])
+    return data
 
 
 def _render_choose(
@@ -63,8 +85,9 @@ def book_create(request: HttpRequest) -> HttpResponse:
             checked = {version.position_id for version in versions}
         return _render_choose(request, BookRequestForm(), checked)
 
-    form = BookRequestForm(request.POST)
-    posted = {pk for raw in request.POST.getlist("positions") if (pk := parse_id(raw)) is not None}
+    data = _with_whole_departments(request.POST)
+    form = BookRequestForm(data)
+    posted = {pk for raw in data.getlist("positions") if (pk := parse_id(raw)) is not None}
     if not form.is_valid():
         return _render_choose(request, form, posted, status=400)
     try:

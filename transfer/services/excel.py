@@ -38,6 +38,7 @@ from positions.models import (
     Relationship,
     Version,
 )
+from positions.org import department_index
 from positions.permissions import reads_working_copy
 from positions.sheet import Sheet, build_sheet
 from positions.spreadsheet import xlsx_bytes
@@ -643,7 +644,7 @@ def position_workbook(contents: Sequence[PositionContent], *, example: bool = Fa
     for spec in WORKBOOK:
         rows = [line for content in contents for line in _content_values(spec, content)]
         _write_sheet(workbook, spec, rows, example=example)
-    departments = list(Department.objects.order_by("code").select_related("parent"))
+    departments = department_index().in_tree_order(Department.objects.select_related("parent"))
     dept_sheet = workbook.create_sheet(DEPARTMENT_SHEET)
     dept_sheet.append(["部门编号", "部门名称", "上级部门"])
     for cell in dept_sheet[1]:

@@ -175,6 +175,18 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     return _upload(request, ROSTER, permissions.can_import_roster)
 
 
+def _changed_only(request: HttpRequest, items: list[Any], unchanged: str) -> dict[str, Any]:
+    """The preview's rows, without the 无变化 ones when the page asks ``?changed=1``."""
+    changed_only = request.GET.get("changed") == "1"
+    shown = [item for item in items if item.action != unchanged] if changed_only else list(items)
+    return {
+        "rows": shown,
+        "changed_only": changed_only,
+        "row_count": len(items),
+        "changed_count": sum(1 for item in items if item.action != unchanged),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if not permissions.can_import_positions(request.user):
@@ -200,10 +212,12 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 f"{plan.unchanged} 个无变化。新建和更新的职位均为草稿，需提交审核。",
             )
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
+    context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
+    context |= _changed_only(request, plan.positions, importing.Action.UNCHANGED)
     return render(
         request,
         "positions/import_preview.html",
-        {"plan": plan, "entry": entry, "token": token, "stale": stale},
+        context,
         status=400 if request.method == "POST" else 200,
     )
 
@@ -236,9 +250,11 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 "新员工的登录账号尚无密码，请在后台为其设置密码。",
             )
             return redirect("positions:employee-list")
+    context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
+    context |= _changed_only(request, plan.rows, roster.RosterAction.UNCHANGED)
     return render(
         request,
         "positions/import_roster_preview.html",
-        {"plan": plan, "entry": entry, "token": token, "stale": stale},
+        context,
         status=400 if request.method == "POST" else 200,
     )

@@ -13,6 +13,7 @@ from audit import services as audit
 from positions import permissions
 from positions.ids import parse_id
 from positions.models import Department, Position
+from positions.org import department_index
 from positions.services import versions
 from positions.views.common import attachment, visible_position
 from transfer.forms.word import WordUploadForm
@@ -110,10 +111,10 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         staging.discard(request.user, token)
         messages.info(request, "已取消导入，未写入任何数据。")
         return redirect("positions:word-import")
-    departments = list(
-        Department.objects.filter(permissions.editable_departments_q(request.user))
-        .select_related("parent__parent")
-        .order_by("order", "code")
+    departments = department_index().in_tree_order(
+        Department.objects.filter(permissions.editable_departments_q(request.user)).select_related(
+            "parent__parent"
+        )
     )
     allowed = {department.pk: department for department in departments}
     taken: set[str] = set()
