@@ -863,6 +863,9 @@ class Acknowledgement(models.Model):
         Employee, verbose_name="员工", on_delete=models.PROTECT, related_name="acknowledgements"
     )
     acknowledged_at = models.DateTimeField("确认时间", auto_now_add=True)
+    ip_address = models.GenericIPAddressField(
+        "确认 IP", null=True, blank=True, help_text="员工点击“我已阅读并确认”时的来源地址。"
+    )
 
     class Meta:
         verbose_name = "员工确认"

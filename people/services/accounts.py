@@ -81,6 +81,7 @@ class MyPosition:
     version: Version | None = None  # the version shown (None: a never-published working copy)
     needs_acknowledgement: bool = False  # 我已阅读并确认 not yet clicked for this version
     acknowledged_at: datetime.datetime | None = None
+    acknowledgement_id: int | None = None  # the holder's 签收单 of the version shown
 
 
 def _related(
@@ -175,6 +176,7 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         version=version,
         needs_acknowledgement=version is not None and acknowledged is None,
         acknowledged_at=acknowledged.acknowledged_at if acknowledged else None,
+        acknowledgement_id=acknowledged.pk if acknowledged else None,
         superior=_related(user, superior, holders) if superior is not None else None,
         reports=tuple(_related(user, p, holders) for p in reports),
         can_print=sheet is not None and permissions.can_print_position(user, position),
