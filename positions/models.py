@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
+from positions.ids import position_number
+
 
 def split_lines(text: str) -> list[str]:
     """Non-empty, stripped lines of a multi-line text field."""
@@ -1077,6 +1079,6 @@ class CompanyProfile(models.Model):
 
     def document_number(self, code: str, position_id: int) -> str:
         """文件编号 of a sheet: ``<prefix>-<职位编号>`` (the position id when it has no code)."""
-        stem = code.strip() or f"P{position_id:04d}"
+        stem = position_number(code, position_id)
         prefix = self.document_prefix.strip()
         return f"{prefix}-{stem}" if prefix else stem

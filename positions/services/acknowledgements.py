@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from positions.ids import position_number
 from positions.models import Acknowledgement, Assignment, Employee, Position, Version
 from positions.spreadsheet import xlsx_bytes
 
@@ -172,7 +173,7 @@ def _receipt(ack: Acknowledgement, version: Version, fingerprint: str) -> Receip
         name=ack.employee.name,
         employee_no=ack.employee.employee_no,
         position_title=version.title,
-        position_code=version.code,
+        position_code=position_number(version.code, version.position_id),
         department=version.department.name,
         version_label=version.label,
         effective_date=version.effective_date,
@@ -193,6 +194,7 @@ class VersionReceipts:
     """Every 签收单 of a version (by confirmation time), and the holders who have not confirmed."""
 
     version: Version
+    number: str  # the position's number as people read it (``ids.position_number``)
     fingerprint: str
     receipts: tuple[Receipt, ...]
     pending: tuple[Employee, ...]
@@ -206,6 +208,7 @@ def version_receipts(version: Version) -> VersionReceipts:
     report = acknowledgement_report(version)
     return VersionReceipts(
         version=version,
+        number=position_number(version.code, version.position_id),
         fingerprint=fingerprint,
         receipts=tuple(
             _receipt(ack, version, fingerprint)
@@ -226,8 +229,8 @@ def acknowledgement_xlsx(report: AcknowledgementReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "员工确认"
-    code = f"（{version.code}）" if version.code else ""
-    sheet.append([f"{version.title}{code} {version.label} 员工确认情况"])
+    number = position_number(version.code, version.position_id)
+    sheet.append([f"{version.title}（{number}） {version.label} 员工确认情况"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(
         [
