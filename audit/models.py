@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     EXPORT_DRAFT_PDF = "export_draft_pdf", "下载工作稿 PDF"
     EXPORT_BOOK = "export_book", "下载汇编"
     EXPORT_ACKNOWLEDGEMENTS = "export_acknowledgements", "导出员工确认"
+    EXPORT_RECEIPT = "export_receipt", "下载签收单"
     EXPORT_BACKUP = "export_backup", "导出完整备份"
     EXPORT_AUDIT = "export_audit", "导出审计日志"
     PRUNE = "prune", "清理过期审计记录"

@@ -9,7 +9,6 @@ do nothing but record (``register_handlers``, called from ``AuditConfig.ready``)
 from __future__ import annotations
 
 import datetime
-import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEvent
 from positions import hooks
 from positions.models import BookJob, EditorScope, Position, Role
+from positions.net import client_ip
 
 Action = AuditAction
 MINIMUM_RETENTION_DAYS = 180
@@ -40,28 +40,6 @@ current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", de
 
 
 # --- recording ------------------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or behind ``AUDIT_TRUSTED_PROXY_COUNT`` reverse
-    proxies the address the outermost of them saw (that many entries from the right of
-    ``X-Forwarded-For``). None when unknown or malformed."""
-    if request is None:
-        return None
-    candidate = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.AUDIT_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def position_label(position: Position) -> str:

@@ -1,4 +1,5 @@
-"""Ids (and page or version numbers) read from a query string, a form or an uploaded file.
+"""Ids (and page or version numbers) read from a query string, a form or an uploaded file; and
+the one number people read for a position without a 职位编号 (``position_number``).
 
 ``str.isdigit`` accepts "²" and "٣" (``int`` then fails, or reads an Arabic-Indic digit), and a
 40-digit number overflows the database's integer: both ended as server errors. ``parse_id`` is
@@ -21,3 +22,11 @@ def parse_id(raw: object) -> int | None:
         return None
     text = raw.strip()
     return int(text) if _ID.fullmatch(text) else None
+
+
+def position_number(code: str, position_id: int) -> str:
+    """What people read as a position's number: its 职位编号, or ``P`` and the id in four digits
+    (``P0002``) when it has none — on the sheet, in 文件编号, on 签收单 and in exports shown to
+    people. (The Excel workbook keeps ``#2`` as its *import key* for such a position: a key that
+    can never collide with a real 职位编号; its help names the printed form.)"""
+    return code.strip() or f"P{position_id:04d}"

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
+from positions.ids import position_number
+
 
 def split_lines(text: str) -> list[str]:
     """Non-empty, stripped lines of a multi-line text field."""
@@ -868,6 +870,9 @@ class Acknowledgement(models.Model):
         Employee, verbose_name="员工", on_delete=models.PROTECT, related_name="acknowledgements"
     )
     acknowledged_at = models.DateTimeField("确认时间", auto_now_add=True)
+    ip_address = models.GenericIPAddressField(
+        "确认 IP", null=True, blank=True, help_text="员工点击“我已阅读并确认”时的来源地址。"
+    )
 
     class Meta:
         verbose_name = "员工确认"
@@ -1079,6 +1084,6 @@ class CompanyProfile(models.Model):
 
     def document_number(self, code: str, position_id: int) -> str:
         """文件编号 of a sheet: ``<prefix>-<职位编号>`` (the position id when it has no code)."""
-        stem = code.strip() or f"P{position_id:04d}"
+        stem = position_number(code, position_id)
         prefix = self.document_prefix.strip()
         return f"{prefix}-{stem}" if prefix else stem

@@ -38,6 +38,7 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from positions.models import (
+    Acknowledgement,
     Assignment,
     Department,
     EditorScope,
@@ -299,6 +300,16 @@ def can_view_acknowledgements(user: User | AnonymousUser, position: Position) ->
     """Who has confirmed each version (员工确认): HR in scope and the department's managers —
     the people who read the position's working copy."""
     return reads_working_copy(user, position)
+
+
+def can_view_receipt(user: User | AnonymousUser, acknowledgement: Acknowledgement) -> bool:
+    """A 签收单: the holder's own, and every one of a version whose 员工确认 the user sees."""
+    rules = access(user)
+    if not rules.authenticated:
+        return False
+    if acknowledgement.employee.user_id == user.pk:
+        return True
+    return can_view_acknowledgements(user, acknowledgement.version.position)
 
 
 # --- departments -----------------------------------------------------------------------------

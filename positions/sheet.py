@@ -64,6 +64,23 @@ class DutyRow:
     responsibility_label: str  # 全责 / 部分 / 协助 / ""
     assessment: tuple[str, ...]  # 考核要点 lines
 
+    @property
+    def taller_than_a_page(self) -> bool:
+        """Whether the printed row may be about as tall as an A4 page. Rows are kept whole
+        (never split over a page break); such a row could not fit anywhere whole, and its
+        section heading would be left alone on a page: it is the one row allowed to split."""
+        return max(_printed_lines(self.tasks), _printed_lines(self.assessment)) > PAGE_LINES
+
+
+# A duty cell on A4 holds about this many lines, each about this many characters (the narrow
+# 工作内容/考核要点 columns at 10.5pt); a rough bound is all ``taller_than_a_page`` needs.
+PAGE_LINES = 30
+CELL_LINE_CHARS = 16
+
+
+def _printed_lines(lines: tuple[str, ...]) -> int:
+    return sum(max(1, -(-len(line) // CELL_LINE_CHARS)) for line in lines)
+
 
 @dataclass(frozen=True)
 class DutyGroup:

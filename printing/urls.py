@@ -5,11 +5,21 @@ its name (``positions:position-sheet`` …)."""
 
 from django.urls import path
 
-from printing.views import books, company, sheets
+from printing.views import books, company, receipts, sheets
 
 urlpatterns = [
     path("positions/<int:pk>/pdf/", sheets.position_pdf, name="position-pdf"),
     path("positions/<int:pk>/versions/<int:number>/pdf/", sheets.version_pdf, name="version-pdf"),
+    path(
+        "positions/<int:pk>/versions/<int:number>/receipts.pdf",
+        receipts.version_receipts,
+        name="version-receipts",
+    ),
+    path(
+        "acknowledgements/<int:pk>/receipt.pdf",
+        receipts.acknowledgement_receipt,
+        name="acknowledgement-receipt",
+    ),
     path("books/new/", books.book_create, name="book-create"),
     path("books/<int:pk>/", books.book_detail, name="book-detail"),
     path("books/<int:pk>/status/", books.book_status, name="book-status"),

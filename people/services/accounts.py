@@ -82,6 +82,7 @@ class MyPosition:
     version: Version | None = None  # the version shown (None: a never-published working copy)
     needs_acknowledgement: bool = False  # 我已阅读并确认 not yet clicked for this version
     acknowledged_at: datetime.datetime | None = None
+    acknowledgement_id: int | None = None  # the holder's 签收单 of the version shown
     # 本次变更: while confirmation is pending, what changed since the version the holder last
     # confirmed (or the previous version when none); None for a first version.
     changes: SheetChanges | None = None
@@ -212,6 +213,7 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         changes=changes,
         changes_since=changes_since,
         acknowledged_at=acknowledged.acknowledged_at if acknowledged else None,
+        acknowledgement_id=acknowledged.pk if acknowledged else None,
         superior=_related(user, superior, holders) if superior is not None else None,
         reports=tuple(_related(user, p, holders) for p in reports),
         can_print=sheet is not None and permissions.can_print_position(user, position),

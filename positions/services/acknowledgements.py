@@ -1,12 +1,16 @@
 """员工确认: holders confirm they have read the version of their position in force.
 
 A holder sees a banner on 我的职位 until they acknowledge the version in force; HR sees per
-version who has acknowledged and who has not, and exports that list as xlsx.
+version who has acknowledged and who has not, and exports that list as xlsx. Each
+confirmation is also a 签收单 (``receipt``): who, which version (with the fingerprint of its
+stored sheet), when and from which address — the printing app lays it out as a PDF.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,15 +21,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from positions.ids import position_number
 from positions.models import Acknowledgement, Assignment, Employee, Position, Version
 from positions.spreadsheet import xlsx_bytes
 
 
-def acknowledge(*, user: AbstractBaseUser, version: Version) -> Acknowledgement:
-    """Record that the user (an employee holding the version's position now) has read it.
+def acknowledge(
+    *, user: AbstractBaseUser, version: Version, ip_address: str | None = None
+) -> Acknowledgement:
+    """Record that the user (an employee holding the version's position now) has read it,
+    and from which address (``positions.net.client_ip``; printed on the 签收单).
 
-    Idempotent: a second click returns the first record. Refused (``ValidationError``) when
-    the user does not hold the position, or the version is no longer the one in force.
+    Idempotent: a second click returns the first record (its time and address). Refused
+    (``ValidationError``) when the user does not hold the position, or the version is no
+    longer the one in force.
     """
     employee = Employee.objects.filter(user=user, left_on__isnull=True).first()
     holds = (
@@ -45,7 +54,9 @@ def acknowledge(*, user: AbstractBaseUser, version: Version) -> Acknowledgement:
         return existing
     try:
         with transaction.atomic():
-            return Acknowledgement.objects.create(version=version, employee=employee)
+            return Acknowledgement.objects.create(
+                version=version, employee=employee, ip_address=ip_address
+            )
     except IntegrityError:  # a double click raced us: the first one counts
         return Acknowledgement.objects.get(version=version, employee=employee)
 
@@ -129,6 +140,86 @@ def acknowledgement_counts(position: Position) -> dict[int, tuple[int, int]]:
     }
 
 
+# --- 签收单 -------------------------------------------------------------------------------------
+
+FINGERPRINT_LENGTH = 12
+
+
+def version_fingerprint(version: Version) -> str:
+    """The first 12 hex digits of the SHA-256 of the version's stored sheet JSON (keys sorted,
+    compact): what the holder confirmed, checkable against the stored version at any time."""
+    text = json.dumps(version.sheet, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One 签收单: a holder's confirmation of one version, as printed."""
+
+    name: str
+    employee_no: str
+    position_title: str
+    position_code: str
+    department: str
+    version_label: str
+    effective_date: datetime.date | None
+    fingerprint: str
+    acknowledged_at: datetime.datetime  # in the site's time zone (Asia/Shanghai)
+    ip_address: str  # "" when unknown (confirmations recorded before addresses were kept)
+
+
+def _receipt(ack: Acknowledgement, version: Version, fingerprint: str) -> Receipt:
+    return Receipt(
+        name=ack.employee.name,
+        employee_no=ack.employee.employee_no,
+        position_title=version.title,
+        position_code=position_number(version.code, version.position_id),
+        department=version.department.name,
+        version_label=version.label,
+        effective_date=version.effective_date,
+        fingerprint=fingerprint,
+        acknowledged_at=timezone.localtime(ack.acknowledged_at),
+        ip_address=ack.ip_address or "",
+    )
+
+
+def receipt(acknowledgement: Acknowledgement) -> Receipt:
+    """The 签收单 of one confirmation."""
+    version = Version.objects.select_related("department").get(pk=acknowledgement.version_id)
+    return _receipt(acknowledgement, version, version_fingerprint(version))
+
+
+@dataclass(frozen=True)
+class VersionReceipts:
+    """Every 签收单 of a version (by confirmation time), and the holders who have not confirmed."""
+
+    version: Version
+    number: str  # the position's number as people read it (``ids.position_number``)
+    fingerprint: str
+    receipts: tuple[Receipt, ...]
+    pending: tuple[Employee, ...]
+
+
+def version_receipts(version: Version) -> VersionReceipts:
+    """The 签收单 of everyone who confirmed ``version`` and who holds it and has not yet."""
+    version = Version.objects.select_related("department").get(pk=version.pk)
+    fingerprint = version_fingerprint(version)
+    acks = Acknowledgement.objects.filter(version=version).select_related("employee")
+    report = acknowledgement_report(version)
+    return VersionReceipts(
+        version=version,
+        number=position_number(version.code, version.position_id),
+        fingerprint=fingerprint,
+        receipts=tuple(
+            _receipt(ack, version, fingerprint)
+            for ack in acks.order_by("acknowledged_at", "employee__employee_no")
+        ),
+        pending=tuple(
+            row.employee for row in report.rows if row.holds_now and not row.acknowledged
+        ),
+    )
+
+
 _HEADERS = ("工号", "姓名", "是否现任", "确认状态", "确认时间")
 
 
@@ -138,8 +229,8 @@ def acknowledgement_xlsx(report: AcknowledgementReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "员工确认"
-    code = f"（{version.code}）" if version.code else ""
-    sheet.append([f"{version.title}{code} {version.label} 员工确认情况"])
+    number = position_number(version.code, version.position_id)
+    sheet.append([f"{version.title}（{number}） {version.label} 员工确认情况"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(
         [

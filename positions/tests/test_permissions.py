@@ -337,6 +337,18 @@ CASES: tuple[Case, ...] = (
         lambda w: {"pk": w.published.pk, "number": 1},
         statuses(LOGIN, 403, 200, 403, 200, 200),
     ),
+    # 签收单: a version's all for those who see its 员工确认; one's own for its holder.
+    Case(
+        "positions:version-receipts",
+        lambda w: {"pk": w.published.pk, "number": 1},
+        statuses(LOGIN, 403, 200, 403, 200, 200),
+    ),
+    Case(
+        "positions:acknowledgement-receipt",
+        lambda w: {"pk": acknowledgement(w)["object_id"]},
+        statuses(LOGIN, 200, 200, 404, 200, 200),
+        label="the 售楼员's own confirmation",
+    ),
     Case(
         "positions:my-position-acknowledge",
         none,

@@ -46,7 +46,8 @@ def test_acknowledgement_xlsx_title_from_a_formula_like_position_title_is_text()
 
     sheet = load_workbook(io.BytesIO(acknowledgements.acknowledgement_xlsx(report))).active
 
-    assert (sheet["A1"].value, sheet["A1"].data_type) == ("=1+1 V1 员工确认情况", "s")
+    title = f"=1+1（P{position.pk:04d}） V1 员工确认情况"  # no 职位编号: the printed number
+    assert (sheet["A1"].value, sheet["A1"].data_type) == (title, "s")
 
 
 def _sheet_xml(data: bytes) -> str:

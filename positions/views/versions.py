@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from positions import hooks, permissions
 from positions.ids import parse_id
 from positions.models import Position, Version
+from positions.net import client_ip
 from positions.services import acknowledgements
 from positions.services import versions as version_service
 from positions.views.common import attachment, visible_position
@@ -123,7 +124,9 @@ def my_position_acknowledge(request: HttpRequest) -> HttpResponse:
         pk=parse_id(request.POST.get("version")) or 0,
     )
     try:
-        acknowledgements.acknowledge(user=request.user, version=version)
+        acknowledgements.acknowledge(
+            user=request.user, version=version, ip_address=client_ip(request)
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("positions:my-position")

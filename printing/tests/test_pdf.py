@@ -168,7 +168,8 @@ def test_render_pdf_footer_carries_code_state_and_effective_date(db):
     pages = pages_text(render_position(position))
     assert len(pages) >= 2
     for page in pages:
-        assert "职位编号FZ-XS-001·版本V1·已生效·生效日期2026-05-20" in page
+        # No 文件编号 prefix: the number is said once (文件编号 = 职位编号).
+        assert "文件编号FZ-XS-001·版本V1·已生效·生效日期2026-05-20" in page
 
 
 def test_render_pdf_embeds_one_cjk_family(full_pdf):

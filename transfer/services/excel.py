@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from positions.ids import position_number
 from positions.models import (
     Authority,
     Department,
@@ -119,7 +120,8 @@ POSITIONS = SheetSpec(
             required=True,
             width=14,
             help="唯一标识职位，用于关联其他工作表；已存在的编号为更新，新编号为新建。"
-            "“#数字”表示系统中尚无职位编号的职位，请勿改动。",
+            f"“#数字”表示系统中尚无职位编号的职位（如 #2，打印的文件编号为"
+            f" {position_number('', 2)}），请勿改动。",
         ),
         Column("职位名称", "title", required=True, width=18),
         Column("所在部门", "department", required=True, width=16, help="填写部门编号或部门名称。"),
