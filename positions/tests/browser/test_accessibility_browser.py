@@ -54,7 +54,6 @@ def sheet_url(code: str) -> str:
     return reverse("positions:position-sheet", args=[Position.objects.get(code=code).pk])
 
 
-@pytest.mark.xfail(reason="colour-contrast violations remain beyond the navigation (to fix)")
 def test_employee_pages_have_no_serious_violations(seeded, live_server, page):  # noqa: F811
     log_in(page, live_server, "employee")
     urls = [
@@ -67,7 +66,6 @@ def test_employee_pages_have_no_serious_violations(seeded, live_server, page):  
     assert check_pages(page, live_server, urls) == {}
 
 
-@pytest.mark.xfail(reason="colour-contrast violations remain beyond the navigation (to fix)")
 def test_manager_pages_have_no_serious_violations(seeded, live_server, page):  # noqa: F811
     log_in(page, live_server, "manager")
     clerk = Position.objects.get(code="FZ-XS-101")
@@ -80,7 +78,6 @@ def test_manager_pages_have_no_serious_violations(seeded, live_server, page):  #
     assert check_pages(page, live_server, urls) == {}
 
 
-@pytest.mark.xfail(reason="colour-contrast violations remain beyond the navigation (to fix)")
 def test_hr_pages_have_no_serious_violations(seeded, live_server, page):  # noqa: F811
     log_in(page, live_server, "hr")
     clerk = Position.objects.get(code="FZ-XS-101")
