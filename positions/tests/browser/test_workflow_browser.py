@@ -1,6 +1,8 @@
-"""The README's demo path in Chromium: 王人事 编制 → 陈经理 审核 → 赵总 审批 → 林员工 reads V2."""
+"""The README's demo path in Chromium: 王人事 编制 → 陈经理 审核 → 赵总 审批 → 林员工 reads V2,
+sees 本次变更 and confirms → 王人事 prints the 签收单."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,7 @@ from people.services import demo
 from positions.models import Position, WorkflowEvent
 from positions.services import history, seed
 from positions.tests.factories import create_role_groups
+from positions.tests.text import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +42,7 @@ def open_from_queue(page, title: str) -> None:
     page.wait_for_url(re.compile(r"/workflow/$"))
 
 
-def test_readme_demo_path_from_edit_to_the_employee_reading_v2(
-    seeded, live_server, page, screenshot
-):
+def test_readme_demo_path_from_edit_to_the_printed_receipt(seeded, live_server, page, screenshot):
     clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员, held by 林员工, V1 in force
 
     # 王人事 adds a duty to the published sheet and submits the draft.
@@ -93,7 +94,28 @@ def test_readme_demo_path_from_edit_to_the_employee_reading_v2(
     page.wait_for_url(re.compile(r"/me/$"))
     assert NEW_DUTY in page.locator(".jd-sheet").inner_text()
     assert "V2 已生效" in page.locator("#acknowledge-banner").inner_text()
+    # 本次变更 V1 → V2: exactly the added duty.
+    changes = page.locator("#my-changes")
+    assert "本次变更V1→V2工作职责新增1" in re.sub(r"\s+", "", changes.inner_text())
+    assert NEW_DUTY in changes.inner_text()
     screenshot("demo-path-4-employee-reads-v2")
+    page.locator("#acknowledge-button").click()
+    page.wait_for_url(re.compile(r"/me/$"))
+    assert "确认阅读 V2" in page.locator("#acknowledged-note").inner_text()
+    assert page.locator("#acknowledge-banner").count() == 0
+    with page.expect_download() as own:
+        page.locator("#receipt-button").click()
+    assert own.value.suggested_filename.endswith(".pdf")
+
+    # 王人事 prints the 签收单 of V2 from 员工确认: 林员工's page, then who has not confirmed.
+    log_in(page, live_server, "hr")
+    page.goto(f"{live_server.url}/positions/{clerk.pk}/versions/2/acknowledgements/")
+    assert "林员工" in page.locator("main").inner_text()
+    screenshot("demo-path-5-hr-acknowledgements")
+    with page.expect_download() as printed:
+        page.locator("#ack-receipts").click()
+    receipts = pdf_text(Path(printed.value.path()).read_bytes())
+    assert "林员工" in receipts and "FZ0004" in receipts and "V2" in receipts
 
     stored = Position.objects.get(pk=clerk.pk)
     assert stored.current_version.number == 2
