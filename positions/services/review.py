@@ -22,11 +22,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
-def schedule_next_review(position: Position, *, published_on: datetime.date) -> datetime.date:
-    """Set (and save) ``next_review_on`` one review interval after publishing."""
-    position.next_review_on = add_months(published_on, position.review_interval_months)
-    Position.objects.filter(pk=position.pk).update(next_review_on=position.next_review_on)
-    return position.next_review_on
+def next_review_date(position: Position, *, published_on: datetime.date) -> datetime.date:
+    """下次复核日期: one review interval (the position's, in months) after publishing.
+
+    Approval stores it through the one writer (``services.workflow.approve``)."""
+    return add_months(published_on, position.review_interval_months)
 
 
 def overdue_reviews(

@@ -27,7 +27,7 @@ from django.utils import timezone
 from positions import hooks, permissions
 from positions.models import Position, WorkflowEvent
 from positions.services import sheets
-from positions.services.review import add_months
+from positions.services.review import next_review_date
 from positions.services.versions import next_version_number, publish_version
 
 Status = Position.Status
@@ -168,7 +168,7 @@ def approve(*, user: AbstractBaseUser, position: Position, comment: str = "") ->
         return (
             {"status": Status.PUBLISHED}
             | _signed("approved", user, today)
-            | {"next_review_on": add_months(today, stored.review_interval_months)}
+            | {"next_review_on": next_review_date(stored, published_on=today)}
         )
 
     with transaction.atomic():

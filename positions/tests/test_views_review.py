@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from positions.models import Position
 from positions.services import review
 from positions.tests.factories import PositionFactory
 from positions.tests.text import page_text
@@ -16,13 +17,19 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+def schedule(position: Position, *, published_on: datetime.date) -> None:
+    """As approval does: 下次复核日期 one review interval after publishing."""
+    due = review.next_review_date(position, published_on=published_on)
+    Position.objects.filter(pk=position.pk).update(next_review_on=due)
+
+
 def test_review_overdue_lists_position_published_13_months_ago(hr_client):
     with time_machine.travel(datetime.datetime(2025, 10, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
         published = PositionFactory(title="销售经理", code="FZ-XS-001")
-        review.schedule_next_review(published, published_on=datetime.date(2025, 10, 15))
+        schedule(published, published_on=datetime.date(2025, 10, 15))
         fresh = PositionFactory(title="售楼员", code="FZ-XS-101")
     with time_machine.travel(datetime.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
-        review.schedule_next_review(fresh, published_on=datetime.date(2026, 11, 1))
+        schedule(fresh, published_on=datetime.date(2026, 11, 1))
         page = page_text(hr_client.get(reverse("positions:review-overdue")))
     assert "共 1 份" in page
     assert "FZ-XS-001 销售经理" in page
@@ -48,7 +55,7 @@ def test_review_overdue_anonymous_redirected_to_login(client):
 def test_review_overdue_ignores_query_noise(hr_client):
     with time_machine.travel(datetime.datetime(2025, 10, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
         published = PositionFactory(title="销售经理", code="FZ-XS-001")
-        review.schedule_next_review(published, published_on=datetime.date(2025, 10, 15))
+        schedule(published, published_on=datetime.date(2025, 10, 15))
     with time_machine.travel(datetime.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False):
         response = hr_client.get(reverse("positions:review-overdue") + "?page=abc&sort=x")
     assert response.status_code == 200
