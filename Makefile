@@ -15,7 +15,11 @@ PORT ?= 8000
 # Node.js for the npm front-end packages, venv support; the test suite adds Chromium.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
 	python3-venv nodejs npm
+# python-ldap (company directory sign-in) publishes no wheel: it builds against these.
+APT_RUN += libldap2-dev libsasl2-dev build-essential python3-dev
 APT_TEST := chromium poppler-utils
+# The ldap tests start their own slapd (never the system service) and load it with ldapadd.
+APT_TEST += slapd ldap-utils
 
 .PHONY: run worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 

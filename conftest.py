@@ -11,6 +11,9 @@ from positions.services import seed as seed_service
 from positions.tests.factories import DepartmentFactory, UserFactory
 from printing.services import company
 
+# The test directory (slapd) for the `ldap` tests: one per session, started on first use.
+pytest_plugins = ["people.tests.slapd"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -26,7 +26,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import ldap
 from django.core.exceptions import ImproperlyConfigured
+from django_auth_ldap.config import ActiveDirectoryGroupType, LDAPSearch
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -341,3 +343,129 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "people.validators.NoAccountNameValidator"},
 ]
+
+# --- Company directory: LDAP / Active Directory sign-in (django-auth-ldap) ---------------------
+# Off unless LDAP_SERVER_URI is set. Then a person signs in with the directory's account name and
+# password (the local password check comes first, so superusers and local accounts keep working).
+# The directory's 工号 attribute names the jobdesc account: the employee's account with that 工号,
+# else the account named by it (the roster's username = 工号), else a new one (people/directory.py).
+#   LDAP_SERVER_URI          ldap://dc1.corp.example.com (ldaps:// for TLS); empty = off
+#   LDAP_START_TLS           StartTLS on an ldap:// URI (default off)
+#   LDAP_BIND_DN, LDAP_BIND_PASSWORD   the read-only service account that searches the directory
+#   LDAP_USER_SEARCH_BASE    where the people are, e.g. OU=Staff,DC=corp,DC=example,DC=com
+#   LDAP_USER_FILTER         how the typed name finds a person; must contain %(user)s (default
+#                            (&(objectClass=user)(sAMAccountName=%(user)s))). Accounts disabled in
+#                            AD (userAccountControl bit 2) are always excluded on top of it.
+#   LDAP_EMPLOYEE_ID_ATTR    the attribute carrying the 工号 (default employeeID)
+#   LDAP_NAME_ATTR           the attribute carrying the person's name (default displayName)
+#   LDAP_GROUP_SEARCH_BASE   where the groups are (default: LDAP_USER_SEARCH_BASE)
+#   LDAP_GROUP_FILTER        which entries are groups (default (objectClass=group))
+#   LDAP_GROUP_ROLE_MAP      "group DN=role code;…", role codes hr_editor, manager, employee,
+#                            auditor. The directory is trusted for these roles: they are granted
+#                            and removed at every sign-in; roles no group maps stay jobdesc's.
+#   LDAP_TIMEOUT             seconds to wait for the directory (default 5, 1–60); beyond it the
+#                            login page says the directory cannot be reached
+#   LDAP_LOCKOUT_THRESHOLD   required with LDAP_SERVER_URI: the directory's account lockout
+#                            threshold (AD 「帐户锁定阈值」; 0 = it never locks). django-axes then
+#                            locks a username after fewer failures than that (at most 5), so
+#                            passwords mistyped here never lock the Windows account.
+#   LDAP_LOCKOUT_WINDOW_MINUTES  AD 「重置帐户锁定计数器」 (default 30): django-axes' lock lasts
+#                            at least this long, so the directory's count is back to 0 before
+#                            anyone can try again.
+DIRECTORY_ROLE_CODES = ("hr_editor", "manager", "employee", "auditor")
+# AD: the account is disabled (userAccountControl ACCOUNTDISABLE, bit 2), by the bitwise
+# matching rule LDAP_MATCHING_RULE_BIT_AND (OpenLDAP implements it too).
+DIRECTORY_DISABLED_FILTER = "(userAccountControl:1.2.840.113556.1.4.803:=2)"
+
+
+def env_role_map(name: str) -> dict[str, str]:
+    """ "cn=hr,ou=groups,dc=x=hr_editor;…" → {group DN (lower case): role code}."""
+    raw = os.environ.get(name, "").strip()
+    roles: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(";"))):
+        dn, sep, code = item.rpartition("=")
+        if not sep or "=" not in dn or code.strip() not in DIRECTORY_ROLE_CODES:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: {item!r} is not 'group DN=role code' with a role "
+                f"code among {', '.join(DIRECTORY_ROLE_CODES)}."
+            )
+        roles[dn.strip().lower()] = code.strip()
+    return roles
+
+
+def directory_settings() -> dict:
+    """The directory's settings from the LDAP_* variables (tests call it after changing them)."""
+    uri = os.environ.get("LDAP_SERVER_URI", "").strip()
+    if not uri:
+        return {"DIRECTORY_ENABLED": False}
+    if urlsplit(uri).scheme not in {"ldap", "ldaps"}:
+        raise ImproperlyConfigured(
+            f"Environment variable LDAP_SERVER_URI={uri!r} is not ldap(s)://."
+        )
+    if "LDAP_LOCKOUT_THRESHOLD" not in os.environ:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set, so LDAP_LOCKOUT_THRESHOLD must be too: the directory's "
+            "account lockout threshold (0 if it never locks accounts)."
+        )
+    threshold = env_int("LDAP_LOCKOUT_THRESHOLD", 0, minimum=0)
+    if threshold in (1, 2):
+        raise ImproperlyConfigured(
+            f"LDAP_LOCKOUT_THRESHOLD={threshold}: the login lock must come before the "
+            "directory's, after at least 2 failures, so the threshold must be 0 or at least 3."
+        )
+    failure_limit = 5 if threshold == 0 else min(5, threshold - 1)
+    window = timedelta(minutes=env_int("LDAP_LOCKOUT_WINDOW_MINUTES", 30, minimum=1))
+    timeout = env_int("LDAP_TIMEOUT", 5, minimum=1)
+    if timeout > 60:
+        raise ImproperlyConfigured(f"LDAP_TIMEOUT={timeout} is too long; use 1–60 seconds.")
+    user_base = os.environ.get("LDAP_USER_SEARCH_BASE", "").strip()
+    if not user_base:
+        raise ImproperlyConfigured("LDAP_SERVER_URI is set, so LDAP_USER_SEARCH_BASE must be too.")
+    user_filter = (
+        os.environ.get("LDAP_USER_FILTER", "").strip()
+        or "(&(objectClass=user)(sAMAccountName=%(user)s))"
+    )
+    if "%(user)s" not in user_filter or not user_filter.startswith("("):
+        raise ImproperlyConfigured(
+            f"LDAP_USER_FILTER={user_filter!r} must be an LDAP filter containing %(user)s."
+        )
+    group_filter = os.environ.get("LDAP_GROUP_FILTER", "").strip() or "(objectClass=group)"
+    group_base = os.environ.get("LDAP_GROUP_SEARCH_BASE", "").strip() or user_base
+    return {
+        "DIRECTORY_ENABLED": True,
+        "AUTHENTICATION_BACKENDS": [*AUTHENTICATION_BACKENDS, "people.directory.DirectoryBackend"],
+        "AXES_FAILURE_LIMIT": failure_limit,
+        "AXES_COOLOFF_TIME": max(timedelta(minutes=15), window)
+        if threshold
+        else timedelta(minutes=15),
+        "AUTH_LDAP_SERVER_URI": uri,
+        "AUTH_LDAP_START_TLS": env_bool("LDAP_START_TLS", default=False),
+        "AUTH_LDAP_BIND_DN": os.environ.get("LDAP_BIND_DN", "").strip(),
+        "AUTH_LDAP_BIND_PASSWORD": os.environ.get("LDAP_BIND_PASSWORD", ""),
+        "AUTH_LDAP_USER_SEARCH": LDAPSearch(
+            user_base,
+            ldap.SCOPE_SUBTREE,
+            f"(&{user_filter}(!{DIRECTORY_DISABLED_FILTER}))",
+        ),
+        "AUTH_LDAP_GROUP_SEARCH": LDAPSearch(group_base, ldap.SCOPE_SUBTREE, group_filter),
+        "AUTH_LDAP_GROUP_TYPE": ActiveDirectoryGroupType(),
+        "AUTH_LDAP_USER_ATTR_MAP": {
+            "first_name": os.environ.get("LDAP_NAME_ATTR", "").strip() or "displayName",
+            "email": "mail",
+        },
+        "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
+        "AUTH_LDAP_CONNECTION_OPTIONS": {
+            ldap.OPT_NETWORK_TIMEOUT: timeout,  # connecting
+            ldap.OPT_TIMEOUT: timeout,  # every answer (bind, search)
+            ldap.OPT_REFERRALS: 0,  # AD's referrals would be followed anonymously
+        },
+        "LDAP_EMPLOYEE_ID_ATTR": os.environ.get("LDAP_EMPLOYEE_ID_ATTR", "").strip()
+        or "employeeID",
+        "LDAP_GROUP_ROLES": env_role_map("LDAP_GROUP_ROLE_MAP"),
+    }
+
+
+DIRECTORY_ENABLED = False
+LDAP_EMPLOYEE_ID_ATTR = "employeeID"
+LDAP_GROUP_ROLES: dict[str, str] = {}
+globals().update(directory_settings())

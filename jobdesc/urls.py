@@ -29,7 +29,7 @@ PAGES = (
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(extra_context={"hr_contact": settings.HR_CONTACT}),
+        account_views.LoginView.as_view(extra_context={"hr_contact": settings.HR_CONTACT}),
         name="login",
     ),
     path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),

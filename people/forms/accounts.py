@@ -1,8 +1,11 @@
-"""Forms of the account pages (password change). Thin: widgets and messages only."""
+"""Forms of the account pages (login, password change). Thin: widgets and messages only."""
 
 from __future__ import annotations
 
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+
+from people.services import directory
 
 NEW_PASSWORD_FIELDS = ("new_password1", "new_password2")
 
@@ -25,3 +28,18 @@ class KeepNewPasswordChangeForm(PasswordChangeForm):
         if any(name in self._errors for name in NEW_PASSWORD_FIELDS):
             for name in NEW_PASSWORD_FIELDS:
                 self.fields[name].widget.render_value = False
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; when the company directory did not answer it says so, rather than
+    calling the password wrong."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            if directory.was_unreachable(self.request):
+                raise ValidationError(
+                    directory.DIRECTORY_UNREACHABLE, code="directory_unreachable"
+                ) from None
+            raise

@@ -1,4 +1,4 @@
-"""Accounts: the 我的职位 page of the signed-in person, and the login lockout message."""
+"""Accounts: the 我的职位 page of the signed-in person, the login lockout message, roles held."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import enum
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db.models import Q
 
 from positions import permissions
-from positions.models import Acknowledgement, Assignment, Employee, Position, Version
+from positions.models import Acknowledgement, Assignment, Employee, Position, Role, Version
 from positions.services.reading import holders_by_position
 from positions.services.sheet_diff import SheetChanges, diff_sheets
 from positions.sheet import Sheet, build_sheet
@@ -218,3 +218,22 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         reports=tuple(_related(user, p, holders) for p in reports),
         can_print=sheet is not None and permissions.can_print_position(user, position),
     )
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+def set_roles(user: AbstractBaseUser, *, held: set[str], among: set[str]) -> tuple[set, set]:
+    """Make ``user`` hold exactly the roles ``held`` of the role codes ``among``.
+
+    Roles outside ``among`` are left as they are. Returns (added, removed) role codes.
+    """
+    current = set(
+        Role.objects.filter(group__user=user, code__in=among).values_list("code", flat=True)
+    )
+    added, removed = (held & among) - current, current - held
+    if added:
+        user.groups.add(*Group.objects.filter(role__code__in=added))
+    if removed:
+        user.groups.remove(*Group.objects.filter(role__code__in=removed))
+    return added, removed

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from people.forms.accounts import KeepNewPasswordChangeForm
+from people.forms.accounts import KeepNewPasswordChangeForm, LoginForm
 from people.services import accounts
 
 
@@ -42,6 +42,12 @@ def login_locked_out(
     return render(
         request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; its form also tells when the company directory cannot be reached."""
+
+    authentication_form = LoginForm
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,0 +1,71 @@
+"""The company directory as an authentication backend (django-auth-ldap, python-ldap).
+
+``DirectoryBackend`` comes after the local password check in AUTHENTICATION_BACKENDS (only when
+LDAP_SERVER_URI is set; see jobdesc/settings.py): it finds the person with the service account
+(LDAP_USER_FILTER, never a disabled AD account), binds as them with the typed password, and
+signs them in to the account ``people.services.directory`` chooses by their 工号, with the roles
+their directory groups grant.
+
+When the directory does not answer (down, refused, or beyond LDAP_TIMEOUT) django-auth-ldap
+reports the error through its ``ldap_error`` signal; ``note_directory_error`` marks the request,
+and the login form says so (``DIRECTORY_UNREACHABLE``) instead of "wrong password".
+"""
+
+from __future__ import annotations
+
+import ldap
+from django.conf import settings
+from django.db import transaction
+from django_auth_ldap.backend import LDAPBackend
+
+from people.services import directory
+
+# python-ldap's errors that mean "no answer", not "wrong answer".
+UNREACHABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR)
+
+
+class DirectoryBackend(LDAPBackend):
+    """django-auth-ldap's backend, with jobdesc's accounts (by 工号) and roles (by group)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not settings.DIRECTORY_ENABLED:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_or_build_user(self, username, ldap_user):
+        values = (ldap_user.attrs or {}).get(settings.LDAP_EMPLOYEE_ID_ATTR) or [""]
+        try:
+            return directory.account_for(values[0])
+        except directory.DirectoryRefused as refusal:
+            raise ldap_user.AuthenticationFailed(str(refusal)) from None
+
+    def authenticate_ldap_user(self, ldap_user, password):
+        with transaction.atomic():
+            user = super().authenticate_ldap_user(ldap_user, password)
+            if user is None:
+                return None
+            try:
+                group_dns = set(ldap_user.group_dns)
+            except ldap.LDAPError as error:
+                note_directory_error(None, request=ldap_user._request, exception=error)
+                transaction.set_rollback(True)
+                return None
+            directory.directory_signed_in(user, group_dns=group_dns)
+        return user
+
+    # Permissions come from positions.permissions alone (positions.backends), never from
+    # directory groups.
+    def get_group_permissions(self, user, obj=None):
+        return set()
+
+    def has_perm(self, user, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user, app_label):
+        return False
+
+
+def note_directory_error(sender, request=None, exception=None, **kwargs) -> None:
+    """django-auth-ldap's ``ldap_error`` signal: remember an unreachable directory."""
+    if isinstance(exception, UNREACHABLE):
+        directory.mark_unreachable(request)
