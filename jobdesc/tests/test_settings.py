@@ -93,3 +93,105 @@ def test_settings_bad_value_stops_startup_naming_the_variable(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+# --- the company directory (LDAP_*) -------------------------------------------------------------
+
+DIRECTORY = {
+    "DEBUG": "1",
+    "LDAP_SERVER_URI": "ldap://dc1.corp.example.com",
+    "LDAP_USER_SEARCH_BASE": "OU=Staff,DC=corp,DC=example,DC=com",
+}
+DIRECTORY_PROBE = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(settings.DIRECTORY_ENABLED, settings.AXES_FAILURE_LIMIT, "
+    "int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), settings.AUTHENTICATION_BACKENDS[-1], "
+    "getattr(getattr(settings, 'AUTH_LDAP_USER_SEARCH', None), 'filterstr', ''), "
+    "sorted(settings.LDAP_GROUP_ROLES.items()), sep='|')"
+)
+
+
+def start_directory(directory: dict[str, str] = DIRECTORY, **env: str) -> list[str]:
+    """Start Django with the LDAP_* variables ``directory`` and ``env``; what the probe prints."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LDAP_", "DEBUG"))}
+    clean.update(DJANGO_SETTINGS_MODULE="jobdesc.settings", **directory, **env)
+    result = subprocess.run(
+        [sys.executable, "-c", DIRECTORY_PROBE],
+        cwd=PROJECT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().split("|")
+
+
+def test_settings_directory_off_by_default():
+    enabled, limit, cool_off, backend, *_ = start_directory({"DEBUG": "1"})
+    assert (enabled, limit, cool_off) == ("False", "5", "15")
+    assert backend == "positions.backends.PermissionsBackend"
+
+
+def test_settings_directory_login_lock_stays_below_the_directory_lockout():
+    enabled, limit, cool_off, backend, user_filter, roles = start_directory(
+        LDAP_LOCKOUT_THRESHOLD="4",
+        LDAP_LOCKOUT_WINDOW_MINUTES="45",
+        LDAP_GROUP_ROLE_MAP=(
+            "CN=HR,OU=Groups,DC=corp,DC=example,DC=com=hr_editor; "
+            "cn=managers,ou=groups,dc=corp,dc=example,dc=com=manager"
+        ),
+    )
+    assert (enabled, limit, cool_off) == ("True", "3", "45")
+    assert backend == "people.directory.DirectoryBackend"
+    # Disabled AD accounts are excluded whatever LDAP_USER_FILTER says.
+    assert user_filter == (
+        "(&(&(objectClass=user)(sAMAccountName=%(user)s))"
+        "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"
+    )
+    assert roles == (
+        "[('cn=hr,ou=groups,dc=corp,dc=example,dc=com', 'hr_editor'), "
+        "('cn=managers,ou=groups,dc=corp,dc=example,dc=com', 'manager')]"
+    )
+
+
+def test_settings_directory_that_never_locks_keeps_the_usual_login_lock():
+    enabled, limit, cool_off, *_ = start_directory(LDAP_LOCKOUT_THRESHOLD="0")
+    assert (enabled, limit, cool_off) == ("True", "5", "15")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "LDAP_SERVER_URI is set, so LDAP_LOCKOUT_THRESHOLD must be too"),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "2"},
+            "LDAP_LOCKOUT_THRESHOLD=2: the login lock must come before the directory's",
+        ),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "5", "LDAP_SERVER_URI": "http://dc1"},
+            "Environment variable LDAP_SERVER_URI='http://dc1' is not ldap(s)://",
+        ),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "5", "LDAP_USER_SEARCH_BASE": ""},
+            "LDAP_SERVER_URI is set, so LDAP_USER_SEARCH_BASE must be too",
+        ),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "5", "LDAP_USER_FILTER": "(sAMAccountName=zhangsan)"},
+            "LDAP_USER_FILTER='(sAMAccountName=zhangsan)' must be an LDAP filter containing",
+        ),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "5", "LDAP_TIMEOUT": "0"},
+            "Environment variable LDAP_TIMEOUT='0' must be ≥ 1",
+        ),
+        (
+            {"LDAP_LOCKOUT_THRESHOLD": "5", "LDAP_GROUP_ROLE_MAP": "cn=hr,dc=x=boss"},
+            "Environment variable LDAP_GROUP_ROLE_MAP: 'cn=hr,dc=x=boss' is not 'group DN=role",
+        ),
+    ],
+)
+def test_settings_directory_bad_value_stops_startup_naming_the_variable(env, message):
+    result = start(**{**DIRECTORY, **env})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
