@@ -2,7 +2,8 @@
 
 ``directory_server`` (session scope, registered by the top-level ``conftest.py``) builds a
 cn=config with ``slapadd -n0`` (core, cosine, inetorgperson and the AD-like schema of
-``directory/ad-schema.ldif``; an mdb database), starts
+``directory/ad-schema.ldif``; an mdb database; the password policy overlay locking an account
+after ``LOCKOUT_THRESHOLD`` wrong passwords in a row, as AD's lockout threshold does), starts
 ``slapd -h ldap://127.0.0.1:<free port>/ -F <tmp>/slapd.d`` in the foreground and loads
 ``directory/tree.ldif`` with ``ldapadd``. One slapd per test session; each suite (``CI_SUITE``)
 gets its own base DN, so suites running side by side never share a tree.
@@ -34,6 +35,7 @@ MODULE_DIR = Path("/usr/lib/ldap")
 PASSWORD = "Ad-pass-2026!"  # every directory account's password (tree.ldif)
 ROOT_PASSWORD = "root-secret"
 START_SECONDS = 15
+LOCKOUT_THRESHOLD = 6  # the directory's (ppolicy pwdMaxFailure, tree.ldif)
 # Debian installs the daemon and slapadd in /usr/sbin, which a non-root PATH may lack.
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
@@ -60,6 +62,7 @@ objectClass: olcModuleList
 cn: module{{0}}
 olcModulePath: {MODULE_DIR}
 olcModuleLoad: back_mdb
+olcModuleLoad: ppolicy
 
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
@@ -89,6 +92,12 @@ olcRootDN: cn=root,{base}
 olcRootPW: {ROOT_PASSWORD}
 olcAccess: {{0}}to attrs=userPassword by anonymous auth by * none
 olcAccess: {{1}}to * by dn.exact="cn=svc-jobdesc,ou=service,{base}" read by self read by * none
+
+dn: olcOverlay={{0}}ppolicy,olcDatabase={{1}}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcPPolicyConfig
+olcOverlay: {{0}}ppolicy
+olcPPolicyDefault: cn=lockout,ou=policies,{base}
 """
 
 
@@ -178,6 +187,24 @@ class DirectoryServer:
         connection.simple_bind_s(self.root_dn, ROOT_PASSWORD)
         return connection
 
+    def bind(self, dn: str, password: str) -> None:
+        """Bind as ``dn`` (ldap.INVALID_CREDENTIALS when refused) and unbind."""
+        connection = ldap.initialize(self.uri)
+        connection.set_option(ldap.OPT_NETWORK_TIMEOUT, 5)
+        try:
+            connection.simple_bind_s(dn, password)
+        finally:
+            connection.unbind_s()
+
+    def locked_out(self, dn: str) -> bool:
+        """Whether the password policy has locked the account (pwdAccountLockedTime)."""
+        connection = self.root_connection()
+        try:
+            [(_, attrs)] = connection.search_s(dn, ldap.SCOPE_BASE, attrlist=["+"])
+        finally:
+            connection.unbind_s()
+        return "pwdAccountLockedTime" in attrs
+
     def modify(self, dn: str, changes: list[tuple[int, str, list[bytes] | None]]) -> None:
         connection = self.root_connection()
         try:
@@ -217,7 +244,7 @@ def directory_environment(server: DirectoryServer) -> dict[str, str]:
         ),
         "LDAP_EMPLOYEE_ID_ATTR": "employeeID",
         "LDAP_TIMEOUT": "2",
-        "LDAP_LOCKOUT_THRESHOLD": "6",
+        "LDAP_LOCKOUT_THRESHOLD": str(LOCKOUT_THRESHOLD),
     }
 
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from people.services.people import hire_employee
-from people.tests.slapd import PASSWORD
+from people.tests.slapd import LOCKOUT_THRESHOLD, PASSWORD
 from positions import permissions
 from positions.models import Position, Role
 from positions.tests.factories import PositionFactory, UserFactory
@@ -292,3 +292,29 @@ def test_directory_hung_says_so_after_the_timeout(client, ldap_directory, direct
 
     assert UNREACHABLE in page_text(response)
     assert signed_in_as(client) is None
+
+
+def test_directory_locks_an_account_after_its_threshold(ldap_directory):
+    """The test directory locks as AD does: six wrong passwords, then even the right one fails."""
+    zhouba = ldap_directory.dn("cn=zhouba,ou=users")
+    for _ in range(LOCKOUT_THRESHOLD):
+        with pytest.raises(ldap.INVALID_CREDENTIALS):
+            ldap_directory.bind(zhouba, "wrong-password")
+
+    assert ldap_directory.locked_out(zhouba)
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        ldap_directory.bind(zhouba, PASSWORD)
+
+
+def test_directory_wrong_passwords_never_lock_the_directory_account(client, ldap_directory):
+    zhangsan = ldap_directory.dn("cn=zhangsan,ou=users")
+
+    # axes locks after 5 (below the directory's 6); twenty more attempts never reach it.
+    responses = [sign_in(client, "zhangsan", "wrong-password") for _ in range(25)]
+
+    assert [r.status_code for r in responses[:5]] == [200, 200, 200, 200, 429]
+    assert {r.status_code for r in responses[5:]} == {429}
+    assert not ldap_directory.locked_out(zhangsan)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=31))
+    sign_in(client, "zhangsan")
+    assert signed_in_as(client).username == "LD1001"
