@@ -4,7 +4,7 @@
 LDAP_SERVER_URI is set; see jobdesc/settings.py): it finds the person with the service account
 (LDAP_USER_FILTER, never a disabled AD account), binds as them with the typed password, and
 signs them in to the account ``people.services.directory`` chooses by their 工号, with the roles
-their directory groups grant.
+their directory groups grant (a change of roles is recorded in the audit trail, 角色变更).
 
 When the directory does not answer (down, refused, or beyond LDAP_TIMEOUT) django-auth-ldap
 reports the error through its ``ldap_error`` signal; ``note_directory_error`` marks the request,
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend
 
+from audit import services as audit
 from people.services import directory
 
 # python-ldap's errors that mean "no answer", not "wrong answer".
@@ -30,7 +31,26 @@ class DirectoryBackend(LDAPBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not settings.DIRECTORY_ENABLED:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        with transaction.atomic():
+            user = super().authenticate(request, username=username, password=password, **kwargs)
+            if user is None:
+                return None
+            try:
+                group_dns = set(user.ldap_user.group_dns)
+            except ldap.LDAPError as error:
+                note_directory_error(None, request=request, exception=error)
+                transaction.set_rollback(True)
+                return None
+            added, removed = directory.directory_signed_in(user, group_dns=group_dns)
+            if added or removed:  # the audit trail's 角色变更, as when granted in the admin
+                audit.record(
+                    audit.Action.ROLE_CHANGE,
+                    request=request,
+                    user=user,
+                    obj=user,
+                    details={"added": sorted(added), "removed": sorted(removed)},
+                )
+        return user
 
     def get_or_build_user(self, username, ldap_user):
         values = (ldap_user.attrs or {}).get(settings.LDAP_EMPLOYEE_ID_ATTR) or [""]
@@ -38,20 +58,6 @@ class DirectoryBackend(LDAPBackend):
             return directory.account_for(values[0])
         except directory.DirectoryRefused as refusal:
             raise ldap_user.AuthenticationFailed(str(refusal)) from None
-
-    def authenticate_ldap_user(self, ldap_user, password):
-        with transaction.atomic():
-            user = super().authenticate_ldap_user(ldap_user, password)
-            if user is None:
-                return None
-            try:
-                group_dns = set(ldap_user.group_dns)
-            except ldap.LDAPError as error:
-                note_directory_error(None, request=ldap_user._request, exception=error)
-                transaction.set_rollback(True)
-                return None
-            directory.directory_signed_in(user, group_dns=group_dns)
-        return user
 
     # Permissions come from positions.permissions alone (positions.backends), never from
     # directory groups.

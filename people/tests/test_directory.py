@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from people.services.people import hire_employee
 from people.tests.slapd import LOCKOUT_THRESHOLD, PASSWORD
 from positions import permissions
@@ -79,6 +80,21 @@ def test_directory_group_grants_its_role(client, ldap_directory):
     assert roles(signed_in_as(client)) == {permissions.HR_EDITOR}
     # HR 编辑 reaches the admin.
     assert "jobdesc 管理后台" in page_text(client.get(reverse("admin:index")))
+
+
+def test_directory_role_change_is_in_the_audit_trail(client, ldap_directory):
+    sign_in(client, "zhangsan")
+    account = signed_in_as(client)
+    auditor = UserFactory(username="auditor")
+    auditor.groups.add(permissions.role_group(permissions.AUDITOR))
+    client.force_login(auditor)
+
+    page = page_text(client.get(reverse("positions:audit-user", args=[account.pk])))
+
+    assert "角色变更" in page
+    assert "授予角色：HR 编辑" in page
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGE)
+    assert (event.user, event.object_id) == (account, str(account.pk))
 
 
 def test_directory_without_mapped_group_holds_the_employee_role(client, ldap_directory):
