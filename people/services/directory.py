@@ -10,8 +10,12 @@ this module which jobdesc account the person is, by the 工号 the directory car
 A superuser's account is never taken over by the directory, nor an account deactivated in
 jobdesc (离职). After the directory accepted the password, ``directory_signed_in`` makes the
 account directory-only (no local password) and sets the roles the directory's groups grant
-(``settings.LDAP_GROUP_ROLES``), added and removed at every sign-in; an account left without any
-role holds 员工. HR 编辑范围 stays in jobdesc.
+(``settings.LDAP_GROUP_ROLES``), added and removed at every sign-in; roles no group maps stay
+as jobdesc set them, and HR 编辑范围 stays in jobdesc.
+
+An account the directory creates has no employee record and, outside the mapped groups, no
+role (it reads what an 员工 reads): any HR editor links it to the employee in the admin
+(员工 → 增加, 登录账号), as with an account made there by hand.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from people.services.accounts import set_roles
-from positions import permissions
 from positions.models import Employee
 
 # What the login page says when the directory does not answer (down, or beyond LDAP_TIMEOUT).
@@ -65,10 +68,7 @@ def directory_signed_in(user: AbstractBaseUser, *, group_dns: set[str]) -> tuple
         user.set_unusable_password()
         user.save(update_fields=["password"])
     managed = set(settings.LDAP_GROUP_ROLES.values())
-    added, removed = set_roles(user, held=directory_roles(group_dns), among=managed)
-    if not user.groups.filter(role__isnull=False).exists():
-        added |= set_roles(user, held={permissions.EMPLOYEE}, among={permissions.EMPLOYEE})[0]
-    return added, removed
+    return set_roles(user, held=directory_roles(group_dns), among=managed)
 
 
 # --- the directory cannot be reached ----------------------------------------------------------

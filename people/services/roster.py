@@ -5,7 +5,9 @@ Same shape as the position import: ``plan_roster_import`` checks every row and w
 
 * A new 工号 hires the employee: a user account (username = 工号, in the 员工 group, with an
   **unusable password** — HR sets a password in the admin (用户 → 修改密码) before the
-  employee first logs in) and the first assignment through ``services.hire_employee``.
+  employee first logs in) and the first assignment through ``services.hire_employee``. When
+  the person already signed in with the company directory, the account it made (username =
+  工号, no employee record, no local password) is the one hired, not a second.
 * A known 工号 with another 职位编号 is a 调岗 through ``services.transfer_employee``, effective
   on the day of the import.
 * A known 工号 with the same data is 无变化; a changed 姓名 is updated.
@@ -17,8 +19,10 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from people.services.people import hire_employee, transfer_employee
@@ -137,9 +141,9 @@ def plan_roster_import(
         .select_related("position")
     }
     taken = set(
-        User.objects.filter(username__in=[r.employee_no for r in rows]).values_list(
-            "username", flat=True
-        )
+        User.objects.filter(username__in=[r.employee_no for r in rows])
+        .exclude(_awaiting_employee_q())
+        .values_list("username", flat=True)
     )
     managed = set(
         Employee.objects.filter(
@@ -205,6 +209,16 @@ def plan_roster_import(
     return RosterPlan(rows=rows, problems=problems, effective_date=today)
 
 
+def _awaiting_employee_q() -> Q:
+    """Accounts a hire under their username takes over: made by a directory sign-in (no
+    employee record, no local password, not a superuser)."""
+    return Q(
+        is_superuser=False,
+        employee__isnull=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    )
+
+
 def _positions(keys: list[str]) -> dict[str, Position]:
     codes = [k for k in keys if not k.startswith(excel.ID_PREFIX)]
     ids = [parse_id(k[1:]) for k in keys if k.startswith(excel.ID_PREFIX)]
@@ -227,9 +241,12 @@ def apply_roster_plan(plan: RosterPlan, user: AbstractBaseUser) -> RosterPlan:
     with transaction.atomic():
         for row in plan.rows:
             if row.action == RosterAction.HIRE:
-                account = User(username=row.employee_no, first_name=row.name)
-                account.set_unusable_password()
-                account.save()
+                account = User.objects.filter(
+                    _awaiting_employee_q(), username=row.employee_no
+                ).first() or User(username=row.employee_no, first_name=row.name)
+                if account.pk is None:
+                    account.set_unusable_password()
+                    account.save()
                 account.groups.add(employee_group)
                 hire_employee(
                     user=account,

@@ -16,11 +16,13 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from people.services.people import hire_employee
+from people.services.roster import apply_roster_plan, plan_roster_import
 from people.tests.slapd import LOCKOUT_THRESHOLD, PASSWORD
 from positions import permissions
 from positions.models import Position, Role
 from positions.tests.factories import PositionFactory, UserFactory
 from positions.tests.text import page_text
+from transfer.tests.excel_helpers import roster_book
 
 pytestmark = [pytest.mark.ldap, pytest.mark.django_db]
 
@@ -97,10 +99,10 @@ def test_directory_role_change_is_in_the_audit_trail(client, ldap_directory):
     assert (event.user, event.object_id) == (account, str(account.pk))
 
 
-def test_directory_without_mapped_group_holds_the_employee_role(client, ldap_directory):
+def test_directory_without_mapped_group_grants_no_role(client, ldap_directory):
     sign_in(client, "wangwu")
 
-    assert roles(signed_in_as(client)) == {permissions.EMPLOYEE}
+    assert roles(signed_in_as(client)) == set()
     assert "您没有访问管理后台的权限" in page_text(client.get(reverse("admin:index")))
 
 
@@ -131,7 +133,7 @@ def test_directory_group_removed_removes_the_role_at_next_sign_in(
     sign_in(client, "lisi")
 
     assert signed_in_as(client) == account
-    assert roles(account) == {permissions.EMPLOYEE}
+    assert roles(account) == set()
 
 
 def test_directory_leaves_roles_no_group_maps(client, ldap_directory):
@@ -193,6 +195,23 @@ def test_directory_adopts_the_employee_account_whatever_its_username(client, lda
     # Adopted: from now on the directory's password, not the local one.
     assert not account.has_usable_password()
     assert not User.objects.filter(username="LD1003").exists()
+
+
+def test_directory_account_is_the_one_the_roster_hires_later(client, ldap_directory, hr_user):
+    sign_in(client, "zhangsan")
+    account = signed_in_as(client)
+    client.logout()
+    PositionFactory(code="FZ-ZS-001", title="招商经理", status=Position.Status.DRAFT)
+
+    plan = plan_roster_import(
+        roster_book([["张三", "LD1001", "FZ-ZS-001", datetime.date(2026, 3, 2)]]), hr_user
+    )
+    apply_roster_plan(plan, hr_user)
+    sign_in(client, "zhangsan")
+
+    assert signed_in_as(client) == account
+    # 张三 is an HR editor (directory group): the draft's sheet is shown.
+    assert "我的职位 招商经理 FZ-ZS-001" in page_text(client.get(ME))
 
 
 def test_directory_never_takes_over_a_superuser(client, ldap_directory):

@@ -129,3 +129,19 @@ def test_roster_with_extra_column_and_formula_is_refused(hr_user, clerk):
     assert messages(result) == [
         "工作表“花名册” 第 2 行 “入职日期”列：公式单元格没有计算结果，请粘贴为数值后再导入。"
     ]
+
+
+def test_new_employee_is_hired_on_the_account_a_directory_sign_in_made(hr_user, clerk):
+    # What a first sign-in with the company directory left: account = 工号, no local password.
+    account = User(username="E1001", first_name="林小华", email="lin@example.com")
+    account.set_unusable_password()
+    account.save()
+
+    result = plan([["林小华", "E1001", "FZ-XS-101", datetime.date(2026, 3, 2)]], hr_user)
+    assert result.ok, messages(result)
+    apply_roster_plan(result, hr_user)
+
+    employee = Employee.objects.get(employee_no="E1001")
+    assert employee.user == account
+    assert User.objects.filter(username="E1001").count() == 1
+    assert account.groups.filter(role__code=permissions.EMPLOYEE).exists()
