@@ -15,6 +15,8 @@ Variables:
     HR_CONTACT       whom people should ask about accounts and positions, shown on the
                      我的职位 page of people without a position and in the login lockout message
                      (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
+    LDAP_*           sign-in with the company directory (LDAP / Active Directory), off unless
+                     LDAP_SERVER_URI is set: see the block "Company directory" at the end
 """
 
 from __future__ import annotations
