@@ -365,8 +365,8 @@ AUTH_PASSWORD_VALIDATORS = [
 #   LDAP_GROUP_ROLE_MAP      "group DN=role code;…", role codes hr_editor, manager, employee,
 #                            auditor. The directory is trusted for these roles: they are granted
 #                            and removed at every sign-in; roles no group maps stay jobdesc's.
-#   LDAP_TIMEOUT             seconds to wait for the directory (default 5, 1–60); beyond it the
-#                            login page says the directory cannot be reached
+#   LDAP_TIMEOUT             seconds each request to the directory may take (default 5, 1–60);
+#                            beyond it the login page says the directory cannot be reached
 #   LDAP_LOCKOUT_THRESHOLD   required with LDAP_SERVER_URI: the directory's account lockout
 #                            threshold (AD 「帐户锁定阈值」; 0 = it never locks). django-axes then
 #                            locks a username after fewer failures than that (at most 5), so
@@ -437,6 +437,8 @@ def directory_settings() -> dict:
         "DIRECTORY_ENABLED": True,
         "AUTHENTICATION_BACKENDS": [*AUTHENTICATION_BACKENDS, "people.directory.DirectoryBackend"],
         "AXES_FAILURE_LIMIT": failure_limit,
+        # A sign-in the directory could not check (down, timed out) is not a failed guess.
+        "AXES_WHITELIST_CALLABLE": "people.directory.attempt_not_counted",
         "AXES_COOLOFF_TIME": max(timedelta(minutes=15), window)
         if threshold
         else timedelta(minutes=15),

@@ -75,3 +75,9 @@ def note_directory_error(sender, request=None, exception=None, **kwargs) -> None
     """django-auth-ldap's ``ldap_error`` signal: remember an unreachable directory."""
     if isinstance(exception, UNREACHABLE):
         directory.mark_unreachable(request)
+
+
+def attempt_not_counted(request, credentials=None) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: an attempt the directory could not check is no
+    failed guess, so an outage never locks people out once the directory is back."""
+    return directory.was_unreachable(request)

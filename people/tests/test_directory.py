@@ -320,6 +320,19 @@ def test_directory_stopped_mid_test_says_so_and_local_accounts_sign_in(
     assert signed_in_as(client) == local
 
 
+def test_directory_outage_never_locks_people_out(client, ldap_directory, directory_stopped):
+    directory_stopped()
+
+    responses = [sign_in(client, "zhangsan") for _ in range(7)]
+
+    assert {r.status_code for r in responses} == {200}
+    assert UNREACHABLE in page_text(responses[-1])
+    assert not AccessAttempt.objects.exists()
+    ldap_directory.start()
+    sign_in(client, "zhangsan")
+    assert signed_in_as(client).username == "LD1001"
+
+
 def test_directory_hung_says_so_after_the_timeout(client, ldap_directory, directory_hung):
     directory_hung()
 
