@@ -78,7 +78,9 @@ clean:
 # Benchmarks (see README 性能 / Performance). bench/pdf.py: one sheet and the book against a
 # warm Chromium, in a throw-away SQLite test database. bench/pages.py needs the PostgreSQL cluster
 # running and fills its own database (jobdesc_bench) with 10,000 generated positions once.
+# bench/directory.py starts its own slapd (the test directory).
 bench: setup
 	@bash .ci/apt-ensure $(APT_TEST)
 	DEBUG=1 $(PY) bench/pdf.py
 	DEBUG=1 $(PY) bench/pages.py
+	DEBUG=1 $(PY) bench/directory.py
