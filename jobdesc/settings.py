@@ -439,6 +439,8 @@ def directory_settings() -> dict:
         "AXES_FAILURE_LIMIT": failure_limit,
         # A sign-in the directory could not check (down, timed out) is not a failed guess.
         "AXES_WHITELIST_CALLABLE": "people.directory.attempt_not_counted",
+        # ZhangSan and zhangsan are one directory account: one failure count.
+        "AXES_USERNAME_CALLABLE": "people.directory.lockout_username",
         "AXES_COOLOFF_TIME": max(timedelta(minutes=15), window)
         if threshold
         else timedelta(minutes=15),

@@ -81,3 +81,12 @@ def attempt_not_counted(request, credentials=None) -> bool:
     """django-axes' AXES_WHITELIST_CALLABLE: an attempt the directory could not check is no
     failed guess, so an outage never locks people out once the directory is back."""
     return directory.was_unreachable(request)
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """django-axes' AXES_USERNAME_CALLABLE: the directory finds ``ZhangSan``, ``zhangsan`` and
+    `` zhangsan `` alike, so they share one failure count — otherwise every spelling would bring
+    its own failures to the directory and lock the account there."""
+    source = credentials or getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username.strip().casefold() if isinstance(username, str) else username
