@@ -410,6 +410,14 @@ def can_grant_roles(user: User | AnonymousUser) -> bool:
     return rules.authenticated and rules.superuser
 
 
+def directory_may_sign_in(account: User) -> bool:
+    """Whether the company directory (LDAP / AD) may sign a person in to ``account``: never a
+    superuser's (local sign-in only: the directory must not hand out everything), never an
+    account deactivated in jobdesc (离职). The directory is trusted for the roles its groups map
+    (LDAP_GROUP_ROLE_MAP), granted and removed at each sign-in."""
+    return account.is_active and not account.is_superuser
+
+
 def managed_accounts_q(user: User | AnonymousUser) -> Q:
     """Login accounts (``auth.User``) an HR editor manages in the admin: edits the name, e-mail
     and active flag, and sets the password.

@@ -223,7 +223,9 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
 # --- roles -------------------------------------------------------------------------------------
 
 
-def set_roles(user: AbstractBaseUser, *, held: set[str], among: set[str]) -> tuple[set, set]:
+def set_roles(
+    user: AbstractBaseUser, *, held: set[str], among: set[str]
+) -> tuple[set[str], set[str]]:
     """Make ``user`` hold exactly the roles ``held`` of the role codes ``among``.
 
     Roles outside ``among`` are left as they are. Returns (added, removed) role codes.

@@ -8,10 +8,11 @@ this module which jobdesc account the person is, by the 工号 the directory car
 3. else a new account named by the 工号 (it links to the employee HR hires under that 工号).
 
 A superuser's account is never taken over by the directory, nor an account deactivated in
-jobdesc (离职). After the directory accepted the password, ``directory_signed_in`` makes the
-account directory-only (no local password) and sets the roles the directory's groups grant
-(``settings.LDAP_GROUP_ROLES``), added and removed at every sign-in; roles no group maps stay
-as jobdesc set them, and HR 编辑范围 stays in jobdesc.
+jobdesc (离职): ``permissions.directory_may_sign_in``. After the directory accepted the
+password, ``directory_signed_in`` makes the account directory-only (no local password) and
+sets the roles the directory's groups grant (``settings.LDAP_GROUP_ROLES``), added and removed
+at every sign-in; roles no group maps stay as jobdesc set them, and HR 编辑范围 stays in
+jobdesc.
 
 An account the directory creates has no employee record and, outside the mapped groups, no
 role (it reads what an 员工 reads): any HR editor links it to the employee in the admin
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from people.services.accounts import set_roles
+from positions import permissions
 from positions.models import Employee
 
 # What the login page says when the directory does not answer (down, or beyond LDAP_TIMEOUT).
@@ -47,10 +49,8 @@ def account_for(employee_no: str) -> tuple[User, bool]:
     user = employee.user if employee else User.objects.filter(username=employee_no).first()
     if user is None:
         return User(username=employee_no), True
-    if user.is_superuser:
-        raise DirectoryRefused(f"{user.username} is a superuser: local sign-in only")
-    if not user.is_active:
-        raise DirectoryRefused(f"{user.username} is deactivated in jobdesc")
+    if not permissions.directory_may_sign_in(user):
+        raise DirectoryRefused(f"{user.username}: a superuser's or a deactivated account")
     return user, False
 
 
@@ -61,7 +61,9 @@ def directory_roles(group_dns: set[str]) -> set[str]:
 
 
 @transaction.atomic
-def directory_signed_in(user: AbstractBaseUser, *, group_dns: set[str]) -> tuple[set, set]:
+def directory_signed_in(
+    user: AbstractBaseUser, *, group_dns: set[str]
+) -> tuple[set[str], set[str]]:
     """The directory accepted ``user``'s password: directory-only password, the directory's
     roles. Returns the role codes (added, removed)."""
     if user.has_usable_password():

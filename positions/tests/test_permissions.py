@@ -166,6 +166,15 @@ def test_inactive_user_has_no_access(world):
     assert not permissions.can_use_admin(user)
 
 
+def test_directory_may_sign_in_to_ordinary_accounts_only(world):
+    assert permissions.directory_may_sign_in(world.users["employee"])
+    assert permissions.directory_may_sign_in(world.users["hr_unscoped"])
+    assert not permissions.directory_may_sign_in(
+        UserFactory(username="root", is_superuser=True, is_staff=True)
+    )
+    assert not permissions.directory_may_sign_in(UserFactory(username="gone", is_active=False))
+
+
 # --- every URL × every role --------------------------------------------------------------------
 
 ROLES = ("anonymous", "employee", "manager_own", "manager_other", "hr_scoped", "hr_unscoped")
