@@ -251,6 +251,21 @@ def test_directory_entry_without_employee_no_cannot_sign_in(client, ldap_directo
     assert signed_in_as(client) is None
 
 
+@pytest.mark.parametrize("username", ["*", "zhang*", "zhangsan)(cn=*", "zhangsan\\00"])
+def test_directory_filter_characters_in_the_name_find_nobody(client, ldap_directory, username):
+    response = sign_in(client, username)
+
+    assert WRONG in page_text(response)
+    assert signed_in_as(client) is None
+
+
+def test_directory_empty_password_is_refused_before_the_directory(client, ldap_directory):
+    response = sign_in(client, "zhangsan", "")
+
+    assert "这个字段是必填项。" in page_text(response)
+    assert signed_in_as(client) is None
+
+
 def test_directory_off_unless_configured(client, directory_server):
     response = sign_in(client, "zhangsan")
 
