@@ -222,7 +222,14 @@ def directory_server(tmp_path_factory) -> DirectoryServer:
         folder=tmp_path_factory.mktemp("slapd"), base=f"dc=jobdesc-{suite},dc=example,dc=com"
     )
     server.configure()
-    server.start()
+    for attempt in range(3):
+        try:
+            server.start()
+            break
+        except RuntimeError:  # the free port was taken meanwhile (suites run side by side)
+            if attempt == 2:
+                raise
+            server.port = _free_port()
     try:
         server.load()
         yield server
