@@ -415,3 +415,14 @@ def test_roster_upload_with_storage_unreachable_says_so(s3_unreachable, hr_clien
 
     assert response.status_code == 503
     assert "文件存储暂时不可用，请稍后再试" in response.content.decode()
+
+
+def test_preview_with_storage_unreachable_shows_the_storage_page(s3_unreachable, hr_client, sales):
+    url = reverse("positions:position-import-preview", kwargs={"token": "a" * 32})
+
+    response = hr_client.get(url)
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储暂时不可用，请稍后再试" in page and "返回首页" in page
+    assert "Traceback" not in page
