@@ -23,7 +23,7 @@ from storages.backends.s3 import S3Storage as _S3Storage
 
 from jobdesc.storage import StorageUnavailable
 
-UNAVAILABLE_SECONDS = 15.0
+UNAVAILABLE_SECONDS = 30.0
 _STORE_ERRORS = (BotoCoreError, ClientError, Boto3Error)
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class S3Storage(_S3Storage):
             Config(
                 connect_timeout=connect_timeout,
                 read_timeout=read_timeout,
-                retries={"max_attempts": max_attempts, "mode": "standard"},
+                retries={"total_max_attempts": max_attempts, "mode": "standard"},
                 s3={"addressing_style": "path"} if options.get("endpoint_url") else {},
                 signature_version="s3v4",
             ),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from conftest import s3_storage_setting
 from jobdesc import s3
 from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 
@@ -55,5 +57,25 @@ def test_s3_storage_uses_the_short_time_limits(s3_unreachable):
     default_storage._setup()
     config = default_storage._wrapped.client_config
     assert (config.connect_timeout, config.read_timeout) == (2, 10)
-    assert config.retries == {"max_attempts": 2, "mode": "standard"}
+    assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
     assert config.s3 == {"addressing_style": "path"}
+
+
+def test_s3_storage_silent_server_times_out_within_the_limits(settings):
+    """A store that accepts connections but never answers: each try ends at read_timeout."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog; nothing is ever read or answered
+    setting = s3_storage_setting(
+        f"http://127.0.0.1:{silent.getsockname()[1]}", "jobdesc-test", "no-secret", "silent"
+    )
+    setting["OPTIONS"] |= {"read_timeout": 1, "max_attempts": 2}
+    settings.STORAGES = {**settings.STORAGES, "default": setting}
+    started = time.monotonic()
+    try:
+        with pytest.raises(StorageUnavailable) as caught:
+            default_storage.exists("pdfs/sheets/1/v1.pdf")
+    finally:
+        silent.close()
+    assert "ReadTimeoutError" in caught.value.detail
+    assert 2 <= time.monotonic() - started < 6  # two tries of 1 s, not botocore's default 60 s
