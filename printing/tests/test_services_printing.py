@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from positions.models import Position
@@ -312,3 +312,11 @@ def test_position_pdf_with_storage_unreachable_renders_without_storing(
         reverse("positions:version-pdf", kwargs={"pk": published.pk, "number": 1})
     )
     assert version.status_code == 200 and "销售经理" in pdf_text(version.content)
+
+
+def test_warm_pdfs_with_storage_unreachable_stops_with_the_storage_message(s3_unreachable, db):
+    PositionFactory(code="FZ-XS-001")
+
+    with pytest.raises(CommandError) as caught:
+        call_command("warm_pdfs", stdout=io.StringIO())
+    assert str(caught.value).startswith("文件存储暂时不可用，请稍后再试（EndpointConnectionError")
