@@ -262,7 +262,7 @@ STATICFILES_DIRS = [
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
-# API; the local MEDIA_ROOT is the default, an object store can replace it later.
+# API; the local MEDIA_ROOT is the default, an S3 bucket replaces it (the block below).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
 
@@ -297,6 +297,7 @@ if STORAGE_BACKEND == "local" and _s3_set:
     )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's own; this block decides only "default".
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if STORAGE_BACKEND == "s3":
