@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
+import boto3
 import pytest
 from django.db import transaction
 
@@ -10,6 +14,7 @@ from positions.permissions import HR_EDITOR, role_group
 from positions.services import seed as seed_service
 from positions.tests.factories import DepartmentFactory, UserFactory
 from printing.services import company
+from scripts import seaweedfs
 
 # The test directory (slapd) for the `ldap` tests: one per session, started on first use.
 pytest_plugins = ["people.tests.slapd"]
@@ -196,3 +201,88 @@ def seed(_seed_layer, db):
     """The seed organisation (fixtures/seed.json: 集团公司, 福州项目公司 → 销售部 …), loaded
     once and shared; what the test changes is rolled back after it."""
     assert _seed_layer.is_open
+
+
+# --- the S3 object store (tests marked ``s3``) --------------------------------------------------
+#
+# A real S3 server, SeaweedFS: the one `.ci/run` started (SEAWEEDFS_S3_* variables, from
+# .ci/services.d/seaweedfs), else one of our own for the session, started the same way
+# (scripts/seaweedfs.py), so `make test` alone works on a fresh machine. One bucket per suite
+# (CI_SUITE), and every test stores under a key prefix of its own.
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    if os.environ.get(seaweedfs.ENDPOINT):
+        yield seaweedfs.SeaweedFS(
+            endpoint=os.environ[seaweedfs.ENDPOINT],
+            access_key=os.environ[seaweedfs.ACCESS_KEY],
+            secret_key=os.environ[seaweedfs.SECRET_KEY],
+            pid=0,
+        )
+        return
+    server = seaweedfs.start(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    seaweedfs.stop(server.pid)
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server) -> str:
+    name = f"jobdesc-test-{os.environ.get('CI_SUITE') or 'local'}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server.endpoint,
+        aws_access_key_id=s3_server.access_key,
+        aws_secret_access_key=s3_server.secret_key,
+        region_name="us-east-1",
+    )
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    if name not in existing:
+        client.create_bucket(Bucket=name)
+    return name
+
+
+def s3_storage_setting(endpoint: str, access_key: str, secret_key: str, bucket: str) -> dict:
+    """STORAGES["default"] as jobdesc/settings.py builds it from the S3_* variables."""
+    return {
+        "BACKEND": "jobdesc.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "region_name": "us-east-1",
+            "location": f"tests/{uuid.uuid4().hex}",
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "connect_timeout": 2,
+            "read_timeout": 10,
+            "max_attempts": 2,
+        },
+    }
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server, s3_bucket):
+    """This test's default storage is the S3 bucket (under a prefix of its own)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage_setting(
+            s3_server.endpoint, s3_server.access_key, s3_server.secret_key, s3_bucket
+        ),
+    }
+    return settings.STORAGES["default"]
+
+
+@pytest.fixture
+def s3_unreachable(settings):
+    """This test's default storage is an S3 endpoint where nothing listens (a closed port)."""
+    (port,) = seaweedfs.free_ports(1)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage_setting(
+            f"http://127.0.0.1:{port}", "jobdesc-test", "no-secret", "jobdesc-test-unreachable"
+        ),
+    }
+    return settings.STORAGES["default"]

@@ -17,6 +17,24 @@ Variables:
                      (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
     LDAP_*           sign-in with the company directory (LDAP / Active Directory), off unless
                      LDAP_SERVER_URI is set: see the block "Company directory" at the end
+
+Stored files (PDFs, department books, the company logo, staged uploads) — see the "Shared
+object storage" block below, jobdesc/storage.py and jobdesc/s3.py:
+    MEDIA_ROOT       folder of the local storage, the default (default: media/ in the project)
+    STORAGE_BACKEND  "local" or "s3" (default: s3 when S3_BUCKET is set, else local)
+    S3_BUCKET        the bucket (required for s3; it must exist)
+    S3_ENDPOINT_URL  http(s)://host:port of a self-hosted store (SeaweedFS, MinIO, Ceph);
+                     unset for AWS itself
+    S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY
+                     the key pair, both or neither (neither: boto3's own credential chain,
+                     e.g. an instance role)
+    S3_REGION        region name (default us-east-1)
+    S3_LOCATION      folder (key prefix) inside the bucket for everything stored (default none)
+    S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT
+                     seconds per request to connect / to wait for an answer (default 2 / 10)
+    S3_MAX_ATTEMPTS  tries per storage call, the first included (default 2)
+    Any S3_* variable without S3 chosen, an s3 choice without S3_BUCKET, or one key of the pair
+    without the other stops start-up.
 """
 
 from __future__ import annotations
@@ -248,9 +266,80 @@ STATICFILES_DIRS = [
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
-# API; the local MEDIA_ROOT is the default, an object store can replace it later.
+# API; the local MEDIA_ROOT is the default, an S3 bucket replaces it (the block below).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+
+# --- Shared object storage (jobdesc/storage.py, jobdesc/s3.py) ---------------------------------
+# STORAGES["default"] is where stored PDFs, books, the logo and staged uploads go: MEDIA_ROOT on
+# this machine, or an S3 bucket shared by every web and worker machine (django-storages with
+# boto3). Short time limits and few tries: an unreachable store must never hang a request.
+_S3_VARIABLES = (
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+    "S3_LOCATION",
+    "S3_CONNECT_TIMEOUT",
+    "S3_READ_TIMEOUT",
+    "S3_MAX_ATTEMPTS",
+)
+_s3_set = [name for name in _S3_VARIABLES if os.environ.get(name, "").strip()]
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or (
+    "s3" if os.environ.get("S3_BUCKET", "").strip() else "local"
+)
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured(
+        f"Environment variable STORAGE_BACKEND={os.environ['STORAGE_BACKEND']!r} is not "
+        "supported; use local (MEDIA_ROOT) or s3."
+    )
+if STORAGE_BACKEND == "local" and _s3_set:
+    raise ImproperlyConfigured(
+        f"Environment variable(s) {', '.join(_s3_set)} set, but storage is local: set "
+        "S3_BUCKET (and STORAGE_BACKEND=s3) to store files in S3, or unset them."
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's own; this block decides only "default".
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if STORAGE_BACKEND == "s3":
+    _s3 = {name: os.environ.get(name, "").strip() for name in _S3_VARIABLES}
+    if not _s3["S3_BUCKET"]:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs the bucket: set S3_BUCKET.")
+    if bool(_s3["S3_ACCESS_KEY_ID"]) != bool(_s3["S3_SECRET_ACCESS_KEY"]):
+        raise ImproperlyConfigured(
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (boto3's own "
+            "credentials, e.g. an instance role)."
+        )
+    if _s3["S3_ENDPOINT_URL"] and (
+        urlsplit(_s3["S3_ENDPOINT_URL"]).scheme not in {"http", "https"}
+        or not urlsplit(_s3["S3_ENDPOINT_URL"]).netloc
+    ):
+        raise ImproperlyConfigured(
+            f"Environment variable S3_ENDPOINT_URL={_s3['S3_ENDPOINT_URL']!r} is not an "
+            "http(s)://host:port address."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "jobdesc.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3["S3_BUCKET"],
+            "endpoint_url": _s3["S3_ENDPOINT_URL"] or None,
+            "access_key": _s3["S3_ACCESS_KEY_ID"] or None,
+            "secret_key": _s3["S3_SECRET_ACCESS_KEY"] or None,
+            "region_name": _s3["S3_REGION"] or "us-east-1",
+            "location": _s3["S3_LOCATION"].strip("/"),
+            "file_overwrite": False,  # as on disk: a second file of a name gets a new name
+            "default_acl": None,
+            "querystring_auth": True,  # files are private; the site serves them itself
+            "connect_timeout": env_int("S3_CONNECT_TIMEOUT", 2, minimum=1),
+            "read_timeout": env_int("S3_READ_TIMEOUT", 10, minimum=1),
+            "max_attempts": env_int("S3_MAX_ATTEMPTS", 2, minimum=1),
+        },
+    }
+# A view that meets an unreachable store answers a Chinese 503 page, never a 500.
+MIDDLEWARE.append("jobdesc.storage.StorageUnavailableMiddleware")
 
 # Largest upload accepted by the Excel / Word importers, in megabytes (IMPORT_MAX_UPLOAD_MB).
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 10, minimum=1)

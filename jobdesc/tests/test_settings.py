@@ -3,6 +3,7 @@
 Each case starts a real Python process, as a deployment would, and reads what it prints.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -192,6 +193,97 @@ def test_settings_directory_that_never_locks_keeps_the_usual_login_lock():
 )
 def test_settings_directory_bad_value_stops_startup_naming_the_variable(env, message):
     result = start(**{**DIRECTORY, **env})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+# --- shared object storage (S3_*) -------------------------------------------------------------
+
+STORAGE_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps(settings.STORAGES['default']))"
+)
+
+
+def storage_setting(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "STORAGE_"))}
+    clean |= {"DJANGO_SETTINGS_MODULE": "jobdesc.settings", "DEBUG": "1"} | env
+    return subprocess.run(
+        [sys.executable, "-c", STORAGE_PROBE],
+        cwd=PROJECT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_settings_storage_defaults_to_media_root():
+    result = storage_setting()
+    assert result.returncode == 0, result.stderr
+    assert '"django.core.files.storage.FileSystemStorage"' in result.stdout
+
+
+def test_settings_s3_bucket_selects_s3_with_short_time_limits():
+    result = storage_setting(
+        S3_BUCKET="jobdesc-files",
+        S3_ENDPOINT_URL="http://s3.internal:8333",
+        S3_ACCESS_KEY_ID="key",
+        S3_SECRET_ACCESS_KEY="secret",
+        S3_REGION="cn-east-1",
+    )
+    assert result.returncode == 0, result.stderr
+    setting = json.loads(result.stdout)
+    assert setting["BACKEND"] == "jobdesc.s3.S3Storage"
+    options = setting["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == (
+        "jobdesc-files",
+        "http://s3.internal:8333",
+    )
+    assert (options["access_key"], options["secret_key"]) == ("key", "secret")
+    assert options["region_name"] == "cn-east-1"
+    assert (options["connect_timeout"], options["read_timeout"], options["max_attempts"]) == (
+        2,
+        10,
+        2,
+    )
+    assert options["file_overwrite"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"S3_ENDPOINT_URL": "http://s3.internal:8333"},
+            "Environment variable(s) S3_ENDPOINT_URL set, but storage is local",
+        ),
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs the bucket: set S3_BUCKET."),
+        ({"STORAGE_BACKEND": "ftp"}, "Environment variable STORAGE_BACKEND='ftp' is not supported"),
+        (
+            {"S3_BUCKET": "b", "S3_ACCESS_KEY_ID": "key"},
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither",
+        ),
+        (
+            {"S3_BUCKET": "b", "S3_ENDPOINT_URL": "s3.internal:8333"},
+            "Environment variable S3_ENDPOINT_URL='s3.internal:8333' is not an http(s)://",
+        ),
+        (
+            {"S3_BUCKET": "b", "S3_CONNECT_TIMEOUT": "soon"},
+            "Environment variable S3_CONNECT_TIMEOUT='soon' is not a whole number",
+        ),
+    ],
+    ids=[
+        "endpoint-without-bucket",
+        "s3-without-bucket",
+        "unknown-backend",
+        "half-key",
+        "endpoint-not-url",
+        "bad-timeout",
+    ],
+)
+def test_settings_half_configured_s3_stops_startup(env, message):
+    result = storage_setting(**env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
+from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from positions.models import BookJob, CompanyProfile, Department, Position, Version
 from positions.org import department_index
 from positions.sheet import Sheet, build_sheet
@@ -206,8 +207,14 @@ def book_key(selection: BookSelection, company: CompanyProfile | None = None) ->
 # --- requesting a book ------------------------------------------------------------------------
 
 
-def _stored(job: BookJob) -> bool:
-    return bool(job.file) and job.file.storage.exists(job.file.name)
+def _stored(job: BookJob, *, when_unreachable: bool) -> bool:
+    """Whether the job's file is in storage; ``when_unreachable`` when the storage cannot say."""
+    if not job.file:
+        return False
+    try:
+        return job.file.storage.exists(job.file.name)
+    except StorageUnavailable:
+        return when_unreachable
 
 
 def _abandoned(job: BookJob) -> bool:
@@ -246,7 +253,8 @@ def request_book(selection: BookSelection, user: User | AnonymousUser | None = N
             job = BookJob.objects.select_for_update().get(pk=job.pk)
             needs_render = (
                 job.status == BookJob.Status.FAILED
-                or (job.status == BookJob.Status.DONE and not _stored(job))
+                # A store that cannot be reached is no reason to render the book again.
+                or (job.status == BookJob.Status.DONE and not _stored(job, when_unreachable=True))
                 or _abandoned(job)
             )
             if not needs_render:
@@ -398,7 +406,7 @@ def _fail(job_id: int, message: str) -> None:
 def run_book_job(job_id: int) -> BookJob:
     """Build, render and store one book (called by the worker through the task)."""
     job = BookJob.objects.get(pk=job_id)
-    if job.status == BookJob.Status.DONE and _stored(job):
+    if job.status == BookJob.Status.DONE and _stored(job, when_unreachable=False):
         return job
     by_id = Version.objects.select_related("department").in_bulk(job.version_ids)
     versions = [by_id[pk] for pk in job.version_ids if pk in by_id]
@@ -439,7 +447,11 @@ def run_book_job(job_id: int) -> BookJob:
         _fail(job_id, f"汇编排版失败（{type(exc).__name__}），请稍后重试或联系管理员。")
         raise
     job = BookJob.objects.get(pk=job_id)
-    job.file.save(f"{job.key}.pdf", ContentFile(pdf.content), save=False)
+    try:
+        job.file.save(f"{job.key}.pdf", ContentFile(pdf.content), save=False)
+    except StorageUnavailable:
+        _fail(job_id, f"{STORAGE_UNAVAILABLE_MESSAGE}（汇编已排版，但未能保存）。")
+        return BookJob.objects.get(pk=job_id)
     job.file_size = len(pdf.content)
     job.page_count = pdf.page_count
     job.status = BookJob.Status.DONE

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import time
 import warnings
 from dataclasses import dataclass
@@ -21,7 +22,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image
 
+from jobdesc.storage import StorageUnavailable
 from positions.models import CompanyProfile, Department
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 30.0
 DEFAULT_COMPANY_NAME = "本公司"
@@ -88,7 +92,11 @@ def save_company_profile(
     logo: UploadedFile | None = None,
     clear_logo: bool = False,
 ) -> CompanyProfile:
-    """Create or update the one 公司信息 row; a new logo replaces (and deletes) the old file."""
+    """Create or update the one 公司信息 row; a new logo replaces (and deletes) the old file.
+
+    Raises ``StorageUnavailable`` (nothing saved) when a new logo cannot be stored; the old
+    logo's file is left behind rather than failing when the storage cannot delete it.
+    """
     with transaction.atomic():
         profile, _ = CompanyProfile.objects.select_for_update().get_or_create(
             pk=CompanyProfile.SINGLETON_PK, defaults={"name": name}
@@ -103,10 +111,13 @@ def save_company_profile(
             profile.logo = ""
         profile.full_clean()
         profile.save()
-    if old_logo and old_logo != (profile.logo.name or ""):
-        profile.logo.storage.delete(old_logo)
-    if logo is not None and default_storage.exists(SVG_LOGO_REMOVED_MARKER):
-        default_storage.delete(SVG_LOGO_REMOVED_MARKER)
+    try:
+        if old_logo and old_logo != (profile.logo.name or ""):
+            profile.logo.storage.delete(old_logo)
+        if logo is not None and default_storage.exists(SVG_LOGO_REMOVED_MARKER):
+            default_storage.delete(SVG_LOGO_REMOVED_MARKER)
+    except StorageUnavailable:
+        logger.warning("Old company logo %r left in storage (storage unavailable)", old_logo)
     forget_company_profile()
     return profile
 
@@ -115,7 +126,9 @@ def logo_data_url(profile: CompanyProfile) -> str:
     """The logo as a ``data:`` URL ("" without one).
 
     The PDF renderer may load nothing but static files and ``data:`` URLs, so page and PDF both
-    embed the logo this way. Only a PNG or JPEG (by content) is embedded; anything else is "".
+    embed the logo this way: its bytes are read here through the storage API (local or S3),
+    never fetched by the renderer. Only a PNG or JPEG (by content) is embedded; anything else,
+    or a logo the storage cannot give right now, is "" (and not remembered).
     """
     if not profile.logo:
         return ""
@@ -207,4 +220,9 @@ def check_logo(upload: UploadedFile) -> str:
 
 def svg_logo_removed(profile: CompanyProfile) -> bool:
     """Whether the SVG logo was removed (migration 0014) and no new logo is there yet."""
-    return not profile.logo and default_storage.exists(SVG_LOGO_REMOVED_MARKER)
+    if profile.logo:
+        return False
+    try:
+        return default_storage.exists(SVG_LOGO_REMOVED_MARKER)
+    except StorageUnavailable:
+        return False

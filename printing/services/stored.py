@@ -13,12 +13,17 @@ changes the name, and the next download renders (and stores) again; older files 
 version are removed then. Working copies (drafts) are rendered on every request and never
 stored. ``warm_pdfs`` (management command) renders every version in force ahead of time.
 
+When the storage cannot be reached (an object store down: ``StorageUnavailable``), a version's
+PDF is rendered and served without being stored; the next download after the store is back
+stores it.
+
 Renders go through ``pdf.render_html`` (the one render entry: size limit, then the warm worker
 process with a time limit unless ``PDF_RENDER_TIMEOUT_SECONDS`` is 0).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -31,6 +36,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import get_template
 
+from jobdesc.storage import StorageUnavailable
 from positions.models import CompanyProfile, Version
 from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
@@ -143,25 +149,33 @@ class StoredPdf:
     rendered: bool  # rendered by this call (False: served from storage)
 
 
+def _keep(version: Version, name: str, data: bytes) -> None:
+    """Store a rendered PDF under ``name`` and drop the version's older ones."""
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:  # another request stored it meanwhile: keep theirs
+        default_storage.delete(saved)
+    _forget_older(version, name)
+
+
 def store_version_pdf(
     version: Version, sheet: Sheet | None = None, *, in_process: bool = False
 ) -> StoredPdf:
-    """Make sure the version's PDF is in storage (rendering it if needed); no bytes read."""
+    """Make sure the version's PDF is in storage (rendering it if needed); no bytes read.
+
+    Raises ``StorageUnavailable`` when the storage cannot be reached.
+    """
     company = company_profile()
     name = stored_name(version, layout_fingerprint(company))
     if default_storage.exists(name):
         return StoredPdf(name, rendered=False)
     sheet = sheet if sheet is not None else build_sheet(version)
-    data = render_sheet_pdf(sheet, company, in_process=in_process)
-    saved = default_storage.save(name, ContentFile(data))
-    if saved != name:  # another request stored it meanwhile: keep theirs
-        default_storage.delete(saved)
-    _forget_older(version, name)
+    _keep(version, name, render_sheet_pdf(sheet, company, in_process=in_process))
     return StoredPdf(name, rendered=True)
 
 
 def stored_copy(version: Version) -> bytes | None:
-    """The version's stored PDF when it is up to date, else None (never renders).
+    """The version's stored PDF when it is up to date, else None (never renders; also None
+    when the storage cannot be reached).
 
     The PDF view's fast path: no sheet needs to be built to serve a stored copy.
     """
@@ -169,15 +183,29 @@ def stored_copy(version: Version) -> bytes | None:
     try:
         with default_storage.open(name, "rb") as handle:
             return handle.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, StorageUnavailable):
         return None
 
 
 def stored_pdf(version: Version, sheet: Sheet | None = None) -> bytes:
-    """The version's PDF: from storage, else rendered once and stored."""
-    stored = store_version_pdf(version, sheet)
-    with default_storage.open(stored.name, "rb") as handle:
-        return handle.read()
+    """The version's PDF: from storage, else rendered once and stored — or, when the storage
+    cannot be reached, rendered and returned without being stored."""
+    company = company_profile()
+    name = stored_name(version, layout_fingerprint(company))
+    reachable = True
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        pass
+    except StorageUnavailable:
+        reachable = False
+    sheet = sheet if sheet is not None else build_sheet(version)
+    data = render_sheet_pdf(sheet, company)
+    if reachable:
+        with contextlib.suppress(StorageUnavailable):  # served all the same, stored next time
+            _keep(version, name, data)
+    return data
 
 
 def sheet_pdf(read: ReadSheet) -> bytes:

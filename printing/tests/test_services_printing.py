@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from positions.models import Position
@@ -266,3 +266,57 @@ def test_render_entry_refuses_oversized_html_with_its_message(settings):
         == "打印内容过大（5.0 MB，上限 5 MB），未生成 PDF。请精简内容或分开打印。"
     )
     assert pdf.render_count() == documents
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_position_pdf_stored_in_s3_is_served_back_from_it(s3_storage, user_client, published):
+    before = printing.render_count()
+    first = user_client.get(pdf_url(published))
+
+    assert first.status_code == 200
+    assert printing.render_count() == before + 1
+    stored = stored_s3_files(published)
+    assert [name[:3] for name in stored] == ["v1-"]
+    with default_storage.open(f"{printing.STORAGE_PREFIX}/{published.pk}/{stored[0]}") as handle:
+        assert handle.read() == first.content  # what the bucket holds is what was served
+    second = user_client.get(pdf_url(published))
+    assert second.status_code == 200
+    assert printing.render_count() == before + 1  # from S3, not rendered again
+    assert second.content == first.content
+    text = pdf_text(second.content)
+    assert "销售经理" in text and "FZ-XS-001" in text
+
+
+def stored_s3_files(position: Position) -> list[str]:
+    return sorted(default_storage.listdir(f"{printing.STORAGE_PREFIX}/{position.pk}")[1])
+
+
+def test_position_pdf_with_storage_unreachable_renders_without_storing(
+    s3_unreachable, user_client, hr_user, published
+):
+    before = printing.render_count()
+    response = user_client.get(pdf_url(published))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "销售经理" in text and "FZ-XS-001" in text
+    again = user_client.get(pdf_url(published))
+    assert again.status_code == 200 and "销售经理" in pdf_text(again.content)
+    assert printing.render_count() == before + 2  # nothing stored: each request renders
+    user_client.force_login(hr_user)
+    version = user_client.get(
+        reverse("positions:version-pdf", kwargs={"pk": published.pk, "number": 1})
+    )
+    assert version.status_code == 200 and "销售经理" in pdf_text(version.content)
+
+
+def test_warm_pdfs_with_storage_unreachable_stops_with_the_storage_message(s3_unreachable, db):
+    PositionFactory(code="FZ-XS-001")
+
+    with pytest.raises(CommandError) as caught:
+        call_command("warm_pdfs", stdout=io.StringIO())
+    assert str(caught.value).startswith("文件存储暂时不可用，请稍后再试（EndpointConnectionError")

@@ -313,3 +313,53 @@ def test_book_whole_department_box_prints_the_department_without_javascript(empl
     assert response["Location"] == job.get_absolute_url()
     manager, clerk = (Position.objects.get(code=c) for c in ("FZ-XS-001", "FZ-XS-002"))
     assert job.version_ids == [manager.current_version_id, clerk.current_version_id]
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_book_stored_in_s3_is_downloaded_from_it(s3_storage, employee_client, sales):
+    employee_client.post(CREATE, {"department": sales.pk})
+    run_worker()
+
+    job = BookJob.objects.get()
+    assert job.status == BookJob.Status.DONE
+    assert job.file.name.startswith("books/")
+    assert type(job.file.storage._wrapped).__module__ == "jobdesc.s3"
+    assert job.file.storage.size(job.file.name) == job.file_size
+    content = download(employee_client, job)
+    text = compact(pdf_text(content))
+    assert "销售经理职位说明书" in text and "置业顾问职位说明书" in text
+    # Asked again, the stored book in S3 is the answer: no new job, no new render.
+    employee_client.post(CREATE, {"department": sales.pk})
+    assert BookJob.objects.count() == 1
+    assert download(employee_client, job) == content
+
+
+def test_book_with_storage_unreachable_fails_with_the_storage_message(
+    s3_unreachable, employee_client, sales
+):
+    employee_client.post(CREATE, {"department": sales.pk})
+    run_worker()
+
+    job = BookJob.objects.get()
+    assert job.status == BookJob.Status.FAILED
+    text = page_text(employee_client.get(job.get_absolute_url()))
+    assert "文件存储暂时不可用，请稍后再试（汇编已排版，但未能保存）。" in text
+    assert "重新生成" in text
+
+
+def test_book_download_with_storage_unreachable_shows_the_storage_page(
+    s3_unreachable, employee_client, sales
+):
+    employee_client.post(CREATE, {"department": sales.pk})
+    BookJob.objects.update(status=BookJob.Status.DONE, file="books/stored-earlier.pdf")
+    job = BookJob.objects.get()
+
+    response = employee_client.get(reverse("positions:book-download", kwargs={"pk": job.pk}))
+
+    assert response.status_code == 503
+    text = page_text(response)
+    assert "文件存储暂时不可用，请稍后再试" in text
+    assert "返回首页" in text and "Traceback" not in response.content.decode()

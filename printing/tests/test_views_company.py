@@ -335,3 +335,39 @@ def test_svg_logo_migration_keeps_a_png_logo(hr_client):
     assert CompanyProfile.objects.get().logo.name == png
     assert default_storage.exists(png)
     assert "原标志为 SVG 格式" not in hr_client.get(URL).content.decode()
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_company_settings_logo_stored_in_s3_is_printed_in_the_pdf(settings, s3_storage, hr_client):
+    settings.PDF_RENDER_TIMEOUT_SECONDS = 0
+    position = PositionFactory(title="销售经理")
+
+    response = post_logo(hr_client, "标志.png", pillow_image(120, 40))
+
+    assert response.status_code == 302
+    logo = CompanyProfile.objects.get().logo
+    assert logo.name.startswith("company/") and logo.name.endswith(".png")
+    assert type(logo.storage._wrapped).__module__ == "jobdesc.s3"
+    assert default_storage.listdir("company") == ([], [logo.name.removeprefix("company/")])
+    page = hr_client.get(URL).content.decode()
+    assert 'src="data:image/png;base64,' in page
+    # WeasyPrint gets the logo's bytes from storage as a data: URL and fetches nothing.
+    pdf = hr_client.get(reverse("positions:position-pdf", kwargs={"pk": position.pk}))
+    assert pdf.status_code == 200
+    images = PdfReader(io.BytesIO(pdf.content)).pages[0].images
+    assert [(image.image.width, image.image.height) for image in images] == [(120, 40)]
+
+
+def test_company_settings_logo_with_storage_unreachable_says_so_and_saves_nothing(
+    s3_unreachable, hr_client
+):
+    response = post_logo(hr_client, "标志.png", pillow_image(120, 40))
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储暂时不可用，请稍后再试" in page
+    assert 'value="海峡地产集团有限公司"' in page  # what was typed is kept
+    assert not CompanyProfile.objects.exists()

@@ -16,6 +16,8 @@ later)::
   user's expired uploads, ``clean_expired`` (``manage.py clean_staged_uploads``, daily) removes
   everyone's — and whatever is left in the folders used before this module (``imports/``,
   ``word-imports/``).
+* When the storage cannot be reached, ``stage`` and ``staged`` raise ``StorageUnavailable``
+  (the views say so: 「文件存储暂时不可用，请稍后再试」); ``discard`` leaves the upload to expire.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+
+from jobdesc.storage import StorageUnavailable
 
 FOLDER = "staged-uploads"
 LIFETIME = datetime.timedelta(hours=24)
@@ -159,6 +163,8 @@ def staged(user: AbstractBaseUser, token: str, *, kind: str) -> list[StagedFile]
         for index, name in enumerate(manifest["names"]):
             with default_storage.open(f"{folder}/{index}.upload", "rb") as handle:
                 files.append(StagedFile(str(name), handle.read()))
+    except StorageUnavailable:
+        raise
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return files
@@ -168,7 +174,8 @@ def discard(user: AbstractBaseUser, token: str) -> None:
     """Forget an upload (confirmed or cancelled); a malformed or unknown token does nothing."""
     folder = _upload_folder(user, token)
     if folder is not None:
-        _delete_folder(folder)
+        with contextlib.suppress(StorageUnavailable):  # then it expires (clean_expired)
+            _delete_folder(folder)
 
 
 def _legacy_uploads() -> Iterator[tuple[str, list[str]]]:

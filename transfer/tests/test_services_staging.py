@@ -162,3 +162,28 @@ def test_clean_staged_uploads_removes_leftovers_of_the_former_folders():
 
 def test_clean_staged_uploads_with_nothing_staged_says_so():
     assert clean_command() == "已删除 0 份超过 24 小时的暂存上传文件。"
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_staged_uploads_in_s3_round_trip_and_expire(s3_storage, user):
+    token = staging.stage(user, FILES, kind="word")
+    other = staging.stage(user, FILES[:1], kind="positions")
+
+    assert staging.staged(user, token, kind="word") == [StagedFile(*f) for f in FILES]
+    assert len(stored_files(staging.FOLDER)) == 5  # two manifests, three files
+    assert staging.clean_expired(timezone.now()) == 0
+    # S3 signs each request with the clock, so the clock is not moved: "now" is a day ahead.
+    assert staging.clean_expired(timezone.now() + datetime.timedelta(hours=25)) == 2
+    assert stored_files(staging.FOLDER) == []
+    assert staging.staged(user, other, kind="positions") is None
+
+
+def test_staged_with_storage_unreachable_raises_and_discard_does_not(s3_unreachable, user):
+    with pytest.raises(staging.StorageUnavailable):
+        staging.stage(user, FILES, kind="word")
+    with pytest.raises(staging.StorageUnavailable):
+        staging.staged(user, "a" * 32, kind="word")
+    staging.discard(user, "a" * 32)  # left to expire

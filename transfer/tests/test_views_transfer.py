@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -370,3 +371,58 @@ def test_roster_bad_row_is_listed_and_nothing_written(hr_client):
 def test_roster_template_download(hr_client):
     response = hr_client.get(reverse("positions:roster-import-template"))
     assert open_bytes(response.content).sheetnames == ["花名册", "说明"]
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_upload_staged_in_s3_is_confirmed_and_discarded(s3_storage, hr_client, hr_user, sales):
+    response = upload(hr_client, valid_workbook())
+
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    staged = stored_files(staging.FOLDER)
+    assert [name.rsplit("/", 1)[1] for name in staged] == ["0.upload", "manifest.json"]
+    assert staged[0].startswith(f"{staging.FOLDER}/{hr_user.pk}/")
+    with default_storage.open(staged[0], "rb") as handle:  # the workbook as uploaded
+        assert open_bytes(handle.read())["职位"]["A2"].value == "XS-1"
+    page = hr_client.get(preview_url).content.decode()
+    assert '新建 <strong class="text-body">1</strong> 个职位' in page
+
+    response = confirm(hr_client, preview_url)
+
+    assert response.status_code == 302
+    assert Position.objects.filter(code="XS-1").exists()
+    assert stored_files(staging.FOLDER) == []  # the confirmed upload is gone from the bucket
+
+
+def test_upload_with_storage_unreachable_says_so_and_writes_nothing(
+    s3_unreachable, hr_client, sales
+):
+    before = row_counts()
+    response = upload(hr_client, valid_workbook())
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储暂时不可用，请稍后再试" in page
+    assert "Traceback" not in page
+    assert row_counts() == before
+
+
+def test_roster_upload_with_storage_unreachable_says_so(s3_unreachable, hr_client):
+    response = upload(hr_client, roster_book([]), "花名册.xlsx", kind="roster")
+
+    assert response.status_code == 503
+    assert "文件存储暂时不可用，请稍后再试" in response.content.decode()
+
+
+def test_preview_with_storage_unreachable_shows_the_storage_page(s3_unreachable, hr_client, sales):
+    url = reverse("positions:position-import-preview", kwargs={"token": "a" * 32})
+
+    response = hr_client.get(url)
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储暂时不可用，请稍后再试" in page and "返回首页" in page
+    assert "Traceback" not in page

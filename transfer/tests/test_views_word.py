@@ -260,3 +260,43 @@ def test_word_import_preview_with_a_malformed_token_is_not_found(hr_client, toke
     url = reverse("positions:word-import-preview", kwargs={"token": token})
 
     assert hr_client.get(url).status_code == 404
+
+
+# --- shared object storage (S3) ---------------------------------------------------------------
+
+
+@pytest.mark.s3
+def test_word_import_staged_in_s3_is_confirmed(seed, s3_storage, hr_client, hr_user):
+    content = word_helpers.layout_c()
+    files = [upload("销售管理专员.docx", content)]
+    response = hr_client.post(reverse(IMPORT_URL), {"files": files})
+
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    staged = stored_files(staging.FOLDER)
+    assert [name.rsplit("/", 1)[1] for name in staged] == ["0.upload", "manifest.json"]
+    assert staged[0].startswith(f"{staging.FOLDER}/{hr_user.pk}/")
+    with default_storage.open(staged[0], "rb") as handle:
+        assert handle.read() == content
+    assert "销售管理专员" in page_text(hr_client.get(preview_url))
+
+    done = hr_client.post(preview_url, {"action": "confirm"})
+
+    assert done.status_code == 302
+    created = Position.objects.get(code="YX-XG-01")
+    assert (created.title, created.status) == ("销售管理专员", Position.Status.DRAFT)
+    assert stored_files(staging.FOLDER) == []
+    assert hr_client.get(preview_url).status_code == 404
+
+
+def test_word_import_with_storage_unreachable_says_so_and_writes_nothing(
+    seed, s3_unreachable, hr_client
+):
+    before = counts()
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("销售管理专员.docx", word_helpers.layout_c())]}
+    )
+
+    assert response.status_code == 503
+    assert "文件存储暂时不可用，请稍后再试" in page_text(response)
+    assert counts() == before

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from people.services import roster
 from positions import permissions
 from positions.filters import PositionFilter
@@ -159,7 +160,11 @@ def _upload(request: HttpRequest, kind: str, allowed: Callable[[Any], bool]) -> 
         except UploadError as error:
             form.add_error("file", error.message)
         else:
-            token = staging.stage(request.user, [(upload.name, checked.data)], kind=kind)
+            try:
+                token = staging.stage(request.user, [(upload.name, checked.data)], kind=kind)
+            except StorageUnavailable:
+                form.add_error("file", STORAGE_UNAVAILABLE_MESSAGE)
+                return _page(request, status=503, **{form_name: form})
             preview = "position" if kind == POSITIONS else "roster"
             return redirect(f"positions:{preview}-import-preview", token=token)
     return _page(request, status=400, **{form_name: form})

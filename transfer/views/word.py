@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
+from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from positions import permissions
 from positions.ids import parse_id
 from positions.models import Department, Position
@@ -74,6 +75,7 @@ def word_import(request: HttpRequest) -> HttpResponse:
     else:
         form = WordUploadForm()
     file_errors: list[tuple[str, str]] = []
+    unavailable = False
     if request.method == "POST" and form.is_valid():
         staged = []
         for upload in form.cleaned_data["files"]:
@@ -84,14 +86,21 @@ def word_import(request: HttpRequest) -> HttpResponse:
             else:
                 staged.append((name, data))
         if not file_errors:
-            token = staging.stage(request.user, staged, kind=STAGED_KIND)
-            return redirect("positions:word-import-preview", token=token)
+            try:
+                token = staging.stage(request.user, staged, kind=STAGED_KIND)
+            except StorageUnavailable:
+                form.add_error("files", STORAGE_UNAVAILABLE_MESSAGE)
+                unavailable = True
+            else:
+                return redirect("positions:word-import-preview", token=token)
     context = {
         "form": form,
         "file_errors": file_errors,
         "converts_legacy": libreoffice_binary() is not None,
     }
     status = 400 if request.method == "POST" else 200
+    if unavailable:
+        status = 503
     return render(request, IMPORT_TEMPLATE, context, status=status)
 
 

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from printing.pdf import CJKFontMissing
 from printing.services import stored as printing
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
             rendered, already = printing.warm_pdfs()
         except CJKFontMissing as exc:
             raise CommandError(f"未安装中文字体“{exc.family}”，无法生成 PDF。") from exc
+        except StorageUnavailable as exc:
+            raise CommandError(f"{STORAGE_UNAVAILABLE_MESSAGE}（{exc.detail}）。") from exc
         self.stdout.write(
             self.style.SUCCESS(f"已生成 {rendered} 份 PDF，{already} 份已是最新，无需重新生成。")
         )

@@ -1,0 +1,101 @@
+"""django-storages' S3 backend (boto3) with short time limits, raising ``StorageUnavailable``.
+
+Chosen by ``S3_BUCKET`` / ``STORAGE_BACKEND=s3`` (jobdesc/settings.py). Every storage call that
+meets botocore's or boto3's errors (refused, timed out, bad credentials, no such bucket) raises
+``jobdesc.storage.StorageUnavailable`` instead; a missing file stays ``FileNotFoundError``.
+After a failure the store is not asked again for ``UNAVAILABLE_SECONDS`` (each call fails at
+once), so a page never waits on a dead store more than once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from boto3.exceptions import Boto3Error
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from storages.backends.s3 import S3Storage as _S3Storage
+
+from jobdesc.storage import StorageUnavailable
+
+UNAVAILABLE_SECONDS = 30.0
+_STORE_ERRORS = (BotoCoreError, ClientError, Boto3Error)
+
+logger = logging.getLogger(__name__)
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def guarded(self: S3Storage, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_while_down()
+        try:
+            return method(self, *args, **kwargs)
+        except FileNotFoundError:
+            raise
+        except StorageUnavailable:
+            raise
+        except _STORE_ERRORS as exc:
+            self._mark_down(exc)
+            raise StorageUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    return guarded
+
+
+class S3Storage(_S3Storage):
+    """django-storages' ``S3Storage`` with botocore time limits and ``StorageUnavailable``.
+
+    Options besides django-storages' own: ``connect_timeout`` and ``read_timeout``
+    (seconds) and ``max_attempts`` (tries per call, the first included). Path-style
+    addressing, which SeaweedFS, MinIO and most self-hosted stores expect, when an
+    ``endpoint_url`` is given.
+    """
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 2,
+        read_timeout: float = 10,
+        max_attempts: int = 2,
+        **options: Any,
+    ) -> None:
+        options.setdefault(
+            "client_config",
+            Config(
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": max_attempts, "mode": "standard"},
+                s3={"addressing_style": "path"} if options.get("endpoint_url") else {},
+                signature_version="s3v4",
+            ),
+        )
+        super().__init__(**options)
+        self._down_until = 0.0
+        self._down_lock = threading.Lock()
+
+    def _refuse_while_down(self) -> None:
+        if time.monotonic() < self._down_until:
+            raise StorageUnavailable("the object store failed a moment ago")
+
+    def _mark_down(self, exc: BaseException) -> None:
+        with self._down_lock:
+            self._down_until = time.monotonic() + UNAVAILABLE_SECONDS
+        logger.warning("Object storage unavailable: %s: %s", type(exc).__name__, exc)
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        handle = super()._open(name, mode)
+        if "w" not in mode:
+            handle.file  # noqa: B018 - download now, so a failure is raised here, guarded
+        return handle
+
+    _open = _guarded(_open)
+    _save = _guarded(_S3Storage._save)
+    delete = _guarded(_S3Storage.delete)
+    exists = _guarded(_S3Storage.exists)
+    listdir = _guarded(_S3Storage.listdir)
+    size = _guarded(_S3Storage.size)
+    get_modified_time = _guarded(_S3Storage.get_modified_time)
