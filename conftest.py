@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 
 from positions.models import Department
 from positions.permissions import HR_EDITOR, role_group
@@ -193,3 +195,16 @@ def seed(_seed_layer, db):
     """The seed organisation (fixtures/seed.json: 集团公司, 福州项目公司 → 销售部 …), loaded
     once and shared; what the test changes is rolled back after it."""
     assert _seed_layer.is_open
+
+
+# --- static files --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def unhashed_static_files():
+    """Production serves the hashed names of `collectstatic`'s manifest (WhiteNoise); tests
+    render pages without collecting, so they link the plain names, found by the finders.
+    jobdesc/tests/test_production.py collects and serves the real thing."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
