@@ -377,7 +377,7 @@ def env_admins(name: str) -> list[tuple[str, str]]:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return []
-    admins = getaddresses([raw], strict=True)
+    admins = getaddresses([raw])
     if not admins or any("@" not in address for _, address in admins):
         raise ImproperlyConfigured(
             f"Environment variable {name}={raw!r} is not a list of e-mail addresses; use "
