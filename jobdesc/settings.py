@@ -142,7 +142,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "jobdesc.apps.JobdescStaticFilesConfig",  # django.contrib.staticfiles (jobdesc/apps.py)
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
