@@ -25,3 +25,6 @@ accesslog = "-"
 errorlog = "-"
 # X-Forwarded-* are trusted from the local nginx only (gunicorn's default, stated here).
 forwarded_allow_ips = "127.0.0.1,::1"
+# gunicorn's control socket (for `gunicornc`) would sit in the user's home, one path shared by
+# every gunicorn of that user; systemd's `reload`/`stop` and signals are all we use.
+control_socket_disable = True
