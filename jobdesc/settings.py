@@ -142,7 +142,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "jobdesc.apps.JobdescStaticFilesConfig",  # django.contrib.staticfiles (jobdesc/apps.py)
+    "django.contrib.staticfiles",
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -266,6 +266,11 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+]
+# collectstatic leaves out the npm packages' unused builds (jobdesc/staticfiles.py).
+STATICFILES_FINDERS = [
+    "jobdesc.staticfiles.ProjectFilesFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
