@@ -127,3 +127,20 @@ def test_csp_blocks_an_inline_script_and_the_test_sees_it(seeded, live_server, c
 
     assert page.evaluate("window.ran") is None
     assert any(v.startswith("event: script-src-attr inline") for v in events(page))
+
+
+def test_csp_admin_pages_have_no_violation(seeded, live_server, csp_page):  # noqa: F811
+    page = csp_page
+    log_in(page, live_server, "admin")
+    found = []
+    for url in (
+        "/admin/",
+        "/admin/positions/position/",
+        "/admin/positions/department/",
+        "/admin/positions/employee/",
+        "/admin/auth/user/",
+    ):
+        found += visit(page, live_server, url)
+
+    assert found == []
+    assert page.csp == []
