@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from jobdesc.tests.test_deploy import PROJECT, production_environment
+from jobdesc.tests.test_settings import start
 from positions.tests.text import html_text
 
 
@@ -174,3 +175,52 @@ def test_production_https_response_carries_security_headers(server):
     assert response.getheader("X-Frame-Options") == "DENY"
     cookies = response.getheader("Set-Cookie")
     assert "csrftoken=" in cookies and "Secure" in cookies
+
+
+def test_production_500_mails_traceback_to_admins(client, settings, mailoutbox):
+    settings.DEBUG = False
+    settings.ADMINS = [("IT 值班", "it@example.com")]
+    client.raise_request_exception = False
+    client.cookies["sessionid"] = "a" * 32  # reading the session needs the database: refused
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    (mail,) = mailoutbox
+    assert mail.to == ["it@example.com"]
+    assert "Internal Server Error: /" in mail.subject
+    assert "Traceback (most recent call last):" in mail.body
+    assert "Database access not allowed" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HTTPS": "sometimes"}, "Environment variable HTTPS='sometimes' is not a boolean"),
+        (
+            {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"},
+            "Environment variable SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https' is not an "
+            "HTTP header name",
+        ),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "jobdesc.example.com"},
+            "Environment variable CSRF_TRUSTED_ORIGINS has jobdesc.example.com without http:// "
+            "or https://",
+        ),
+        (
+            {"ADMINS": "it-at-example.com"},
+            "Environment variable ADMINS='it-at-example.com' is not a list of e-mail addresses",
+        ),
+        ({"LOG_LEVEL": "LOUD"}, "Environment variable LOG_LEVEL='LOUD' is not one of DEBUG"),
+        (
+            {"SECURE_HSTS_SECONDS": "-1"},
+            "Environment variable SECURE_HSTS_SECONDS='-1' must be ≥ 0",
+        ),
+    ],
+)
+def test_production_bad_value_stops_startup_naming_the_variable(env, message):
+    result = start(DEBUG="1", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
