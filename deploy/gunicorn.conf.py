@@ -6,8 +6,8 @@ gthread workers: each worker process runs `threads` requests at once, and keeps 
 render process of its own (printing/render_pool.py), so more PDF throughput = more workers.
 gunicorn itself reads WEB_CONCURRENCY, the number of workers (default 1; `make serve` and
 deploy/jobdesc.env.example say 2), and GUNICORN_CMD_ARGS for any other option (e.g.
-"--threads 8"). Access and error logs go to
-stdout/stderr, where systemd's journal (or the terminal) keeps them beside Django's log.
+"--threads 8"). Access and error logs go to stdout/stderr, where systemd's journal (or the
+terminal) keeps them beside Django's log.
 """
 
 wsgi_app = "jobdesc.wsgi:application"
