@@ -38,7 +38,7 @@ run: setup
 # (git-ignored, readable by you only). Plain http here: HTTPS is nginx's job (deploy/nginx.conf).
 serve: setup
 	@test -s .secret_key || (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' >.secret_key.tmp && mv .secret_key.tmp .secret_key && echo "已生成 SECRET_KEY（保存在 .secret_key）")
-	@export DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}" \
+	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}" \
 		WEB_CONCURRENCY="$${WEB_CONCURRENCY:-2}"; set -e; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
