@@ -1,6 +1,7 @@
 # jobdesc — the two commands a new machine needs:
 #   make run    installs everything, migrates, loads the seed and demo accounts, serves :8000
 #   make test   installs everything (idempotently) and runs the whole test suite
+#   make serve  the production configuration locally: gunicorn + worker, DEBUG off (deploy/)
 #
 # Everything below is idempotent: a second run only checks what is already there.
 
@@ -17,11 +18,13 @@ APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk f
 	python3-venv nodejs npm
 # python-ldap (company directory sign-in) publishes no wheel: it builds against these.
 APT_RUN += libldap2-dev libsasl2-dev build-essential python3-dev
-APT_TEST := chromium poppler-utils
+# What checks the deployment files (deploy/check): systemd-analyze, nginx -t, a test certificate.
+APT_DEPLOY := systemd nginx-light openssl
+APT_TEST := chromium poppler-utils $(APT_DEPLOY)
 # The ldap tests start their own slapd (never the system service) and load it with ldapadd.
 APT_TEST += slapd ldap-utils
 
-.PHONY: run worker test setup setup-test system-deps system-deps-test seed lint check clean bench
+.PHONY: run serve worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -32,6 +35,24 @@ run: setup
 	@DEBUG=1 scripts/worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production configuration on this machine (deploy/README.md for a real server): DEBUG off,
+# static files collected and served by WhiteNoise, gunicorn (gthread) on HOST:PORT and the task
+# worker, on db.sqlite3 or DATABASE_URL. The SECRET_KEY is made once and kept in .secret_key
+# (git-ignored, readable by you only). Plain http here: HTTPS is nginx's job (deploy/nginx.conf).
+serve: setup
+	@test -s .secret_key || (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' >.secret_key.tmp && mv .secret_key.tmp .secret_key && echo "已生成 SECRET_KEY（保存在 .secret_key）")
+	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}" \
+		WEB_CONCURRENCY="$${WEB_CONCURRENCY:-2}"; set -e; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	$(PY) manage.py rebuild_search_index --if-empty; \
+	$(PY) manage.py check; \
+	echo "jobdesc（生产配置，DEBUG 关闭）正在 http://$(HOST):$(PORT)/ 运行；后台任务进程已同时启动。"; \
+	echo "还没有账号时先建管理员：$(PY) manage.py createsuperuser"; \
+	scripts/worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 # The background task worker alone (department books), e.g. on a second machine or terminal.
 worker: setup
@@ -71,6 +92,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
+	@bash .ci/apt-ensure $(APT_DEPLOY)
+	deploy/check
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -7,7 +7,9 @@ import uuid
 
 import boto3
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 
 from positions.models import Department
 from positions.permissions import HR_EDITOR, role_group
@@ -286,3 +288,14 @@ def s3_unreachable(settings):
         ),
     }
     return settings.STORAGES["default"]
+# --- static files --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def unhashed_static_files():
+    """Production serves the hashed names of `collectstatic`'s manifest (WhiteNoise); tests
+    render pages without collecting, so they link the plain names, found by the finders.
+    jobdesc/tests/test_production.py collects and serves the real thing."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield

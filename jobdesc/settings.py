@@ -35,6 +35,29 @@ object storage" block below, jobdesc/storage.py and jobdesc/s3.py:
     S3_MAX_ATTEMPTS  tries per storage call, the first included (default 2)
     Any S3_* variable without S3 chosen, an s3 choice without S3_BUCKET, or one key of the pair
     without the other stops start-up.
+
+Production (block "Production: HTTPS, headers, static files, logging" at the end; the values a
+server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
+    STATIC_ROOT      where `collectstatic` puts the static files WhiteNoise serves
+                     (default: staticfiles/ in the project folder)
+    HTTPS            the site is reached over HTTPS (default off): secure session and CSRF
+                     cookies, redirect http → https, HSTS
+    SECURE_PROXY_SSL_HEADER  the header a reverse proxy sets to tell Django the client used
+                     HTTPS, e.g. X-Forwarded-Proto (deploy/nginx.conf sets it); only set it
+                     behind a proxy that always sets or strips that header (default: none)
+    SECURE_SSL_REDIRECT      redirect http requests to https (default: HTTPS)
+    SECURE_HSTS_SECONDS      Strict-Transport-Security max-age (default 31536000 with HTTPS,
+                     else 0); SECURE_HSTS_INCLUDE_SUBDOMAINS and SECURE_HSTS_PRELOAD (1/0,
+                     default: HTTPS)
+    CSRF_TRUSTED_ORIGINS     comma-separated origins forms are posted from, each with its
+                     scheme, e.g. https://jobdesc.example.com (default: none)
+    LOG_LEVEL        level of what goes to stdout: DEBUG, INFO, WARNING, ERROR (default INFO);
+                     every 500 is logged with its traceback whatever the level
+    ADMINS           who gets an e-mail with the traceback of every 500, e.g.
+                     "王工 <it@example.com>, 李工 <ops@example.com>" (default: nobody)
+    SERVER_EMAIL     the sender of those e-mails (default: root@localhost)
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
+                     the SMTP server that sends them (default: localhost:25, no login, no TLS)
 """
 
 from __future__ import annotations
@@ -42,9 +65,11 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import csp.constants as csp
 import dj_database_url
 import ldap
 from django.core.exceptions import ImproperlyConfigured
@@ -256,13 +281,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 # Front-end packages come from npm (package.json); only their dist folders are served.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+]
+# collectstatic leaves out the npm packages' unused builds (jobdesc/staticfiles.py).
+STATICFILES_FINDERS = [
+    "jobdesc.staticfiles.ProjectFilesFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
@@ -394,16 +424,6 @@ AUDIT_TRUSTED_PROXY_COUNT = env_int("AUDIT_TRUSTED_PROXY_COUNT", 0, minimum=0)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "audit.middleware.AuditRequestMiddleware"
 )
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "weasyprint": {"handlers": ["console"], "level": "ERROR"},
-        "fontTools": {"handlers": ["console"], "level": "ERROR"},
-    },
-}
 
 # --- Submitted forms, sessions and passwords -------------------------------------------------
 # DATA_UPLOAD_MAX_NUMBER_FIELDS: how many fields one request may submit. The editor submits
@@ -564,3 +584,136 @@ DIRECTORY_ENABLED = False
 LDAP_EMPLOYEE_ID_ATTR = "employeeID"
 LDAP_GROUP_ROLES: dict[str, str] = {}
 globals().update(directory_settings())
+# --- Production: HTTPS, headers, static files, logging -----------------------------------------
+# Variables in the module docstring; deploy/README.md shows them in use behind nginx.
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().upper()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not one of {', '.join(sorted(choices))}."
+        )
+    return value
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return []
+    admins = getaddresses([raw])
+    if not admins or any("@" not in address for _, address in admins):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a list of e-mail addresses; use "
+            "'Name <it@example.com>, other@example.com'."
+        )
+    return [(person or address, address) for person, address in admins]
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not all(part.isalnum() for part in raw.split("-")):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not an HTTP header name; use e.g. "
+            "X-Forwarded-Proto."
+        )
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
+# WhiteNoise serves the collected static files (`manage.py collectstatic`, run by `make serve`
+# and by the upgrade steps of deploy/README.md) from the web process itself: hashed names, gzip
+# and Brotli copies, a year's cache for hashed files. ("default", the storage of uploads and
+# stored PDFs, is chosen in the "Shared object storage" block.)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# A connection kept between requests (CONN_MAX_AGE) is checked before it is reused, so a
+# restarted PostgreSQL costs one reconnect instead of one failed request per web thread.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+HTTPS = env_bool("HTTPS", default=False)
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+if bad_origins := [o for o in CSRF_TRUSTED_ORIGINS if urlsplit(o).scheme not in {"http", "https"}]:
+    raise ImproperlyConfigured(
+        f"Environment variable CSRF_TRUSTED_ORIGINS has {', '.join(bad_origins)} without "
+        "http:// or https://; use e.g. https://jobdesc.example.com."
+    )
+
+# Content-Security-Policy (django-csp): our own scripts, styles, fonts and images only, no
+# inline script, style or style="" attribute anywhere (Bootstrap's CSS draws a few icons as
+# data: images). Nothing may frame the site, and forms post only to it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Logging: everything to stdout (systemd's journal, or the terminal of `make serve`), 500s with
+# their traceback (django.request logs them at ERROR with the exception), and to ADMINS by mail
+# when someone is named. The render libraries are noisy below ERROR.
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+ADMINS = env_admins("ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "").strip() or "root@localhost"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own default sends 500s only by mail when DEBUG is off; here they also reach
+        # the root's stdout handler (propagate), with the traceback.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner, once per process
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
+}

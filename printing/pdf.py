@@ -157,6 +157,11 @@ class StaticFileFetcher(URLFetcher):
             found = finders.find(name)
         except Exception as exc:  # SuspiciousFileOperation and friends
             raise FetchRefused(f"Refused (not a static file): {url}") from exc
+        if not found and settings.STATIC_ROOT:
+            # A hashed name of `collectstatic`'s manifest (production links css/book.3f2a….css):
+            # it exists only in STATIC_ROOT, where the collected copies are.
+            collected = Path(settings.STATIC_ROOT) / name
+            found = str(collected) if collected.is_file() else None
         if not found:
             raise FetchRefused(f"Refused (static file not found): {url}")
         return self._serve_file(Path(found), url)

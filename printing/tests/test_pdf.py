@@ -293,6 +293,20 @@ def test_static_file_fetcher_serves_static_css():
     assert b"@page" in response.read()
 
 
+def test_static_file_fetcher_serves_hashed_name_collected_in_static_root(tmp_path, settings):
+    """In production `{% static %}` links collectstatic's hashed copies (book.css →
+    book.<hash>.css), which only STATIC_ROOT holds; the book and org chart PDFs link so."""
+    settings.STATIC_ROOT = tmp_path / "collected"
+    (settings.STATIC_ROOT / "css").mkdir(parents=True)
+    (settings.STATIC_ROOT / "css" / "book.0123abcd4567.css").write_text(".cover { margin: 0 }")
+
+    response = StaticFileFetcher().fetch(urljoin(BASE_URL, "/static/css/book.0123abcd4567.css"))
+
+    assert response.read() == b".cover { margin: 0 }"
+    with pytest.raises(FetchRefused):
+        StaticFileFetcher().fetch(urljoin(BASE_URL, "/static/css/book.ffffffffffff.css"))
+
+
 def test_static_file_fetcher_serves_file_url_inside_static():
     path = Path(settings.BASE_DIR) / "static" / "css" / "sheet.css"
 

@@ -1,6 +1,7 @@
 """The org chart in real Chromium: open it from the navigation, collapse and expand a branch."""
 
 import pytest
+from playwright.sync_api import expect
 
 from people.services import demo
 from positions.services import seed
@@ -62,17 +63,15 @@ def test_orgchart_branch_collapses_and_expands_in_place(seeded, live_server, pag
     screenshot("orgchart-department")
 
     page.get_by_label("销售经理：收起直接下属").click()
-    page.wait_for_function(
-        "!document.querySelector('[data-oc-chart]').textContent.includes('售楼员')"
-    )
+    # Locator assertions, not wait_for_function: the CSP (no 'unsafe-eval') refuses the
+    # string predicates Playwright evaluates in the page.
+    expect(page.locator("[data-oc-chart]")).not_to_contain_text("售楼员")
     assert "售楼员" not in titles(page) and "置业顾问" in titles(page)
     assert "collapse=" in page.url  # the browser address keeps the state (and works without JS)
     assert page.get_by_label("销售经理：展开 2 个直接下属").count() == 1
 
     page.get_by_label("销售经理：展开 2 个直接下属").click()
-    page.wait_for_function(
-        "document.querySelector('[data-oc-chart]').textContent.includes('售楼员')"
-    )
+    expect(page.locator("[data-oc-chart]")).to_contain_text("售楼员")
     assert {"售楼员", "收款文员"} <= set(titles(page))
     assert "collapse=" not in page.url
 
