@@ -288,6 +288,8 @@ def s3_unreachable(settings):
         ),
     }
     return settings.STORAGES["default"]
+
+
 # --- static files --------------------------------------------------------------------------------
 
 
