@@ -205,7 +205,7 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     ]
     assert parsed.qualifications["education"] == ["大学本科"]
     assert parsed.qualifications["major"] == ["营销、经济管理类、行政类和地产类专业"]
-    assert parsed.unrecognised == ["营销策划部经理"]  # the org diagram is listed, not guessed
+    assert parsed.unrecognised_texts == ["营销策划部经理"]  # the org diagram is listed, not guessed
 
     plan = resolve_import(hr_user, parsed)
     assert plan.problems == ["文件中没有所在部门，请选择所在部门。"]
@@ -360,7 +360,7 @@ def fake_legacy_doc() -> bytes:
     [
         ("说明书.docx", "职位名称：售楼员".encode(), "文件类型不支持"),
         ("说明书.docx", corrupt_docx(), "文件已损坏"),
-        ("说明书.docx", word_helpers.plain_document("职位说明书", "没有表格"), "文档中没有表格"),
+        ("说明书.docx", word_helpers.plain_document("职位说明书", "没有表格"), "不像职位说明书"),
         ("说明书.docx", b"", "文件是空的"),
     ],
     ids=["text renamed", "corrupt zip", "no tables", "empty"],
@@ -476,6 +476,8 @@ def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
             ["所属部门", "营销策划部", "直接上级", "总经理"],
         ],
     )
+    duties = outer.rows[1].cells[0].add_table(rows=2, cols=2)
+    word_helpers.fill(duties, [["序号", "工作内容"], ["1", "负责销售数据的收集"]])
 
     parsed = parse_docx(word_helpers.save(document), "嵌套.docx")
 
@@ -485,3 +487,4 @@ def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
         "营销策划部",
         "总经理",
     )
+    assert [duty.tasks for duty in parsed.duties] == [["负责销售数据的收集"]]

@@ -172,9 +172,9 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
     [
         ("说明书.docx", "这不是 Word 文件".encode(), "文件类型不支持"),
         ("说明书.docx", b"PK\x03\x04broken", "文件已损坏"),
-        ("说明书.docx", word_helpers.plain_document("只有一段文字"), "文档中没有表格"),
+        ("说明书.docx", word_helpers.plain_document("只有一段文字"), "不像职位说明书"),
     ],
-    ids=["text renamed", "corrupt zip", "no tables"],
+    ids=["text renamed", "corrupt zip", "not a job description"],
 )
 def test_word_import_bad_file_shows_the_message_and_writes_nothing(
     seed, hr_client, name, data, message
