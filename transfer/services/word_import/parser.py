@@ -43,7 +43,6 @@ from transfer.services.word_import.reader import (
     is_auto_numbered,
     is_bold,
     iter_blocks,
-    nested_tables,
     numbered_styles,
     open_docx,
     paragraph_text,
@@ -197,6 +196,21 @@ class ParsedSheet:
             marks.append("任职资格")
         return marks
 
+    def sign_off(self, key: str, value: str, label: str) -> None:
+        """The file's 编制/审核/审批 name or date; a second, different one is listed."""
+        if not value:
+            return
+        current = self.original_signoff.get(key)
+        if current is None:
+            self.original_signoff[key] = value
+        elif [int(n) for n in re.findall(r"\d+", current)] != [
+            int(n) for n in re.findall(r"\d+", value)
+        ] or (not re.search(r"\d", value) and current != value):
+            where = f"签核（与前文的“{current}”不同）"
+            item = Unrecognised(f"{normalise_label(label) or label}：{value}", where)
+            if item not in self.unrecognised:
+                self.unrecognised.append(item)
+
     def set_field(self, key: str, value: str, label: str = "", role: str = "") -> bool:
         """Record a label's value; False when the key is not a field of the sheet."""
         value = clean_value(value)
@@ -236,16 +250,12 @@ class ParsedSheet:
                     f"{name}：{one_line}"
                 )
             return True
-        if key in SIGN_OFF_KEYS or key in ("prepared_at", "reviewed_at", "approved_at"):
-            if one_line:
-                self.original_signoff[key] = one_line
-            return True
         if key == "date":
-            if one_line:
-                date_key = {"reviewed_by": "reviewed_at", "approved_by": "approved_at"}.get(
-                    role, "prepared_at"
-                )
-                self.original_signoff[date_key] = one_line
+            key = {"reviewed_by": "reviewed_at", "approved_by": "approved_at"}.get(
+                role, "prepared_at"
+            )
+        if key in SIGN_OFF_KEYS or key in ("prepared_at", "reviewed_at", "approved_at"):
+            self.sign_off(key, one_line, label)
             return True
         return key in ("self", "holder_sign", "next_review")
 
@@ -266,6 +276,7 @@ class _Parser:
         self.where: dict[object, str] = {}  # w:tc → 「表格 2 第 3 行」
         self.duty_open = False  # the last duty may take sub-items (（1） … under 1.)
         self.unknown_columns: dict[int, str] = {}
+        self.column_names: dict[int, str] = {}
         self.section_from_paragraph = False  # the section's title was a paragraph
         self.own_sign_off = False  # our export's 审批与确认 section
 
@@ -478,9 +489,9 @@ class _Parser:
             self.own_sign_off = self.own_sign_off or compact == "审批与确认"
             self.took(element)
             return
-        match = _TITLE_LINE.match(compact)
+        match = title_line(text)
         if match:
-            title = clean_value(match.group("title") or match.group("title2"))
+            title = match
             if self.sheet.heading_title and self.content_seen and where == "正文":
                 if title == self.sheet.heading_title:
                     self.sheet.duplicate_titles.append(title)
@@ -567,11 +578,9 @@ class _Parser:
         if re.fullmatch(r"V\d{1,4}", compact):
             self.sheet.version = compact
             return True
-        match = _TITLE_LINE.match(compact)
+        match = title_line(piece)
         if match:
-            self.sheet.heading_title = self.sheet.heading_title or clean_value(
-                match.group("title") or match.group("title2")
-            )
+            self.sheet.heading_title = self.sheet.heading_title or match
             return True
         pairs = self.split_pairs(piece)
         if pairs and all(label_key(label) for label, _ in pairs):
@@ -603,30 +612,36 @@ class _Parser:
             for cell in row:
                 self.where.setdefault(cell.element, location)
             self.row(row, location)
-            # A table inside a cell: read after the row, then carry on with the outer table.
+            # A cell holding tables (a layout grid): its paragraphs and tables read in order
+            # after the row, then the outer table carries on.
             for cell in row:
-                if cell.continued:
+                if cell.continued or not cell.nested:
                     continue
-                for nested in nested_tables(cell.element):
+                for block in iter_blocks(cell.element, where):
                     saved = (
                         self.columns,
                         self.table_kind,
                         self.group,
                         self.group_kind,
                         self.unknown_columns,
+                        self.column_names,
                     )
-                    self.table(nested, where)
+                    if block.kind == "tbl":
+                        self.table(block.element, where)
+                    else:
+                        self.paragraph(block)
                     (
                         self.columns,
                         self.table_kind,
                         self.group,
                         self.group_kind,
                         self.unknown_columns,
+                        self.column_names,
                     ) = saved
         self.content_seen = True
 
     def row(self, cells: list[Cell], where: str) -> None:
-        fresh = [cell for cell in cells if not cell.continued]
+        fresh = [cell for cell in cells if not cell.continued and not cell.nested]
         filled = [cell for cell in fresh if cell.text.strip()]
         if not filled:
             return
@@ -711,6 +726,7 @@ class _Parser:
         for index in serial:
             self.columns[index] = "serial"
         self.unknown_columns = unknown
+        self.column_names = {c.first_col: clean_value(c.text).replace("\n", " ") for c in cells}
         for index in unknown:
             self.columns[index] = "unknown"
         for cell in cells:
@@ -745,7 +761,8 @@ class _Parser:
                 continue
             if key in ("unknown", "note"):
                 if text.strip():
-                    self.unrecognised(text, where, cell.element)
+                    name = self.column_names.get(cell.first_col, "")
+                    self.unrecognised(f"{name}：{text}" if name else text, where, cell.element)
             else:
                 self.took(cell.element)
         # Cells outside every known column.
@@ -911,6 +928,11 @@ class _Parser:
 
     def cell_content(self, cell: Cell, where: str) -> None:
         """A cell's paragraphs as text under the current section, else listed."""
+        title = title_line(cell.text)
+        if title:
+            self.sheet.heading_title = self.sheet.heading_title or title
+            self.took(cell.element)
+            return
         paragraphs = cell_paragraphs(cell.element)
         numbered = any(is_auto_numbered(p, self.styles) for p in paragraphs)
         if self.section == "duties" and numbered:
@@ -944,20 +966,19 @@ class _Parser:
                 if not (node.text or "").strip():
                     continue
                 paragraph = tc = None
-                in_box = False
+                in_box = skip = False
                 parent = node.getparent()
-                skip = False
                 while parent is not None and parent is not root:
                     if parent.tag == MC_FALLBACK:
                         skip = True  # the VML copy of a text box read through its DrawingML
                         break
-                    if parent.tag == W_P and paragraph is None:
-                        paragraph = parent
-                    elif parent.tag == W_TC and tc is None:
-                        tc = parent
-                    elif parent.tag == W_TXBX and paragraph is not None and tc is None:
-                        in_box = True
-                        break
+                    if not in_box:
+                        if parent.tag == W_P and paragraph is None:
+                            paragraph = parent
+                        elif parent.tag == W_TC and tc is None:
+                            tc = parent
+                        elif parent.tag == W_TXBX:
+                            in_box = True  # the cell or paragraph around the box is not its own
                     parent = parent.getparent()
                 if skip or paragraph is None or paragraph in listed:
                     continue
@@ -966,6 +987,15 @@ class _Parser:
                 listed.add(paragraph)
                 location = "文本框" if in_box else self.where.get(tc, where)
                 self.unrecognised(paragraph_text(paragraph), location)
+
+
+def title_line(text: str) -> str:
+    """「XX职位说明书(补充)」, 「XX岗位说明书 Job Description」 → XX; "" for anything else."""
+    compact = re.sub(r"\s+", "", text)
+    if re.search(r"[\u3400-\u9fff]", compact):
+        compact = re.sub(r"[A-Za-z]+", "", compact)
+    match = _TITLE_LINE.match(compact)
+    return clean_value(match.group("title") or match.group("title2")) if match else ""
 
 
 def cell_label_key(text: str) -> str | None:
@@ -996,6 +1026,7 @@ def parse_docx(data: bytes, filename: str = "") -> ParsedSheet:
             parser.header_footer(root, where)
     parser.sweep([("正文", body), *parts])
     sheet = parser.sheet
+    sheet.duplicate_titles = list(dict.fromkeys(sheet.duplicate_titles))
     found = sheet.found()
     own_export = parser.own_sign_off and bool(sheet.department_path) and bool(sheet.title)
     if len(found) < 3 and not own_export:

@@ -151,6 +151,7 @@ class Cell:
     span: int
     element: object  # the w:tc where the cell starts (a vertical merge: its first row)
     continued: bool = False  # the lower part of a vertical merge (read in its first row)
+    nested: bool = False  # holds tables: read as a container of blocks, not as one value
 
     def covers(self, col: int) -> bool:
         return self.first_col <= col < self.first_col + self.span
@@ -196,9 +197,9 @@ def table_rows(tbl) -> list[list[Cell]]:
                 if origin is not None:
                     cell = Cell(origin.text, col, span, origin.element, continued=True)
                 else:
-                    cell = Cell(cell_text(tc), col, span, tc)
+                    cell = Cell(cell_text(tc), col, span, tc, nested=bool(nested_tables(tc)))
             else:
-                cell = Cell(cell_text(tc), col, span, tc)
+                cell = Cell(cell_text(tc), col, span, tc, nested=bool(nested_tables(tc)))
             row.append(cell)
             for covered in range(col, col + span):
                 above[covered] = cell if not cell.continued else above.get(covered, cell)
