@@ -18,6 +18,7 @@ Expected fields use the parser's terms (``ParsedSheet``): texts as written in th
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -131,7 +132,7 @@ def expected(data: dict, *keys: str, **extra) -> dict:
     return result
 
 
-# --- python-docx helpers ---------------------------------------------------------------------------
+# --- python-docx helpers ---------------------------------------------------------------------
 
 
 def save(document) -> bytes:
@@ -149,11 +150,8 @@ def fill_cell(cell, text: str) -> None:
 
 def table(container, rows: list[list[str]]):
     result = container.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-    if hasattr(result, "style"):
-        try:
-            result.style = "Table Grid"
-        except KeyError:
-            pass
+    with contextlib.suppress(KeyError):  # a table in a cell: the style is the document's
+        result.style = "Table Grid"
     for row, values in zip(result.rows, rows, strict=False):
         for cell, value in zip(row.cells, values, strict=False):
             fill_cell(cell, value)
@@ -913,8 +911,8 @@ def several_tables() -> tuple[bytes, dict]:
     )
     document.add_paragraph("工作职责")
     rows = [[str(n), d["tasks"][0]] for n, d in enumerate(HR["duties"], 1)]
-    table(document, [["序号", "工作内容"]] + rows[:2])
-    table(document, [["序号", "工作内容"]] + rows[2:])
+    table(document, [["序号", "工作内容"], *rows[:2]])
+    table(document, [["序号", "工作内容"], *rows[2:]])
     document.add_paragraph("任职资格")
     quals = qualification_rows(HR, QUAL_LABELS)
     table(document, quals[:2])
@@ -949,7 +947,7 @@ def blank_rows() -> tuple[bytes, dict]:
         + [["4", "", ""], ["5", "", ""], ["", "", ""]],
     )
     document.add_paragraph("任职资格")
-    table(document, qualification_rows(FINANCE, QUAL_LABELS) + [["资格证书", ""], ["", ""]])
+    table(document, [*qualification_rows(FINANCE, QUAL_LABELS), ["资格证书", ""], ["", ""]])
     return save(document), expected(
         FINANCE, "title", "code", "department", "superior", "duties", "qualifications",
         experience_years=1,
@@ -1178,6 +1176,9 @@ def sub_items() -> tuple[bytes, dict]:
     )  # fmt: skip
 
 
+FINANCE_TASKS = [duty["tasks"][0] for duty in FINANCE["duties"]]
+
+
 @corpus("27-label-value-grid-with-summary-cells")
 def label_grid() -> tuple[bytes, dict]:
     """One big table: header pairs, then section rows whose content sits in the next cell."""
@@ -1189,7 +1190,7 @@ def label_grid() -> tuple[bytes, dict]:
             ["岗位名称", "会计", "岗位编号", "CW-002"],
             ["所属部门", "财务部", "直接上级", "财务部经理"],
             ["岗位概述", FINANCE["summary"][0], "", ""],
-            ["岗位职责", "\n".join(f"{n}. {d['tasks'][0]}" for n, d in enumerate(FINANCE["duties"], 1)), "", ""],
+            ["岗位职责", "\n".join(f"{n}. {d}" for n, d in enumerate(FINANCE_TASKS, 1)), "", ""],
             ["任职资格", "", "", ""],
             ["学历", "本科", "专业", "会计、财务管理"],
             ["工作经验", "一年以上会计工作经验", "资格证书", "初级会计职称"],
@@ -1295,7 +1296,7 @@ def one_cell_duties() -> tuple[bytes, dict]:
     )  # fmt: skip
 
 
-# --- files that are refused (used by the tests, not part of the corpus) ----------------------------
+# --- files that are refused (used by the tests, not part of the corpus) ----------------------
 
 
 def recruitment_request() -> bytes:
