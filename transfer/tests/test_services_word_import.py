@@ -10,6 +10,7 @@ import zipfile
 
 import docx
 import pytest
+from reversion.models import Revision
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -30,7 +31,7 @@ from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
 from transfer.services.word_import.vocabulary import label_key
-from transfer.services.word_import.write import import_sheets
+from transfer.services.word_import.write import import_sheets, preview_changes
 from transfer.tests import word_helpers
 
 pytestmark = pytest.mark.django_db
@@ -82,24 +83,57 @@ def test_label_key_recognises_variants_and_spaced_labels(label, key):
 # --- our own export comes back -----------------------------------------------------------------
 
 
-def test_docx_export_of_sales_manager_imports_back_to_the_same_content(seed, hr_user):
+def test_docx_export_of_sales_manager_imported_back_changes_nothing(seed, hr_user):
     manager = Position.objects.with_sheet().get(code="FZ-XS-001")
     before = build_sheet(manager)
-    version_sheet = manager.current_version.sheet
+    revisions = Revision.objects.count()
 
     parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
     plan = resolve_import(hr_user, parsed)
     assert plan.ok, plan.problems
-    assert plan.existing == manager
+    assert (plan.existing, plan.match) == (manager, "code")
     assert parsed.unrecognised == []
+    preview_changes(hr_user, [plan])
+    assert plan.unchanged and plan.field_differences == []
+    (written,) = import_sheets(hr_user, [plan])
+
+    written.refresh_from_db()
+    assert written.pk == manager.pk
+    assert (written.status, written.lock_version) == (
+        Position.Status.PUBLISHED,
+        manager.lock_version,
+    )
+    assert Revision.objects.count() == revisions
+    assert sheet_of(written) == before
+
+
+def test_docx_export_edited_imports_as_a_draft_without_the_files_sign_off(seed, hr_user):
+    manager = Position.objects.with_sheet().get(code="FZ-XS-001")
+    before = build_sheet(manager)
+    version_sheet = manager.current_version.sheet
+    parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
+    parsed.summary.append("负责案场的日常管理。")
+
+    plan = resolve_import(hr_user, parsed)
+    preview_changes(hr_user, [plan])
+
+    assert [(d.status_label, d.new) for d in plan.field_differences] == [
+        ("新增", "负责案场的日常管理。")
+    ]
+    assert (
+        "“销售经理”已生效：导入后开始新版本的草稿，现行版本及其签核保持不变，草稿需重新提交审核。"
+        in (plan.warnings)
+    )
+    # The file's sign-off is read as 原文件签核, never as the draft's.
+    assert [row[1:4] for row in plan.original_signoff_rows] == [
+        ("编制", "李鸿飞", "2006-08-16"),
+        ("审核", "郑长胜", ""),
+    ]
     (written,) = import_sheets(hr_user, [plan])
 
     after = sheet_of(written)
-    assert (after.title, after.code, after.superior) == ("销售经理", "FZ-XS-001", "副总经理")
-    assert after.duties == before.duties
-    assert after.qualifications == before.qualifications
-    assert after.header == before.header
-    # A paper signature does not sign the draft: 编制/审核/审批 happen in jobdesc.
+    assert after.summary == (*before.summary, "负责案场的日常管理。")
+    assert after.duties == before.duties and after.header == before.header
     assert [(s.name, s.date) for s in after.sign_offs] == [("", "")] * 3
     written.refresh_from_db()
     assert written.status == Position.Status.DRAFT
@@ -211,7 +245,18 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     assert plan.problems == ["文件中没有所在部门，请选择所在部门。"]
     marketing = Department.objects.get(name="营销策划部")
     plan = resolve_import(hr_user, parsed, department=marketing)
-    assert plan.ok
+    # A new 职位编号 with a title the department has: updating it is proposed, never a duplicate.
+    old = Position.objects.get(code="MK105-OLD")
+    assert (plan.existing, plan.match, plan.can_choose_create) == (old, "title", True)
+    assert (
+        "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD），文件的职位编号“MK105”在系统中不存在："
+        "将更新该职位，编号改为“MK105”。如需另建新职位，请选择「新建」。"
+    ) in plan.warnings
+    plan = resolve_import(hr_user, parsed, department=marketing, create_new=True)
+    assert plan.ok and plan.existing is None and plan.title_match == old
+    assert "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD）；按您的选择新建一个同名职位。" in (
+        plan.warnings
+    )
     (position,) = import_sheets(hr_user, [plan])
 
     sheet = sheet_of(position)
@@ -221,7 +266,7 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     assert position.status == Position.Status.DRAFT and position.current_version is None
     assert [row.label for row in sheet.qualifications] == ["学历", "专业", "工作经验", "专业知识"]
     assert position.qualification.education == Qualification.Education.BACHELOR
-    assert position.qualification.experience_years is None
+    assert position.qualification.experience_years == 3  # 「三年以上」
 
 
 @pytest.mark.parametrize("variant", ["kinds", "areas"])
