@@ -10,9 +10,9 @@ import zipfile
 
 import docx
 import pytest
-from reversion.models import Revision
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from reversion.models import Revision
 
 from positions.models import (
     Department,
@@ -249,8 +249,8 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     old = Position.objects.get(code="MK105-OLD")
     assert (plan.existing, plan.match, plan.can_choose_create) == (old, "title", True)
     assert (
-        "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD），文件的职位编号“MK105”在系统中不存在："
-        "将更新该职位，编号改为“MK105”。如需另建新职位，请选择「新建」。"
+        "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD），"
+        "文件的职位编号“MK105”在系统中不存在：将更新该职位，编号改为“MK105”。如需另建新职位，请选择「新建」。"
     ) in plan.warnings
     plan = resolve_import(hr_user, parsed, department=marketing, create_new=True)
     assert plan.ok and plan.existing is None and plan.title_match == old
