@@ -157,7 +157,9 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
         reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
     )
     preview = hr_client.get(response["Location"])
-    assert "更新“售楼员”的草稿，现行版本不变" in page_text(preview)
+    text = page_text(preview)
+    assert "更新“售楼员”的草稿，现行版本不变" in text
+    assert "将改动的内容" in text and "原文件签核（仅记录，不作为草稿的签核）" in text
     done = hr_client.post(response["Location"], {"action": "confirm"})
 
     assert done.status_code == 302 and done["Location"] == clerk.get_absolute_url()
@@ -165,6 +167,25 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
     assert clerk.status == Position.Status.DRAFT
     assert clerk.duties.count() == 2
     assert Version.objects.get(pk=clerk.current_version_id).sheet == version_sheet
+
+
+def test_word_import_of_a_title_the_department_has_offers_update_or_new(seed, hr_client):
+    Position.objects.filter(code="FZ-XS-101").update(code="FZ-XS-101-OLD")
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
+    )
+    preview_url = response["Location"]
+    text = page_text(hr_client.get(preview_url))
+    assert "同名职位" in text and "更新“售楼员”" in text and "新建" in text
+    assert "将更新该职位，编号改为“FZ-XS-101”" in text
+    before = Position.objects.filter(title="售楼员").count()
+
+    done = hr_client.post(preview_url, {"action": "confirm", "mode-0": "create"})
+
+    assert done.status_code == 302
+    assert Position.objects.filter(title="售楼员").count() == before + 1
+    assert Position.objects.get(code="FZ-XS-101").status == Position.Status.DRAFT
+    assert Position.objects.get(code="FZ-XS-101-OLD").status == Position.Status.PUBLISHED
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
-from transfer.services.word_import.write import import_sheets
+from transfer.services.word_import.write import import_sheets, preview_changes
 
 
 def _version_number(request: HttpRequest, number: int | None) -> int | None:
@@ -118,11 +118,24 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     )
     allowed = {department.pk: department for department in departments}
     taken: set[str] = set()
+    taken_titles: set[tuple[int, str]] = set()
     plans = []
     for index, (name, data) in enumerate(files):
         parsed = parse_docx(data, name)
         chosen = _chosen_department(request, index, allowed)
-        plans.append(resolve_import(request.user, parsed, department=chosen, taken_codes=taken))
+        create_new = request.POST.get(f"mode-{index}") == "create"
+        plans.append(
+            resolve_import(
+                request.user,
+                parsed,
+                department=chosen,
+                taken_codes=taken,
+                taken_titles=taken_titles,
+                create_new=create_new,
+            )
+        )
+    if request.method != "POST" or request.POST.get("action") != "confirm":
+        preview_changes(request.user, plans)
     errors: list[str] = []
     if request.method == "POST":
         try:
