@@ -78,3 +78,4 @@ bench: setup
 	@bash .ci/apt-ensure $(APT_TEST)
 	DEBUG=1 $(PY) bench/pdf.py
 	DEBUG=1 $(PY) bench/pages.py
+	DEBUG=1 $(PY) bench/word_import.py
