@@ -30,9 +30,15 @@ from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
-from transfer.services.word_import.vocabulary import label_key
+from transfer.services.word_import.vocabulary import (
+    column_key,
+    experience_years,
+    label_key,
+    section_key,
+)
 from transfer.services.word_import.write import import_sheets, preview_changes
 from transfer.tests import word_helpers
+from transfer.tests.corpus import generate
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +123,8 @@ def test_docx_export_edited_imports_as_a_draft_without_the_files_sign_off(seed, 
     plan = resolve_import(hr_user, parsed)
     preview_changes(hr_user, [plan])
 
-    assert [(d.status_label, d.new) for d in plan.field_differences] == [
-        ("新增", "负责案场的日常管理。")
+    assert [(d["section"], d["status_label"], d["new"]) for d in plan.field_differences] == [
+        ("职位概要", "新增", "负责案场的日常管理。")
     ]
     assert (
         "“销售经理”已生效：导入后开始新版本的草稿，现行版本及其签核保持不变，草稿需重新提交审核。"
@@ -533,3 +539,180 @@ def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
         "总经理",
     )
     assert [duty.tasks for duty in parsed.duties] == [["负责销售数据的收集"]]
+
+
+# --- what the parser recognises, one behaviour each (documents from the corpus generator) -------
+
+
+def parse_built(name: str):
+    data, _expected = generate.BUILDERS[name]()
+    return parse_docx(data, f"{name}.docx")
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("工作内容/工作任务", ("duties", "tasks")),
+        ("工作内容 / 工作任务", ("duties", "tasks")),
+        ("考核标准 Performance Standard", ("duties", "assessment")),
+        ("内部工作关系部门及职位", ("relationship_columns", "internal")),
+    ],
+)
+def test_column_key_reads_combined_and_bilingual_headers(label, key):
+    assert column_key(label) == key
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("一、职位概要", "summary"),
+        ("（一）工作职责", "duties"),
+        ("1. 任职资格", "qualifications"),
+        ("第三部分 任职资格与条件", "qualifications"),
+        ("【工作职责】", "duties"),
+        ("Responsibilities", "duties"),
+        ("责权范围", "scope"),
+    ],
+)
+def test_section_key_strips_the_numbering_chinese_documents_use(heading, key):
+    assert section_key(heading) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("一年以上会计工作经验", 1),
+        ("三年以上房地产销售经验", 3),
+        ("5 年以上地产营销", 5),
+        ("半年", None),
+    ],
+)
+def test_experience_years_reads_chinese_and_arabic_numbers(text, years):
+    assert experience_years(text) == years
+
+
+def test_sign_off_rows_give_each_date_to_its_own_step():
+    parsed = parse_built("05-seed-c-group-rows-unmerged")
+
+    assert parsed.original_signoff == {
+        "prepared_by": "王人事",
+        "prepared_at": "2006-09-01",
+        "reviewed_by": "郑长胜",
+        "reviewed_at": "2006-09-05",
+        "approved_by": "赵总",
+        "approved_at": "2006-09-10",
+    }
+
+
+def test_group_rows_with_empty_cells_are_groups_not_duties():
+    parsed = parse_built("05-seed-c-group-rows-unmerged")
+
+    assert [(d.kind, d.tasks[0][:4]) for d in parsed.duties] == [
+        ("key", "计划管理"),
+        ("key", "销售管理"),
+        ("general", "制度建设"),
+    ]
+
+
+def test_relationship_labels_and_a_key_indicator_paragraph_are_read():
+    parsed = parse_built("23-relationship-labels-and-indicator-line")
+
+    assert parsed.relationships == [
+        ("internal", "各部门负责人", ""),
+        ("internal", "财务部", ""),
+        ("external", "人才市场", ""),
+        ("external", "社保中心", ""),
+    ]
+    assert [name for name, _ in parsed.indicators] == ["招聘及时率", "培训计划完成率", "档案准确率"]
+    assert parsed.unrecognised == []
+
+
+def test_duties_from_word_auto_numbering_are_read():
+    parsed = parse_built("09-word-auto-numbered-duties")
+
+    assert [d.tasks for d in parsed.duties] == [
+        ["审核原始凭证，编制记账凭证"],
+        ["编制月度、年度财务报表"],
+        ["配合外部审计与税务检查"],
+    ]
+
+
+def test_an_unknown_heading_ends_the_section_and_is_listed_with_where_it_stands():
+    parsed = parse_built("11-unknown-heading-ends-summary")
+
+    assert parsed.summary == ["负责公司招聘、入离职手续、培训组织与员工档案管理。"]
+    assert [str(item) for item in parsed.unrecognised] == [
+        "五、晋升通道（正文·未知标题，其后内容不归入上一节）",
+        "可晋升为人力资源主管。（「晋升通道」下）",
+    ]
+
+
+def test_line_form_without_any_table_is_read():
+    parsed = parse_built("12-public-line-form-no-table")
+
+    assert (parsed.title, parsed.code, parsed.department, parsed.superior) == (
+        "人力资源专员",
+        "HR-003",
+        "人力行政部",
+        "人力行政经理",
+    )
+    assert len(parsed.duties) == 4 and parsed.qualifications["knowledge"] == [
+        "熟悉劳动法及相关法规"
+    ]
+
+
+def test_public_template_basic_grid_scope_and_qualifications_are_mapped():
+    parsed = parse_built("13-public-table-template")
+
+    assert (parsed.company, parsed.holder, parsed.superior, parsed.indirect_reports) == (
+        "海峡地产集团",
+        "张三",
+        "人力行政经理",
+        "无",
+    )
+    assert parsed.document_number == "JD-2023-017"
+    assert parsed.original_signoff == {"approved_at": "2023-05-01"}
+    assert parsed.commitments == ["对招聘质量负责", "对员工档案的准确性负责"]
+    assert [name for name, _ in parsed.authorities] == ["对应聘人员的初试权", "对培训计划的建议权"]
+    assert parsed.qualifications["knowledge"] == ["熟悉劳动法及相关法规", "公司各部门业务流程"]
+
+
+def test_text_boxes_are_read_once_and_headers_give_the_title():
+    boxed = parse_built("16-text-box-header")
+    header = parse_built("17-title-in-page-header")
+
+    assert (boxed.title, boxed.code, boxed.department) == ("会计", "CW-002", "财务部")
+    assert boxed.unrecognised == []
+    assert header.position_title == "人力资源专员"
+
+
+def test_resolve_refuses_two_editions_of_one_sheet(seed, hr_user):
+    plan = resolve_import(hr_user, parse_docx(generate.two_editions(), "两份.docx"))
+
+    assert (
+        "文件中有两份同名的职位说明书（售楼员）。请删去重复的一份，或拆分后分别上传。"
+        in plan.problems
+    )
+
+
+def test_two_files_of_one_title_for_one_department_are_refused(seed, hr_user):
+    data, _ = generate.BUILDERS["31-chinese-numbered-duty-table-cells"]()
+    titles: set[tuple[int, str]] = set()
+    resolve_import(hr_user, parse_docx(data, "1.docx"), taken_titles=titles)
+    second = resolve_import(hr_user, parse_docx(data, "2.docx"), taken_titles=titles)
+
+    assert "本次上传中有两个文件都是“销售部”的“售楼员”，请只保留一份。" in second.problems
+
+
+def test_import_keeps_related_positions_the_file_does_not_name(seed, hr_user):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    manager = Position.objects.get(code="FZ-XS-001")
+    clerk.related_positions.add(manager)
+    parsed = parse_built("31-chinese-numbered-duty-table-cells")
+
+    plan = resolve_import(hr_user, parsed)
+    (written,) = import_sheets(hr_user, [plan])
+
+    assert plan.keep_related
+    assert "文件中没有相关职位，保留现有的相关职位：销售经理。" in plan.warnings
+    assert list(written.related_positions.all()) == [manager]

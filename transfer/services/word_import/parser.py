@@ -519,8 +519,9 @@ class _Parser:
             return
         if not numbered and self.is_heading(element, text) and not self.split_pairs(text):
             self.enter_section("unknown")
+            self.unknown_heading = ""
+            self.unrecognised(text, f"{where}·未知标题，其后内容不归入上一节", element)
             self.unknown_heading = clean_value(strip_numbering(text))
-            self.unrecognised(text, f"{where}（未知标题，其后内容不归入上一节）", element)
             return
         if self.inline_pairs(text, where, element):
             self.content_seen = True

@@ -59,11 +59,24 @@ class WordImportPlan:
         return self.changes is not None and self.changes.is_empty
 
     @property
-    def field_differences(self) -> list:
-        """The changed items (DiffItem: status label, label, old, new), section by section."""
+    def field_differences(self) -> list[dict[str, str]]:
+        """What confirming would change, in the sheet's order: one dict per changed item with
+        ``section`` (基本信息, 工作职责 …), ``label`` (职位名称, 学历 … or ""), ``status``
+        (added/removed/changed/moved), ``status_label`` (新增/删除/修改/移动), ``old``, ``new``."""
         if self.changes is None:
             return []
-        return [item for section in self.changes.sections for item in section.changes]
+        return [
+            {
+                "section": section.label,
+                "label": item.label,
+                "status": item.status,
+                "status_label": item.status_label,
+                "old": item.old,
+                "new": item.new,
+            }
+            for section in self.changes.sections
+            for item in section.changes
+        ]
 
     @property
     def can_choose_create(self) -> bool:
