@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from positions.models import Duty
+from transfer.services.legacy import convert_legacy
 from transfer.services.word_import.parser import ParsedSheet, parse_docx, title_line
 from transfer.services.word_import.reader import MC_FALLBACK, WordImportError
 from transfer.services.word_import.vocabulary import (
@@ -121,6 +123,7 @@ def expected_of(path: Path) -> dict:
 
 def test_corpus_has_at_least_thirty_documents_each_with_its_expected_fields():
     assert len(DOCUMENTS) >= 30
+    assert len(LEGACY) >= 3  # .doc copies, converted once with LibreOffice
     assert all(path.with_suffix(".json").exists() for path in DOCUMENTS)
     assert sorted(path.stem for path in DOCUMENTS) == sorted(generate.BUILDERS)
 
@@ -267,3 +270,22 @@ def test_two_editions_of_one_sheet_in_a_file_are_reported():
     parsed = parse_docx(generate.two_editions(), "两份.docx")
 
     assert parsed.duplicate_titles == ["售楼员"]
+
+
+# --- legacy .doc files of the corpus (converted once with LibreOffice and committed) --------------
+
+LEGACY = sorted((CORPUS / "legacy").glob("*.doc"))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("path", LEGACY, ids=[p.stem for p in LEGACY])
+def test_legacy_doc_of_a_corpus_document_reads_like_its_docx(path):
+    data = convert_legacy(path.read_bytes(), "docx")
+
+    parsed = parse_docx(data, path.name)
+
+    expected = expected_of(CORPUS / f"{path.stem}.docx")
+    result = score(flatten(expected), fields_of(parsed))
+    assert (result["wrong"], result["lost"]) == ([], [])
+    assert parsed.unrecognised_texts == expected.get("unrecognised", [])

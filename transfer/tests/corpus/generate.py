@@ -13,6 +13,10 @@ Word auto-numbering, full-width-space pairs, unknown headings, nested tables, te
 title in the page header, several tables per section, blank template rows, content controls,
 English labels beside Chinese.
 
+``legacy/`` holds .doc copies of a few documents, converted once with LibreOffice
+(``soffice --headless --convert-to doc``) and committed: converted back on upload, they must
+read like their .docx (a test with the ``libreoffice`` marker).
+
 Expected fields use the parser's terms (``ParsedSheet``): texts as written in the file.
 """
 
@@ -136,6 +140,10 @@ def expected(data: dict, *keys: str, **extra) -> dict:
 
 
 def save(document) -> bytes:
+    """The document's bytes; it ends with a paragraph, as Word requires after a last table."""
+    last = document.element.body[-2] if len(document.element.body) > 1 else None
+    if last is not None and last.tag == qn("w:tbl"):
+        document.add_paragraph()
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
