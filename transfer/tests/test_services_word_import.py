@@ -716,3 +716,29 @@ def test_import_keeps_related_positions_the_file_does_not_name(seed, hr_user):
     assert plan.keep_related
     assert "文件中没有相关职位，保留现有的相关职位：销售经理。" in plan.warnings
     assert list(written.related_positions.all()) == [manager]
+
+
+def test_an_unknown_heading_row_in_a_table_ends_the_summary():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["职位名称", "会计", "所在部门", "财务部"],
+            ["直接上级", "财务部经理", "职位编号", "CW-002"],
+        ],
+    )
+    box = word_helpers.table(
+        document,
+        [["职位概要"], ["负责日常会计核算。"], ["五、晋升通道"], ["可晋升为财务主管。"]],
+    )
+    assert len(box.rows) == 4
+    document.add_paragraph("工作职责")
+    document.add_paragraph("1. 审核原始凭证")
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert parsed.summary == ["负责日常会计核算。"]
+    assert [str(item) for item in parsed.unrecognised] == [
+        "五、晋升通道（正文表格 2 第 3 行·未知标题，其后内容不归入上一节）",
+        "可晋升为财务主管。（「晋升通道」下）",
+    ]

@@ -659,12 +659,31 @@ class _Parser:
                 return
             if self.table_kind == "duties" and self.duty_group_row(only, fresh):
                 return
+            if len(fresh) == 1 and self.heading_cell(only):
+                # 「五、晋升通道」 across the table: an unknown heading ends the section before it.
+                self.enter_section("unknown")
+                self.unknown_heading = ""
+                self.unrecognised(
+                    only.text, f"{where}·未知标题，其后内容不归入上一节", only.element
+                )
+                self.unknown_heading = clean_value(strip_numbering(only.text))
+                return
         if self.column_header(fresh, where):
             return
         if self.columns:
             self.column_row(cells, where)
             return
         self.label_row(fresh, where)
+
+    def heading_cell(self, cell: Cell) -> bool:
+        """A one-cell row that reads as a heading: numbered 一、/（一） or all bold, short."""
+        text = cell.text.strip()
+        if "\n" in text or len(strip_numbering(text)) > 20 or _SENTENCE.search(text):
+            return False
+        if label_key(text) or re.search(r"[:：]", text) or title_line(text):
+            return False
+        paragraphs = [p for p in cell_paragraphs(cell.element) if paragraph_text(p).strip()]
+        return looks_numbered_heading(text) or all(is_bold(p) for p in paragraphs)
 
     def duty_group_row(self, only: Cell, fresh: list[Cell]) -> bool:
         """「重点工作 | | 」, a merged 销售业务管理 row: a group heading, not a duty."""
