@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import io
 import shutil
 import subprocess
@@ -704,10 +705,11 @@ def test_two_files_of_one_title_for_one_department_are_refused(seed, hr_user):
     assert "本次上传中有两个文件都是“销售部”的“售楼员”，请只保留一份。" in second.problems
 
 
-def test_import_keeps_related_positions_the_file_does_not_name(seed, hr_user):
+def test_import_keeps_related_positions_and_review_date_the_file_does_not_name(seed, hr_user):
     clerk = Position.objects.get(code="FZ-XS-101")
     manager = Position.objects.get(code="FZ-XS-001")
     clerk.related_positions.add(manager)
+    Position.objects.filter(pk=clerk.pk).update(next_review_on=datetime.date(2027, 6, 30))
     parsed = parse_built("31-chinese-numbered-duty-table-cells")
 
     plan = resolve_import(hr_user, parsed)
@@ -716,6 +718,8 @@ def test_import_keeps_related_positions_the_file_does_not_name(seed, hr_user):
     assert plan.keep_related
     assert "文件中没有相关职位，保留现有的相关职位：销售经理。" in plan.warnings
     assert list(written.related_positions.all()) == [manager]
+    written.refresh_from_db()
+    assert written.next_review_on == datetime.date(2027, 6, 30)
 
 
 def test_an_unknown_heading_row_in_a_table_ends_the_summary():
