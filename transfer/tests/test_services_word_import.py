@@ -746,3 +746,20 @@ def test_an_unknown_heading_row_in_a_table_ends_the_summary():
         "五、晋升通道（正文表格 2 第 3 行·未知标题，其后内容不归入上一节）",
         "可晋升为财务主管。（「晋升通道」下）",
     ]
+
+
+def test_bian_zhi_with_a_number_is_the_headcount_not_a_signature():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["岗位名称", "会计", "所属部门", "财务部"],
+            ["编制", "2人", "直接上级", "财务部经理"],
+        ],
+    )
+    document.add_paragraph("岗位职责")
+    document.add_paragraph("1. 审核原始凭证")
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert (parsed.headcount, parsed.original_signoff) == ("2人", {})

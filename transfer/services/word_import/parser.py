@@ -250,6 +250,11 @@ class ParsedSheet:
                     f"{name}：{one_line}"
                 )
             return True
+        if key == "prepared_by" and re.fullmatch(r"\d{1,4}\s*(?:人|名)?", one_line):
+            key = "headcount"  # 「编制 | 2人」 in a header grid: the headcount, not a signature
+            if not self.headcount:
+                self.headcount = one_line
+            return True
         if key == "date":
             key = {"reviewed_by": "reviewed_at", "approved_by": "approved_at"}.get(
                 role, "prepared_at"

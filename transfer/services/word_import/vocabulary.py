@@ -1,7 +1,11 @@
 """The words of a 职位说明书: label variants, section titles, column headers, choice labels.
 
 ``LABELS`` is the ONE table of label variants: a label is recognised by meaning, whatever the
-layout calls it. Everything here is text → key; nothing reads a document.
+layout calls it. Everything here is text → key; nothing reads a document. ``label_key``,
+``section_key`` and ``column_key`` look a text up after ``normalise_label`` (no spaces, colons,
+brackets; English words dropped beside Chinese ones, lower-cased alone) and ``strip_numbering``
+(一、 （一） 1. ① 第一部分 -); a combined label (工作内容/工作任务) is the key all its parts
+agree on.
 """
 
 from __future__ import annotations
