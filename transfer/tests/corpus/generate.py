@@ -33,6 +33,7 @@ from pathlib import Path
 from docx import Document
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
 
 HERE = Path(__file__).resolve().parent
 
@@ -1301,6 +1302,68 @@ def one_cell_duties() -> tuple[bytes, dict]:
     return save(document), expected(
         SALES, "title", "code", "department", "superior", "duties", "qualifications",
         experience_years=2,
+    )  # fmt: skip
+
+
+@corpus("32-one-table-form-with-merged-label-column")
+def one_table_form() -> tuple[bytes, dict]:
+    """Everything in one table: section labels merged down the first column, one duty a row,
+    任职资格 as sub-labels beside the merged 任职资格 cell."""
+    document = Document()
+    document.add_paragraph("人力资源专员岗位说明书")
+    duties = [d["tasks"][0] for d in HR["duties"]]
+    rows = [
+        ["岗位名称", HR["title"], "岗位编号", HR["code"]],
+        ["所属部门", HR["department"], "直接上级", HR["superior"]],
+    ]
+    rows += [["岗位职责", f"{n}. {task}", "", ""] for n, task in enumerate(duties, 1)]
+    rows += [
+        ["任职资格", "学历", "本科及以上学历", ""],
+        ["任职资格", "工作经验", "三年以上人力资源相关工作经验", ""],
+        ["任职资格", "必备知识", "熟悉劳动法及相关法规", ""],
+    ]
+    form = table(document, rows)
+    duty_rows = list(range(2, 2 + len(duties)))
+    for index in duty_rows:
+        form.rows[index].cells[1].merge(form.rows[index].cells[3])
+    for index in range(2 + len(duties), len(rows)):
+        form.rows[index].cells[2].merge(form.rows[index].cells[3])
+    vertical_merge([form.rows[i].cells[0] for i in duty_rows])
+    vertical_merge([form.rows[i].cells[0] for i in range(2 + len(duties), len(rows))])
+    return save(document), expected(
+        {**HR, "duties": [{"tasks": [task]} for task in duties]},
+        "title", "code", "department", "superior", "duties",
+        qualifications={
+            "education": ["本科及以上学历"],
+            "experience": ["三年以上人力资源相关工作经验"],
+            "knowledge": ["熟悉劳动法及相关法规"],
+        },
+        experience_years=3,
+    )  # fmt: skip
+
+
+@corpus("33-header-table-in-page-header")
+def header_table() -> tuple[bytes, dict]:
+    """The header fields in a table of the page header, repeated on every page."""
+    document = Document()
+    header = document.sections[0].header
+    in_header = header.add_table(rows=1, cols=4, width=Cm(17))
+    for cell, text in zip(
+        in_header.rows[0].cells,
+        ["职位名称", FINANCE["title"], "职位编号", FINANCE["code"]],
+        strict=True,
+    ):
+        fill_cell(cell, text)
+    table(document, [["所在部门", FINANCE["department"], "直接上级", FINANCE["superior"]]])
+    document.add_paragraph("工作职责")
+    for n, duty in enumerate(FINANCE["duties"], 1):
+        document.add_paragraph(f"{n}. {duty['tasks'][0]}")
+    document.add_paragraph("任职资格")
+    table(document, qualification_rows(FINANCE, QUAL_LABELS))
+    duties = [{"tasks": d["tasks"]} for d in FINANCE["duties"]]
+    return save(document), expected(
+        {**FINANCE, "duties": duties},
+        "title", "code", "department", "superior", "duties", "qualifications",
     )  # fmt: skip
 
 
