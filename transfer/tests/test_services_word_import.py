@@ -763,3 +763,16 @@ def test_bian_zhi_with_a_number_is_the_headcount_not_a_signature():
     parsed = parse_docx(word_helpers.save(document), "会计.docx")
 
     assert (parsed.headcount, parsed.original_signoff) == ("2人", {})
+
+
+def test_a_file_with_more_paragraphs_than_any_sheet_is_refused():
+    document = docx.Document()
+    for number in range(5001):
+        document.add_paragraph(f"第 {number} 段")
+
+    with pytest.raises(WordImportError) as excinfo:
+        parse_docx(word_helpers.save(document), "很长.docx")
+
+    assert str(excinfo.value) == (
+        "文件有 5001 段，超过 5000 段，不像一份职位说明书。请每个文件只放一份职位说明书后再上传。"
+    )

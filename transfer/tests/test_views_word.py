@@ -281,3 +281,18 @@ def test_word_import_preview_with_a_malformed_token_is_not_found(hr_client, toke
     url = reverse("positions:word-import-preview", kwargs={"token": token})
 
     assert hr_client.get(url).status_code == 404
+
+
+def test_word_import_of_our_own_unchanged_export_changes_nothing(seed, hr_client):
+    manager = Position.objects.get(code="FZ-XS-001")
+    lock_version = manager.lock_version
+    exported = hr_client.get(docx_url(manager)).content
+    response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("m.docx", exported)]})
+    preview = hr_client.get(response["Location"])
+    assert "与“销售经理”相同，不会改动" in page_text(preview)
+
+    done = hr_client.post(response["Location"], {"action": "confirm"}, follow=True)
+
+    assert "文件与系统中的职位说明书相同，未作任何改动。" in page_text(done)
+    manager.refresh_from_db()
+    assert (manager.status, manager.lock_version) == (Position.Status.PUBLISHED, lock_version)

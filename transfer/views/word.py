@@ -144,11 +144,15 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             errors = error.messages
         else:
             staging.discard(request.user, token)
-            titles = "、".join(position.title for position in written)
-            messages.success(
-                request,
-                f"已从 Word 导入 {len(written)} 份职位说明书（{titles}），均为草稿，需提交审核。",
-            )
+            changed = [p for p, plan in zip(written, plans, strict=True) if not plan.unchanged]
+            same = [p.title for p, plan in zip(written, plans, strict=True) if plan.unchanged]
+            titles = "、".join(position.title for position in changed)
+            text = f"已从 Word 导入 {len(changed)} 份职位说明书（{titles}），均为草稿，需提交审核。"
+            if not changed:
+                text = "文件与系统中的职位说明书相同，未作任何改动。"
+            elif same:
+                text += f"与系统中相同、未改动：{'、'.join(same)}。"
+            messages.success(request, text)
             if len(written) == 1:
                 return redirect(written[0].get_absolute_url())
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")

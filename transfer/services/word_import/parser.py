@@ -92,6 +92,8 @@ _STATUS_WORDS = (
 _SPLIT_LIST = re.compile(r"[、，,；;]")
 _PAIR_GAP = re.compile(r"[\u3000\t]+|\s{2,}")
 _ITEM_VERBS = ("负责", "完成", "协助", "参与", "组织", "制定", "根据", "配合", "做好", "承担")
+# A 职位说明书 has a few hundred paragraphs; a file with more is not one (and would take long).
+MAX_PARAGRAPHS = 5000
 _HEADING_STYLES = re.compile(r"^(?:heading|标题|title)\s*\d*$", re.I)
 
 
@@ -1035,6 +1037,12 @@ def cell_label_key(text: str) -> str | None:
 def parse_docx(data: bytes, filename: str = "") -> ParsedSheet:
     """Read one 职位说明书 .docx. Raises WordImportError for files that are not one."""
     document = open_docx(data)
+    paragraphs = sum(1 for _ in document.element.body.iter(W_P))
+    if paragraphs > MAX_PARAGRAPHS:
+        raise WordImportError(
+            f"文件有 {paragraphs} 段，超过 {MAX_PARAGRAPHS} 段，不像一份职位说明书。"
+            "请每个文件只放一份职位说明书后再上传。"
+        )
     parser = _Parser(filename, numbered_styles(document))
     parts = list(header_footer_parts(document))
     for where, root in parts:
