@@ -776,3 +776,20 @@ def test_a_file_with_more_paragraphs_than_any_sheet_is_refused():
     assert str(excinfo.value) == (
         "文件有 5001 段，超过 5000 段，不像一份职位说明书。请每个文件只放一份职位说明书后再上传。"
     )
+
+
+def test_a_label_over_its_value_in_one_cell_is_read():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["职位名称：\n会计", "所在部门：\n财务部", "直接上级：\n财务部经理"],
+            ["工作职责：\n1. 审核原始凭证\n2. 编制财务报表", "", ""],
+        ],
+    )
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert (parsed.title, parsed.department, parsed.superior) == ("会计", "财务部", "财务部经理")
+    assert [d.tasks for d in parsed.duties] == [["审核原始凭证"], ["编制财务报表"]]
+    assert parsed.unrecognised == []

@@ -351,6 +351,15 @@ class _Parser:
         lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
         if not lines:
             return False
+        head = re.fullmatch(r"\s*(.+?)\s*[:：]\s*", lines[0])
+        if (
+            head
+            and len(lines) > 1
+            and (label_key(head.group(1)) or self.inline_section(head.group(1)))
+        ):
+            # 「职位名称：」 over its value in the lines below (one cell or paragraph).
+            value = "\n".join(text.replace("\r", "\n").split("\n")[1:])
+            return self.place_pairs([(head.group(1), value)], where, element)
         parsed = [self.split_pairs(line) for line in lines]
         if any(pairs is None for pairs in parsed):
             return False
@@ -367,6 +376,9 @@ class _Parser:
             return False
         if len(known) < len(all_pairs) and len(all_pairs) == 1:
             return False
+        return self.place_pairs(all_pairs, where, element)
+
+    def place_pairs(self, all_pairs: list[tuple[str, str]], where: str, element=None) -> bool:
         role = ""
         for label, value in all_pairs:
             key = label_key(label)
@@ -382,7 +394,7 @@ class _Parser:
             section = self.inline_section(label)
             if section:
                 self.enter_section(section)
-                self.section_lines([value], where, numbered=False)
+                self.section_lines(value.split("\n"), where, numbered=False)
                 continue
             self.unrecognised(f"{label}：{value}", where)
         self.took(element)
