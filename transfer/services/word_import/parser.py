@@ -352,9 +352,13 @@ class _Parser:
         if not lines:
             return False
         head = re.fullmatch(r"\s*(.+?)\s*[:：]\s*", lines[0])
+        labelled_below = any(
+            (pairs := self.split_pairs(line)) and label_key(pairs[0][0]) for line in lines[1:]
+        )
         if (
             head
             and len(lines) > 1
+            and not labelled_below
             and (label_key(head.group(1)) or self.inline_section(head.group(1)))
         ):
             # 「职位名称：」 over its value in the lines below (one cell or paragraph).
