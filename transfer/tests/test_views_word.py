@@ -21,6 +21,7 @@ from positions.tests.text import page_text
 from transfer.services import staging
 from transfer.services.word import DOCX_CONTENT_TYPE
 from transfer.tests import word_helpers
+from transfer.tests.corpus import generate
 from transfer.tests.test_services_staging import stored_files
 from transfer.tests.test_services_word_import import fake_legacy_doc
 
@@ -194,8 +195,9 @@ def test_word_import_of_a_title_the_department_has_offers_update_or_new(seed, hr
         ("说明书.docx", "这不是 Word 文件".encode(), "文件类型不支持"),
         ("说明书.docx", b"PK\x03\x04broken", "文件已损坏"),
         ("说明书.docx", word_helpers.plain_document("只有一段文字"), "不像职位说明书"),
+        ("招聘需求申请表.docx", generate.recruitment_request(), "不像职位说明书：只找到职位名称；"),
     ],
-    ids=["text renamed", "corrupt zip", "not a job description"],
+    ids=["text renamed", "corrupt zip", "not a job description", "recruitment request"],
 )
 def test_word_import_bad_file_shows_the_message_and_writes_nothing(
     seed, hr_client, name, data, message
