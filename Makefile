@@ -107,3 +107,4 @@ bench: setup
 	DEBUG=1 $(PY) bench/pdf.py
 	DEBUG=1 $(PY) bench/pages.py
 	DEBUG=1 $(PY) bench/directory.py
+	DEBUG=1 $(PY) bench/word_import.py

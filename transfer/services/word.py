@@ -6,6 +6,12 @@ headings as merged rows, the header row repeated on every page), 主要责任, �
 工作关系, 关键指标 and the 编制 / 审核 / 审批 sign-off. The footer repeats 职位编号 · 版本 ·
 生效日期 · 状态 and the page number.
 
+Fonts are the ones every Chinese office PC has: 宋体 (SimSun) for text and 微软雅黑 (Microsoft
+YaHei) for the title and section headings, set as ``w:eastAsia`` in ``w:rFonts`` (Latin text:
+Times New Roman / the heading font); section headings are numbered 一、二、 as the PDF numbers
+them (审批与确认 is not numbered there either), and the page header has the company on the
+left and the 文件编号 on a right tab stop at the right margin.
+
 The Word importer (the ``transfer.services.word_import`` package) reads these documents back:
 section titles are plain paragraphs before their table and the sign-off boxes hold ``标签：值``
 lines.
@@ -15,7 +21,6 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -31,8 +36,13 @@ from printing.services.company import company_profile, sniff_logo_type
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-# Names Word may substitute when the sheet's CJK font is not installed on the reader's machine.
-CJK_FALLBACK_FONTS = ("微软雅黑", "宋体")
+# The primary East-Asian fonts (installed on every Chinese Windows and Office) and their
+# English names, declared in the font table so Word finds them under either name.
+TEXT_FONT = "宋体"
+HEADING_FONT = "微软雅黑"
+LATIN_TEXT_FONT = "Times New Roman"
+FONT_ALT_NAMES = {TEXT_FONT: "SimSun", HEADING_FONT: "Microsoft YaHei"}
+CHINESE_NUMERALS = "一二三四五六七八九十"
 LABEL_SHADE = "F2F2F2"
 GROUP_SHADE = "E7EEF7"
 
@@ -45,19 +55,34 @@ def docx_filename(sheet: Sheet) -> tuple[str, str]:
     )
 
 
-def _set_east_asian_font(rpr_owner, family: str) -> None:
-    """Set ascii/hAnsi/eastAsia fonts on an element holding (or getting) ``w:rPr``."""
+def _set_east_asian_font(rpr_owner, east_asian: str, latin: str) -> None:
+    """Set the East-Asian and Latin fonts on an element holding (or getting) ``w:rPr``."""
     rpr = rpr_owner.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), family)
+    for attr in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _set_document_defaults(document, family: str) -> None:
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二 (section numbers)."""
+    if number <= 10:
+        return CHINESE_NUMERALS[number - 1]
+    tens, units = divmod(number, 10)
+    return (
+        (CHINESE_NUMERALS[tens - 1] if tens > 1 else "")
+        + "十"
+        + (CHINESE_NUMERALS[units - 1] if units else "")
+    )
+
+
+def _set_document_defaults(document, east_asian: str, latin: str) -> None:
     """Explicit fonts and Chinese language in docDefaults (the template names theme fonts,
     which would win over the Normal style's CJK font in Word)."""
     defaults = document.styles.element.find(qn("w:docDefaults"))
@@ -65,26 +90,29 @@ def _set_document_defaults(document, family: str) -> None:
     fonts = rpr.find(qn("w:rFonts"))
     for attr in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), family)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
     lang = rpr.find(qn("w:lang"))
     if lang is not None:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _register_font_fallback(document, family: str) -> None:
-    """Declare the CJK family in the font table with Word's usual Chinese fonts as alt names."""
+def _register_fonts(document) -> None:
+    """Declare the Chinese fonts in the font table, each with its English name as alt name."""
     for rel in document.part.rels.values():
         if rel.reltype.endswith("/fontTable") and not rel.is_external:
             part = rel.target_part
-            alt = "".join(f'<w:altName w:val="{name}"/>' for name in CJK_FALLBACK_FONTS[:1])
-            entry = (
-                f'<w:font w:name="{family}">{alt}<w:charset w:val="86"/>'
-                '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
-            )
             blob = part.blob.decode("utf-8")
-            if f'w:name="{family}"' not in blob:
-                part._blob = blob.replace("</w:fonts>", entry + "</w:fonts>").encode("utf-8")
+            for family, alt in FONT_ALT_NAMES.items():
+                if f'w:name="{family}"' in blob:
+                    continue
+                entry = (
+                    f'<w:font w:name="{family}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                    '<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+                )
+                blob = blob.replace("</w:fonts>", entry + "</w:fonts>")
+            part._blob = blob.encode("utf-8")
             return
 
 
@@ -142,7 +170,12 @@ def _table(document, rows: int, cols: int, widths: list[float]) -> Table:
     return table
 
 
-def _heading(document, text: str) -> None:
+def _heading(document, text: str, *, numbered: bool = True) -> None:
+    """A section heading, numbered 一、二、 in the order the sections appear (as the PDF)."""
+    if numbered:
+        count = getattr(document, "_jobdesc_sections", 0) + 1
+        document._jobdesc_sections = count
+        text = f"{chinese_numeral(count)}、{text}"
     paragraph = document.add_paragraph(style="Sheet Section")
     paragraph.add_run(text)
 
@@ -179,7 +212,6 @@ def footer_text(sheet: Sheet) -> str:
 
 
 def _setup(document, sheet: Sheet) -> None:
-    family = settings.CJK_FONT_FAMILY
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -187,8 +219,8 @@ def _setup(document, sheet: Sheet) -> None:
     section.top_margin = section.bottom_margin = Cm(2)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
-    _set_east_asian_font(normal.element, family)
-    _set_document_defaults(document, family)
+    _set_east_asian_font(normal.element, TEXT_FONT, LATIN_TEXT_FONT)
+    _set_document_defaults(document, TEXT_FONT, LATIN_TEXT_FONT)
     normal.paragraph_format.space_after = Pt(0)
     heading = document.styles.add_style("Sheet Section", 1)  # 1: paragraph style
     heading.base_style = normal
@@ -197,7 +229,17 @@ def _setup(document, sheet: Sheet) -> None:
     heading.paragraph_format.space_before = Pt(10)
     heading.paragraph_format.space_after = Pt(4)
     heading.paragraph_format.keep_with_next = True
-    _register_font_fallback(document, family)
+    _set_east_asian_font(heading.element, HEADING_FONT, HEADING_FONT)
+    title = document.styles.add_style("Sheet Title", 1)
+    title.base_style = normal
+    title.font.bold = True
+    title.font.size = Pt(18)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_east_asian_font(title.element, HEADING_FONT, HEADING_FONT)
+    # The Header style's own tab stops (centre 8.25 cm, right 16.5 cm) would catch the tab
+    # before the 文件编号: the header paragraph sets the one right tab stop it needs.
+    document.styles["Header"].paragraph_format.tab_stops.clear_all()
+    _register_fonts(document)
     document.core_properties.title = f"{sheet.title}职位说明书"
     document.core_properties.subject = "职位说明书"
     document.core_properties.keywords = sheet.code
@@ -245,11 +287,8 @@ def _page_header(document, sheet: Sheet, company: CompanyProfile) -> None:
 
 
 def _masthead(document, sheet: Sheet) -> None:
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{sheet.title}职位说明书")
-    run.bold = True
-    run.font.size = Pt(18)
+    title = document.add_paragraph(style="Sheet Title")
+    title.add_run(f"{sheet.title}职位说明书")
     sub = [ref.name for ref in sheet.department_path]
     if sheet.code:
         sub.append(sheet.code)
@@ -379,7 +418,7 @@ def _relationships(document, sheet: Sheet) -> None:
 
 
 def _sign_off(document, sheet: Sheet) -> None:
-    _heading(document, "审批与确认")
+    _heading(document, "审批与确认", numbered=False)
     table = _table(document, 2, 3, [5.67, 5.67, 5.66])
     for cell, box in zip(table.rows[0].cells, sheet.sign_offs, strict=True):
         _write(cell, [f"{box.label}：{box.name}", f"日期：{box.date}"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 import pytest
@@ -72,7 +73,7 @@ def test_render_docx_is_a4_portrait_with_cjk_east_asian_font_and_page_footer(sal
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert round(section.left_margin.cm, 1) == 2.0
     fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
+    assert fonts.get(qn("w:eastAsia")) == "宋体"
     footer = section.footer.paragraphs[0]
     assert footer.text == f"{footer_text(sheet)} · 第 1 页"
     assert footer.text.startswith("职位编号 FZ-XS-001 · 版本 V1 · ")
@@ -145,3 +146,46 @@ def test_render_docx_shows_a_png_logo_in_the_page_header(sales_manager, settings
     images = [rel for rel in header_part.rels.values() if rel.reltype.endswith("/image")]
     assert len(images) == 1
     assert document.sections[0].header.paragraphs[0].text.startswith(" 海峡地产集团")
+
+
+def _fonts(element) -> tuple[str, str]:
+    fonts = element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    return fonts.get(qn("w:eastAsia")), fonts.get(qn("w:ascii"))
+
+
+def test_render_docx_uses_songti_for_text_and_yahei_for_headings(sales_manager):
+    data = render_docx(build_sheet(sales_manager))
+    document = read(data)
+
+    assert _fonts(document.styles["Normal"].element) == ("宋体", "Times New Roman")
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    assert _fonts(defaults) == ("宋体", "Times New Roman")
+    assert _fonts(document.styles["Sheet Section"].element)[0] == "微软雅黑"
+    assert _fonts(document.styles["Sheet Title"].element)[0] == "微软雅黑"
+    assert document.paragraphs[0].style.name == "Sheet Title"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        font_table = archive.read("word/fontTable.xml").decode()
+    assert '<w:font w:name="宋体"><w:altName w:val="SimSun"/>' in font_table
+    assert '<w:font w:name="微软雅黑"><w:altName w:val="Microsoft YaHei"/>' in font_table
+    assert "Noto Sans CJK SC" not in font_table
+
+
+def test_render_docx_numbers_section_headings_as_the_pdf(sales_manager):
+    document = read(render_docx(build_sheet(sales_manager)))
+
+    headings = [p.text for p in document.paragraphs if p.style.name == "Sheet Section"]
+
+    assert headings == ["一、职位概要", "二、工作内容与主要职责", "三、任职资格", "审批与确认"]
+
+
+def test_render_docx_header_puts_the_document_number_at_the_right_margin(sales_manager):
+    document = read(render_docx(build_sheet(sales_manager)))
+
+    header = document.sections[0].header.paragraphs[0]
+    tabs = header._p.pPr.find(qn("w:tabs")).findall(qn("w:tab"))
+    assert [(t.get(qn("w:val")), round(int(t.get(qn("w:pos"))) / 567, 1)) for t in tabs] == [
+        ("right", 17.0)
+    ]
+    # The Header style's centre tab would otherwise catch the tab before 文件编号.
+    assert document.styles["Header"].element.pPr.find(qn("w:tabs")) is None
+    assert header.text.count("\t") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import io
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import docx
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from reversion.models import Revision
 
 from positions.models import (
     Department,
@@ -29,9 +31,15 @@ from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
-from transfer.services.word_import.vocabulary import label_key
-from transfer.services.word_import.write import import_sheets
+from transfer.services.word_import.vocabulary import (
+    column_key,
+    experience_years,
+    label_key,
+    section_key,
+)
+from transfer.services.word_import.write import import_sheets, preview_changes
 from transfer.tests import word_helpers
+from transfer.tests.corpus import generate
 
 pytestmark = pytest.mark.django_db
 
@@ -82,24 +90,57 @@ def test_label_key_recognises_variants_and_spaced_labels(label, key):
 # --- our own export comes back -----------------------------------------------------------------
 
 
-def test_docx_export_of_sales_manager_imports_back_to_the_same_content(seed, hr_user):
+def test_docx_export_of_sales_manager_imported_back_changes_nothing(seed, hr_user):
     manager = Position.objects.with_sheet().get(code="FZ-XS-001")
     before = build_sheet(manager)
-    version_sheet = manager.current_version.sheet
+    revisions = Revision.objects.count()
 
     parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
     plan = resolve_import(hr_user, parsed)
     assert plan.ok, plan.problems
-    assert plan.existing == manager
+    assert (plan.existing, plan.match) == (manager, "code")
     assert parsed.unrecognised == []
+    preview_changes(hr_user, [plan])
+    assert plan.unchanged and plan.field_differences == []
+    (written,) = import_sheets(hr_user, [plan])
+
+    written.refresh_from_db()
+    assert written.pk == manager.pk
+    assert (written.status, written.lock_version) == (
+        Position.Status.PUBLISHED,
+        manager.lock_version,
+    )
+    assert Revision.objects.count() == revisions
+    assert sheet_of(written) == before
+
+
+def test_docx_export_edited_imports_as_a_draft_without_the_files_sign_off(seed, hr_user):
+    manager = Position.objects.with_sheet().get(code="FZ-XS-001")
+    before = build_sheet(manager)
+    version_sheet = manager.current_version.sheet
+    parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
+    parsed.summary.append("负责案场的日常管理。")
+
+    plan = resolve_import(hr_user, parsed)
+    preview_changes(hr_user, [plan])
+
+    assert [(d["section"], d["status_label"], d["new"]) for d in plan.field_differences] == [
+        ("职位概要", "新增", "负责案场的日常管理。")
+    ]
+    assert (
+        "“销售经理”已生效：导入后开始新版本的草稿，现行版本及其签核保持不变，草稿需重新提交审核。"
+        in (plan.warnings)
+    )
+    # The file's sign-off is read as 原文件签核, never as the draft's.
+    assert [row[1:4] for row in plan.original_signoff_rows] == [
+        ("编制", "李鸿飞", "2006-08-16"),
+        ("审核", "郑长胜", ""),
+    ]
     (written,) = import_sheets(hr_user, [plan])
 
     after = sheet_of(written)
-    assert (after.title, after.code, after.superior) == ("销售经理", "FZ-XS-001", "副总经理")
-    assert after.duties == before.duties
-    assert after.qualifications == before.qualifications
-    assert after.header == before.header
-    # A paper signature does not sign the draft: 编制/审核/审批 happen in jobdesc.
+    assert after.summary == (*before.summary, "负责案场的日常管理。")
+    assert after.duties == before.duties and after.header == before.header
     assert [(s.name, s.date) for s in after.sign_offs] == [("", "")] * 3
     written.refresh_from_db()
     assert written.status == Position.Status.DRAFT
@@ -205,13 +246,24 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     ]
     assert parsed.qualifications["education"] == ["大学本科"]
     assert parsed.qualifications["major"] == ["营销、经济管理类、行政类和地产类专业"]
-    assert parsed.unrecognised == ["营销策划部经理"]  # the org diagram is listed, not guessed
+    assert parsed.unrecognised_texts == ["营销策划部经理"]  # the org diagram is listed, not guessed
 
     plan = resolve_import(hr_user, parsed)
     assert plan.problems == ["文件中没有所在部门，请选择所在部门。"]
     marketing = Department.objects.get(name="营销策划部")
     plan = resolve_import(hr_user, parsed, department=marketing)
-    assert plan.ok
+    # A new 职位编号 with a title the department has: updating it is proposed, never a duplicate.
+    old = Position.objects.get(code="MK105-OLD")
+    assert (plan.existing, plan.match, plan.can_choose_create) == (old, "title", True)
+    assert (
+        "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD），"
+        "文件的职位编号“MK105”在系统中不存在：将更新该职位，编号改为“MK105”。如需另建新职位，请选择「新建」。"
+    ) in plan.warnings
+    plan = resolve_import(hr_user, parsed, department=marketing, create_new=True)
+    assert plan.ok and plan.existing is None and plan.title_match == old
+    assert "“营销策划部”已有职位“营销策划专员”（编号 MK105-OLD）；按您的选择新建一个同名职位。" in (
+        plan.warnings
+    )
     (position,) = import_sheets(hr_user, [plan])
 
     sheet = sheet_of(position)
@@ -221,7 +273,7 @@ def test_layout_b_card_without_department_asks_for_one_then_imports(seed, hr_use
     assert position.status == Position.Status.DRAFT and position.current_version is None
     assert [row.label for row in sheet.qualifications] == ["学历", "专业", "工作经验", "专业知识"]
     assert position.qualification.education == Qualification.Education.BACHELOR
-    assert position.qualification.experience_years is None
+    assert position.qualification.experience_years == 3  # 「三年以上」
 
 
 @pytest.mark.parametrize("variant", ["kinds", "areas"])
@@ -360,7 +412,7 @@ def fake_legacy_doc() -> bytes:
     [
         ("说明书.docx", "职位名称：售楼员".encode(), "文件类型不支持"),
         ("说明书.docx", corrupt_docx(), "文件已损坏"),
-        ("说明书.docx", word_helpers.plain_document("职位说明书", "没有表格"), "文档中没有表格"),
+        ("说明书.docx", word_helpers.plain_document("职位说明书", "没有表格"), "不像职位说明书"),
         ("说明书.docx", b"", "文件是空的"),
     ],
     ids=["text renamed", "corrupt zip", "no tables", "empty"],
@@ -476,6 +528,8 @@ def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
             ["所属部门", "营销策划部", "直接上级", "总经理"],
         ],
     )
+    duties = outer.rows[1].cells[0].add_table(rows=2, cols=2)
+    word_helpers.fill(duties, [["序号", "工作内容"], ["1", "负责销售数据的收集"]])
 
     parsed = parse_docx(word_helpers.save(document), "嵌套.docx")
 
@@ -485,3 +539,257 @@ def test_tables_nested_in_a_layout_table_are_read(seed, hr_user):
         "营销策划部",
         "总经理",
     )
+    assert [duty.tasks for duty in parsed.duties] == [["负责销售数据的收集"]]
+
+
+# --- what the parser recognises, one behaviour each (documents from the corpus generator) -------
+
+
+def parse_built(name: str):
+    data, _expected = generate.BUILDERS[name]()
+    return parse_docx(data, f"{name}.docx")
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("工作内容/工作任务", ("duties", "tasks")),
+        ("工作内容 / 工作任务", ("duties", "tasks")),
+        ("考核标准 Performance Standard", ("duties", "assessment")),
+        ("内部工作关系部门及职位", ("relationship_columns", "internal")),
+    ],
+)
+def test_column_key_reads_combined_and_bilingual_headers(label, key):
+    assert column_key(label) == key
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("一、职位概要", "summary"),
+        ("（一）工作职责", "duties"),
+        ("1. 任职资格", "qualifications"),
+        ("第三部分 任职资格与条件", "qualifications"),
+        ("【工作职责】", "duties"),
+        ("Responsibilities", "duties"),
+        ("责权范围", "scope"),
+    ],
+)
+def test_section_key_strips_the_numbering_chinese_documents_use(heading, key):
+    assert section_key(heading) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("一年以上会计工作经验", 1),
+        ("三年以上房地产销售经验", 3),
+        ("5 年以上地产营销", 5),
+        ("半年", None),
+    ],
+)
+def test_experience_years_reads_chinese_and_arabic_numbers(text, years):
+    assert experience_years(text) == years
+
+
+def test_sign_off_rows_give_each_date_to_its_own_step():
+    parsed = parse_built("05-seed-c-group-rows-unmerged")
+
+    assert parsed.original_signoff == {
+        "prepared_by": "王人事",
+        "prepared_at": "2006-09-01",
+        "reviewed_by": "郑长胜",
+        "reviewed_at": "2006-09-05",
+        "approved_by": "赵总",
+        "approved_at": "2006-09-10",
+    }
+
+
+def test_group_rows_with_empty_cells_are_groups_not_duties():
+    parsed = parse_built("05-seed-c-group-rows-unmerged")
+
+    assert [(d.kind, d.tasks[0][:4]) for d in parsed.duties] == [
+        ("key", "计划管理"),
+        ("key", "销售管理"),
+        ("general", "制度建设"),
+    ]
+
+
+def test_relationship_labels_and_a_key_indicator_paragraph_are_read():
+    parsed = parse_built("23-relationship-labels-and-indicator-line")
+
+    assert parsed.relationships == [
+        ("internal", "各部门负责人", ""),
+        ("internal", "财务部", ""),
+        ("external", "人才市场", ""),
+        ("external", "社保中心", ""),
+    ]
+    assert [name for name, _ in parsed.indicators] == ["招聘及时率", "培训计划完成率", "档案准确率"]
+    assert parsed.unrecognised == []
+
+
+def test_duties_from_word_auto_numbering_are_read():
+    parsed = parse_built("09-word-auto-numbered-duties")
+
+    assert [d.tasks for d in parsed.duties] == [
+        ["审核原始凭证，编制记账凭证"],
+        ["编制月度、年度财务报表"],
+        ["配合外部审计与税务检查"],
+    ]
+
+
+def test_an_unknown_heading_ends_the_section_and_is_listed_with_where_it_stands():
+    parsed = parse_built("11-unknown-heading-ends-summary")
+
+    assert parsed.summary == ["负责公司招聘、入离职手续、培训组织与员工档案管理。"]
+    assert [str(item) for item in parsed.unrecognised] == [
+        "五、晋升通道（正文·未知标题，其后内容不归入上一节）",
+        "可晋升为人力资源主管。（「晋升通道」下）",
+    ]
+
+
+def test_line_form_without_any_table_is_read():
+    parsed = parse_built("12-public-line-form-no-table")
+
+    assert (parsed.title, parsed.code, parsed.department, parsed.superior) == (
+        "人力资源专员",
+        "HR-003",
+        "人力行政部",
+        "人力行政经理",
+    )
+    assert len(parsed.duties) == 4 and parsed.qualifications["knowledge"] == [
+        "熟悉劳动法及相关法规"
+    ]
+
+
+def test_public_template_basic_grid_scope_and_qualifications_are_mapped():
+    parsed = parse_built("13-public-table-template")
+
+    assert (parsed.company, parsed.holder, parsed.superior, parsed.indirect_reports) == (
+        "海峡地产集团",
+        "张三",
+        "人力行政经理",
+        "无",
+    )
+    assert parsed.document_number == "JD-2023-017"
+    assert parsed.original_signoff == {"approved_at": "2023-05-01"}
+    assert parsed.commitments == ["对招聘质量负责", "对员工档案的准确性负责"]
+    assert [name for name, _ in parsed.authorities] == ["对应聘人员的初试权", "对培训计划的建议权"]
+    assert parsed.qualifications["knowledge"] == ["熟悉劳动法及相关法规", "公司各部门业务流程"]
+
+
+def test_text_boxes_are_read_once_and_headers_give_the_title():
+    boxed = parse_built("16-text-box-header")
+    header = parse_built("17-title-in-page-header")
+
+    assert (boxed.title, boxed.code, boxed.department) == ("会计", "CW-002", "财务部")
+    assert boxed.unrecognised == []
+    assert header.position_title == "人力资源专员"
+
+
+def test_resolve_refuses_two_editions_of_one_sheet(seed, hr_user):
+    plan = resolve_import(hr_user, parse_docx(generate.two_editions(), "两份.docx"))
+
+    assert (
+        "文件中有两份同名的职位说明书（售楼员）。请删去重复的一份，或拆分后分别上传。"
+        in plan.problems
+    )
+
+
+def test_two_files_of_one_title_for_one_department_are_refused(seed, hr_user):
+    data, _ = generate.BUILDERS["31-chinese-numbered-duty-table-cells"]()
+    titles: set[tuple[int, str]] = set()
+    resolve_import(hr_user, parse_docx(data, "1.docx"), taken_titles=titles)
+    second = resolve_import(hr_user, parse_docx(data, "2.docx"), taken_titles=titles)
+
+    assert "本次上传中有两个文件都是“销售部”的“售楼员”，请只保留一份。" in second.problems
+
+
+def test_import_keeps_related_positions_and_review_date_the_file_does_not_name(seed, hr_user):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    manager = Position.objects.get(code="FZ-XS-001")
+    clerk.related_positions.add(manager)
+    Position.objects.filter(pk=clerk.pk).update(next_review_on=datetime.date(2027, 6, 30))
+    parsed = parse_built("31-chinese-numbered-duty-table-cells")
+
+    plan = resolve_import(hr_user, parsed)
+    (written,) = import_sheets(hr_user, [plan])
+
+    assert plan.keep_related
+    assert "文件中没有相关职位，保留现有的相关职位：销售经理。" in plan.warnings
+    assert list(written.related_positions.all()) == [manager]
+    written.refresh_from_db()
+    assert written.next_review_on == datetime.date(2027, 6, 30)
+
+
+def test_an_unknown_heading_row_in_a_table_ends_the_summary():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["职位名称", "会计", "所在部门", "财务部"],
+            ["直接上级", "财务部经理", "职位编号", "CW-002"],
+        ],
+    )
+    box = word_helpers.table(
+        document,
+        [["职位概要"], ["负责日常会计核算。"], ["五、晋升通道"], ["可晋升为财务主管。"]],
+    )
+    assert len(box.rows) == 4
+    document.add_paragraph("工作职责")
+    document.add_paragraph("1. 审核原始凭证")
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert parsed.summary == ["负责日常会计核算。"]
+    assert [str(item) for item in parsed.unrecognised] == [
+        "五、晋升通道（正文表格 2 第 3 行·未知标题，其后内容不归入上一节）",
+        "可晋升为财务主管。（「晋升通道」下）",
+    ]
+
+
+def test_bian_zhi_with_a_number_is_the_headcount_not_a_signature():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["岗位名称", "会计", "所属部门", "财务部"],
+            ["编制", "2人", "直接上级", "财务部经理"],
+        ],
+    )
+    document.add_paragraph("岗位职责")
+    document.add_paragraph("1. 审核原始凭证")
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert (parsed.headcount, parsed.original_signoff) == ("2人", {})
+
+
+def test_a_file_with_more_paragraphs_than_any_sheet_is_refused():
+    document = docx.Document()
+    for number in range(5001):
+        document.add_paragraph(f"第 {number} 段")
+
+    with pytest.raises(WordImportError) as excinfo:
+        parse_docx(word_helpers.save(document), "很长.docx")
+
+    assert str(excinfo.value) == (
+        "文件有 5001 段，超过 5000 段，不像一份职位说明书。请每个文件只放一份职位说明书后再上传。"
+    )
+
+
+def test_a_label_over_its_value_in_one_cell_is_read():
+    document = docx.Document()
+    word_helpers.table(
+        document,
+        [
+            ["职位名称：\n会计", "所在部门：\n财务部", "直接上级：\n财务部经理"],
+            ["工作职责：\n1. 审核原始凭证\n2. 编制财务报表", "", ""],
+        ],
+    )
+
+    parsed = parse_docx(word_helpers.save(document), "会计.docx")
+
+    assert (parsed.title, parsed.department, parsed.superior) == ("会计", "财务部", "财务部经理")
+    assert [d.tasks for d in parsed.duties] == [["审核原始凭证"], ["编制财务报表"]]
+    assert parsed.unrecognised == []

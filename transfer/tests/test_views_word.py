@@ -21,6 +21,7 @@ from positions.tests.text import page_text
 from transfer.services import staging
 from transfer.services.word import DOCX_CONTENT_TYPE
 from transfer.tests import word_helpers
+from transfer.tests.corpus import generate
 from transfer.tests.test_services_staging import stored_files
 from transfer.tests.test_services_word_import import fake_legacy_doc
 
@@ -157,7 +158,9 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
         reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
     )
     preview = hr_client.get(response["Location"])
-    assert "更新“售楼员”的草稿，现行版本不变" in page_text(preview)
+    text = page_text(preview)
+    assert "更新“售楼员”的草稿，现行版本不变" in text
+    assert "将改动的内容" in text and "原文件签核（仅记录，不作为草稿的签核）" in text
     done = hr_client.post(response["Location"], {"action": "confirm"})
 
     assert done.status_code == 302 and done["Location"] == clerk.get_absolute_url()
@@ -167,14 +170,34 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
     assert Version.objects.get(pk=clerk.current_version_id).sheet == version_sheet
 
 
+def test_word_import_of_a_title_the_department_has_offers_update_or_new(seed, hr_client):
+    Position.objects.filter(code="FZ-XS-101").update(code="FZ-XS-101-OLD")
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
+    )
+    preview_url = response["Location"]
+    text = page_text(hr_client.get(preview_url))
+    assert "同名职位" in text and "更新“售楼员”" in text and "新建" in text
+    assert "将更新该职位，编号改为“FZ-XS-101”" in text
+    before = Position.objects.filter(title="售楼员").count()
+
+    done = hr_client.post(preview_url, {"action": "confirm", "mode-0": "create"})
+
+    assert done.status_code == 302
+    assert Position.objects.filter(title="售楼员").count() == before + 1
+    assert Position.objects.get(code="FZ-XS-101").status == Position.Status.DRAFT
+    assert Position.objects.get(code="FZ-XS-101-OLD").status == Position.Status.PUBLISHED
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
         ("说明书.docx", "这不是 Word 文件".encode(), "文件类型不支持"),
         ("说明书.docx", b"PK\x03\x04broken", "文件已损坏"),
-        ("说明书.docx", word_helpers.plain_document("只有一段文字"), "文档中没有表格"),
+        ("说明书.docx", word_helpers.plain_document("只有一段文字"), "不像职位说明书"),
+        ("招聘需求申请表.docx", generate.recruitment_request(), "不像职位说明书：只找到职位名称；"),
     ],
-    ids=["text renamed", "corrupt zip", "no tables"],
+    ids=["text renamed", "corrupt zip", "not a job description", "recruitment request"],
 )
 def test_word_import_bad_file_shows_the_message_and_writes_nothing(
     seed, hr_client, name, data, message
@@ -300,3 +323,18 @@ def test_word_import_with_storage_unreachable_says_so_and_writes_nothing(
     assert response.status_code == 503
     assert "文件存储暂时不可用，请稍后再试" in page_text(response)
     assert counts() == before
+
+
+def test_word_import_of_our_own_unchanged_export_changes_nothing(seed, hr_client):
+    manager = Position.objects.get(code="FZ-XS-001")
+    lock_version = manager.lock_version
+    exported = hr_client.get(docx_url(manager)).content
+    response = hr_client.post(reverse(IMPORT_URL), {"files": [upload("m.docx", exported)]})
+    preview = hr_client.get(response["Location"])
+    assert "与“销售经理”相同，不会改动" in page_text(preview)
+
+    done = hr_client.post(response["Location"], {"action": "confirm"}, follow=True)
+
+    assert "文件与系统中的职位说明书相同，未作任何改动。" in page_text(done)
+    manager.refresh_from_db()
+    assert (manager.status, manager.lock_version) == (Position.Status.PUBLISHED, lock_version)

@@ -25,7 +25,7 @@ from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
-from transfer.services.word_import.write import import_sheets
+from transfer.services.word_import.write import import_sheets, preview_changes
 
 
 def _version_number(request: HttpRequest, number: int | None) -> int | None:
@@ -127,11 +127,24 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     )
     allowed = {department.pk: department for department in departments}
     taken: set[str] = set()
+    taken_titles: set[tuple[int, str]] = set()
     plans = []
     for index, (name, data) in enumerate(files):
         parsed = parse_docx(data, name)
         chosen = _chosen_department(request, index, allowed)
-        plans.append(resolve_import(request.user, parsed, department=chosen, taken_codes=taken))
+        create_new = request.POST.get(f"mode-{index}") == "create"
+        plans.append(
+            resolve_import(
+                request.user,
+                parsed,
+                department=chosen,
+                taken_codes=taken,
+                taken_titles=taken_titles,
+                create_new=create_new,
+            )
+        )
+    if request.method != "POST" or request.POST.get("action") != "confirm":
+        preview_changes(request.user, plans)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -140,11 +153,15 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             errors = error.messages
         else:
             staging.discard(request.user, token)
-            titles = "、".join(position.title for position in written)
-            messages.success(
-                request,
-                f"已从 Word 导入 {len(written)} 份职位说明书（{titles}），均为草稿，需提交审核。",
-            )
+            changed = [p for p, plan in zip(written, plans, strict=True) if not plan.unchanged]
+            same = [p.title for p, plan in zip(written, plans, strict=True) if plan.unchanged]
+            titles = "、".join(position.title for position in changed)
+            text = f"已从 Word 导入 {len(changed)} 份职位说明书（{titles}），均为草稿，需提交审核。"
+            if not changed:
+                text = "文件与系统中的职位说明书相同，未作任何改动。"
+            elif same:
+                text += f"与系统中相同、未改动：{'、'.join(same)}。"
+            messages.success(request, text)
             if len(written) == 1:
                 return redirect(written[0].get_absolute_url())
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")

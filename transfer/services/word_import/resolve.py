@@ -1,8 +1,13 @@
 """Resolving a parsed sheet against the database: what importing it would write, and why not.
 
 ``resolve_import`` finds the department, the superior and the existing position an import
-updates (same 职位编号), and lists the Chinese problems that block the file and the warnings
-about what is left out.
+updates, and lists the Chinese problems that block the file and the warnings about what is
+left out or would be lost. Matching: the same 职位编号 is that position; without one — or with
+a 职位编号 nobody has — the same title in the same department is that position (the preview
+proposes updating it, with 新建 as the alternative: ``create_new=True``), so a new code never
+creates a duplicate silently. Two editions of one sheet in a file, and two files with the same
+title for the same department, are refused. What would change field by field is
+``write.preview_changes`` (it needs the writer).
 """
 
 from __future__ import annotations
@@ -30,7 +35,13 @@ class WordImportPlan:
     parsed: ParsedSheet
     department: Department | None = None
     superior: Position | None = None
-    existing: Position | None = None  # the position this file updates (same 职位编号)
+    existing: Position | None = None  # the position this file updates
+    match: str = ""  # how ``existing`` was found: "code", "title" or "" (a new position)
+    # The same title in the same department, found while the file asks for a new position
+    # (``create_new``) or names a 职位编号 nobody has: the preview offers updating it instead.
+    title_match: Position | None = None
+    create_new: bool = False
+    keep_related: bool = False  # the file names no 相关职位: the stored ones stay
     related: list[Position] = field(default_factory=list)
     grade_min: int | None = None
     grade_max: int | None = None
@@ -38,6 +49,47 @@ class WordImportPlan:
     dates: dict[str, datetime.date | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # block the import
     warnings: list[str] = field(default_factory=list)  # imported anyway
+    # Set by ``write.preview_changes``: the ordered diff of the stored sheet and what this file
+    # would make of it (positions.services.sheet_diff.SheetChanges); None for a new position.
+    changes: object | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        """An update that changes nothing: confirming leaves the position as it is."""
+        return self.changes is not None and self.changes.is_empty
+
+    @property
+    def field_differences(self) -> list[dict[str, str]]:
+        """What confirming would change, in the sheet's order: one dict per changed item with
+        ``section`` (基本信息, 工作职责 …), ``label`` (职位名称, 学历 … or ""), ``status``
+        (added/removed/changed/moved), ``status_label`` (新增/删除/修改/移动), ``old``, ``new``."""
+        if self.changes is None:
+            return []
+        return [
+            {
+                "section": section.label,
+                "label": item.label,
+                "status": item.status,
+                "status_label": item.status_label,
+                "old": item.old,
+                "new": item.new,
+            }
+            for section in self.changes.sections
+            for item in section.changes
+        ]
+
+    @property
+    def can_choose_create(self) -> bool:
+        """The preview may offer 新建 instead of updating the position found by title."""
+        return self.match == "title" or (self.create_new and self.title_match is not None)
+
+    @property
+    def original_signoff_rows(self) -> list[tuple[str, str, str, str, datetime.date | None]]:
+        """(role, 编制/审核/审批, name, date as written, date) the file names: 「原文件签核」."""
+        return [
+            (role, label, name, date_text, parse_date(date_text) if date_text else None)
+            for role, label, name, date_text in self.parsed.original_signoff_rows
+        ]
 
     @property
     def ok(self) -> bool:
@@ -133,15 +185,82 @@ def _find_superior(text: str, exclude_code: str) -> tuple[Position | None, str]:
     return None, f"直接上级“{name}”不存在，导入后请在编辑页选择。"
 
 
+def _match_by_title(user, plan: WordImportPlan, title: str, code: str) -> None:
+    """The same title in the same department is the same position, unless 新建 was chosen."""
+    same = list(
+        Position.objects.exclude(status=Position.Status.ARCHIVED).filter(
+            title=title, department=plan.department
+        )[:2]
+    )
+    if len(same) != 1 or not permissions.can_edit_position(user, same[0]):
+        return
+    (found,) = same
+    plan.title_match = found
+    where = f"“{plan.department.name}”已有职位“{found.title}”"
+    if found.code:
+        where += f"（编号 {found.code}）"
+    if plan.create_new:
+        plan.warnings.append(f"{where}；按您的选择新建一个同名职位。")
+        return
+    plan.existing, plan.match = found, "title"
+    if code and code != found.code:
+        plan.warnings.append(
+            f"{where}，文件的职位编号“{code}”在系统中不存在：将更新该职位，编号改为“{code}”。"
+            "如需另建新职位，请选择「新建」。"
+        )
+    else:
+        plan.warnings.append(f"{where}：将更新该职位。如需另建新职位，请选择「新建」。")
+
+
+def _warn_about_losses(plan: WordImportPlan) -> None:
+    """Say what an update would clear: sign-offs of a sheet in the workflow; keep 相关职位
+    the file does not name (下次复核日期 is never written by an import)."""
+    existing = plan.existing
+    if existing is None:
+        return
+    if not plan.parsed.related.strip():
+        plan.keep_related = True
+        kept = [p.title for p in existing.related_positions.all()]
+        if kept:
+            plan.warnings.append(f"文件中没有相关职位，保留现有的相关职位：{'、'.join(kept)}。")
+    status = existing.status
+    if status == Position.Status.PUBLISHED:
+        plan.warnings.append(
+            f"“{existing.title}”已生效：导入后开始新版本的草稿，现行版本及其签核保持不变，"
+            "草稿需重新提交审核。"
+        )
+    elif status in (Position.Status.SUBMITTED, Position.Status.REVIEWED):
+        signed = [
+            f"{label} {name}"
+            for label, name in (
+                ("审核", existing.reviewed_by_name),
+                ("审批", existing.approved_by_name),
+            )
+            if name
+        ]
+        cleared = f"（{'、'.join(signed)}）" if signed else ""
+        plan.warnings.append(
+            f"“{existing.title}”正在{existing.get_status_display()}：导入后退回草稿，"
+            f"已有的审核/审批签核{cleared}将清除，需重新提交审核。"
+        )
+
+
 def resolve_import(
     user: AbstractBaseUser,
     parsed: ParsedSheet,
     *,
     department: Department | None = None,
     taken_codes: set[str] | None = None,
+    taken_titles: set[tuple[int, str]] | None = None,
+    create_new: bool = False,
 ) -> WordImportPlan:
-    """What importing ``parsed`` would write, with its problems (Chinese)."""
-    plan = WordImportPlan(parsed=parsed)
+    """What importing ``parsed`` would write, with its problems (Chinese).
+
+    ``taken_codes`` / ``taken_titles``: shared by the files of one upload (a code, or a title in
+    a department, twice is a problem). ``create_new``: the user chose 新建 over updating the
+    position of the same title in the same department.
+    """
+    plan = WordImportPlan(parsed=parsed, create_new=create_new)
     title = parsed.position_title
     if not title:
         plan.problems.append("文件中没有找到职位名称。")
@@ -152,6 +271,11 @@ def resolve_import(
         plan.problems.append(
             f"文件中还有另一份职位说明书（{others}）。每个文件只能放一份，请拆分后分别上传。"
         )
+    if parsed.duplicate_titles:
+        titles = "、".join(parsed.duplicate_titles)
+        plan.problems.append(
+            f"文件中有两份同名的职位说明书（{titles}）。请删去重复的一份，或拆分后分别上传。"
+        )
     code = parsed.code.strip()
     if code:
         if taken_codes is not None:
@@ -160,6 +284,7 @@ def resolve_import(
             taken_codes.add(code)
         plan.existing = Position.objects.filter(code=code).first()
         if plan.existing is not None:
+            plan.match = "code"
             if not permissions.can_edit_position(user, plan.existing):
                 owner = (
                     f"“{plan.existing.title}”"
@@ -181,15 +306,15 @@ def resolve_import(
         plan.department, problem = _find_department(parsed.department)
         if problem:
             plan.problems.append(problem)
-    if plan.existing is None and not code and title and plan.department is not None:
-        # No 职位编号: the same title in the same department is the same position.
-        same = list(
-            Position.objects.exclude(status=Position.Status.ARCHIVED).filter(
-                code="", title=title, department=plan.department
-            )[:2]
-        )
-        if len(same) == 1 and permissions.can_edit_position(user, same[0]):
-            plan.existing = same[0]
+    if plan.existing is None and title and plan.department is not None:
+        _match_by_title(user, plan, title, code)
+    if title and plan.department is not None and taken_titles is not None:
+        key = (plan.department.pk, title)
+        if key in taken_titles:
+            plan.problems.append(
+                f"本次上传中有两个文件都是“{plan.department.name}”的“{title}”，请只保留一份。"
+            )
+        taken_titles.add(key)
     if plan.department is not None and not permissions.can_edit_department(user, plan.department):
         plan.problems.append(f"您无权在“{plan.department.name}”中新建或修改职位，请选择其他部门。")
         plan.department = None
@@ -235,6 +360,7 @@ def resolve_import(
             plan.warnings.append(
                 f"工作权限“{name}”的级别“{level_label}”无法识别（可用：{levels}），未导入。"
             )
+    _warn_about_losses(plan)
     related = [t for t in re.split(r"[、，,；;\n]", parsed.related) if t.strip()]
     for title in related:
         found = list(

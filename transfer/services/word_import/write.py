@@ -1,20 +1,27 @@
 """Writing confirmed Word imports through the one sheet writer, all files in one transaction.
 
-Each file becomes a 草稿: a new position, or a new working copy of an existing one (same
-职位编号) whose published version stays in force.
+Each file becomes a 草稿: a new position, or a new working copy of an existing one whose
+published version stays in force. ``preview_changes`` runs the same write in a transaction it
+rolls back, so the preview's field-by-field differences are exactly what confirming writes; a
+file that changes nothing is not written at all (no new draft, no revision).
 """
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from positions.models import Position
-from positions.services.sheets import SheetContent, SheetWrite, write_sheets
+from positions.services.sheet_diff import diff_sheets
+from positions.services.sheets import EditConflict, SheetContent, SheetWrite, write_sheets
+from positions.sheet import build_sheet
 from transfer.services.word_import.resolve import WordImportPlan
-from transfer.services.word_import.vocabulary import AUTHORITY_LEVELS, EDUCATION
+from transfer.services.word_import.vocabulary import (
+    AUTHORITY_LEVELS,
+    EDUCATION,
+    experience_years,
+)
 
 
 def _education(text: str) -> str:
@@ -24,19 +31,16 @@ def _education(text: str) -> str:
     return ""
 
 
-def _experience_years(text: str) -> int | None:
-    match = re.search(r"(\d{1,2})\s*年", text)
-    return int(match.group(1)) if match else None
-
-
 def _plan_write(plan: WordImportPlan) -> SheetWrite:
     """What the writer writes for one file: the sheet as a 草稿, without the file's sign-off
     (编制/审核/审批 happen in jobdesc: a paper signature does not approve the draft)."""
     parsed = plan.parsed
     qualifications = {key: "\n".join(lines) for key, lines in parsed.qualifications.items()}
+    existing = plan.existing
     fields = {
         "title": parsed.position_title,
-        "code": parsed.code.strip(),
+        # A file without a 职位编号, matched by title, keeps the position's code.
+        "code": parsed.code.strip() or (existing.code if existing is not None else ""),
         "department_id": plan.department.pk,
         "reports_to_id": plan.superior.pk if plan.superior is not None else None,
         "grade_min": plan.grade_min,
@@ -79,16 +83,15 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
             {
                 "education": _education(education_text),
                 "education_note": education_text,
-                "experience_years": _experience_years(qualifications.get("experience", "")),
+                "experience_years": experience_years(qualifications.get("experience", "")),
                 **qualifications,
             }
         ]
-    existing = plan.existing
     return SheetWrite(
         position=existing,
         content=SheetContent(
             fields=fields,
-            related_positions=[p.pk for p in plan.related],
+            related_positions=None if plan.keep_related else [p.pk for p in plan.related],
             sections={
                 "duties": duties,
                 "authorities": authorities,
@@ -103,15 +106,57 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
     )
 
 
+class _DryRun(Exception):
+    """Raised to roll the preview's write back."""
+
+
+def _sheet(pk: int):
+    return build_sheet(Position.objects.with_sheet().get(pk=pk))
+
+
+def preview_changes(user: AbstractBaseUser, plans: list[WordImportPlan]) -> None:
+    """Set ``plan.changes`` of every plan that updates a position: the ordered diff of the
+    stored sheet and the sheet confirming would write (written, read back, rolled back)."""
+    updates = [plan for plan in plans if plan.ok and plan.existing is not None]
+    if not updates:
+        return
+    before = {plan.existing.pk: _sheet(plan.existing.pk) for plan in updates}
+    after = {}
+    try:
+        with transaction.atomic():
+            written = write_sheets(
+                user=user, writes=[_plan_write(plan) for plan in updates], comment="预览"
+            )
+            after = {position.pk: _sheet(position.pk) for position in written}
+            raise _DryRun
+    except _DryRun:
+        pass
+    except (ValidationError, PermissionDenied, EditConflict):
+        return  # confirming reports it, named by file
+    for plan in updates:
+        plan.changes = diff_sheets(before[plan.existing.pk], after[plan.existing.pk])
+
+
 def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[Position]:
     """Write every plan as a draft through the one writer, all or nothing.
 
     ``ValidationError`` (each message named by its file) if any is blocked; nothing is
-    written then.
+    written then. A file that would change nothing leaves its position untouched (it is
+    returned as stored).
     """
     problems = [f"{p.parsed.filename}：{problem}" for p in plans for problem in p.problems]
     if problems:
         raise ValidationError(problems)
-    return write_sheets(
-        user=user, writes=[_plan_write(plan) for plan in plans], comment="从 Word 文件导入"
-    )
+    with transaction.atomic():
+        preview_changes(user, plans)
+        changed = [plan for plan in plans if not plan.unchanged]
+        written = iter(
+            write_sheets(
+                user=user,
+                writes=[_plan_write(plan) for plan in changed],
+                comment="从 Word 文件导入",
+            )
+            if changed
+            else []
+        )
+        return [plan.existing if plan.unchanged else next(written) for plan in plans]
