@@ -1,0 +1,90 @@
+"""Every API error as JSON with a Chinese message: ``{"detail": …, "code": …, "errors": …}``.
+
+DRF's own messages come in Chinese through its zh-hans translation; the services' Django
+``ValidationError`` and ``PermissionDenied`` keep their Chinese messages; English text from a
+404 of Django's never reaches the client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+STATUS_MESSAGES = {
+    400: "请求有误。",
+    401: "请先提供有效的令牌。",
+    403: "您没有执行该操作的权限。",
+    404: "未找到。",
+    405: "不支持该请求方法。",
+    406: "无法按所要求的格式返回。",
+    415: "不支持的请求体格式，请使用 application/json。",
+    429: "请求过于频繁，请稍后再试。",
+}
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "修改前请先读取该职位，并在 If-Match 请求头中带上所得的 ETag。"
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "职位当前状态不允许此操作。"
+    default_code = "conflict"
+
+
+def _flatten(detail: Any) -> str:
+    """The first message of a DRF error structure, for ``detail``."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            message = _flatten(value)
+            if message:
+                return message if key == "non_field_errors" else f"{key}：{message}"
+        return ""
+    if isinstance(detail, list):
+        return next((m for m in (_flatten(item) for item in detail) if m), "")
+    return str(detail)
+
+
+def django_validation_error(error: DjangoValidationError) -> exceptions.APIException:
+    """A service's refusal (``ValidationError``) as a 400, or a 409 for a workflow state."""
+    messages = list(error.messages)
+    if getattr(error, "code", None) == "state":
+        return Conflict(messages[0] if messages else None)
+    return exceptions.ValidationError({"non_field_errors": messages})
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_error(exc)
+    elif isinstance(exc, Http404):
+        message = str(exc) if exc.args and not str(exc).isascii() else STATUS_MESSAGES[404]
+        exc = exceptions.NotFound(message)
+    elif isinstance(exc, PermissionDenied):
+        message = str(exc) if exc.args and not str(exc).isascii() else STATUS_MESSAGES[403]
+        exc = exceptions.PermissionDenied(message)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    body: dict[str, Any] = {"code": getattr(exc, "default_code", "error")}
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            body["code"] = codes
+    if isinstance(detail, dict) and set(detail) == {"detail"}:
+        body["detail"] = str(detail["detail"])
+    else:
+        body["detail"] = _flatten(detail) or STATUS_MESSAGES.get(response.status_code, "请求有误。")
+        body["errors"] = detail
+    if not body["detail"] or body["detail"].isascii():
+        body["detail"] = STATUS_MESSAGES.get(response.status_code, body["detail"])
+    response.data = body
+    return response
