@@ -1,7 +1,7 @@
 """The REST API (``/api/v1/``, its schema and docs page) and the API 令牌 page, under the
 ``api`` namespace."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from api.views import docs, positions, reference, tokens
 
@@ -54,6 +54,8 @@ urlpatterns = [
     ),
     path(f"{V1}schema/", docs.SchemaView.as_view(), name="schema"),
     path(f"{V1}docs/", docs.DocsView.as_view(), name="docs"),
+    # Anything else under /api/ (a negative id, a typo): JSON 404, not the HTML error page.
+    re_path(r"^api/(?P<rest>.*)$", docs.not_found, name="not-found"),
     path("accounts/api-tokens/", tokens.token_list, name="token-list"),
     path("accounts/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

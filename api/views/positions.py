@@ -128,6 +128,8 @@ def _validated_content(request: Request) -> dict:
 
 
 class PositionListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="positions_list",
         summary="职位列表",
@@ -142,7 +144,7 @@ class PositionListView(APIView):
         filterset = PositionFilter(request.query_params, queryset=listed, request=request)
         if not filterset.is_valid():
             raise ValidationError([m for messages in filterset.errors.values() for m in messages])
-        paginator = Pagination()
+        paginator = self.pagination_class()
         ids = paginator.paginate_queryset(
             filterset.qs.values_list("pk", flat=True), request, view=self
         )

@@ -42,6 +42,8 @@ class DepartmentListView(APIView):
 
 
 class OrgTreeView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="org_tree_list",
         summary="组织架构（汇报关系）",
@@ -57,7 +59,7 @@ class OrgTreeView(APIView):
             .active()
             .values_list("pk", flat=True)
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(positions.order_by("pk"), request, view=self)
         nodes = reading.org_nodes(page, visible)
         return paginator.get_paginated_response(OrgNodeSerializer(nodes, many=True).data)
@@ -73,6 +75,8 @@ EMPLOYEE_FILTERS = [
 
 
 class EmployeeListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="employees_list",
         summary="员工列表",
@@ -100,7 +104,7 @@ class EmployeeListView(APIView):
             employees = employees.filter(Exists(in_department))
         if not filters.get("left"):
             employees = employees.current()
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             employees.order_by("employee_no", "pk"), request, view=self
         )
