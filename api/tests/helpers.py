@@ -20,8 +20,8 @@ class ApiClient:
         self.client = Client()
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"} if user else {}
 
-    def get(self, url: str, **extra):
-        return self.client.get(url, **self.headers, **extra)
+    def get(self, url: str, params=None, **extra):
+        return self.client.get(url, params, **self.headers, **extra)
 
     def post(self, url: str, data=None, **extra):
         return self.client.post(
