@@ -34,6 +34,7 @@ def not_found(request: Request, rest: str = "") -> Response:
 class DocsView(SpectacularSwaggerSplitView):
     url_name = "api:schema"
     title = "jobdesc API 文档"
+    template_name = "api/swagger_ui.html"
 
     @classmethod
     def as_view(cls, **initkwargs):
