@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from api.tests.helpers import ApiClient
+from jobdesc.tests.test_settings import start
 
 
 def test_throttle_refuses_requests_beyond_the_rate_per_token(settings, user):
@@ -19,3 +20,9 @@ def test_throttle_refuses_requests_beyond_the_rate_per_token(settings, user):
     assert refused.json()["detail"] == "请求已被限流。 预计 60 秒后可用。"
     assert ApiClient(user).get(url).status_code == 200  # another token has its own count
     cache.clear()
+
+
+def test_throttle_rate_setting_malformed_stops_startup_naming_it():
+    result = start(DEBUG="1", API_THROTTLE_RATE="sixty a minute")
+    assert result.returncode != 0
+    assert "Environment variable API_THROTTLE_RATE='sixty a minute' is not a rate" in result.stderr
