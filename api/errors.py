@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.parsers import BodyTooLarge
 
 STATUS_MESSAGES = {
     400: "请求有误。",
@@ -62,7 +64,9 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.APIExcep
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):  # Django read the body first and refused it
+        exc = BodyTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
     elif isinstance(exc, Http404):
         message = str(exc) if exc.args and not str(exc).isascii() else STATUS_MESSAGES[404]

@@ -183,3 +183,26 @@ def test_version_detail_prints_any_version(employee, clerk):
         reverse("api:version-detail", kwargs={"pk": clerk.pk, "number": 7})
     )
     assert missing.status_code == 404 and missing.json()["detail"] == "没有这个版本。"
+
+
+def test_position_patch_body_too_large_is_refused_before_parsing(hr, clerk):
+    api = ApiClient(hr)
+    etag = api.get(detail_url(clerk))["ETag"]
+    response = api.patch(detail_url(clerk), {"summary": "长" * 1_000_000}, HTTP_IF_MATCH=etag)
+    assert response.status_code == 413, response.content.decode()[:3000]
+    assert response.json()["detail"] == "请求体过大（超过 2.5 MB），未保存任何内容。"
+    assert Position.objects.get(pk=clerk.pk).summary != "长" * 1_000_000
+
+
+def test_position_patch_malformed_json_is_a_chinese_400(hr, clerk):
+    api = ApiClient(hr)
+    etag = api.get(detail_url(clerk))["ETag"]
+    response = api.client.patch(
+        detail_url(clerk),
+        "{not json",
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+        **api.headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("请求体不是合法的 JSON")
