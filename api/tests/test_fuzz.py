@@ -8,6 +8,7 @@ as database errors; skipped on SQLite.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +16,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from api.tests.helpers import token_for
 from jobdesc.wsgi import application
 from positions import permissions
-from positions.models import Position
+from positions.models import Employee, Position
 from positions.tests.factories import EmployeeFactory, UserFactory
 
 pytestmark = [
@@ -78,20 +80,46 @@ SETTINGS = settings(
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
+REAL_CODES = ("FZ-XS-101", "FZ-XS-001", "MK105")
+
+
+def _with_id(drawn):
+    case, pk = drawn
+    case.path_parameters = {**(case.path_parameters or {}), "id": pk}
+    if "number" in case.path_parameters:
+        case.path_parameters["number"] = 1
+    return case
+
+
 def test_api_fuzz_finds_no_server_error_and_no_schema_violation(api_schema, caller):
     failures: list[str] = []
+    answered: dict[str, set[int]] = defaultdict(set)
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 13
 
+    # Random ids mostly name nothing (404): half the cases name a real position / employee.
+    real_ids = [*Position.objects.filter(code__in=REAL_CODES).values_list("pk", flat=True)]
+    real_ids += list(Employee.objects.values_list("pk", flat=True)[:2])
+
     for operation in operations:
+        strategy = operation.as_strategy()
+        if "{id}" in operation.path:
+            strategy = st.one_of(
+                strategy,
+                st.tuples(strategy, st.sampled_from(real_ids)).map(_with_id),
+            )
 
         @SETTINGS
-        @given(case=operation.as_strategy())
+        @given(case=strategy)
         def run(case):
-            case.call_and_validate(headers=caller.headers, checks=CHECKS)
+            response = case.call_and_validate(headers=caller.headers, checks=CHECKS)
+            answered[case.operation.label].add(response.status_code)
 
         try:
             run()
         except Exception as error:  # every failing operation is reported, not just the first
             failures.append(f"{operation.label} as {caller.role}: {error}")
     assert not failures, "\n\n".join(failures)
+    # The fuzzer reached real sheets, not only 404s.
+    assert 200 in answered["GET /api/v1/positions/{id}/"]
+    assert 200 in answered["GET /api/v1/positions/{id}/versions/{number}/"]
