@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.tests.helpers import ApiClient
@@ -206,3 +208,16 @@ def test_position_patch_malformed_json_is_a_chinese_400(hr, clerk):
     )
     assert response.status_code == 400
     assert response.json()["detail"].startswith("请求体不是合法的 JSON")
+
+
+def test_position_list_queries_do_not_grow_with_the_page(hr, employee):
+    for user in (hr, employee):
+        api = ApiClient(user)
+        api.get(reverse("api:position-list"))  # first use: the token's last_used_at, caches
+        counts = []
+        for size in (2, 15):
+            with CaptureQueriesContext(connection) as queries:
+                body = api.get(reverse("api:position-list"), {"page_size": size}).json()
+            assert len(body["results"]) == size
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
