@@ -55,6 +55,43 @@ def _flatten(detail: Any) -> str:
     return str(detail)
 
 
+def field_label(field: Any, name: str) -> str:
+    """A field's Chinese name: its help text up to the first note (「职位名称（新建时必填）」)."""
+    text = str(getattr(field, "help_text", "") or "")
+    for mark in ("（", "，", "；", "："):
+        text = text.split(mark)[0]
+    return text.strip() or name
+
+
+def labelled(detail: Any, fields: Any) -> str:
+    """The first error of a serializer's ``errors``, named in Chinese: 「工作职责第 2 行：工作类别：
+    “x” 不是合法选项。」."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                return labelled(value, None)
+            field = fields.get(key) if fields is not None else None
+            inner = getattr(field, "child", None) or field
+            inner_fields = getattr(inner, "fields", None)
+            if isinstance(value, dict) and all(isinstance(k, int) for k in value):
+                number, row = next(iter(value.items()))
+                where = f"{field_label(field, str(key))}第 {number + 1} 行"
+                return f"{where}：{labelled(row, inner_fields)}"
+            return f"{field_label(field, str(key))}：{labelled(value, inner_fields)}"
+        return ""
+    if isinstance(detail, list):
+        return next((m for m in (labelled(item, fields) for item in detail) if m), "")
+    return str(detail)
+
+
+class FieldErrors(exceptions.ValidationError):
+    """A serializer's errors, with ``summary`` (the first, named in Chinese) as ``detail``."""
+
+    def __init__(self, serializer: Any) -> None:
+        super().__init__(serializer.errors)
+        self.summary = labelled(serializer.errors, serializer.fields)
+
+
 def django_validation_error(error: DjangoValidationError) -> exceptions.APIException:
     """A service's refusal (``ValidationError``) as a 400, or a 409 for a workflow state."""
     messages = list(error.messages)
@@ -86,7 +123,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(detail, dict) and set(detail) == {"detail"}:
         body["detail"] = str(detail["detail"])
     else:
-        body["detail"] = _flatten(detail) or STATUS_MESSAGES.get(response.status_code, "请求有误。")
+        summary = getattr(exc, "summary", "") or _flatten(detail)
+        body["detail"] = summary or STATUS_MESSAGES.get(response.status_code, "请求有误。")
         body["errors"] = detail
     if not body["detail"] or body["detail"].isascii():
         body["detail"] = STATUS_MESSAGES.get(response.status_code, body["detail"])

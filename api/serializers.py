@@ -124,7 +124,7 @@ class QualificationSerializer(serializers.Serializer):
     education_note = text("学历说明", 100)
     major = text("专业")
     experience_years = serializers.IntegerField(
-        help_text="工作经验（年）", allow_null=True, required=False, **SMALL_INT
+        help_text="工作经验年数", allow_null=True, required=False, **SMALL_INT
     )
     experience = text("工作经验")
     background = text("资历")
@@ -156,10 +156,10 @@ class PositionContentSerializer(serializers.Serializer):
         help_text="直接上级职位 ID；null 为无", required=False, allow_null=True, min_value=1
     )
     grade_min = serializers.IntegerField(
-        help_text="职位等级（低）", required=False, allow_null=True, **SMALL_INT
+        help_text="职位等级下限", required=False, allow_null=True, **SMALL_INT
     )
     grade_max = serializers.IntegerField(
-        help_text="职位等级（高）", required=False, allow_null=True, **SMALL_INT
+        help_text="职位等级上限", required=False, allow_null=True, **SMALL_INT
     )
     headcount = serializers.IntegerField(
         help_text="职位编制（人）", required=False, allow_null=True, **SMALL_INT

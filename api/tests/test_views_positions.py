@@ -221,3 +221,17 @@ def test_position_list_queries_do_not_grow_with_the_page(hr, employee):
             assert len(body["results"]) == size
             counts.append(len(queries))
         assert counts[0] == counts[1]
+
+
+def test_position_patch_bad_row_is_named_in_chinese(hr, clerk):
+    response = edit(ApiClient(hr), clerk, {"duties": [{"tasks": "a"}, {"tasks": "b", "kind": "x"}]})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "工作职责第 2 行：工作类别：“x” 不是合法选项。"
+    assert body["errors"] == {"duties": {"1": {"kind": ["“x” 不是合法选项。"]}}}
+
+
+def test_position_create_wrong_type_is_named_in_chinese(hr, seed):
+    response = ApiClient(hr).post(reverse("api:position-list"), {"title": "x", "grade_min": "高"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "职位等级下限：请填写合法的整数值。"

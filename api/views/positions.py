@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import reading, services, writing
-from api.errors import PreconditionRequired
+from api.errors import FieldErrors, PreconditionRequired
 from api.pagination import Pagination
 from api.serializers import (
     ErrorSerializer,
@@ -121,10 +121,15 @@ def _stale(request: Request, pk: int) -> Response:
     )
 
 
-def _validated_content(request: Request) -> dict:
-    serializer = PositionContentSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
+def _validated(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    if not serializer.is_valid():
+        raise FieldErrors(serializer)
     return dict(serializer.validated_data)
+
+
+def _validated_content(request: Request) -> dict:
+    return _validated(PositionContentSerializer, request)
 
 
 class PositionListView(APIView):
@@ -271,9 +276,7 @@ def _workflow_view(step: str, summary: str, description: str):
         )
         def post(self, request: Request, pk: int) -> Response:
             position = visible_position(request, pk, Position.objects.select_related("department"))
-            serializer = WorkflowSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            comment = serializer.validated_data.get("comment", "")
+            comment = _validated(WorkflowSerializer, request).get("comment", "")
             if step == "submit":
                 workflow.submit(user=request.user, position=position)
             elif step == "review":
