@@ -55,6 +55,12 @@ class AuditAction(models.TextChoices):
     EXPORT_BACKUP = "export_backup", "导出完整备份"
     EXPORT_AUDIT = "export_audit", "导出审计日志"
     PRUNE = "prune", "清理过期审计记录"
+    # The REST API (the api app): its writes, its reads of personal data, its tokens.
+    API_CREATE = "api_create", "API 新建职位"
+    API_UPDATE = "api_update", "API 修改职位"
+    API_EXPORT = "api_export", "API 导出"
+    API_TOKEN_CREATE = "api_token_create", "创建 API 令牌"
+    API_TOKEN_REVOKE = "api_token_revoke", "吊销 API 令牌"
 
 
 class AuditEvent(models.Model):

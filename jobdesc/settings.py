@@ -17,6 +17,9 @@ Variables:
                      (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
     LDAP_*           sign-in with the company directory (LDAP / Active Directory), off unless
                      LDAP_SERVER_URI is set: see the block "Company directory" at the end
+    API_THROTTLE_RATE
+                     requests one API token (or signed-in session) may make to the REST API,
+                     "N/period" with period s, min, hour or day (default 60/min)
 
 Stored files (PDFs, department books, the company logo, staged uploads) — see the "Shared
 object storage" block below, jobdesc/storage.py and jobdesc/s3.py:
@@ -63,6 +66,7 @@ server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from email.utils import getaddresses
@@ -716,4 +720,46 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
     },
+# --- REST API (the api app: Django REST framework + drf-spectacular) --------------------------
+# Tokens (Authorization: Bearer …) are the api app's own hashed ApiToken rows; a signed-in
+# session works too (the docs page's 试一试). API_THROTTLE_RATE: requests per token (or per
+# signed-in user), "N/period" with period s, min, hour or day; default 60/min. The count is kept
+# in Django's cache (per process with the default local-memory cache).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+API_THROTTLE_RATE = (os.environ.get("API_THROTTLE_RATE") or "60/min").strip()
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"Environment variable API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate; use "
+        "N/s, N/min, N/hour or N/day with N ≥ 1, such as 60/min."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "jobdesc 职位说明书 API",
+    "DESCRIPTION": (
+        "读取部门、职位说明书、版本、员工与组织架构，并由 HR 编辑在其负责范围内"
+        "新建、修改职位说明书、执行审批流程。认证：在请求头中携带 "
+        "`Authorization: Bearer <令牌>`（在「API 令牌」页面创建）。"
+        "每个调用者看到的内容与网页完全一致。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -45,6 +45,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include((PAGES, "positions"))),
+    # The REST API, its docs and the API 令牌 page: the api app's own namespace.
+    path("", include("api.urls")),
 ]
 
 # The error pages in Chinese (jobdesc/errors.py); the 500 page is Django's server_error with

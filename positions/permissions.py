@@ -539,6 +539,12 @@ def _audit_event_rule(user: User | AnonymousUser, action: str, obj) -> bool:
     return action == "view" and can_use_admin(user) and can_view_audit(user)
 
 
+def _api_token_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """API tokens in the admin: a superuser issues them for integration accounts, reads and
+    revokes them (an action); nobody deletes one (who held which token stays on record)."""
+    return action != "delete" and can_issue_integration_tokens(user)
+
+
 ADMIN_RULES = {
     **{("positions", model): _sheet_rule for model in SHEET_MODELS},
     ("positions", "department"): _department_rule,
@@ -549,6 +555,7 @@ ADMIN_RULES = {
     ("positions", "editorscope"): _editor_scope_rule,
     ("auth", "user"): _account_rule,
     ("audit", "auditevent"): _audit_event_rule,
+    ("api", "apitoken"): _api_token_rule,
 }
 
 
@@ -949,3 +956,38 @@ def can_view_book(user: User | AnonymousUser, job) -> bool:
     visible = Position.objects.filter(visible_positions_q(user)).values("pk")
     hidden = Position.objects.filter(versions__pk__in=job.version_ids).exclude(pk__in=visible)
     return not hidden.exists()
+
+
+# --- the REST API ------------------------------------------------------------------------------
+#
+# The API answers every read and write with the rules above (``visible_positions_q``,
+# ``reads_working_copy``, ``sheet_write_refusal``, the workflow refusals, ``managed_employees_q``):
+# a caller reads and changes through it exactly what the pages let them. Only the tokens are
+# the API's own.
+
+
+def can_use_api(user: User | AnonymousUser) -> bool:
+    """Every active account may call the API (and sees what its roles let it see)."""
+    return access(user).authenticated
+
+
+def can_manage_own_api_tokens(user: User | AnonymousUser) -> bool:
+    """The API 令牌 page: every signed-in person creates and revokes their own tokens."""
+    return access(user).authenticated
+
+
+def can_revoke_api_token(user: User | AnonymousUser, owner_id: int) -> bool:
+    """A token's owner revokes it; a superuser revokes anyone's (in the admin)."""
+    rules = access(user)
+    return rules.authenticated and (owner_id == user.pk or rules.superuser)
+
+
+def can_issue_integration_tokens(user: User | AnonymousUser) -> bool:
+    """Tokens for other accounts (integration accounts: an HRIS, 北森, SAP …): superusers only,
+    in the admin. Nobody else ever holds a key for an account that is not theirs."""
+    return can_grant_roles(user)
+
+
+def can_read_employees_api(user: User | AnonymousUser) -> bool:
+    """The API's employee list: HR editors, each the employees they manage (as 员工 page)."""
+    return can_manage_employees(user)

@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-PACKAGES = ("positions", "people", "printing", "transfer", "orgchart", "search", "audit", "bench")
+PACKAGES = (
+    "positions",
+    "people",
+    "printing",
+    "transfer",
+    "orgchart",
+    "search",
+    "audit",
+    "bench",
+    "api",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -100,3 +110,14 @@ def test_start_up_and_the_permission_module_load_no_renderer_or_parser():
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_import_contracts_refuse_an_area_importing_the_api(tree):
+    views = tree / "people" / "views" / "people.py"
+    original = append(views, "from api import services as api_services  # noqa")
+    try:
+        result = lint(tree)
+    finally:
+        views.write_text(original)
+    assert result.returncode == 1
+    assert "Nothing imports the REST API BROKEN" in result.stdout

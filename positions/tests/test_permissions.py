@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
@@ -769,6 +770,28 @@ ADMIN_MODEL_ROWS["audit_auditevent"] = (
 )
 
 
+def api_token(world: World) -> dict:
+    """A token of the 售楼员's (the api app's model, reached through the registry: the core's
+    tests do not import the outer areas they need not)."""
+    token = apps.get_model("api", "ApiToken").objects.create(
+        user=world.users["employee"], name="北森同步", prefix="jd_abcdefg", digest="0" * 64
+    )
+    return {"object_id": token.pk}
+
+
+# API tokens: a superuser issues them for integration accounts and revokes them; nobody deletes.
+ADMIN_MODEL_ROWS["api_apitoken"] = (
+    api_token,
+    {
+        "changelist": admin_statuses(403, 403, 200),
+        "add": admin_statuses(403, 403, 200),
+        "change": admin_statuses(403, 403, 200),
+        "delete": same(403),
+        "history": admin_statuses(403, 403, 200),
+    },
+)
+
+
 def _admin_model_cases() -> tuple[Case, ...]:
     cases = []
     for model, (kwargs, views) in ADMIN_MODEL_ROWS.items():
@@ -920,7 +943,9 @@ def project_url_names() -> set[str]:
 
 def test_permission_matrix_covers_every_url():
     covered = {case.name for case in CASES}
-    missing = project_url_names() - covered
+    # The REST API's routes (``api:``) answer JSON and tokens: api/tests/test_permissions.py
+    # holds their matrix, every route × every role, and checks it covers them all.
+    missing = {name for name in project_url_names() - covered if not name.startswith("api:")}
     assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
 
 
