@@ -720,6 +720,8 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
     },
+}
+
 # --- REST API (the api app: Django REST framework + drf-spectacular) --------------------------
 # Tokens (Authorization: Bearer …) are the api app's own hashed ApiToken rows; a signed-in
 # session works too (the docs page's 试一试). API_THROTTLE_RATE: requests per token (or per
