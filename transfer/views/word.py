@@ -124,26 +124,47 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         chosen = _chosen_department(request, index, allowed)
         plans.append(resolve_import(request.user, parsed, department=chosen, taken_codes=taken))
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
+        # 作为已生效版本导入 (go-live, positions.services.golive): historical V1s, not drafts.
+        in_force = request.POST.get("action") == "confirm-in-force"
         try:
-            written = import_sheets(request.user, plans)
+            written = import_sheets(request.user, plans, in_force=in_force)
+        except PermissionDenied as error:
+            errors, status = [str(error)], 403
         except ValidationError as error:
-            errors = error.messages
+            errors, status = error.messages, 400
         else:
             staging.discard(request.user, token)
-            titles = "、".join(position.title for position in written)
-            messages.success(
-                request,
-                f"已从 Word 导入 {len(written)} 份职位说明书（{titles}），均为草稿，需提交审核。",
-            )
-            if len(written) == 1:
-                return redirect(written[0].get_absolute_url())
-            return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
+            return _imported(request, written, in_force=in_force)
     context = {
         "token": token,
         "plans": plans,
         "departments": departments,
         "errors": errors,
         "ready": all(plan.ok for plan in plans),
+        "may_import_in_force": permissions.may_import_as_in_force(request.user),
     }
-    return render(request, PREVIEW_TEMPLATE, context, status=400 if errors else 200)
+    return render(request, PREVIEW_TEMPLATE, context, status=status)
+
+
+def _imported(request: HttpRequest, written: list[Position], *, in_force: bool) -> HttpResponse:
+    titles = "、".join(position.title for position in written[:10])
+    if len(written) > 10:
+        titles += " 等"
+    if in_force:
+        messages.success(
+            request,
+            f"已将 {len(written)} 份职位说明书作为已生效版本导入（{titles}），"
+            "均为历史文件 V1，按原文件签核。",
+        )
+        status = Position.Status.PUBLISHED
+    else:
+        messages.success(
+            request,
+            f"已从 Word 导入 {len(written)} 份职位说明书（{titles}），均为草稿，需提交审核。",
+        )
+        status = Position.Status.DRAFT
+    if len(written) == 1:
+        return redirect(written[0].get_absolute_url())
+    return redirect(f"{reverse('positions:position-list')}?status={status}")

@@ -10,8 +10,10 @@ import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from positions.models import Position
+from positions.services import golive
 from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 from transfer.services.word_import.resolve import WordImportPlan
 from transfer.services.word_import.vocabulary import AUTHORITY_LEVELS, EDUCATION
@@ -103,15 +105,48 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
     )
 
 
-def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[Position]:
-    """Write every plan as a draft through the one writer, all or nothing.
+def import_sheets(
+    user: AbstractBaseUser, plans: list[WordImportPlan], *, in_force: bool = False
+) -> list[Position]:
+    """Write every plan as a draft through the one writer, all or nothing; with ``in_force``
+    (作为已生效版本导入) as historical V1s signed as the files are (``golive.import_in_force``).
+    Either way the files' 编制/审核/审批 go to the 审批记录 as 「原文件签核」.
 
     ``ValidationError`` (each message named by its file) if any is blocked; nothing is
-    written then.
+    written then. ``PermissionDenied`` when ``in_force`` is not the user's to ask.
     """
     problems = [f"{p.parsed.filename}：{problem}" for p in plans for problem in p.problems]
     if problems:
         raise ValidationError(problems)
-    return write_sheets(
-        user=user, writes=[_plan_write(plan) for plan in plans], comment="从 Word 文件导入"
+    writes = [_plan_write(plan) for plan in plans]
+    signoffs = [file_signoff(plan) for plan in plans]
+    if in_force:
+        versions = golive.import_in_force(user, writes, signoffs)
+        return [version.position for version in versions]
+    with transaction.atomic():
+        written = write_sheets(user=user, writes=writes, comment="从 Word 文件导入")
+        golive.record_original_signoffs(user, list(zip(written, signoffs, strict=True)))
+    return written
+
+
+# --- go-live: the file's own sign-off -------------------------------------------------------
+
+
+def file_signoff(plan: WordImportPlan) -> golive.OriginalSignoff:
+    """The 编制/审核/审批 names and dates the file carries, for ``positions.services.golive``.
+
+    The one adapter between the parser and go-live: it reads today's ``parsed.sign_offs``
+    (texts by key) and ``plan.dates`` (the dates ``resolve_import`` parsed). A parser that
+    exposes the file's sign-off as a structure of its own only has to change this function.
+    """
+    names = plan.parsed.sign_offs
+    dates = plan.dates
+    return golive.OriginalSignoff(
+        prepared_by_name=names.get("prepared_by", "").strip(),
+        prepared_at=dates.get("prepared_at"),
+        reviewed_by_name=names.get("reviewed_by", "").strip(),
+        reviewed_at=dates.get("reviewed_at"),
+        approved_by_name=names.get("approved_by", "").strip(),
+        approved_at=dates.get("approved_at"),
+        source=plan.parsed.filename,
     )
