@@ -464,9 +464,10 @@ def batch(
         except ValidationError as exc:
             message = " ".join(exc.messages)
         else:
-            outcomes.append(
-                BatchOutcome(pk, stored.title, stored.code, True, stored.get_status_display())
-            )
+            state = stored.get_status_display()
+            if stored.status == Status.PUBLISHED and stored.current_version is not None:
+                state += f" {stored.current_version.label}"  # 已生效 V2
+            outcomes.append(BatchOutcome(pk, stored.title, stored.code, True, state))
             continue
         outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))
     return BatchResult(action=action, label=step.label, outcomes=tuple(outcomes))

@@ -388,7 +388,7 @@ def test_batch_takes_each_step_with_one_comment_and_reports_each_sheet(demo):
     approved = workflow.batch(user=demo.director, action="approve", ids=ids, comment="准予生效")
 
     assert [o.done for o in submitted.outcomes + reviewed.outcomes] == [True] * 6
-    assert outcomes(approved) == [(p.title, True, "已生效") for p in drafts]
+    assert outcomes(approved) == [(p.title, True, "已生效 V1") for p in drafts]
     for position in Position.objects.filter(pk__in=ids):
         assert position.status == Status.PUBLISHED and position.current_version.number == 1
         assert (position.prepared_by, position.reviewed_by, position.approved_by) == (
@@ -412,7 +412,7 @@ def test_batch_checks_separation_of_duties_per_sheet(demo):
 
     assert outcomes(result) == [
         (mine.title, False, "审核人不能同时审批同一份职位说明书。"),
-        (other.title, True, "已生效"),
+        (other.title, True, "已生效 V1"),
     ]
     assert Position.objects.get(pk=mine.pk).status == Status.REVIEWED
 

@@ -101,6 +101,7 @@ def test_batch_submit_from_the_list_then_review_and_approve_from_the_queue(
     log_in(page, live_server, "manager")
     page.goto(live_server.url + reverse("positions:workflow-queue"))
     page.locator("#queue-review").get_by_label("全选").check()
+    screenshot("golive-batch-queue")
     page.get_by_label("意见（退回时必填）").fill("同意")
     page.get_by_role("button", name="批量审核通过").click()
     assert "审核通过：成功 3 份，未办理 0 份。" in page.inner_text("#batch-summary")
