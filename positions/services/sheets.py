@@ -8,7 +8,9 @@ workflow and the data generator all call ``write_sheets`` (content) or ``change_
   dicts), never forms;
 * **checks the scope** with ``positions.permissions`` before (the stored department) and after
   (the department written) — a scoped HR editor can neither edit nor move a sheet outside their
-  departments; ``user=None`` is the system (seed, generator) and is not checked;
+  departments; ``user=None`` is the system (seed, generator) and is not checked; a write that
+  arrives signed (``SheetWrite.state``: a historical file going live) is refused to anyone but an
+  unscoped HR editor;
 * **locks optimistically**: one conditional ``UPDATE … SET lock_version = lock_version + 1
   WHERE pk = … AND lock_version = <expected>``; a stale writer gets ``EditConflict`` and nothing
   is written (the ``UPDATE`` also holds the row lock to the end of the transaction);
@@ -373,8 +375,8 @@ def write_sheets(
     """Write every sheet, all or nothing; returns the positions as stored.
 
     Raises ``EditConflict`` (a stale ``expected_lock_version``), ``PermissionDenied`` (outside
-    the user's scope) or ``ValidationError`` (Chinese messages, each named by the write's
-    ``label``); nothing is written then.
+    the user's scope, or a signed ``state`` the user may not write) or ``ValidationError``
+    (Chinese messages, each named by the write's ``label``); nothing is written then.
     """
     written: list[Position] = []
     _check_state_writes(user, writes)
