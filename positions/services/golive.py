@@ -174,7 +174,7 @@ def import_in_force(
         )
         for write, signoff in zip(writes, signoffs, strict=True)
     ]
-    with transaction.atomic():
+    with transaction.atomic(), hooks.sheets_written_once():  # one search reindex, at the end
         written = sheets.write_sheets(user=user, writes=signed, comment=HISTORICAL_IMPORT_COMMENT)
         versions = publish_versions(written, historical=True)
         record_original_signoffs(user, list(zip(written, signoffs, strict=True)))

@@ -448,26 +448,39 @@ def batch(
     found = batch_positions(user, ids)
     deadline = time.monotonic() + BATCH_SECONDS
     outcomes = []
-    for pk in ids:
-        position = found.get(pk)
-        if position is None:
-            outcomes.append(BatchOutcome(pk, "", "", False, "职位不存在或您无权查看。"))
-            continue
-        if time.monotonic() > deadline:
-            message = "未办理：本次批量办理已超过时间限制，请再次选择后办理。"
-            outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))
-            continue
-        try:
-            stored = step.run(user=user, position=position, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "您无权执行此操作。"
-        except ValidationError as exc:
-            message = " ".join(exc.messages)
-        else:
-            state = stored.get_status_display()
-            if stored.status == Status.PUBLISHED and stored.current_version is not None:
-                state += f" {stored.current_version.label}"  # 已生效 V2
-            outcomes.append(BatchOutcome(pk, stored.title, stored.code, True, state))
-            continue
-        outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))
+    with hooks.sheets_written_once():  # one search reindex for the whole batch
+        for pk in ids:
+            _batch_step(user, step, kwargs, pk, found.get(pk), deadline, outcomes)
     return BatchResult(action=action, label=step.label, outcomes=tuple(outcomes))
+
+
+def _batch_step(
+    user: AbstractBaseUser,
+    step: BatchStep,
+    kwargs: dict[str, str],
+    pk: int,
+    position: Position | None,
+    deadline: float,
+    outcomes: list[BatchOutcome],
+) -> None:
+    """One sheet of a batch: its step taken, or why not, appended to ``outcomes``."""
+    if position is None:
+        outcomes.append(BatchOutcome(pk, "", "", False, "职位不存在或您无权查看。"))
+        return
+    if time.monotonic() > deadline:
+        message = "未办理：本次批量办理已超过时间限制，请再次选择后办理。"
+        outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))
+        return
+    try:
+        stored = step.run(user=user, position=position, **kwargs)
+    except PermissionDenied as exc:
+        message = str(exc) or "您无权执行此操作。"
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+    else:
+        state = stored.get_status_display()
+        if stored.status == Status.PUBLISHED and stored.current_version is not None:
+            state += f" {stored.current_version.label}"  # 已生效 V2
+        outcomes.append(BatchOutcome(pk, stored.title, stored.code, True, state))
+        return
+    outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))

@@ -10,7 +10,7 @@ from reversion.models import Version as Revision
 
 from audit.models import AuditEvent
 from positions import permissions
-from positions.models import Department, Position, Version, WorkflowEvent
+from positions.models import Department, Position, SearchEntry, Version, WorkflowEvent
 from positions.services import golive, sheets
 from positions.services.versions import read_sheet
 from positions.sheet import build_sheet
@@ -127,6 +127,9 @@ def test_import_in_force_of_a_batch_writes_every_sheet_as_v1(sales, hr_user):
     stored = Position.objects.filter(title__startswith="上线岗位")
     assert stored.filter(status="published", current_version__number=1).count() == 40
     assert Version.objects.get(title="上线岗位007").prepared_by_name == "编制人7"
+    # The search was reindexed once, after the versions existed: readers find the V1s.
+    indexed = SearchEntry.objects.filter(position__in=stored, source="version", section="title")
+    assert indexed.count() == 40
 
 
 def test_import_in_force_refused_to_a_scoped_hr_editor_in_chinese(sales):

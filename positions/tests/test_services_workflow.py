@@ -14,7 +14,7 @@ from django.utils import timezone
 from reversion.models import Version as Revision
 
 from positions import permissions
-from positions.models import Department, Position, WorkflowEvent
+from positions.models import Department, Position, SearchEntry, WorkflowEvent
 from positions.services import workflow
 from positions.services.review import add_months
 from positions.tests.factories import EmployeeFactory, PositionFactory, UserFactory
@@ -398,6 +398,9 @@ def test_batch_takes_each_step_with_one_comment_and_reports_each_sheet(demo):
         )
     comments = WorkflowEvent.objects.filter(position_id__in=ids, action="review")
     assert set(comments.values_list("comment", flat=True)) == {"同意"}
+    # The search was reindexed once at the end of each batch: readers find the versions.
+    versions = SearchEntry.objects.filter(position_id__in=ids, source="version", section="title")
+    assert versions.count() == 3
 
 
 def test_batch_checks_separation_of_duties_per_sheet(demo):
