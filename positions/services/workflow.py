@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from positions import hooks, permissions
@@ -409,9 +409,15 @@ class BatchResult:
 
 
 def batch_positions(user: AbstractBaseUser, ids: Iterable[int]) -> dict[int, Position]:
-    """The selected positions the user may see, by id (the others are left out)."""
+    """The selected positions the user may see, by id (the others are left out), with their
+    department and ``last_number`` (their latest version's number, None before V1)."""
     visible = Position.objects.filter(permissions.visible_positions_q(user))
-    return visible.filter(pk__in=list(ids)).in_bulk()
+    return (
+        visible.filter(pk__in=list(ids))
+        .select_related("department")
+        .annotate(last_number=Max("versions__number"))
+        .in_bulk()
+    )
 
 
 def batch_refusal(action: str, ids: Sequence[int], comment: str) -> str | None:

@@ -161,7 +161,7 @@ def workflow_batch(request: HttpRequest) -> HttpResponse:
             request,
             "positions/workflow_batch_confirm.html",
             {
-                "positions": [(p, next_version_number(p)) for p in selected],
+                "positions": [(p, (p.last_number or 0) + 1) for p in selected],
                 "hidden": len(ids) - len(selected),
                 "comment": comment,
                 "back": back,

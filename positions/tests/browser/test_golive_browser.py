@@ -45,6 +45,8 @@ def upload_batches(page, live_server, paths, screenshot) -> None:
         if start == 0:
             assert "原文件签核" in page.inner_text("#word-file-0")
             screenshot("golive-preview", full_page=False)
+            page.locator("#word-import-in-force").scroll_into_view_if_needed()
+            screenshot("golive-preview-buttons", full_page=False)
         page.get_by_role("button", name="作为已生效版本导入").click()
         page.wait_for_selector(".alert-success")
         assert f"已将 {len(chunk)} 份职位说明书作为已生效版本导入" in page.inner_text(
@@ -120,6 +122,7 @@ def test_batch_submit_from_the_list_then_review_and_approve_from_the_queue(
     page.locator("#queue-approve").get_by_label("全选").check()
     page.get_by_role("button", name="批量审批通过…").click()
     assert "下列 3 份职位说明书的新版本立即生效" in page.inner_text("#batch-confirm-note")
+    screenshot("golive-batch-confirm")
     page.get_by_role("button", name="确认审批通过并生效").click()
     assert "审批通过：成功 3 份，未办理 0 份。" in page.inner_text("#batch-summary")
     screenshot("golive-batch-approved")
