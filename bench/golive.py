@@ -8,8 +8,9 @@ Measures, in one process on a throw-away test database with the seed loaded:
 * batch — 300 drafts taken through 提交审核, 审核通过 and 审批通过 with
   ``positions.services.workflow.batch`` (each sheet a step of its own).
 
-Targets (2-core machine): in force ≤ 20 s for 300; each batch step ≤ 20 s for 300
-(``workflow.BATCH_SECONDS``: a batch that runs longer stops and reports the rest as not done).
+Targets (2-core machine): in force ≤ 20 s for 300; each batch step ≤ 20 s for 300. A batch
+request stops after ``workflow.BATCH_SECONDS`` and reports the rest as not done; the bench then
+sends the rest again, as a user would, and prints how many requests it took.
 
     DEBUG=1 .venv/bin/python bench/golive.py [--smoke]
 """
@@ -56,10 +57,27 @@ def _users():
     return hr, reviewer, approver
 
 
-def _measure(out) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class _Counter:
+    """Counts SQL statements (``connection.execute_wrapper``; no 9,000-query cap)."""
 
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _counted(function):
+    from django.db import connection
+
+    counter = _Counter()
+    with connection.execute_wrapper(counter):
+        result = function()
+    return result, counter.count
+
+
+def _measure(out) -> dict:
     from positions.models import Position
     from positions.services import seed, workflow
     from positions.tests import golive_helpers
@@ -84,36 +102,44 @@ def _measure(out) -> dict:
     assert all(plan.ok for plan in plans), [p.problems for p in plans if p.problems][:3]
 
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        written = import_sheets(hr, plans, in_force=True)
+    written, in_force_queries = _counted(lambda: import_sheets(hr, plans, in_force=True))
     in_force_s = time.perf_counter() - started
     assert len(written) == SIZE
-    in_force_queries = len(queries)
 
     drafts = import_sheets(
         hr, [resolve_import(hr, parse_docx(data, name)) for name, data in files[SIZE:]]
     )
     ids = [position.pk for position in drafts]
-    steps, step_queries = {}, {}
+    steps, step_queries, rounds = {}, {}, {}
     for action, user in (("submit", hr), ("review", reviewer), ("approve", approver)):
+        # A batch stops after workflow.BATCH_SECONDS: the user selects the rest again.
+        left, rounds[action], step_queries[action] = list(ids), 0, 0
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            result = workflow.batch(user=user, action=action, ids=ids, comment="批量")
+        while left:
+            result, queries = _counted(
+                lambda action=action, user=user, left=left: workflow.batch(
+                    user=user, action=action, ids=left, comment="批量"
+                )
+            )
+            rounds[action] += 1
+            step_queries[action] += queries
+            done = {outcome.position_id for outcome in result.done}
+            assert done, result.refused[:3]
+            left = [pk for pk in left if pk not in done]
         steps[action] = time.perf_counter() - started
-        step_queries[action] = len(queries)
-        assert len(result.done) == SIZE, result.refused[:3]
     assert Position.objects.filter(pk__in=ids, status="published").count() == SIZE
 
     out(f"上线导入（{SIZE} 份 Word 职位说明书）")
     out(f"  解析并核对 {SIZE} 个文件（预览）        {parse_s:7.2f} s")
     out(
         f"  作为已生效版本导入（一个事务）        {in_force_s:7.2f} s"
-        f"  {in_force_queries} 条 SQL{_target('in_force')}"
+        f"  {in_force_queries / SIZE:.0f} 条 SQL/份{_target('in_force')}"
     )
     for action, label in (("submit", "提交审核"), ("review", "审核通过"), ("approve", "审批通过")):
         out(
             f"  批量{label} {SIZE} 份（逐份办理）        {steps[action]:7.2f} s"
-            f"  {step_queries[action] / SIZE:.0f} 条 SQL/份{_target('batch')}"
+            f"  {step_queries[action] / SIZE:.0f} 条 SQL/份  {rounds[action]} 次提交"
+            f"{_target('batch')}"
         )
     return {"parse_s": parse_s, "in_force_s": in_force_s, "queries": in_force_queries, **steps}
 
