@@ -826,13 +826,23 @@ def awaiting_approval_q(user: User | AnonymousUser) -> Q:
     )
 
 
+# The workflow's own steps; a 审批记录 also holds go-live entries (原文件签核, 历史文件导入),
+# which say nothing about whose turn it is.
+STEP_ACTIONS = (
+    WorkflowEvent.Action.SUBMIT,
+    WorkflowEvent.Action.REVIEW,
+    WorkflowEvent.Action.APPROVE,
+    WorkflowEvent.Action.REJECT,
+)
+
+
 def returned_drafts_q(user: User | AnonymousUser) -> Q:
     """草稿 the user prepared that came back (their last workflow step was a 退回): the HR
     editor's to fix and submit again (the 待办 queue)."""
     if not access(user).is_hr_editor:
         return Q(pk__in=[])
     latest = (
-        WorkflowEvent.objects.filter(position=OuterRef("position"))
+        WorkflowEvent.objects.filter(position=OuterRef("position"), action__in=STEP_ACTIONS)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )

@@ -326,7 +326,9 @@ def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
     and what the user sent on that waits for others. Each 待审核 / 待审批 sheet carries
     ``next_actors`` (``NextActors``)."""
     base = Position.objects.select_related("department__parent", "prepared_by", "reviewed_by")
-    latest = WorkflowEvent.objects.filter(position=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest = WorkflowEvent.objects.filter(
+        position=OuterRef("pk"), action__in=permissions.STEP_ACTIONS
+    ).order_by("-created_at", "-pk")
     returned = (
         base.filter(permissions.returned_drafts_q(user))
         .annotate(

@@ -11,10 +11,11 @@ from reversion.models import Version as Revision
 from audit.models import AuditEvent
 from positions import permissions
 from positions.models import Department, Position, SearchEntry, Version, WorkflowEvent
-from positions.services import golive, sheets
+from positions.services import golive, sheets, workflow
 from positions.services.versions import read_sheet
 from positions.sheet import build_sheet
 from positions.tests.factories import EditorScopeFactory, UserFactory
+from positions.tests.workflow_helpers import demo_world
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,15 @@ def test_record_original_signoffs_keeps_the_draft_unsigned_and_records_once(sale
         "",
     )
     assert build_sheet(Position.objects.with_sheet().get(pk=position.pk)).sign_offs[0].name == ""
+
+
+def test_a_returned_draft_stays_in_the_queue_after_its_file_signoff_is_recorded(seed, settings):
+    demo = demo_world(settings)
+    workflow.submit(user=demo.hr, position=demo.draft)
+    workflow.reject(user=demo.manager, position=demo.draft, comment="请补充职责")
+    draft = Position.objects.get(pk=demo.draft.pk)
+
+    golive.record_original_signoffs(demo.hr, [(draft, SIGNED)])
+
+    (returned,) = workflow.workflow_queue(demo.hr).returned
+    assert (returned, returned.last_comment) == (draft, "请补充职责")
