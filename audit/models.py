@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     REVIEW = "review", "审核通过"
     APPROVE = "approve", "审批通过"
     REJECT = "reject", "退回"
+    HISTORICAL_IMPORT = "historical_import", "历史文件导入"
     EXPORT_EXCEL = "export_excel", "导出 Excel"
     EXPORT_WORD = "export_word", "下载 Word"
     EXPORT_DRAFT_PDF = "export_draft_pdf", "下载工作稿 PDF"

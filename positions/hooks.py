@@ -13,7 +13,9 @@ admin logged an addition, change or deletion) and ``file_exported`` (the core's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +41,38 @@ def on_sheets_written(handler: SheetsWritten) -> SheetsWritten:
 
 
 def sheets_written(position_ids: Iterable[int]) -> None:
-    """Tell every registered handler that these positions' sheets changed."""
+    """Tell every registered handler that these positions' sheets changed (inside
+    ``sheets_written_once``: later, once for all)."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.update(position_ids)
+        return
     ids = sorted(set(position_ids))
     if ids:
         for handler in _sheets_written:
             handler(ids)
+
+
+# Position ids gathered by ``sheets_written_once`` (None: tell the handlers at once).
+_gathered: ContextVar[set[int] | None] = ContextVar("sheets_written_gathered", default=None)
+
+
+@contextmanager
+def sheets_written_once() -> Iterator[None]:
+    """Within the block, ``sheets_written`` only gathers ids; leaving it tells the handlers once
+    about all of them — a batch of many small writes (each workflow step of a batch is its own
+    transaction) reindexes the search in one go instead of once per step. The handlers rebuild
+    from what is stored, so a step rolled back in between is told about harmlessly."""
+    if _gathered.get() is not None:  # already gathering: the outer block tells
+        yield
+        return
+    token = _gathered.set(set())
+    try:
+        yield
+    finally:
+        ids = _gathered.get()
+        _gathered.reset(token)
+        sheets_written(ids)
 
 
 def on_match_names(matcher: NameMatcher) -> NameMatcher:

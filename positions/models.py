@@ -747,6 +747,14 @@ class WorkflowEvent(models.Model):
         REVIEW = "review", "审核通过"
         APPROVE = "approve", "审批通过"
         REJECT = "reject", "退回"
+        # Go-live (services.golive): a file's own 编制/审核/审批, and a file imported in force.
+        ORIGINAL_SIGNOFF = "original_signoff", "原文件签核"
+        HISTORICAL_IMPORT = "historical_import", "历史文件导入"
+
+    class SignoffStep(models.TextChoices):
+        PREPARED = "prepared", "编制"
+        REVIEWED = "reviewed", "审核"
+        APPROVED = "approved", "审批"
 
     position = models.ForeignKey(
         Position, verbose_name="职位", on_delete=models.CASCADE, related_name="workflow_events"
@@ -761,6 +769,12 @@ class WorkflowEvent(models.Model):
     from_status = models.CharField("原状态", max_length=20, choices=Position.Status.choices)
     to_status = models.CharField("新状态", max_length=20, choices=Position.Status.choices)
     comment = models.TextField("意见", blank=True)
+    # 原文件签核 only: the box of the imported file, the name and the date written in it.
+    signoff_step = models.CharField(
+        "原文件签核环节", max_length=10, choices=SignoffStep.choices, blank=True
+    )
+    signer_name = models.CharField("原文件签核人", max_length=50, blank=True)
+    signed_on = models.DateField("原文件签核日期", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
@@ -771,6 +785,10 @@ class WorkflowEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(action="reject") | ~Q(comment=""),
                 name="positions_workflowevent_reject_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="original_signoff") | ~Q(signoff_step=""),
+                name="positions_workflowevent_original_signoff_has_step",
             ),
         ]
 

@@ -278,6 +278,27 @@ def can_import_positions(user: User | AnonymousUser) -> bool:
     return can_create_positions(user)
 
 
+def in_force_import_refusal(user: User | AnonymousUser) -> str | None:
+    """Why the user may not import files as versions already in force (作为已生效版本导入);
+    None when they may.
+
+    A historical file becomes a published V1 without the 审核/审批 steps, for every reader at
+    once: only an HR editor whose reach is the whole company (unscoped) or a superuser — a
+    scoped editor imports drafts and sends them through the workflow.
+    """
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return "只有 HR 编辑可以导入职位说明书。"
+    if rules.edit_departments is not None:
+        return "只有不限部门范围的 HR 编辑可以作为已生效版本导入；请导入为草稿后提交审核。"
+    return None
+
+
+def may_import_as_in_force(user: User | AnonymousUser) -> bool:
+    """``in_force_import_refusal`` as a yes/no (the preview's 作为已生效版本导入 button)."""
+    return in_force_import_refusal(user) is None
+
+
 def can_export_positions(user: User | AnonymousUser) -> bool:
     """Exporting positions to Excel: HR editors and 部门经理, each what they may read
     (the export follows ``reads_working_copy``: everyone else's positions as the version in
@@ -623,6 +644,14 @@ class Abilities:
         return workflow_queue_count(self._user)
 
     @property
+    def import_in_force(self) -> bool:
+        return may_import_as_in_force(self._user)
+
+    @property
+    def batch_workflow(self) -> bool:
+        return batch_workflow_refusal(self._user) is None
+
+    @property
     def import_export(self) -> bool:
         return can_use_transfer_page(self._user)
 
@@ -812,13 +841,23 @@ def awaiting_approval_q(user: User | AnonymousUser) -> Q:
     )
 
 
+# The workflow's own steps; a 审批记录 also holds go-live entries (原文件签核, 历史文件导入),
+# which say nothing about whose turn it is.
+STEP_ACTIONS = (
+    WorkflowEvent.Action.SUBMIT,
+    WorkflowEvent.Action.REVIEW,
+    WorkflowEvent.Action.APPROVE,
+    WorkflowEvent.Action.REJECT,
+)
+
+
 def returned_drafts_q(user: User | AnonymousUser) -> Q:
     """草稿 the user prepared that came back (their last workflow step was a 退回): the HR
     editor's to fix and submit again (the 待办 queue)."""
     if not access(user).is_hr_editor:
         return Q(pk__in=[])
     latest = (
-        WorkflowEvent.objects.filter(position=OuterRef("position"))
+        WorkflowEvent.objects.filter(position=OuterRef("position"), action__in=STEP_ACTIONS)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
@@ -913,6 +952,16 @@ def has_workflow_queue(user: User | AnonymousUser) -> bool:
     """Whether the user takes part in the workflow at all (the 待办 link in the navigation)."""
     rules = access(user)
     return rules.authenticated and (rules.is_hr_editor or rules.is_manager)
+
+
+def batch_workflow_refusal(user: User | AnonymousUser) -> str | None:
+    """Why the user may not use the batch 提交/审核/审批 form at all; None when they may.
+
+    Only the door: every selected sheet is then checked on its own by the step it takes
+    (``can_edit_position`` to submit, ``review_refusal``, ``approval_refusal``)."""
+    if not has_workflow_queue(user):
+        return "您不参与职位说明书的审核与审批，不能批量办理。"
+    return None
 
 
 def workflow_queue_count(user: User | AnonymousUser) -> int:

@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("positions/<int:pk>/workflow/", workflow.position_workflow, name="position-workflow"),
     path("todo/", workflow.workflow_queue, name="workflow-queue"),
+    path("todo/batch/", workflow.workflow_batch, name="workflow-batch"),
     path("reviews/overdue/", review.review_overdue, name="review-overdue"),
     path("pickers/positions/", editing.position_picker, name="position-picker"),
     path("pickers/departments/", editing.department_picker, name="department-picker"),

@@ -8,7 +8,9 @@ workflow and the data generator all call ``write_sheets`` (content) or ``change_
   dicts), never forms;
 * **checks the scope** with ``positions.permissions`` before (the stored department) and after
   (the department written) — a scoped HR editor can neither edit nor move a sheet outside their
-  departments; ``user=None`` is the system (seed, generator) and is not checked;
+  departments; ``user=None`` is the system (seed, generator) and is not checked; a write that
+  arrives signed (``SheetWrite.state``: a historical file going live) is refused to anyone but an
+  unscoped HR editor;
 * **locks optimistically**: one conditional ``UPDATE … SET lock_version = lock_version + 1
   WHERE pk = … AND lock_version = <expected>``; a stale writer gets ``EditConflict`` and nothing
   is written (the ``UPDATE`` also holds the row lock to the end of the transaction);
@@ -147,6 +149,11 @@ class SheetWrite:
     label: str = ""  # how errors name this sheet in a bulk write (a file, a row)
     comment: str = ""  # the revision's comment when it differs from the call's
     key: str = ""  # what other writes of the batch link to (``reports_to_key``)
+    # ``STATE_FIELDS`` the sheet is written with, for a sheet that arrives already signed off
+    # on paper and goes live as it is (a historical import, ``services.golive``): applied
+    # after the edit's workflow consequence, in the same revision. The writer refuses it to
+    # anyone ``permissions.in_force_import_refusal`` refuses.
+    state: Mapping[str, Any] = field(default_factory=dict)
 
 
 class EditConflict(Exception):
@@ -330,6 +337,24 @@ def _apply_fields(position: Position, content: SheetContent) -> None:
         setattr(position, name, value)
 
 
+def _apply_state(position: Position, state: Mapping[str, Any]) -> None:
+    unknown = set(state) - set(STATE_FIELDS)
+    if unknown:
+        raise ValueError(f"not state fields: {sorted(unknown)}")
+    for name, value in state.items():
+        setattr(position, name, value)
+    if state:
+        position.returned_to_draft = False  # it goes on as signed, not back to 草稿
+
+
+def _check_state_writes(user: AbstractBaseUser | None, writes: Sequence[SheetWrite]) -> None:
+    if user is None or not any(write.state for write in writes):
+        return
+    reason = permissions.in_force_import_refusal(user)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
 # Set by the workflow, not by a content write: not checked again on every edit.
 _NOT_VALIDATED = ["current_version", "prepared_by", "reviewed_by", "approved_by"]
 
@@ -350,10 +375,11 @@ def write_sheets(
     """Write every sheet, all or nothing; returns the positions as stored.
 
     Raises ``EditConflict`` (a stale ``expected_lock_version``), ``PermissionDenied`` (outside
-    the user's scope) or ``ValidationError`` (Chinese messages, each named by the write's
-    ``label``); nothing is written then.
+    the user's scope, or a signed ``state`` the user may not write) or ``ValidationError``
+    (Chinese messages, each named by the write's ``label``); nothing is written then.
     """
     written: list[Position] = []
+    _check_state_writes(user, writes)
     with transaction.atomic():
         for write in writes:
             creating = write.position is None or write.position.pk is None
@@ -368,6 +394,7 @@ def write_sheets(
             else:
                 mark_edited(position)
             _apply_fields(position, write.content)
+            _apply_state(position, write.state)
             _clean_position(position, write.label)
             position.save()
             if write.content.related_positions is not None:

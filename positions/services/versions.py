@@ -9,6 +9,7 @@ working copy towards the next version while the current one stays in force.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -33,48 +34,74 @@ def publish_version(position: Position, *, historical: bool = False) -> Version:
 
     ``historical`` marks a sheet that was approved on paper (the seed's 2006 sheets).
     """
-    with transaction.atomic():
-        # Lock the row so two approvals cannot both become V(n+1).
-        Position.objects.select_for_update().filter(pk=position.pk).values_list("pk").first()
-        fresh = Position.objects.with_sheet().get(pk=position.pk)
-        number = next_version_number(fresh)
-        effective = fresh.approved_at
-        if effective is None:
-            # A paper sheet carries only its 填写日期; a system approval always has a date.
-            effective = fresh.prepared_at if historical else timezone.localdate()
-        sheet = dataclasses.replace(
-            build_sheet(fresh),
-            version=number,
-            is_published=True,
-            effective_date=effective.isoformat() if effective else "",
-        )
-        version = Version.objects.create(
-            position=fresh,
-            number=number,
-            title=fresh.title,
-            code=fresh.code,
-            department=fresh.department,
-            reports_to_id=fresh.reports_to_id,
-            grade_min=fresh.grade_min,
-            grade_max=fresh.grade_max,
-            headcount=fresh.headcount,
-            sheet=sheet.as_dict(),
-            effective_date=effective,
-            prepared_by_name=fresh.prepared_by_name,
-            prepared_at=fresh.prepared_at,
-            reviewed_by_name=fresh.reviewed_by_name,
-            reviewed_at=fresh.reviewed_at,
-            approved_by_name=fresh.approved_by_name,
-            approved_at=fresh.approved_at,
-            prepared_by_id=fresh.prepared_by_id,
-            reviewed_by_id=fresh.reviewed_by_id,
-            approved_by_id=fresh.approved_by_id,
-            is_historical=historical,
-        )
-        Position.objects.filter(pk=fresh.pk).update(current_version=version)
-        hooks.sheets_written([fresh.pk])
+    version = publish_versions([position], historical=historical)[0]
     position.current_version = version
     return version
+
+
+def _frozen(position: Position, number: int, *, historical: bool) -> Version:
+    effective = position.approved_at
+    if effective is None:
+        # A paper sheet carries only its 填写日期; a system approval always has a date.
+        effective = position.prepared_at if historical else timezone.localdate()
+    sheet = dataclasses.replace(
+        build_sheet(position),
+        version=number,
+        is_published=True,
+        effective_date=effective.isoformat() if effective else "",
+    )
+    return Version(
+        position=position,
+        number=number,
+        title=position.title,
+        code=position.code,
+        department=position.department,
+        reports_to_id=position.reports_to_id,
+        grade_min=position.grade_min,
+        grade_max=position.grade_max,
+        headcount=position.headcount,
+        sheet=sheet.as_dict(),
+        effective_date=effective,
+        prepared_by_name=position.prepared_by_name,
+        prepared_at=position.prepared_at,
+        reviewed_by_name=position.reviewed_by_name,
+        reviewed_at=position.reviewed_at,
+        approved_by_name=position.approved_by_name,
+        approved_at=position.approved_at,
+        prepared_by_id=position.prepared_by_id,
+        reviewed_by_id=position.reviewed_by_id,
+        approved_by_id=position.approved_by_id,
+        is_historical=historical,
+    )
+
+
+def publish_versions(positions: Sequence[Position], *, historical: bool = False) -> list[Version]:
+    """``publish_version`` for many positions at once, in a fixed number of queries (a
+    historical import of hundreds of sheets): the versions in the order of ``positions``."""
+    pks = [position.pk for position in positions]
+    if not pks:
+        return []
+    with transaction.atomic():
+        # Lock the rows so two approvals cannot both become V(n+1).
+        list(Position.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
+        fresh = Position.objects.with_sheet().in_bulk(pks)
+        last = dict(
+            Version.objects.filter(position_id__in=pks)
+            .values("position_id")
+            .annotate(last=Max("number"))
+            .values_list("position_id", "last")
+        )
+        versions = Version.objects.bulk_create(
+            [_frozen(fresh[pk], last.get(pk, 0) + 1, historical=historical) for pk in pks],
+            batch_size=200,
+        )
+        for version in versions:
+            version.position.current_version = version
+        Position.objects.bulk_update(
+            [version.position for version in versions], ["current_version"], batch_size=500
+        )
+        hooks.sheets_written(pks)
+    return versions
 
 
 def ensure_versions() -> int:

@@ -14,14 +14,15 @@ take the step. Both carry a Chinese message naming the reason.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from positions import hooks, permissions
@@ -325,7 +326,9 @@ def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
     and what the user sent on that waits for others. Each 待审核 / 待审批 sheet carries
     ``next_actors`` (``NextActors``)."""
     base = Position.objects.select_related("department__parent", "prepared_by", "reviewed_by")
-    latest = WorkflowEvent.objects.filter(position=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest = WorkflowEvent.objects.filter(
+        position=OuterRef("pk"), action__in=permissions.STEP_ACTIONS
+    ).order_by("-created_at", "-pk")
     returned = (
         base.filter(permissions.returned_drafts_q(user))
         .annotate(
@@ -358,3 +361,134 @@ def workflow_queue(user: AbstractBaseUser) -> WorkflowQueue:
         returned=tuple(returned),
         waiting=waiting,
     )
+
+
+# --- batch steps (待办 and the position list) ---------------------------------------------------
+
+MAX_BATCH = 500  # sheets in one batch
+BATCH_SECONDS = 20.0  # stop taking steps after this long; the rest is reported as not done
+
+
+@dataclass(frozen=True)
+class BatchStep:
+    label: str  # 提交审核 / 审核通过 / 审批通过 / 退回
+    run: Callable[..., Position]
+    takes_comment: bool
+
+
+BATCH_STEPS: dict[str, BatchStep] = {
+    "submit": BatchStep("提交审核", submit, takes_comment=False),
+    "review": BatchStep("审核通过", review, takes_comment=True),
+    "approve": BatchStep("审批通过", approve, takes_comment=True),
+    "reject": BatchStep("退回", reject, takes_comment=True),
+}
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What happened to one selected sheet: its new state, or why it was refused."""
+
+    position_id: int
+    title: str  # "" when the user may not see the position
+    code: str
+    done: bool
+    message: str  # the state it reached, or the refusal (Chinese)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    action: str
+    label: str
+    outcomes: tuple[BatchOutcome, ...]
+
+    @property
+    def done(self) -> tuple[BatchOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.done)
+
+    @property
+    def refused(self) -> tuple[BatchOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.done)
+
+
+def batch_positions(user: AbstractBaseUser, ids: Iterable[int]) -> dict[int, Position]:
+    """The selected positions the user may see, by id (the others are left out), with their
+    department and ``last_number`` (their latest version's number, None before V1)."""
+    visible = Position.objects.filter(permissions.visible_positions_q(user))
+    return (
+        visible.filter(pk__in=list(ids))
+        .select_related("department")
+        .annotate(last_number=Max("versions__number"))
+        .in_bulk()
+    )
+
+
+def batch_refusal(action: str, ids: Sequence[int], comment: str) -> str | None:
+    """Why the batch cannot start at all (Chinese); None when it can."""
+    if action not in BATCH_STEPS:
+        return "未知的操作，请重新选择。"
+    if not ids:
+        return "请至少选择一份职位说明书。"
+    if len(ids) > MAX_BATCH:
+        return f"一次最多批量办理 {MAX_BATCH} 份职位说明书，您选择了 {len(ids)} 份，请分批办理。"
+    if action == "reject" and not (comment or "").strip():
+        return "请填写退回意见。"
+    return None
+
+
+def batch(
+    *, user: AbstractBaseUser, action: str, ids: Sequence[int], comment: str = ""
+) -> BatchResult:
+    """Take one step (``BATCH_STEPS``) on each selected sheet, with one comment.
+
+    Not all or nothing: each sheet is a step of its own (its own transaction), checked on its
+    own by ``permissions`` (scope, reviewer, approver, and the separation of duties — the
+    preparer neither reviews nor approves, the reviewer does not approve), so one refused sheet
+    never holds up the others, and the result lists each sheet with what became of it.
+    ``ValidationError`` when the batch cannot start (``batch_refusal``); nothing is done then.
+    Steps stop after ``BATCH_SECONDS``; the sheets left are reported as not done.
+    """
+    ids = list(dict.fromkeys(ids))
+    refusal = batch_refusal(action, ids, comment)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    step = BATCH_STEPS[action]
+    kwargs = {"comment": comment} if step.takes_comment else {}
+    found = batch_positions(user, ids)
+    deadline = time.monotonic() + BATCH_SECONDS
+    outcomes = []
+    with hooks.sheets_written_once():  # one search reindex for the whole batch
+        for pk in ids:
+            _batch_step(user, step, kwargs, pk, found.get(pk), deadline, outcomes)
+    return BatchResult(action=action, label=step.label, outcomes=tuple(outcomes))
+
+
+def _batch_step(
+    user: AbstractBaseUser,
+    step: BatchStep,
+    kwargs: dict[str, str],
+    pk: int,
+    position: Position | None,
+    deadline: float,
+    outcomes: list[BatchOutcome],
+) -> None:
+    """One sheet of a batch: its step taken, or why not, appended to ``outcomes``."""
+    if position is None:
+        outcomes.append(BatchOutcome(pk, "", "", False, "职位不存在或您无权查看。"))
+        return
+    if time.monotonic() > deadline:
+        message = "未办理：本次批量办理已超过时间限制，请再次选择后办理。"
+        outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))
+        return
+    try:
+        stored = step.run(user=user, position=position, **kwargs)
+    except PermissionDenied as exc:
+        message = str(exc) or "您无权执行此操作。"
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+    else:
+        state = stored.get_status_display()
+        if stored.status == Status.PUBLISHED and stored.current_version is not None:
+            state += f" {stored.current_version.label}"  # 已生效 V2
+        outcomes.append(BatchOutcome(pk, stored.title, stored.code, True, state))
+        return
+    outcomes.append(BatchOutcome(pk, position.title, position.code, False, message))

@@ -476,6 +476,15 @@ CASES: tuple[Case, ...] = (
         label="POST without action",
     ),
     Case("positions:workflow-queue", none, everyone()),
+    # Batch 提交/审核/审批: those who take part in the workflow; each sheet is then checked.
+    Case(
+        "positions:workflow-batch",
+        none,
+        statuses(LOGIN, 403, 400, 400, 400, 400),
+        method="post",
+        label="POST without a selection",
+    ),
+    Case("positions:workflow-batch", none, statuses(LOGIN, 405, 405, 405, 405, 405), label="GET"),
     # 组织架构图: everyone signed in; a position's chart follows its sheet, archived ones are
     # never drawn (404 for all).
     *(Case(f"positions:org-chart{suffix}", none, everyone()) for suffix in ("", "-svg", "-pdf")),
@@ -1189,3 +1198,30 @@ def test_group_named_hr_editor_without_a_role_grants_nothing(world, client):
     for case in ROLE_CASES:  # what a plain 员工 gets, page by page
         url = reverse(case.name, kwargs=case.kwargs(world))
         assert seen_by(client, impostor, url) == case.expected["employee"], case.name
+
+
+# --- go-live: 作为已生效版本导入 ---------------------------------------------------------------
+
+
+def test_in_force_import_only_for_unscoped_hr_editors_and_superusers(world):
+    allowed = {
+        role: permissions.may_import_as_in_force(user)
+        for role, user in world.users.items()
+        if user is not None
+    }
+
+    assert allowed == {
+        "employee": False,
+        "manager_own": False,
+        "manager_other": False,
+        "hr_scoped": False,
+        "hr_unscoped": True,
+        "superuser": True,
+        "auditor": False,
+    }
+    assert permissions.in_force_import_refusal(world.users["hr_scoped"]) == (
+        "只有不限部门范围的 HR 编辑可以作为已生效版本导入；请导入为草稿后提交审核。"
+    )
+    assert permissions.in_force_import_refusal(world.users["manager_own"]) == (
+        "只有 HR 编辑可以导入职位说明书。"
+    )

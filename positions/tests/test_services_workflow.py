@@ -14,10 +14,10 @@ from django.utils import timezone
 from reversion.models import Version as Revision
 
 from positions import permissions
-from positions.models import Department, Position, WorkflowEvent
+from positions.models import Department, Position, SearchEntry, WorkflowEvent
 from positions.services import workflow
 from positions.services.review import add_months
-from positions.tests.factories import EmployeeFactory, UserFactory
+from positions.tests.factories import EmployeeFactory, PositionFactory, UserFactory
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager, second_hr
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +361,112 @@ def test_next_actors_take_the_same_queries_for_one_or_many_positions(demo):
         return len(queries)
 
     assert count([position]) == count([position, *others])
+
+
+# --- batch steps ---------------------------------------------------------------------------------
+
+
+def sales_drafts(demo: Demo, count: int) -> list[Position]:
+    return [demo.draft] + [
+        PositionFactory(
+            title=f"批量岗位{n}", code=f"FZ-XS-2{n:02d}", department=demo.sales, status=Status.DRAFT
+        )
+        for n in range(1, count)
+    ]
+
+
+def outcomes(result: workflow.BatchResult) -> list[tuple[str, bool, str]]:
+    return [(o.title, o.done, o.message) for o in result.outcomes]
+
+
+def test_batch_takes_each_step_with_one_comment_and_reports_each_sheet(demo):
+    drafts = sales_drafts(demo, 3)
+    ids = [p.pk for p in drafts]
+
+    submitted = workflow.batch(user=demo.hr, action="submit", ids=ids)
+    reviewed = workflow.batch(user=demo.manager, action="review", ids=ids, comment="同意")
+    approved = workflow.batch(user=demo.director, action="approve", ids=ids, comment="准予生效")
+
+    assert [o.done for o in submitted.outcomes + reviewed.outcomes] == [True] * 6
+    assert outcomes(approved) == [(p.title, True, "已生效 V1") for p in drafts]
+    for position in Position.objects.filter(pk__in=ids):
+        assert position.status == Status.PUBLISHED and position.current_version.number == 1
+        assert (position.prepared_by, position.reviewed_by, position.approved_by) == (
+            demo.hr,
+            demo.manager,
+            demo.director,
+        )
+    comments = WorkflowEvent.objects.filter(position_id__in=ids, action="review")
+    assert set(comments.values_list("comment", flat=True)) == {"同意"}
+    # The search was reindexed once at the end of each batch: readers find the versions.
+    versions = SearchEntry.objects.filter(position_id__in=ids, source="version", section="title")
+    assert versions.count() == 3
+
+
+def test_batch_checks_separation_of_duties_per_sheet(demo):
+    mine, other = sales_drafts(demo, 2)
+    workflow.batch(user=demo.hr, action="submit", ids=[mine.pk, other.pk])
+    # 陈经理 reviews one; the other is reviewed by the director (a superior holds no review
+    # right in 销售部, so a superuser reviews it).
+    workflow.review(user=demo.manager, position=mine)
+    workflow.review(user=demo.admin, position=other)
+
+    result = workflow.batch(user=demo.manager, action="approve", ids=[mine.pk, other.pk])
+
+    assert outcomes(result) == [
+        (mine.title, False, "审核人不能同时审批同一份职位说明书。"),
+        (other.title, True, "已生效 V1"),
+    ]
+    assert Position.objects.get(pk=mine.pk).status == Status.REVIEWED
+
+
+def test_batch_refuses_the_preparer_as_reviewer_and_a_sheet_in_another_state(demo):
+    (draft,) = sales_drafts(demo, 1)
+    published = Position.objects.get(code="FZ-XS-001")
+    workflow.submit(user=demo.admin, position=draft)
+
+    result = workflow.batch(user=demo.admin, action="review", ids=[draft.pk, published.pk])
+
+    assert outcomes(result) == [
+        (draft.title, False, "编制人不能审核自己编制的职位说明书。"),
+        (
+            "销售经理",
+            False,
+            "职位“销售经理”当前状态为“已生效”，不能执行此操作（可能已被他人处理，请刷新页面）。",
+        ),
+    ]
+
+
+def test_batch_never_names_a_sheet_the_user_cannot_see(demo):
+    hidden = Position.objects.create(
+        title="保密岗位", department=Department.objects.get(name="营销策划部")
+    )
+    manager = fresh(demo.manager)
+
+    result = workflow.batch(user=manager, action="review", ids=[hidden.pk])
+
+    assert outcomes(result) == [("", False, "职位不存在或您无权查看。")]
+
+
+@pytest.mark.parametrize(
+    ("action", "ids", "comment", "message"),
+    [
+        ("publish", [1], "", "未知的操作，请重新选择。"),
+        ("review", [], "", "请至少选择一份职位说明书。"),
+        ("reject", [1], " ", "请填写退回意见。"),
+        (
+            "review",
+            list(range(1, 502)),
+            "",
+            "一次最多批量办理 500 份职位说明书，您选择了 501 份，请分批办理。",
+        ),
+    ],
+)
+def test_batch_refuses_bad_input_with_nothing_done(demo, action, ids, comment, message):
+    before = WorkflowEvent.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        workflow.batch(user=demo.hr, action=action, ids=ids, comment=comment)
+
+    assert refused.value.messages == [message]
+    assert WorkflowEvent.objects.count() == before

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from positions.models import Department, Position, WorkflowEvent
 from positions.services import workflow
 from positions.tests.editing_helpers import editor_data
+from positions.tests.factories import PositionFactory
 from positions.tests.text import compact, page_text
 from positions.tests.workflow_helpers import Demo, demo_world, marketing_manager
 
@@ -329,3 +330,129 @@ def test_approve_confirmation_is_not_offered_to_who_may_not_approve(client, demo
     response = as_user(client, demo.manager).post(url(position), {"action": "approve"})
     assert response.status_code == 403
     assert "确认审批通过并生效" not in page_text(response)
+
+
+# --- batch steps from 待办 and the list -----------------------------------------------------
+
+BATCH = reverse("positions:workflow-batch")
+
+
+def batch_drafts(demo: Demo, count: int) -> list[Position]:
+    return [demo.draft] + [
+        PositionFactory(
+            title=f"批量岗位{n}", code=f"FZ-XS-2{n:02d}", department=demo.sales, status=Status.DRAFT
+        )
+        for n in range(1, count)
+    ]
+
+
+def test_batch_from_the_list_submits_the_ticked_drafts_and_lists_each_result(client, demo):
+    drafts = batch_drafts(demo, 2)
+    published = Position.objects.get(code="FZ-XS-001")
+    as_user(client, demo.hr)
+    listing = client.get(reverse("positions:position-list")).content.decode()
+    assert 'id="batch-form"' in listing and 'aria-label="全选"' in listing
+    assert f'name="positions" value="{drafts[1].pk}" form="batch-form"' in listing
+
+    response = client.post(
+        BATCH,
+        {
+            "positions": [p.pk for p in drafts] + [published.pk],
+            "action": "submit",
+            "next": reverse("positions:position-list") + "?status=draft",
+        },
+    )
+
+    text = compact(page_text(response))
+    assert response.status_code == 200
+    assert "提交审核：成功2份，未办理1份。" in text
+    assert "售楼员FZ-XS-101待审核" in text and "批量岗位1FZ-XS-201待审核" in text
+    assert "销售经理FZ-XS-001职位“销售经理”当前状态为“已生效”，不能执行此操作" in text
+    assert 'href="/positions/?status=draft"' in response.content.decode()
+    assert set(
+        Position.objects.filter(pk__in=[p.pk for p in drafts]).values_list("status", flat=True)
+    ) == {"submitted"}
+
+
+def test_batch_from_the_queue_reviews_and_approves_after_confirmation(client, demo):
+    drafts = batch_drafts(demo, 3)
+    ids = [p.pk for p in drafts]
+    workflow.batch(user=demo.hr, action="submit", ids=ids)
+    as_user(client, demo.manager)
+    queue = client.get(reverse("positions:workflow-queue")).content.decode()
+    assert 'id="batch-review"' in queue
+    assert all(f'name="positions" value="{pk}" form="batch-form"' in queue for pk in ids)
+    response = client.post(BATCH, {"positions": ids, "action": "review", "comment": "同意"})
+    assert "审核通过：成功3份，未办理0份。" in compact(page_text(response))
+
+    as_user(client, demo.director)
+    confirm = client.post(BATCH, {"positions": ids, "action": "approve", "comment": "准予"})
+    text = compact(page_text(confirm))
+    assert "下列3份职位说明书的新版本立即生效" in text and "售楼员FZ-XS-101销售部V1" in text
+    assert Position.objects.get(pk=drafts[0].pk).status == Status.REVIEWED  # not yet
+
+    response = client.post(
+        BATCH, {"positions": ids, "action": "approve", "comment": "准予", "confirmed": "1"}
+    )
+    assert "审批通过：成功3份，未办理0份。" in compact(page_text(response))
+    assert Position.objects.filter(pk__in=ids, status=Status.PUBLISHED).count() == 3
+    assert set(
+        WorkflowEvent.objects.filter(position_id__in=ids, action="approve").values_list(
+            "comment", flat=True
+        )
+    ) == {"准予"}
+
+
+def test_batch_reviewer_may_not_approve_listed_as_refused(client, demo):
+    drafts = batch_drafts(demo, 1)
+    workflow.submit(user=demo.hr, position=drafts[0])
+    workflow.review(user=demo.manager, position=drafts[0])
+    as_user(client, demo.manager)
+
+    response = client.post(
+        BATCH, {"positions": [drafts[0].pk], "action": "approve", "confirmed": "1"}
+    )
+
+    text = compact(page_text(response))
+    assert "审批通过：成功0份，未办理1份。" in text
+    assert "审核人不能同时审批同一份职位说明书。" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "submit"}, "请至少选择一份职位说明书。"),
+        ({"action": "publish", "positions": ["1"]}, "未知的操作，请重新选择。"),
+        ({"action": "", "positions": ["1"]}, "未知的操作，请重新选择。"),
+        ({"action": "submit", "positions": ["abc"]}, "所选职位无效，请刷新页面后重新选择。"),
+        ({"action": "reject", "positions": ["1"]}, "请填写退回意见。"),
+    ],
+)
+def test_batch_bad_input_says_why_and_changes_nothing(client, demo, data, message):
+    before = (WorkflowEvent.objects.count(), Position.objects.get(pk=demo.draft.pk).status)
+    as_user(client, demo.hr)
+
+    response = client.post(BATCH, data)
+
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "未办理任何职位说明书" in text and message in text
+    after = (WorkflowEvent.objects.count(), Position.objects.get(pk=demo.draft.pk).status)
+    assert after == before
+
+
+def test_batch_refused_to_an_employee(client, demo):
+    as_user(client, demo.employee)
+
+    response = client.post(BATCH, {"positions": [demo.draft.pk], "action": "submit"})
+
+    assert response.status_code == 403
+    assert "您不参与职位说明书的审核与审批，不能批量办理。" in page_text(response)
+
+
+def test_batch_goes_back_only_to_this_site(client, demo):
+    as_user(client, demo.hr)
+
+    response = client.post(BATCH, {"action": "submit", "next": "https://evil.example/"})
+
+    assert 'href="/todo/"' in response.content.decode()

@@ -9,9 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from positions import permissions
+from positions.forms.workflow import BatchWorkflowForm
 from positions.models import Position
 from positions.services import workflow
 from positions.services.versions import next_version_number
@@ -119,3 +122,59 @@ def workflow_queue(request: HttpRequest) -> HttpResponse:
         "takes_part": permissions.has_workflow_queue(request.user),
     }
     return render(request, "positions/workflow_queue.html", context)
+
+
+# --- batch steps ---------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the batch form came from (待办 or the position list with its filters)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("positions:workflow-queue")
+
+
+@require_POST
+def workflow_batch(request: HttpRequest) -> HttpResponse:
+    """One step on many sheets (ticked in 待办 or the list), one comment; a page of results."""
+    refusal = permissions.batch_workflow_refusal(request.user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    form = BatchWorkflowForm(request.POST)
+    back = _back(request)
+    if not form.is_valid():
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+        return _batch_refused(request, error, back)
+    data = form.cleaned_data
+    ids, action, comment = data["positions"], data["action"], data["comment"].strip()
+    refusal = workflow.batch_refusal(action, ids, comment)
+    if refusal is not None:
+        return _batch_refused(request, refusal, back)
+    if action == "approve" and not data["confirmed"]:
+        # Publishing shows new versions to everyone: ask first, as for one sheet.
+        found = workflow.batch_positions(request.user, ids)
+        selected = [found[pk] for pk in ids if pk in found]
+        return render(
+            request,
+            "positions/workflow_batch_confirm.html",
+            {
+                "positions": [(p, (p.last_number or 0) + 1) for p in selected],
+                "hidden": len(ids) - len(selected),
+                "comment": comment,
+                "back": back,
+            },
+        )
+    result = workflow.batch(user=request.user, action=action, ids=ids, comment=comment)
+    return render(request, "positions/workflow_batch_result.html", {"result": result, "back": back})
+
+
+def _batch_refused(request: HttpRequest, error: str, back: str) -> HttpResponse:
+    return render(
+        request,
+        "positions/workflow_batch_result.html",
+        {"result": None, "error": error, "back": back},
+        status=400,
+    )

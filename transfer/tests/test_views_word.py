@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from positions import permissions
 from positions.models import Department, Duty, Position, Version
-from positions.tests.factories import UserFactory
+from positions.tests.factories import EditorScopeFactory, UserFactory
 from positions.tests.text import page_text
 from transfer.services import staging
 from transfer.services.word import DOCX_CONTENT_TYPE
@@ -338,3 +339,86 @@ def test_word_import_of_our_own_unchanged_export_changes_nothing(seed, hr_client
     assert "文件与系统中的职位说明书相同，未作任何改动。" in page_text(done)
     manager.refresh_from_db()
     assert (manager.status, manager.lock_version) == (Position.Status.PUBLISHED, lock_version)
+
+
+# --- go-live: 原文件签核 and 作为已生效版本导入 --------------------------------------------------
+
+
+def staged_layout_c(client) -> str:
+    response = client.post(
+        reverse(IMPORT_URL), {"files": [upload("销售管理专员.docx", word_helpers.layout_c())]}
+    )
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def workflow_page(client, position: Position) -> str:
+    url = reverse("positions:position-workflow", kwargs={"pk": position.pk})
+    return page_text(client.get(url))
+
+
+def test_word_import_as_draft_keeps_the_file_signoff_in_the_records_not_on_the_draft(
+    seed, hr_client
+):
+    preview_url = staged_layout_c(hr_client)
+    assert "原文件签核" in page_text(hr_client.get(preview_url))
+
+    hr_client.post(preview_url, {"action": "confirm"})
+
+    position = Position.objects.get(code="YX-XG-01")
+    assert position.status == Position.Status.DRAFT
+    assert (position.prepared_by_name, position.reviewed_by_name, position.approved_by_name) == (
+        "",
+        "",
+        "",
+    )
+    page = workflow_page(hr_client, position)
+    for line in ("编制：王人事，2006-09-01", "审核：郑长胜，2006-09-05", "审批：赵总，2006-09-10"):
+        assert line in page
+    assert page.count("原文件签核") >= 3
+
+
+def test_word_import_in_force_makes_a_historical_v1_signed_as_the_file(seed, hr_client):
+    preview_url = staged_layout_c(hr_client)
+    preview = page_text(hr_client.get(preview_url))
+    assert "作为已生效版本导入" in preview
+
+    done = hr_client.post(preview_url, {"action": "confirm-in-force"})
+
+    position = Position.objects.get(code="YX-XG-01")
+    assert done.status_code == 302 and done["Location"] == position.get_absolute_url()
+    version = position.current_version
+    assert (position.status, version.number, version.is_historical) == (
+        Position.Status.PUBLISHED,
+        1,
+        True,
+    )
+    assert [(v.prepared_by_name, v.reviewed_by_name, v.approved_by_name) for v in [version]] == [
+        ("王人事", "郑长胜", "赵总")
+    ]
+    assert version.effective_date == datetime.date(2006, 9, 10)
+    sheet = page_text(hr_client.get(done["Location"]))
+    assert (
+        "已将 1 份职位说明书作为已生效版本导入（销售管理专员），均为历史文件 V1，按原文件签核。"
+        in (sheet)
+    )
+    records = workflow_page(hr_client, position)
+    assert "历史文件导入" in records and "编制：王人事，2006-09-01" in records
+
+
+def test_word_import_in_force_refused_to_a_scoped_hr_editor(seed, client):
+    scoped = UserFactory(username="hr-scoped")
+    scoped.groups.add(permissions.role_group(permissions.HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=Department.objects.get(name="营销策划部"))
+    client.force_login(scoped)
+    preview_url = staged_layout_c(client)
+    assert "作为已生效版本导入" not in page_text(client.get(preview_url))
+    before = counts()
+
+    refused = client.post(preview_url, {"action": "confirm-in-force"})
+
+    assert refused.status_code == 403
+    assert "只有不限部门范围的 HR 编辑可以作为已生效版本导入；请导入为草稿后提交审核。" in (
+        page_text(refused)
+    )
+    assert counts() == before

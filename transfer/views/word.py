@@ -146,30 +146,56 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST" or request.POST.get("action") != "confirm":
         preview_changes(request.user, plans)
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
+        # 作为已生效版本导入 (go-live, positions.services.golive): historical V1s, not drafts.
+        in_force = request.POST.get("action") == "confirm-in-force"
         try:
-            written = import_sheets(request.user, plans)
+            written = import_sheets(request.user, plans, in_force=in_force)
+        except PermissionDenied as error:
+            errors, status = [str(error)], 403
         except ValidationError as error:
-            errors = error.messages
+            errors, status = error.messages, 400
         else:
             staging.discard(request.user, token)
-            changed = [p for p, plan in zip(written, plans, strict=True) if not plan.unchanged]
-            same = [p.title for p, plan in zip(written, plans, strict=True) if plan.unchanged]
-            titles = "、".join(position.title for position in changed)
-            text = f"已从 Word 导入 {len(changed)} 份职位说明书（{titles}），均为草稿，需提交审核。"
-            if not changed:
-                text = "文件与系统中的职位说明书相同，未作任何改动。"
-            elif same:
-                text += f"与系统中相同、未改动：{'、'.join(same)}。"
-            messages.success(request, text)
-            if len(written) == 1:
-                return redirect(written[0].get_absolute_url())
-            return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
+            return _imported(request, written, plans, in_force=in_force)
     context = {
         "token": token,
         "plans": plans,
         "departments": departments,
         "errors": errors,
         "ready": all(plan.ok for plan in plans),
+        "may_import_in_force": permissions.may_import_as_in_force(request.user),
     }
-    return render(request, PREVIEW_TEMPLATE, context, status=400 if errors else 200)
+    return render(request, PREVIEW_TEMPLATE, context, status=status)
+
+
+def _imported(
+    request: HttpRequest, written: list[Position], plans: list, *, in_force: bool
+) -> HttpResponse:
+    def named(positions: list[Position]) -> str:
+        titles = "、".join(position.title for position in positions[:10])
+        return titles + (" 等" if len(positions) > 10 else "")
+
+    if in_force:
+        messages.success(
+            request,
+            f"已将 {len(written)} 份职位说明书作为已生效版本导入（{named(written)}），"
+            "均为历史文件 V1，按原文件签核。",
+        )
+        status = Position.Status.PUBLISHED
+    else:
+        pairs = list(zip(written, plans, strict=True))
+        changed = [position for position, plan in pairs if not plan.unchanged]
+        same = [position for position, plan in pairs if plan.unchanged]
+        if not changed:
+            text = "文件与系统中的职位说明书相同，未作任何改动。"
+        else:
+            text = f"已从 Word 导入 {len(changed)} 份职位说明书（{named(changed)}），均为草稿，需提交审核。"
+            if same:
+                text += f"与系统中相同、未改动：{named(same)}。"
+        messages.success(request, text)
+        status = Position.Status.DRAFT
+    if len(written) == 1:
+        return redirect(written[0].get_absolute_url())
+    return redirect(f"{reverse('positions:position-list')}?status={status}")

@@ -83,6 +83,7 @@ def test_hr_pages_have_no_serious_violations(seeded, live_server, page):  # noqa
     clerk = Position.objects.get(code="FZ-XS-101")
     urls = [
         reverse("positions:position-edit", args=[clerk.pk]),
+        reverse("positions:position-list"),  # with the batch 提交/审核/审批 form
         reverse("positions:import-export"),
         reverse("positions:employee-list"),
     ]

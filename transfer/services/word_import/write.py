@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from positions.models import Position
+from positions.services import golive
 from positions.services.sheet_diff import diff_sheets
 from positions.services.sheets import EditConflict, SheetContent, SheetWrite, write_sheets
 from positions.sheet import build_sheet
@@ -137,20 +138,29 @@ def preview_changes(user: AbstractBaseUser, plans: list[WordImportPlan]) -> None
         plan.changes = diff_sheets(before[plan.existing.pk], after[plan.existing.pk])
 
 
-def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[Position]:
-    """Write every plan as a draft through the one writer, all or nothing.
+def import_sheets(
+    user: AbstractBaseUser, plans: list[WordImportPlan], *, in_force: bool = False
+) -> list[Position]:
+    """Write every plan as a draft through the one writer, all or nothing; with ``in_force``
+    (作为已生效版本导入) as historical V1s signed as the files are (``golive.import_in_force``).
+    Either way the files' 编制/审核/审批 go to the 审批记录 as 「原文件签核」.
 
     ``ValidationError`` (each message named by its file) if any is blocked; nothing is
-    written then. A file that would change nothing leaves its position untouched (it is
-    returned as stored).
+    written then. ``PermissionDenied`` when ``in_force`` is not the user's to ask. A draft
+    import of a file that would change nothing leaves its position untouched (it is returned
+    as stored, and its sign-off is not recorded again).
     """
     problems = [f"{p.parsed.filename}：{problem}" for p in plans for problem in p.problems]
     if problems:
         raise ValidationError(problems)
+    if in_force:
+        writes = [_plan_write(plan) for plan in plans]
+        versions = golive.import_in_force(user, writes, [file_signoff(plan) for plan in plans])
+        return [version.position for version in versions]
     with transaction.atomic():
         preview_changes(user, plans)
         changed = [plan for plan in plans if not plan.unchanged]
-        written = iter(
+        written = (
             write_sheets(
                 user=user,
                 writes=[_plan_write(plan) for plan in changed],
@@ -159,4 +169,31 @@ def import_sheets(user: AbstractBaseUser, plans: list[WordImportPlan]) -> list[P
             if changed
             else []
         )
-        return [plan.existing if plan.unchanged else next(written) for plan in plans]
+        golive.record_original_signoffs(
+            user, list(zip(written, [file_signoff(plan) for plan in changed], strict=True))
+        )
+        fresh = iter(written)
+        return [plan.existing if plan.unchanged else next(fresh) for plan in plans]
+
+
+# --- go-live: the file's own sign-off -------------------------------------------------------
+
+
+def file_signoff(plan: WordImportPlan) -> golive.OriginalSignoff:
+    """The 编制/审核/审批 names and dates the file carries, for ``positions.services.golive``.
+
+    The one adapter between the parser and go-live: it reads today's ``parsed.sign_offs``
+    (texts by key) and ``plan.dates`` (the dates ``resolve_import`` parsed). A parser that
+    exposes the file's sign-off as a structure of its own only has to change this function.
+    """
+    names = plan.parsed.sign_offs
+    dates = plan.dates
+    return golive.OriginalSignoff(
+        prepared_by_name=names.get("prepared_by", "").strip(),
+        prepared_at=dates.get("prepared_at"),
+        reviewed_by_name=names.get("reviewed_by", "").strip(),
+        reviewed_at=dates.get("reviewed_at"),
+        approved_by_name=names.get("approved_by", "").strip(),
+        approved_at=dates.get("approved_at"),
+        source=plan.parsed.filename,
+    )

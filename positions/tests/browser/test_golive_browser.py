@@ -1,0 +1,130 @@
+"""Go-live in the browser: HR imports 300 paper-signed Word sheets as the versions in force,
+then the list shows every one 已生效 V1; then a batch 提交/审核/审批 from the list and 待办.
+
+The Word upload takes at most ``transfer.forms.word.MAX_FILES`` files a time today, so the 300
+files go up in batches of that size (``upload_batches``). When the upload takes a .zip (the
+import job), ``upload_batches`` becomes one upload of ``golive_helpers.zip_of(paths, …)``.
+"""
+
+import pytest
+from django.urls import reverse
+
+from people.services import demo
+from positions.models import Department, Position, Version, WorkflowEvent
+from positions.services import seed
+from positions.tests import golive_helpers
+from positions.tests.browser.test_sheet_browser import log_in
+from positions.tests.factories import PositionFactory, create_role_groups
+from transfer.forms.word import MAX_FILES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COUNT = 300
+
+
+@pytest.fixture
+def seeded(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    create_role_groups()
+    seed.load_seed()
+    demo.ensure_demo_accounts()
+
+
+def upload_batches(page, live_server, paths, screenshot) -> None:
+    """Upload the files ``MAX_FILES`` at a time, each batch confirmed 作为已生效版本导入."""
+    # The preview parses every file of the batch, and so does the confirmation: on a loaded
+    # 2-core machine that is a minute or more, not the usual 15 s.
+    page.set_default_timeout(300_000)
+    page.set_default_navigation_timeout(300_000)
+    for start in range(0, len(paths), MAX_FILES):
+        chunk = paths[start : start + MAX_FILES]
+        page.goto(live_server.url + reverse("positions:word-import"))
+        page.get_by_label("Word 文件（.docx，可多选）").set_input_files([str(p) for p in chunk])
+        page.get_by_role("button", name="上传并预览").click()
+        page.wait_for_selector("#word-import-form")
+        if start == 0:
+            assert "原文件签核" in page.inner_text("#word-file-0")
+            screenshot("golive-preview", full_page=False)
+            page.locator("#word-import-in-force").scroll_into_view_if_needed()
+            screenshot("golive-preview-buttons", full_page=False)
+        page.get_by_role("button", name="作为已生效版本导入").click()
+        page.wait_for_selector(".alert-success")
+        assert f"已将 {len(chunk)} 份职位说明书作为已生效版本导入" in page.inner_text(
+            ".alert-success"
+        )
+
+
+def test_hr_imports_300_word_files_as_historical_v1s_and_the_list_shows_them_in_force(
+    seeded, live_server, page, screenshot, tmp_path
+):
+    paths = golive_helpers.write_files(tmp_path / "files", COUNT)
+    log_in(page, live_server, "hr")
+
+    upload_batches(page, live_server, paths, screenshot)
+
+    page.goto(live_server.url + reverse("positions:position-list") + "?q=上线岗位")
+    assert f"共 {COUNT} 个职位符合条件" in page.inner_text("#result-count")
+    badges = page.locator(".position-table .status-badge").all_inner_texts()
+    assert len(badges) == 50 and {b.strip() for b in badges} == {"已生效 V1"}
+    screenshot("golive-list")
+    imported = Version.objects.filter(title__startswith="上线岗位")
+    assert imported.filter(number=1, is_historical=True).count() == COUNT
+    assert set(
+        imported.values_list("prepared_by_name", "reviewed_by_name", "approved_by_name")
+    ) == {("李鸿飞", "郑长胜", "赵总")}
+    assert WorkflowEvent.objects.filter(action="historical_import").count() == COUNT
+
+    first = Position.objects.get(code=golive_helpers.code(1))
+    page.goto(live_server.url + reverse("positions:position-workflow", kwargs={"pk": first.pk}))
+    records = page.inner_text("#workflow-events")
+    for line in ("历史文件导入", "编制：李鸿飞，2006-08-16", "审批：赵总，2006-08-28"):
+        assert line in records
+    screenshot("golive-records")
+
+
+def test_batch_submit_from_the_list_then_review_and_approve_from_the_queue(
+    seeded, live_server, page, screenshot
+):
+    sales = Department.objects.get(code="FZ-XS")
+    drafts = [
+        PositionFactory(
+            title=f"批量岗位{n}", code=f"FZ-XS-3{n:02d}", department=sales, status="draft"
+        )
+        for n in range(1, 4)
+    ]
+    log_in(page, live_server, "hr")
+    page.goto(live_server.url + reverse("positions:position-list") + "?q=批量岗位")
+    page.get_by_label("全选").check()
+    page.get_by_role("button", name="批量提交审核").click()
+    assert "提交审核：成功 3 份，未办理 0 份。" in page.inner_text("#batch-summary")
+    screenshot("golive-batch-submitted")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "manager")
+    page.goto(live_server.url + reverse("positions:workflow-queue"))
+    page.locator("#queue-review").get_by_label("全选").check()
+    screenshot("golive-batch-queue")
+    page.get_by_label("意见（退回时必填）").fill("同意")
+    page.get_by_role("button", name="批量审核通过").click()
+    assert "审核通过：成功 3 份，未办理 0 份。" in page.inner_text("#batch-summary")
+
+    # 陈经理 reviewed them: approving them too is refused, sheet by sheet, saying why.
+    page.goto(live_server.url + reverse("positions:position-list") + "?q=批量岗位")
+    page.get_by_label("全选").check()
+    page.get_by_role("button", name="批量审批通过…").click()
+    page.get_by_role("button", name="确认审批通过并生效").click()
+    assert "审批通过：成功 0 份，未办理 3 份。" in page.inner_text("#batch-summary")
+    assert "审核人不能同时审批同一份职位说明书。" in page.inner_text("#batch-refused")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "director")
+    page.goto(live_server.url + reverse("positions:workflow-queue"))
+    page.locator("#queue-approve").get_by_label("全选").check()
+    page.get_by_role("button", name="批量审批通过…").click()
+    assert "下列 3 份职位说明书的新版本立即生效" in page.inner_text("#batch-confirm-note")
+    screenshot("golive-batch-confirm")
+    page.get_by_role("button", name="确认审批通过并生效").click()
+    assert "审批通过：成功 3 份，未办理 0 份。" in page.inner_text("#batch-summary")
+    screenshot("golive-batch-approved")
+    published = Position.objects.filter(pk__in=[p.pk for p in drafts], status="published")
+    assert published.count() == 3
