@@ -191,7 +191,10 @@ def _imported(
         if not changed:
             text = "文件与系统中的职位说明书相同，未作任何改动。"
         else:
-            text = f"已从 Word 导入 {len(changed)} 份职位说明书（{named(changed)}），均为草稿，需提交审核。"
+            text = (
+                f"已从 Word 导入 {len(changed)} 份职位说明书（{named(changed)}），"
+                "均为草稿，需提交审核。"
+            )
             if same:
                 text += f"与系统中相同、未改动：{named(same)}。"
         messages.success(request, text)
