@@ -15,6 +15,8 @@ Variables:
     HR_CONTACT       whom people should ask about accounts and positions, shown on the
                      我的职位 page of people without a position and in the login lockout message
                      (default: 人力资源部), e.g. "人力资源部 王人事（分机 8001）"
+    IMPORT_MAX_FILES, IMPORT_MAX_BATCH_MB, IMPORT_JOB_MIN_ROWS, IMPORT_JOB_TIMEOUT_SECONDS
+                     the import job (see "Import jobs" below)
 """
 
 from __future__ import annotations
@@ -341,3 +343,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "people.validators.NoAccountNameValidator"},
 ]
+
+# --- Import jobs (transfer/services/import_jobs.py) ---------------------------------------------
+# Word batches, .zip uploads and big Excel / 花名册 workbooks are parsed and confirmed by the task
+# worker. IMPORT_MAX_FILES: files one batch (or .zip) may hold (default 500, also Django's
+# DATA_UPLOAD_MAX_NUMBER_FILES); IMPORT_MAX_BATCH_MB: their uncompressed size in all (default
+# 200); IMPORT_JOB_MIN_ROWS: an Excel or 花名册 workbook with at least this many data rows is
+# imported as a job instead of in the request (default 500); IMPORT_JOB_TIMEOUT_SECONDS: how long
+# parsing may take before the job fails (default 600). While a confirmation runs on SQLite,
+# every other write is answered 「正在导入，请稍后再保存」 (503) by transfer.middleware.
+IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 500, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES
+IMPORT_MAX_BATCH_MB = env_int("IMPORT_MAX_BATCH_MB", 200, minimum=1)
+IMPORT_JOB_MIN_ROWS = env_int("IMPORT_JOB_MIN_ROWS", 500, minimum=0)
+IMPORT_JOB_TIMEOUT_SECONDS = env_int("IMPORT_JOB_TIMEOUT_SECONDS", 600, minimum=1)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "transfer.middleware.ImportConfirmLockMiddleware",
+)
