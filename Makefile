@@ -16,6 +16,8 @@ PORT ?= 8000
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
 	python3-venv nodejs npm
 APT_TEST := chromium poppler-utils
+# LibreOffice converts legacy .doc / .xls uploads (tests with the libreoffice marker).
+APT_TEST += libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: run worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 

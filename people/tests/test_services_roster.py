@@ -116,16 +116,12 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(hr_user,
     assert row_counts() == before
 
 
-def test_roster_with_extra_column_and_formula_is_refused(hr_user, clerk):
+def test_roster_extra_column_is_ignored_and_said_and_a_formula_is_refused(hr_user, clerk):
     workbook = open_bytes(roster_book([["张三", "E1", "FZ-XS-101", "=TODAY()"]]))
-    workbook["花名册"]["E1"] = "部门"
+    workbook["花名册"]["E1"] = "身份证号"
+    workbook["花名册"]["E2"] = "350102199001011234"
     result = plan_roster_import(save(workbook), hr_user, today=TODAY)
-    assert messages(result) == [
-        "工作表“花名册” 第 1 行 “部门”列："
-        "未知的列“部门”（E 列），请删除该列或使用导入模板中的列标题。"
-    ]
-    workbook["花名册"]["E1"] = None
-    result = plan_roster_import(save(workbook), hr_user, today=TODAY)
+    assert result.notes == ["已忽略以下列（系统不保存这些个人信息）：身份证号。"]
     assert messages(result) == [
         "工作表“花名册” 第 2 行 “入职日期”列：公式单元格没有计算结果，请粘贴为数值后再导入。"
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -38,6 +39,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def sales(db):
     return DepartmentFactory(name="销售部", code="FZ-XS")
+
+
+LEGACY = Path(__file__).parent / "fixtures" / "legacy"
 
 
 def upload(client, data: bytes, name: str = "职位.xlsx", kind: str = "positions"):
@@ -224,13 +228,25 @@ def test_upload_refuses_bad_files_with_message(hr_client, sales, data, name, mes
     assert row_counts() == before
 
 
-def test_legacy_xls_upload_is_converted_or_refused_with_save_as_hint(hr_client, sales):
+def test_legacy_xls_upload_without_libreoffice_is_refused_with_save_as_hint(
+    hr_client, sales, settings
+):
+    settings.LIBREOFFICE_BINARY = "no-such-soffice"
     legacy = bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 200 + "Workbook".encode("utf-16-le")
     before = row_counts()
     response = upload(hr_client, legacy, "职位.xls")
     assert response.status_code == 400
     assert "另存为 .xlsx 格式后重新上传" in response.content.decode()
     assert row_counts() == before
+
+
+@pytest.mark.libreoffice
+def test_legacy_xls_upload_is_converted_and_previewed(hr_client, sales):
+    legacy = (LEGACY / "职位.xls").read_bytes()
+    response = upload(hr_client, legacy, "职位.xls")
+    assert response.status_code == 302
+    page = hr_client.get(response["Location"]).content.decode()
+    assert "档案管理员" in page and "LEG-1" in page
 
 
 def test_upload_over_limit_is_refused_naming_the_limit(hr_client, settings, sales):
