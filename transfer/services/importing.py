@@ -977,3 +977,27 @@ def preview_diffs(plan: ImportPlan, limit: int | None = None) -> dict[str, Sheet
         )
         diffs[planned.key] = diff_sheets(current, new)
     return diffs
+
+
+def data_row_count(data: bytes, stop: int) -> int:
+    """The data rows (below each worksheet's header) of a workbook, counting up to ``stop``:
+    the upload decides by it whether the import runs in the request or as a job."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _UNREADABLE:
+        return 0  # the importer reports it
+    count = 0
+    try:
+        for worksheet in workbook.worksheets:
+            if worksheet.title in excel.REFERENCE_SHEETS or worksheet.title.endswith("说明"):
+                continue
+            worksheet.reset_dimensions()
+            for index, _row in enumerate(worksheet.iter_rows(values_only=True)):
+                count += index > 0
+                if count >= stop:
+                    return count
+    except _UNREADABLE:
+        return count
+    finally:
+        workbook.close()
+    return count

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -29,7 +30,7 @@ from positions.models import Position
 from positions.services.reading import with_shown_labels
 from positions.views.common import attachment
 from transfer.forms.excel import ExcelUploadForm
-from transfer.services import excel, importing, staging
+from transfer.services import excel, import_jobs, importing, staging
 from transfer.services.legacy import convert_legacy
 from transfer.services.uploads import (
     FileKind,
@@ -159,6 +160,11 @@ def _upload(request: HttpRequest, kind: str, allowed: Callable[[Any], bool]) -> 
         except UploadError as error:
             form.add_error("file", error.message)
         else:
+            threshold = settings.IMPORT_JOB_MIN_ROWS
+            if importing.data_row_count(checked.data, threshold) >= threshold:
+                # A big workbook: parsed and confirmed by the worker, with a progress bar.
+                job = import_jobs.start(request.user, kind, [(upload.name, checked.data)])
+                return redirect(job.get_absolute_url())
             token = staging.stage(request.user, [(upload.name, checked.data)], kind=kind)
             preview = "position" if kind == POSITIONS else "roster"
             return redirect(f"positions:{preview}-import-preview", token=token)

@@ -12,19 +12,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit import services as audit
 from positions import permissions
 from positions.ids import parse_id
-from positions.models import Department, Position
+from positions.models import Department, ImportJob, Position
 from positions.org import department_index
 from positions.services import versions
 from positions.views.common import attachment, visible_position
-from transfer.forms.word import WordUploadForm
+from transfer.forms.word import SYNC_MAX_FILES, WordUploadForm
 from transfer.services import staging
 from transfer.services.legacy import libreoffice_binary
+from transfer.services.uploads import UploadError
 from transfer.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
 from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
 from transfer.services.word_import.write import import_sheets
+from transfer.views.jobs import start_from_uploads
 
 
 def _version_number(request: HttpRequest, number: int | None) -> int | None:
@@ -74,7 +76,14 @@ def word_import(request: HttpRequest) -> HttpResponse:
     else:
         form = WordUploadForm()
     file_errors: list[tuple[str, str]] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _is_batch(form.cleaned_data["files"]):
+        try:
+            job = start_from_uploads(request, ImportJob.Kind.WORD, form.cleaned_data["files"])
+        except UploadError as error:
+            form.add_error("files", error.message)
+        else:
+            return redirect(job.get_absolute_url())
+    elif request.method == "POST" and form.is_valid():
         staged = []
         for upload in form.cleaned_data["files"]:
             try:
@@ -93,6 +102,13 @@ def word_import(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, IMPORT_TEMPLATE, context, status=status)
+
+
+def _is_batch(uploads) -> bool:
+    """Many files, or an archive: the import job parses them in the worker."""
+    return len(uploads) > SYNC_MAX_FILES or any(
+        (upload.name or "").lower().endswith(".zip") for upload in uploads
+    )
 
 
 def _chosen_department(request: HttpRequest, index: int, allowed) -> Department | None:
