@@ -23,8 +23,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:
-    context = {"reason": import_lock.BUSY_MESSAGE}
-    body = render_to_string("503.html", context, request)
+    # Rendered without the request: the navigation reads tables the import is writing.
+    body = render_to_string("503.html")
     response = HttpResponse(body, status=503)
     response["Retry-After"] = "30"
     return response
