@@ -40,6 +40,7 @@ from positions.services.sheets import EditConflict
 from transfer.services import importing, staging
 from transfer.services.archive import Skipped
 from transfer.services.legacy import convert_batch
+from transfer.services.preview_diff import word_diffs
 from transfer.services.uploads import FileKind, UploadError, check_bytes
 from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.resolve import resolve_import
@@ -143,6 +144,7 @@ class _Plans:
         self.notes: list[str] = []
         self.counts: list[tuple[str, int]] = []
         self.apply: Callable[[], str] | None = None
+        self.choosable_problems = 0  # problems the importer settles by a choice in the preview
         self.digest = hashlib.sha256()
 
     @property
@@ -152,6 +154,13 @@ class _Plans:
     @property
     def has_changes(self) -> bool:
         return any(item["changed"] for item in self.items)
+
+    @property
+    def confirmable(self) -> bool:
+        """Nothing blocks the confirmation but the choices the preview asks for."""
+        refused = [item for item in self.items if not item["ok"] and not item.get("choice")]
+        blocking = len(self.problems) - self.choosable_problems
+        return self.has_changes and not refused and blocking == 0
 
     def fingerprint(self) -> str:
         return self.digest.hexdigest()[:32]
@@ -166,6 +175,7 @@ class _Plans:
             "skipped": skipped,
             "ok": self.ok,
             "has_changes": self.has_changes,
+            "confirmable": self.confirmable,
         }
 
 
@@ -264,6 +274,8 @@ def _roster_plans(
     plan = roster.plan_roster_import(data, user, choices=choices.get("positions", {}))
     plans.digest.update(plan.fingerprint().encode())
     plans.problems = [str(problem) for problem in plan.problems]
+    choice_rows = {row.row for row in plan.rows if row.candidates and row.position is None}
+    plans.choosable_problems = sum(1 for p in plan.problems if p.row in choice_rows)
     plans.notes = list(plan.notes)
     plans.sheets.append(
         {"name": plan.sheet_name, "ok": plan.ok, "problems": len(plan.problems), "file": name}
@@ -380,6 +392,9 @@ def _word_plans(
         resolved.append(plan)
         existing = plan.existing
         department_missing = plan.department is None
+        diff = None
+        if existing is not None and not department_missing and len(resolved) <= PREVIEW_DIFF_LIMIT:
+            diff = word_diffs([plan]).get(existing.pk)
         plans.items.append(
             {
                 "label": name,
@@ -392,7 +407,7 @@ def _word_plans(
                 "ok": plan.ok,
                 "messages": [*plan.problems, *plan.warnings],
                 "changes": [],
-                "diff": {},
+                "diff": {"sections": _diff_payload(diff)},
                 "choice": (
                     {"name": f"department-{index}", "options": options, "chosen": None}
                     if department_missing
@@ -492,6 +507,8 @@ def request_confirm(
         raise ImportJobError("预览已更新，请重新核对后再确认。")
     if not job.preview.get("has_changes"):
         raise ImportJobError("没有需要导入的变化。")
+    if not job.preview.get("confirmable"):
+        raise ImportJobError("还有文件或行无法导入，未写入任何数据：请更正后重新上传。")
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
             status=Status.CONFIRM_QUEUED, choices=choices, stage="排队等待导入", error=""

@@ -15,7 +15,6 @@ nothing.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import hashlib
 import io
@@ -46,9 +45,8 @@ from positions.models import (
     Qualification,
     Relationship,
 )
-from positions.services.sheet_diff import SheetChanges, diff_sheets
+from positions.services.sheet_diff import SheetChanges
 from positions.services.sheets import SheetContent, SheetWrite, write_sheets
-from positions.sheet import build_sheet, proposed_sheet
 from transfer.services import excel
 from transfer.services.excel import (
     CHOICE,
@@ -63,6 +61,7 @@ from transfer.services.excel import (
     PositionContent,
     SheetSpec,
 )
+from transfer.services.preview_diff import write_diffs
 
 IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767
@@ -865,6 +864,13 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
     """
     if not plan.ok:
         raise ImportRefused("the plan has problems")
+    write_sheets(user=user, writes=plan_writes(plan), comment=IMPORT_COMMENT)
+    return plan
+
+
+def plan_writes(plan: ImportPlan) -> list[SheetWrite]:
+    """What the writer is given for the plan's creates and updates (also what the preview
+    compares, ``preview_diffs``)."""
     writing = [p for p in plan.positions if p.action != Action.UNCHANGED]
     new_keys = {p.key for p in writing if p.action == Action.CREATE}
     links = {
@@ -910,73 +916,26 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
                 key=planned.key,
             )
         )
-    write_sheets(user=user, writes=writes, comment=IMPORT_COMMENT)
-    return plan
+    return writes
 
 
 # --- what an update would change, as 版本比较 shows it --------------------------------------------
 
 
-def _unsaved(model: type[Model], rows: list[dict[str, Any]]) -> list[Any]:
-    names = {f.name for f in model._meta.concrete_fields} - {"id", "position"}
-    made = []
-    for order, values in enumerate(_rows(rows), start=1):
-        instance = model(**{k: v for k, v in values.items() if k in names})
-        if "order" in names and not values.get("order"):
-            instance.order = order
-        made.append(instance)
-    return made
-
-
 def preview_diffs(plan: ImportPlan, limit: int | None = None) -> dict[str, SheetChanges]:
-    """The ordered diff (``positions.services.sheet_diff``, the one 版本比较 uses) of each
-    position the plan updates: the stored working copy against what the file would make it.
+    """{职位编号: the ordered diff} of the positions the plan updates (``preview_diff``).
 
-    ``limit``: at most this many positions (the preview of a huge file shows the first ones'
-    details; every position is still listed with its changes)."""
+    ``limit``: at most this many positions (a huge file's preview details the first ones;
+    every position is still listed with its changes)."""
     updates = [p for p in plan.positions if p.action == Action.UPDATE and p.existing]
     if limit is not None:
         updates = updates[:limit]
     if not updates:
         return {}
-    stored = Position.objects.with_sheet().in_bulk([p.existing.pk for p in updates])
-    keys = {
-        k
-        for p in updates
-        for k in (p.content.position.get("reports_to"), *p.content.position["related_positions"])
-        if k
-    }
-    titles = {key: position.title for key, position in _existing_positions(keys).items()}
-    titles |= {p.key: p.title for p in plan.positions}
-    diffs: dict[str, SheetChanges] = {}
-    for planned in updates:
-        position = stored.get(planned.existing.pk)
-        if position is None:
-            continue
-        current = build_sheet(position)
-        head = planned.content.position
-        proposed = copy.copy(position)
-        for name in _TEXT_FIELDS:
-            setattr(proposed, name, head.get(name) or "")
-        for name in ("grade_min", "grade_max", "headcount"):
-            setattr(proposed, name, head.get(name))
-        if planned.department is not None:
-            proposed.department = planned.department
-        content = planned.content
-        qualification = _unsaved(Qualification, content.qualification[:1])
-        new = proposed_sheet(
-            current,
-            proposed,
-            superior=titles.get(head.get("reports_to") or "", ""),
-            related=tuple(titles.get(k, k) for k in head["related_positions"]),
-            duties=_unsaved(Duty, content.duties),
-            authorities=_unsaved(Authority, content.authorities),
-            qualification=qualification[0] if qualification else None,
-            relationships=_unsaved(Relationship, content.relationships),
-            indicators=_unsaved(Indicator, content.indicators),
-        )
-        diffs[planned.key] = diff_sheets(current, new)
-    return diffs
+    wanted = {p.existing.pk for p in updates}
+    writes = [w for w in plan_writes(plan) if w.position is not None and w.position.pk in wanted]
+    by_pk = write_diffs(writes, {p.key: p.title for p in plan.positions})
+    return {p.key: by_pk[p.existing.pk] for p in updates if p.existing.pk in by_pk}
 
 
 def data_row_count(data: bytes, stop: int) -> int:

@@ -20,6 +20,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.text import page_text
 from transfer.services import excel, staging
 from transfer.tests.excel_helpers import (
     duty_row,
@@ -386,3 +387,20 @@ def test_roster_bad_row_is_listed_and_nothing_written(hr_client):
 def test_roster_template_download(hr_client):
     response = hr_client.get(reverse("positions:roster-import-template"))
     assert open_bytes(response.content).sheetnames == ["花名册", "说明"]
+
+
+def test_preview_of_an_update_shows_the_ordered_diff_of_its_duties(seed, hr_client, hr_user):
+    stored = Position.objects.filter(code="FZ-XS-101")
+    workbook = open_bytes(excel.position_workbook(excel.contents_for(hr_user, stored)))
+    duties = workbook["工作职责"]
+    duties.insert_rows(3)
+    group, kind = duties["C2"].value, duties["D2"].value
+    for column, value in enumerate(["FZ-XS-101", 2, group, kind, "", "新增的一条职责"], start=1):
+        duties.cell(row=3, column=column, value=value)
+    preview_url = upload(hr_client, save(workbook))["Location"]
+
+    page = hr_client.get(preview_url)
+
+    diff = page_text(page).split("查看变化", 1)[1]
+    assert "工作职责" in diff and "新增 1" in diff and "新增的一条职责" in diff
+    assert "删除" not in diff  # the duties after the new one stay in place

@@ -220,6 +220,9 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
     context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
     context |= _changed_only(request, plan.positions, importing.Action.UNCHANGED)
+    # The ordered diff (as 版本比较) of each update shown, by 职位编号.
+    diffs = importing.preview_diffs(plan, limit=import_jobs.PREVIEW_DIFF_LIMIT)
+    context["diffs"] = [(item, diffs.get(item.key)) for item in context["rows"]]
     return render(
         request,
         "positions/import_preview.html",
