@@ -19,6 +19,7 @@ from positions.views.common import attachment, visible_position
 from transfer.forms.word import SYNC_MAX_FILES, WordUploadForm
 from transfer.services import staging
 from transfer.services.legacy import libreoffice_binary
+from transfer.services.preview_diff import word_diffs
 from transfer.services.uploads import UploadError
 from transfer.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
 from transfer.services.word_import.parser import parse_docx
@@ -155,9 +156,11 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             if len(written) == 1:
                 return redirect(written[0].get_absolute_url())
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
+    diffs = word_diffs(plans)  # the ordered diff (as 版本比较) of each file updating a position
     context = {
         "token": token,
         "plans": plans,
+        "files": [(plan, diffs.get(plan.existing.pk) if plan.existing else None) for plan in plans],
         "departments": departments,
         "errors": errors,
         "ready": all(plan.ok for plan in plans),
