@@ -26,6 +26,7 @@ from audit import services as audit
 from people.services import roster
 from positions import permissions
 from positions.filters import PositionFilter
+from positions.ids import parse_id
 from positions.models import Position
 from positions.services.reading import with_shown_labels
 from positions.views.common import attachment
@@ -231,6 +232,18 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _roster_choices(data) -> dict[str, int]:
+    """{row number: position id} from ``position-<row>`` parameters (the plan checks each id
+    against the row's candidates)."""
+    chosen = {}
+    for name, value in data.items():
+        row = name.removeprefix("position-")
+        pk = parse_id(value)
+        if name.startswith("position-") and row.isdigit() and pk is not None:
+            chosen[row] = pk
+    return chosen
+
+
 @require_http_methods(["GET", "POST"])
 def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if not permissions.can_import_roster(request.user):
@@ -240,7 +253,9 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         staging.discard(request.user, token)
         messages.info(request, f"已取消导入“{entry.name}”，未写入任何数据。")
         return redirect("positions:import-export")
-    plan = roster.plan_roster_import(entry.data, request.user)
+    # The positions chosen in the preview for rows matching several (or none): ?position-<row>=id
+    choices = _roster_choices(request.POST if request.method == "POST" else request.GET)
+    plan = roster.plan_roster_import(entry.data, request.user, choices=choices)
     stale = False
     if request.method == "POST":
         stale = request.POST.get("fingerprint") != plan.fingerprint()
@@ -261,6 +276,8 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("positions:employee-list")
     context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
     context |= _changed_only(request, plan.rows, roster.RosterAction.UNCHANGED)
+    context["hidden_choices"] = [(f"position-{row}", pk) for row, pk in choices.items()]
+    context["choosing"] = [row for row in plan.rows if row.candidates]
     return render(
         request,
         "positions/import_roster_preview.html",
