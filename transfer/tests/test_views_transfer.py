@@ -11,6 +11,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from positions import permissions
 from positions.models import Employee, Position
@@ -404,3 +405,41 @@ def test_preview_of_an_update_shows_the_ordered_diff_of_its_duties(seed, hr_clie
     diff = page_text(page).split("查看变化", 1)[1]
     assert "工作职责" in diff and "新增 1" in diff and "新增的一条职责" in diff
     assert "删除" not in diff  # the duties after the new one stay in place
+
+
+def company_roster_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "在职人员"
+    sheet.append(["福州项目公司员工花名册"])
+    sheet.append(["序号", "员工姓名", "员工编号", "所属部门", "职位", "入职时间", "身份证号"])
+    for row in rows:
+        sheet.append(row)
+    return save(workbook)
+
+
+def test_company_roster_preview_asks_to_choose_then_confirms_the_choice(seed, hr_client):
+    sales = Position.objects.get(code="FZ-XS-101").department
+    second = PositionFactory(title="售楼员", code="", department=sales)
+    data = company_roster_bytes([[1, "林小华", "E7001", "销售部", "售楼员", "2024/3/1", "3501"]])
+    preview_url = upload(hr_client, data, "花名册.xlsx", kind="roster")["Location"]
+
+    page = page_text(hr_client.get(preview_url))
+    assert "“销售部 / 售楼员”对应 2 个职位，请在预览中选择一个。" in page
+    assert "已忽略以下列（系统不保存这些个人信息）：身份证号。" in page
+    assert "确认导入" not in page
+
+    chosen = hr_client.get(preview_url, {"position-3": second.pk})
+    assert "发现" not in page_text(chosen)
+    response = hr_client.post(
+        preview_url,
+        {
+            "action": "confirm",
+            "fingerprint": fingerprint(chosen.content.decode()),
+            "position-3": second.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    employee = Employee.objects.get(employee_no="E7001")
+    assert employee.assignments.get().position == second
