@@ -74,6 +74,8 @@ def test_word_batch_zip_is_parsed_listed_and_confirmed_all_at_once(seed, hr_user
     ]
     assert job.preview["skipped"][0]["reason"] == "Office 临时锁定文件（~$ 开头）"
     assert [item["action_label"] for item in job.preview["items"]] == ["更新", "更新"]
+    clerk_diff = job.preview["items"][0]["diff"]["sections"]
+    assert "工作职责" in [section["label"] for section in clerk_diff]  # as 版本比较 shows it
     before = Position.objects.count()
 
     job = confirmed(job, hr_user)
