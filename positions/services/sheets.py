@@ -36,10 +36,11 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Max, Model, prefetch_related_objects
 
 from positions import hooks, permissions
 from positions.models import (
+    SHEET_SECTIONS,
     Authority,
     Department,
     Duty,
@@ -381,6 +382,7 @@ def write_sheets(
             written.append(position)
         _link_within_batch(writes, written)
         _write_all_sections(writes, written)
+        _load_sections(written)
         for write, position in zip(writes, written, strict=True):
             said = write.comment or comment
             if position.returned_to_draft:
@@ -430,6 +432,16 @@ def _write_all_sections(writes: Sequence[SheetWrite], written: list[Position]) -
     if unknown:
         raise ValueError(f"unknown sections: {sorted(unknown)}")
     _write_sections(plans, [position.pk for position in written])
+
+
+def _load_sections(positions: list[Position]) -> None:
+    """The sections as just written, loaded for every position in one query per section: the
+    revisions follow them (``reversion.register(Position, follow=SHEET_SECTIONS)``) without a
+    query per position and section (a sixth of a 1,000-sheet import otherwise)."""
+    for position in positions:
+        position._prefetched_objects_cache = {}  # never a stale, earlier prefetch
+        position._state.fields_cache.pop("qualification", None)
+    prefetch_related_objects(positions, *SHEET_SECTIONS, "related_positions")
 
 
 def _record_revision(user: AbstractBaseUser | None, position: Position, comment: str) -> None:
