@@ -6,8 +6,9 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 
-from positions.models import Employee, ImportJob, Position
+from positions.models import Department, Employee, ImportJob, Position
 from printing.tests.book_helpers import run_worker
 from transfer.services import import_jobs, staging
 from transfer.services.archive import expand
@@ -168,8 +169,6 @@ def test_roster_job_asks_to_choose_between_two_positions_of_the_same_title(seed,
 
 
 def roster_workbook(headers: list, rows: list[list]) -> bytes:
-    from openpyxl import Workbook  # noqa: PLC0415 — test helper, openpyxl only here
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "员工花名册"
@@ -190,3 +189,19 @@ def test_cancel_discards_the_staged_files(seed, hr_user):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CANCELLED
     assert staging.staged(hr_user, job.token, kind="job-roster") is None
+
+
+def test_word_job_asks_for_a_department_and_confirms_with_the_choice(seed, hr_user):
+    Position.objects.filter(code="MK105").update(code="MK105-OLD")  # a new sheet, not an update
+    job = parsed(
+        start(hr_user, ImportJob.Kind.WORD, [("营销策划专员.docx", word_helpers.layout_b())])
+    )
+    (item,) = job.preview["items"]
+    assert "文件中没有所在部门，请选择所在部门。" in item["messages"]
+    assert item["choice"]["name"] == "department-0" and job.preview["confirmable"]
+    marketing = Department.objects.get(name="营销策划部")
+
+    job = confirmed(job, hr_user, {"departments": {"0": marketing.pk}})
+
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert Position.objects.get(code="MK105").department == marketing
