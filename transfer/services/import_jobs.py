@@ -465,7 +465,10 @@ def _progress(job: ImportJob, started: float):
 
 
 def _fail(job_id: int, message: str) -> None:
-    _set(job_id, status=Status.FAILED, error=message, stage="", finished_at=timezone.now())
+    # A job cancelled while the worker read it (its files gone) stays cancelled.
+    ImportJob.objects.filter(pk=job_id).exclude(status=Status.CANCELLED).update(
+        status=Status.FAILED, error=message, stage="", finished_at=timezone.now()
+    )
 
 
 def run_parse(job_id: int) -> ImportJob | None:
@@ -484,8 +487,8 @@ def run_parse(job_id: int) -> ImportJob | None:
         logger.exception("import job %s: parsing failed", job.pk)
         _fail(job.pk, "解析时出错，未写入任何数据。请检查文件后重新上传，或联系系统管理员。")
         return ImportJob.objects.get(pk=job.pk)
-    _set(
-        job.pk,
+    # Only if still 解析中: a job cancelled meanwhile stays cancelled.
+    ImportJob.objects.filter(pk=job.pk, status=Status.PARSING).update(
         status=Status.READY,
         done=job.total,
         stage="解析完成，请核对后确认导入",
