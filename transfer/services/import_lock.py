@@ -15,8 +15,6 @@ from django.utils import timezone
 
 from positions.models import ImportJob
 
-BUSY_MESSAGE = "正在导入，请稍后再保存。"
-
 
 def confirm_running() -> bool:
     """A confirmation holds (or is about to hold) SQLite's one write lock."""
