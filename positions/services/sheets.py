@@ -359,6 +359,7 @@ def write_sheets(
     ``label``); nothing is written then.
     """
     written: list[Position] = []
+    by_key: dict[str, Position] = {}  # the batch's sheets written so far, by SheetWrite.key
     with transaction.atomic():
         for write in writes:
             creating = write.position is None or write.position.pk is None
@@ -373,8 +374,15 @@ def write_sheets(
             else:
                 mark_edited(position)
             _apply_fields(position, write.content)
+            superior = by_key.get(write.content.reports_to_key or "")
+            if superior is not None:
+                # A superior written earlier in the batch has its id already: linked now, the
+                # sheet is cleaned and saved once (a later one is linked after the loop).
+                position.reports_to = superior
             _clean_position(position, write.label)
             position.save()
+            if write.key:
+                by_key[write.key] = position
             if write.content.related_positions is not None:
                 related = [pk for pk in write.content.related_positions if pk != position.pk]
                 position.related_positions.set(related)
@@ -397,7 +405,7 @@ def _link_within_batch(writes: Sequence[SheetWrite], written: list[Position]) ->
     by_key = {w.key: p for w, p in zip(writes, written, strict=True) if w.key}
     for write, position in zip(writes, written, strict=True):
         content = write.content
-        if content.reports_to_key:
+        if content.reports_to_key and position.reports_to_id != by_key[content.reports_to_key].pk:
             position.reports_to = by_key[content.reports_to_key]
             _clean_position(position, write.label)  # a reporting cycle only shows now
             position.save(update_fields=["reports_to", "updated_at"])
