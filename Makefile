@@ -23,6 +23,8 @@ APT_DEPLOY := systemd nginx-light openssl
 APT_TEST := chromium poppler-utils $(APT_DEPLOY)
 # The ldap tests start their own slapd (never the system service) and load it with ldapadd.
 APT_TEST += slapd ldap-utils
+# LibreOffice converts legacy .doc / .xls uploads (tests with the libreoffice marker).
+APT_TEST += libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: run serve worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 

@@ -20,6 +20,8 @@ Variables:
     API_THROTTLE_RATE
                      requests one API token (or signed-in session) may make to the REST API,
                      "N/period" with period s, min, hour or day (default 60/min)
+    IMPORT_MAX_FILES, IMPORT_MAX_BATCH_MB, IMPORT_JOB_MIN_ROWS, IMPORT_JOB_TIMEOUT_SECONDS
+                     the import job (see "Import jobs" below)
 
 Stored files (PDFs, department books, the company logo, staged uploads) — see the "Shared
 object storage" block below, jobdesc/storage.py and jobdesc/s3.py:
@@ -765,3 +767,20 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# --- Import jobs (transfer/services/import_jobs.py) ---------------------------------------------
+# Word batches, .zip uploads and big Excel / 花名册 workbooks are parsed and confirmed by the task
+# worker. IMPORT_MAX_FILES: files one batch (or .zip) may hold (default 500, also Django's
+# DATA_UPLOAD_MAX_NUMBER_FILES); IMPORT_MAX_BATCH_MB: their uncompressed size in all (default
+# 200); IMPORT_JOB_MIN_ROWS: an Excel or 花名册 workbook with at least this many data rows is
+# imported as a job instead of in the request (default 500); IMPORT_JOB_TIMEOUT_SECONDS: how long
+# parsing may take before the job fails (default 600). While a confirmation runs on SQLite,
+# every other write is answered 「正在导入，请稍后再保存」 (503) by transfer.middleware.
+IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 500, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES
+IMPORT_MAX_BATCH_MB = env_int("IMPORT_MAX_BATCH_MB", 200, minimum=1)
+IMPORT_JOB_MIN_ROWS = env_int("IMPORT_JOB_MIN_ROWS", 500, minimum=0)
+IMPORT_JOB_TIMEOUT_SECONDS = env_int("IMPORT_JOB_TIMEOUT_SECONDS", 600, minimum=1)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "transfer.middleware.ImportConfirmLockMiddleware",
+)

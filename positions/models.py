@@ -1105,3 +1105,82 @@ class CompanyProfile(models.Model):
         stem = position_number(code, position_id)
         prefix = self.document_prefix.strip()
         return f"{prefix}-{stem}" if prefix else stem
+
+
+class ImportJob(models.Model):
+    """A big import (Word batch, large Excel workbook or 花名册) run by the task worker.
+
+    The uploaded files are staged through ``transfer.services.staging`` (Django's storage API)
+    under ``token``; the worker parses them (``status`` 解析中, progress ``done``/``total``),
+    stores what the preview shows in ``preview`` (JSON: every file or sheet with its status),
+    and, once the importer confirms, writes everything in one transaction (确认中). While a
+    confirmation runs on SQLite this row is the lock other writers are refused by.
+    """
+
+    class Kind(models.TextChoices):
+        POSITIONS = "positions", "Excel 职位"
+        ROSTER = "roster", "花名册"
+        WORD = "word", "Word 职位说明书"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        PARSING = "parsing", "解析中"
+        READY = "ready", "待确认"
+        CONFIRM_QUEUED = "confirm_queued", "等待导入"
+        CONFIRMING = "confirming", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
+
+    kind = models.CharField("导入类型", max_length=20, choices=Kind.choices)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    token = models.CharField("暂存标识", max_length=64, editable=False)
+    title = models.CharField("文件", max_length=300, blank=True)
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    stage = models.CharField("当前步骤", max_length=200, blank=True)
+    preview = models.JSONField("预览", default=dict, blank=True)
+    fingerprint = models.CharField("预览指纹", max_length=64, blank=True)
+    choices = models.JSONField("导入选择", default=dict, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    result = models.TextField("导入结果", blank=True)
+    task_id = models.CharField("任务 id", max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="positions_importjob_done_within_total"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="positions_importjob_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}导入 #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("positions:import-job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def running(self) -> bool:
+        return self.status in (
+            self.Status.QUEUED,
+            self.Status.PARSING,
+            self.Status.CONFIRM_QUEUED,
+            self.Status.CONFIRMING,
+        )

@@ -312,6 +312,25 @@ def can_import_roster(user: User | AnonymousUser) -> bool:
     return can_manage_employees(user)
 
 
+def can_start_import_job(user: User | AnonymousUser, kind: str) -> bool:
+    """Starting an import job (``ImportJob.Kind``): Word and Excel positions as the Excel
+    import, the 花名册 as the roster import."""
+    if kind == "roster":
+        return can_import_roster(user)
+    return can_import_positions(user)
+
+
+def can_use_import_job(user: User | AnonymousUser, job) -> bool:
+    """An import job's progress, preview, confirmation and cancelling: only the person who
+    uploaded the files, while they may still start that kind of import (another HR editor
+    never sees someone else's files, as with the staged uploads)."""
+    return (
+        user.is_authenticated
+        and job.requested_by_id == user.pk
+        and can_start_import_job(user, job.kind)
+    )
+
+
 def can_use_transfer_page(user: User | AnonymousUser) -> bool:
     """The 导入/导出 page: anyone who may export or import something there."""
     return can_export_positions(user) or can_import_positions(user) or can_import_roster(user)

@@ -19,8 +19,10 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 
 from positions.models import (
+    Authority,
     Department,
     Duty,
+    Indicator,
     Position,
     Qualification,
     Relationship,
@@ -288,11 +290,18 @@ def _row(label: str, *texts: str) -> Row | None:
     return Row(label=label, lines=lines) if lines else None
 
 
-def _qualification_rows(position: Position) -> tuple[Row, ...]:
-    try:
-        qualification: Qualification | None = position.qualification
-    except ObjectDoesNotExist:
-        qualification = None
+_STORED = object()
+
+
+def _qualification_rows(position: Position, given: Any = _STORED) -> tuple[Row, ...]:
+    qualification: Qualification | None
+    if given is not _STORED:
+        qualification = given
+    else:
+        try:
+            qualification = position.qualification
+        except ObjectDoesNotExist:
+            qualification = None
     rows: list[Row | None] = []
     if qualification is not None:
         q = qualification
@@ -397,6 +406,60 @@ def build_sheet(source: Position | Version) -> Sheet:
         filename=sheet_filename(position.title, position.code),
         ascii_filename=sheet_ascii_filename(position.code, position.pk),
         version=_working_version(position),
+    )
+
+
+def proposed_sheet(
+    current: Sheet,
+    position: Position,
+    *,
+    superior: str,
+    related: tuple[str, ...],
+    duties: list[Duty],
+    authorities: list[Authority],
+    qualification: Qualification | None,
+    relationships: list[Relationship],
+    indicators: list[Indicator],
+) -> Sheet:
+    """The sheet ``current`` would become with new content, before anything is written.
+
+    An import preview builds ``position`` (an unsaved copy with the file's field values) and
+    unsaved rows, and compares the result with the stored sheet (``sheet_diff.diff_sheets``).
+    Only what the content decides changes; the sign-offs and the workflow stay ``current``'s.
+    """
+    headcount = f"{position.headcount} 人" if position.headcount is not None else ""
+    header = (
+        Field("职位名称", position.title),
+        Field("职位编号", position.code),
+        Field("所在部门", position.department.name),
+        Field("直接上级", superior),
+        Field("直接下属", "、".join(current.direct_reports)),
+        Field("职位等级", position.grade_display),
+        Field("职位编制", headcount),
+        Field("工作地点", position.location.strip()),
+    )
+    ordered_authorities = sorted(authorities, key=lambda a: a.order)
+    ordered_indicators = sorted(indicators, key=lambda i: i.order)
+    return dataclasses.replace(
+        current,
+        title=position.title,
+        department=position.department.name,
+        header=header,
+        superior=superior,
+        related_positions=related,
+        purpose=tuple(split_lines(position.purpose)),
+        summary=tuple(split_lines(position.summary)),
+        duties=_duty_table(duties),
+        commitments=tuple(position.commitment_lines),
+        authorities=tuple(
+            AuthorityRow(name=a.name, level=a.level, level_label=a.get_level_display())
+            for a in ordered_authorities
+        ),
+        qualifications=_qualification_rows(position, qualification),
+        relationships=_relationship_groups(relationships),
+        indicators=tuple(
+            IndicatorRow(name=i.name, description=i.description.strip()) for i in ordered_indicators
+        ),
     )
 
 

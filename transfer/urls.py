@@ -5,7 +5,7 @@ its name (``positions:position-sheet`` …)."""
 
 from django.urls import path
 
-from transfer.views import excel, word
+from transfer.views import excel, jobs, word
 
 urlpatterns = [
     path("positions/<int:pk>/docx/", word.position_docx, name="position-docx"),
@@ -23,6 +23,9 @@ urlpatterns = [
         excel.position_import_preview,
         name="position-import-preview",
     ),
+    path("transfer/jobs/new/", jobs.import_job_create, name="import-job-create"),
+    path("transfer/jobs/<int:pk>/", jobs.import_job_detail, name="import-job"),
+    path("transfer/jobs/<int:pk>/status/", jobs.import_job_status, name="import-job-status"),
     path("transfer/word/import/", word.word_import, name="word-import"),
     path(
         "transfer/word/import/<str:token>/",

@@ -20,7 +20,15 @@ from reversion.models import Version as Revision
 
 from audit.models import AuditEvent
 from positions import permissions
-from positions.models import Acknowledgement, BookJob, Department, Employee, Position, Qualification
+from positions.models import (
+    Acknowledgement,
+    BookJob,
+    Department,
+    Employee,
+    ImportJob,
+    Position,
+    Qualification,
+)
 from positions.services import history
 from positions.tests import factories
 from positions.tests.factories import (
@@ -231,6 +239,14 @@ def archived_book(world: World) -> dict:
         title="自选职位",
         version_ids=[position.current_version_id],
         total=1,
+    )
+    return {"pk": job.pk}
+
+
+def hr_import_job(world: World) -> dict:
+    """An import job uploaded by the unscoped HR editor, waiting in the queue."""
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.WORD, token="t" * 32, total=1, requested_by=world.users["hr_unscoped"]
     )
     return {"pk": job.pk}
 
@@ -534,6 +550,12 @@ CASES: tuple[Case, ...] = (
             label="token not in the session",
         )
         for name in ("positions:position-import-preview", "positions:roster-import-preview")
+    ),
+    # The import job (batches, .zip, big workbooks): only its uploader sees it.
+    Case("positions:import-job-create", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    *(
+        Case(name, hr_import_job, statuses(LOGIN, 404, 404, 404, 404, 200))
+        for name in ("positions:import-job", "positions:import-job-status")
     ),
     # Word: a sheet as .docx (what each reader reads), and importing .docx files (HR editors).
     Case(

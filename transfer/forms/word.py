@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from transfer.services.uploads import format_mb, max_upload_bytes
-
-MAX_FILES = 50
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -29,6 +28,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+# More files than this (or a .zip) are parsed by the import job in the task worker.
+SYNC_MAX_FILES = 10
+
+
 class WordUploadForm(forms.Form):
     files = MultipleFileField(
         label="Word 文件（.docx，可多选）",
@@ -39,8 +42,8 @@ class WordUploadForm(forms.Form):
         },
         widget=MultipleFileInput(
             attrs={
-                "accept": ".docx,.doc,application/vnd.openxmlformats-officedocument."
-                "wordprocessingml.document,application/msword"
+                "accept": ".docx,.doc,.zip,application/vnd.openxmlformats-officedocument."
+                "wordprocessingml.document,application/msword,application/zip"
             }
         ),
     )
@@ -49,11 +52,16 @@ class WordUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = (
             f"每个文件一份职位说明书；.docx 格式（旧版 .doc 视服务器是否安装 LibreOffice），"
-            f"单个文件不超过 {format_mb(max_upload_bytes())} MB，一次最多 {MAX_FILES} 个。"
+            f"单个文件不超过 {format_mb(max_upload_bytes())} MB，一次最多 "
+            f"{settings.IMPORT_MAX_FILES} 个，也可上传 .zip 压缩包；"
+            f"超过 {SYNC_MAX_FILES} 个文件或压缩包在后台解析。"
         )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"一次最多上传 {MAX_FILES} 个文件，请分批导入。")
+        limit = settings.IMPORT_MAX_FILES
+        if len(files) > limit:
+            raise forms.ValidationError(
+                f"文件过多：一次最多导入 {limit} 个文件，本次有 {len(files)} 个。请分批导入。"
+            )
         return files

@@ -45,6 +45,7 @@ from positions.models import (
     Qualification,
     Relationship,
 )
+from positions.services.sheet_diff import SheetChanges
 from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 from transfer.services import excel
 from transfer.services.excel import (
@@ -60,6 +61,7 @@ from transfer.services.excel import (
     PositionContent,
     SheetSpec,
 )
+from transfer.services.preview_diff import write_diffs
 
 IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767
@@ -862,6 +864,13 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
     """
     if not plan.ok:
         raise ImportRefused("the plan has problems")
+    write_sheets(user=user, writes=plan_writes(plan), comment=IMPORT_COMMENT)
+    return plan
+
+
+def plan_writes(plan: ImportPlan) -> list[SheetWrite]:
+    """What the writer is given for the plan's creates and updates (also what the preview
+    compares, ``preview_diffs``)."""
     writing = [p for p in plan.positions if p.action != Action.UNCHANGED]
     new_keys = {p.key for p in writing if p.action == Action.CREATE}
     links = {
@@ -907,5 +916,47 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
                 key=planned.key,
             )
         )
-    write_sheets(user=user, writes=writes, comment=IMPORT_COMMENT)
-    return plan
+    return writes
+
+
+# --- what an update would change, as 版本比较 shows it --------------------------------------------
+
+
+def preview_diffs(plan: ImportPlan, limit: int | None = None) -> dict[str, SheetChanges]:
+    """{职位编号: the ordered diff} of the positions the plan updates (``preview_diff``).
+
+    ``limit``: at most this many positions (a huge file's preview details the first ones;
+    every position is still listed with its changes)."""
+    updates = [p for p in plan.positions if p.action == Action.UPDATE and p.existing]
+    if limit is not None:
+        updates = updates[:limit]
+    if not updates:
+        return {}
+    wanted = {p.existing.pk for p in updates}
+    writes = [w for w in plan_writes(plan) if w.position is not None and w.position.pk in wanted]
+    by_pk = write_diffs(writes, {p.key: p.title for p in plan.positions})
+    return {p.key: by_pk[p.existing.pk] for p in updates if p.existing.pk in by_pk}
+
+
+def data_row_count(data: bytes, stop: int) -> int:
+    """The data rows (below each worksheet's header) of a workbook, counting up to ``stop``:
+    the upload decides by it whether the import runs in the request or as a job."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _UNREADABLE:
+        return 0  # the importer reports it
+    count = 0
+    try:
+        for worksheet in workbook.worksheets:
+            if worksheet.title in excel.REFERENCE_SHEETS or worksheet.title.endswith("说明"):
+                continue
+            worksheet.reset_dimensions()
+            for index, _row in enumerate(worksheet.iter_rows(values_only=True)):
+                count += index > 0
+                if count >= stop:
+                    return count
+    except _UNREADABLE:
+        return count
+    finally:
+        workbook.close()
+    return count

@@ -80,3 +80,74 @@ def convert_legacy(data: bytes, target: str) -> bytes:
         if not result.is_file():
             raise UploadError(failed)
         return result.read_bytes()
+
+
+def batch_timeout(count: int) -> int:
+    """Seconds one ``soffice`` call may take for ``count`` files: the start-up once, then a
+    share per file (LibreOffice converts a short .doc in well under a second)."""
+    return settings.LIBREOFFICE_TIMEOUT + 2 * max(count - 1, 0)
+
+
+def convert_batch(files: list[tuple[str, bytes]], target: str) -> list[bytes | UploadError]:
+    """Convert many legacy files in ONE ``soffice`` call (one start-up, one private profile).
+
+    Returns, for each file in order, its converted bytes or the ``UploadError`` saying why it
+    could not be converted (a damaged file fails alone; the others still convert). A timeout or
+    a missing LibreOffice refuses every file.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}")
+    if not files:
+        return []
+    legacy, program, suffix = TARGETS[target]
+    binary = libreoffice_binary()
+    if binary is None:
+        return [UploadError(not_installed_message(target)) for _file in files]
+    failed = (
+        f"旧版 {program} 文件（.{legacy}）转换失败，文件可能已损坏。"
+        f"请在 {program} 中另存为 {suffix} 格式后重新上传。"
+    )
+    with tempfile.TemporaryDirectory(prefix="jobdesc-convert-") as folder:
+        work = Path(folder)
+        inbox, outbox = work / "in", work / "out"
+        inbox.mkdir()
+        outbox.mkdir()
+        sources = []
+        for index, (_name, data) in enumerate(files):
+            # Our own names: the uploaded ones may collide, hold path parts or odd characters.
+            source = inbox / f"{index:04d}.{legacy}"
+            source.write_bytes(data)
+            sources.append(source)
+        command = [
+            binary,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outbox),
+            *map(str, sources),
+        ]
+        try:
+            subprocess.run(
+                command,
+                check=False,
+                capture_output=True,
+                timeout=batch_timeout(len(files)),
+                cwd=work,
+            )
+        except subprocess.TimeoutExpired:
+            timeout = UploadError(
+                f"旧版 {program} 文件转换超时（{batch_timeout(len(files))} 秒）。"
+                f"请在 {program} 中另存为 {suffix} 格式后重新上传。"
+            )
+            return [timeout for _file in files]
+        except OSError:
+            return [UploadError(failed) for _file in files]
+        results: list[bytes | UploadError] = []
+        for source in sources:
+            result = outbox / f"{source.stem}.{target}"
+            results.append(result.read_bytes() if result.is_file() else UploadError(failed))
+        return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from positions import permissions
 from positions.models import Employee, Position
@@ -20,6 +22,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.text import page_text
 from transfer.services import excel, staging
 from transfer.tests.excel_helpers import (
     duty_row,
@@ -39,6 +42,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def sales(db):
     return DepartmentFactory(name="销售部", code="FZ-XS")
+
+
+LEGACY = Path(__file__).parent / "fixtures" / "legacy"
 
 
 def upload(client, data: bytes, name: str = "职位.xlsx", kind: str = "positions"):
@@ -225,13 +231,25 @@ def test_upload_refuses_bad_files_with_message(hr_client, sales, data, name, mes
     assert row_counts() == before
 
 
-def test_legacy_xls_upload_is_converted_or_refused_with_save_as_hint(hr_client, sales):
+def test_legacy_xls_upload_without_libreoffice_is_refused_with_save_as_hint(
+    hr_client, sales, settings
+):
+    settings.LIBREOFFICE_BINARY = "no-such-soffice"
     legacy = bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 200 + "Workbook".encode("utf-16-le")
     before = row_counts()
     response = upload(hr_client, legacy, "职位.xls")
     assert response.status_code == 400
     assert "另存为 .xlsx 格式后重新上传" in response.content.decode()
     assert row_counts() == before
+
+
+@pytest.mark.libreoffice
+def test_legacy_xls_upload_is_converted_and_previewed(hr_client, sales):
+    legacy = (LEGACY / "职位.xls").read_bytes()
+    response = upload(hr_client, legacy, "职位.xls")
+    assert response.status_code == 302
+    page = hr_client.get(response["Location"]).content.decode()
+    assert "档案管理员" in page and "LEG-1" in page
 
 
 def test_upload_over_limit_is_refused_naming_the_limit(hr_client, settings, sales):
@@ -426,3 +444,58 @@ def test_preview_with_storage_unreachable_shows_the_storage_page(s3_unreachable,
     page = response.content.decode()
     assert "文件存储暂时不可用，请稍后再试" in page and "返回首页" in page
     assert "Traceback" not in page
+
+
+def test_preview_of_an_update_shows_the_ordered_diff_of_its_duties(seed, hr_client, hr_user):
+    stored = Position.objects.filter(code="FZ-XS-101")
+    workbook = open_bytes(excel.position_workbook(excel.contents_for(hr_user, stored)))
+    duties = workbook["工作职责"]
+    duties.insert_rows(3)
+    group, kind = duties["C2"].value, duties["D2"].value
+    for column, value in enumerate(["FZ-XS-101", 2, group, kind, "", "新增的一条职责"], start=1):
+        duties.cell(row=3, column=column, value=value)
+    preview_url = upload(hr_client, save(workbook))["Location"]
+
+    page = hr_client.get(preview_url)
+
+    diff = page_text(page).split("查看变化", 1)[1]
+    assert "工作职责" in diff and "新增 1" in diff and "新增的一条职责" in diff
+    assert "删除" not in diff  # the duties after the new one stay in place
+
+
+def company_roster_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "在职人员"
+    sheet.append(["福州项目公司员工花名册"])
+    sheet.append(["序号", "员工姓名", "员工编号", "所属部门", "职位", "入职时间", "身份证号"])
+    for row in rows:
+        sheet.append(row)
+    return save(workbook)
+
+
+def test_company_roster_preview_asks_to_choose_then_confirms_the_choice(seed, hr_client):
+    sales = Position.objects.get(code="FZ-XS-101").department
+    second = PositionFactory(title="售楼员", code="", department=sales)
+    data = company_roster_bytes([[1, "林小华", "E7001", "销售部", "售楼员", "2024/3/1", "3501"]])
+    preview_url = upload(hr_client, data, "花名册.xlsx", kind="roster")["Location"]
+
+    page = page_text(hr_client.get(preview_url))
+    assert "“销售部 / 售楼员”对应 2 个职位，请在预览中选择一个。" in page
+    assert "已忽略以下列（系统不保存这些个人信息）：身份证号。" in page
+    assert "确认导入" not in page
+
+    chosen = hr_client.get(preview_url, {"position-3": second.pk})
+    assert "发现" not in page_text(chosen)
+    response = hr_client.post(
+        preview_url,
+        {
+            "action": "confirm",
+            "fingerprint": fingerprint(chosen.content.decode()),
+            "position-3": second.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    employee = Employee.objects.get(employee_no="E7001")
+    assert employee.assignments.get().position == second

@@ -422,3 +422,14 @@ def test_word_import_in_force_refused_to_a_scoped_hr_editor(seed, client):
         page_text(refused)
     )
     assert counts() == before
+
+
+def test_word_preview_of_an_existing_position_shows_the_ordered_diff(seed, hr_client):
+    response = hr_client.post(
+        reverse(IMPORT_URL), {"files": [upload("a.docx", word_helpers.layout_a())]}
+    )
+    page = page_text(hr_client.get(response["Location"]))
+
+    assert "查看与现有“售楼员”相比的变化" in page
+    diff = page.split("查看与现有“售楼员”相比的变化", 1)[1]
+    assert "工作职责" in diff

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -26,11 +27,12 @@ from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from people.services import roster
 from positions import permissions
 from positions.filters import PositionFilter
+from positions.ids import parse_id
 from positions.models import Position
 from positions.services.reading import with_shown_labels
 from positions.views.common import attachment
 from transfer.forms.excel import ExcelUploadForm
-from transfer.services import excel, importing, staging
+from transfer.services import excel, import_jobs, importing, staging
 from transfer.services.legacy import convert_legacy
 from transfer.services.uploads import (
     FileKind,
@@ -160,7 +162,12 @@ def _upload(request: HttpRequest, kind: str, allowed: Callable[[Any], bool]) -> 
         except UploadError as error:
             form.add_error("file", error.message)
         else:
+            threshold = settings.IMPORT_JOB_MIN_ROWS
             try:
+                if importing.data_row_count(checked.data, threshold) >= threshold:
+                    # A big workbook: parsed and confirmed by the worker, with a progress bar.
+                    job = import_jobs.start(request.user, kind, [(upload.name, checked.data)])
+                    return redirect(job.get_absolute_url())
                 token = staging.stage(request.user, [(upload.name, checked.data)], kind=kind)
             except StorageUnavailable:
                 form.add_error("file", STORAGE_UNAVAILABLE_MESSAGE)
@@ -219,12 +226,27 @@ def position_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(f"{reverse('positions:position-list')}?status={Position.Status.DRAFT}")
     context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
     context |= _changed_only(request, plan.positions, importing.Action.UNCHANGED)
+    # The ordered diff (as 版本比较) of each update shown, by 职位编号.
+    diffs = importing.preview_diffs(plan, limit=import_jobs.PREVIEW_DIFF_LIMIT)
+    context["diffs"] = [(item, diffs.get(item.key)) for item in context["rows"]]
     return render(
         request,
         "positions/import_preview.html",
         context,
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _roster_choices(data) -> dict[str, int]:
+    """{row number: position id} from ``position-<row>`` parameters (the plan checks each id
+    against the row's candidates)."""
+    chosen = {}
+    for name, value in data.items():
+        row = name.removeprefix("position-")
+        pk = parse_id(value)
+        if name.startswith("position-") and row.isdigit() and pk is not None:
+            chosen[row] = pk
+    return chosen
 
 
 @require_http_methods(["GET", "POST"])
@@ -236,7 +258,9 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         staging.discard(request.user, token)
         messages.info(request, f"已取消导入“{entry.name}”，未写入任何数据。")
         return redirect("positions:import-export")
-    plan = roster.plan_roster_import(entry.data, request.user)
+    # The positions chosen in the preview for rows matching several (or none): ?position-<row>=id
+    choices = _roster_choices(request.POST if request.method == "POST" else request.GET)
+    plan = roster.plan_roster_import(entry.data, request.user, choices=choices)
     stale = False
     if request.method == "POST":
         stale = request.POST.get("fingerprint") != plan.fingerprint()
@@ -257,6 +281,8 @@ def roster_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("positions:employee-list")
     context = {"plan": plan, "entry": entry, "token": token, "stale": stale}
     context |= _changed_only(request, plan.rows, roster.RosterAction.UNCHANGED)
+    context["hidden_choices"] = [(f"position-{row}", pk) for row, pk in choices.items()]
+    context["choosing"] = [row for row in plan.rows if row.candidates]
     return render(
         request,
         "positions/import_roster_preview.html",

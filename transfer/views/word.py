@@ -13,19 +13,22 @@ from audit import services as audit
 from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from positions import permissions
 from positions.ids import parse_id
-from positions.models import Department, Position
+from positions.models import Department, ImportJob, Position
 from positions.org import department_index
 from positions.services import versions
 from positions.views.common import attachment, visible_position
-from transfer.forms.word import WordUploadForm
+from transfer.forms.word import SYNC_MAX_FILES, WordUploadForm
 from transfer.services import staging
 from transfer.services.legacy import libreoffice_binary
+from transfer.services.preview_diff import word_diffs
+from transfer.services.uploads import UploadError
 from transfer.services.word import DOCX_CONTENT_TYPE, docx_filename, render_docx
 from transfer.services.word_import.parser import parse_docx
 from transfer.services.word_import.reader import WordImportError
 from transfer.services.word_import.resolve import resolve_import
 from transfer.services.word_import.upload import read_upload
 from transfer.services.word_import.write import import_sheets, preview_changes
+from transfer.views.jobs import start_from_uploads
 
 
 def _version_number(request: HttpRequest, number: int | None) -> int | None:
@@ -76,7 +79,17 @@ def word_import(request: HttpRequest) -> HttpResponse:
         form = WordUploadForm()
     file_errors: list[tuple[str, str]] = []
     unavailable = False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _is_batch(form.cleaned_data["files"]):
+        try:
+            job = start_from_uploads(request, ImportJob.Kind.WORD, form.cleaned_data["files"])
+        except UploadError as error:
+            form.add_error("files", error.message)
+        except StorageUnavailable:
+            form.add_error("files", STORAGE_UNAVAILABLE_MESSAGE)
+            unavailable = True
+        else:
+            return redirect(job.get_absolute_url())
+    elif request.method == "POST" and form.is_valid():
         staged = []
         for upload in form.cleaned_data["files"]:
             try:
@@ -102,6 +115,13 @@ def word_import(request: HttpRequest) -> HttpResponse:
     if unavailable:
         status = 503
     return render(request, IMPORT_TEMPLATE, context, status=status)
+
+
+def _is_batch(uploads) -> bool:
+    """Many files, or an archive: the import job parses them in the worker."""
+    return len(uploads) > SYNC_MAX_FILES or any(
+        (upload.name or "").lower().endswith(".zip") for upload in uploads
+    )
 
 
 def _chosen_department(request: HttpRequest, index: int, allowed) -> Department | None:
@@ -159,9 +179,11 @@ def word_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         else:
             staging.discard(request.user, token)
             return _imported(request, written, plans, in_force=in_force)
+    diffs = word_diffs(plans)  # the ordered diff (as 版本比较) of each file updating a position
     context = {
         "token": token,
         "plans": plans,
+        "files": [(plan, diffs.get(plan.existing.pk) if plan.existing else None) for plan in plans],
         "departments": departments,
         "errors": errors,
         "ready": all(plan.ok for plan in plans),
