@@ -161,7 +161,7 @@ def test_word_import_of_an_existing_code_updates_its_draft_not_the_version(seed,
     preview = hr_client.get(response["Location"])
     text = page_text(preview)
     assert "更新“售楼员”的草稿，现行版本不变" in text
-    assert "将改动的内容" in text and "原文件签核（仅记录，不作为草稿的签核）" in text
+    assert "将改动的内容" in text and "原文件签核 记入审批记录，不作为草稿的签核" in text
     done = hr_client.post(response["Location"], {"action": "confirm"})
 
     assert done.status_code == 302 and done["Location"] == clerk.get_absolute_url()
@@ -383,8 +383,10 @@ def test_word_import_in_force_makes_a_historical_v1_signed_as_the_file(seed, hr_
     preview = page_text(hr_client.get(preview_url))
     assert "作为已生效版本导入" in preview
 
-    done = hr_client.post(preview_url, {"action": "confirm-in-force"})
+    # The seed has a 销售管理专员 of its own: the file is imported as a new position (新建).
+    done = hr_client.post(preview_url, {"action": "confirm-in-force", "mode-0": "create"})
 
+    assert done.status_code == 302, page_text(done)[-600:]
     position = Position.objects.get(code="YX-XG-01")
     assert done.status_code == 302 and done["Location"] == position.get_absolute_url()
     version = position.current_version
