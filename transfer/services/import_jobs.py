@@ -433,8 +433,16 @@ def _word_plans(
     refused = sum(1 for item in plans.items if not item["ok"])
     plans.counts = [("新建", created), ("更新", updated), ("需处理", refused)]
 
+    in_force = bool(choices.get("in_force"))
+
     def apply() -> str:
-        written = import_sheets(user, resolved)
+        # 作为已生效版本导入 (go-live): historical V1s signed as the files are, not drafts.
+        written = import_sheets(user, resolved, in_force=in_force)
+        if in_force:
+            return (
+                f"已将 {len(written)} 份职位说明书作为已生效版本导入，"
+                "均为历史文件 V1，按原文件签核。"
+            )
         return f"已从 Word 导入 {len(written)} 份职位说明书，均为草稿，需提交审核。"
 
     plans.apply = apply
@@ -504,6 +512,14 @@ def request_confirm(
     """The importer confirms what the preview showed; the worker writes it."""
     if job.requested_by_id != user.pk:
         raise PermissionDenied("只有上传文件的人可以确认导入。")
+    if choices.get("in_force"):
+        refusal = (
+            "只有 Word 文件可以作为已生效版本导入。"
+            if job.kind != Kind.WORD
+            else permissions.in_force_import_refusal(user)
+        )
+        if refusal:
+            raise PermissionDenied(refusal)
     if job.status != Status.READY:
         raise ImportJobError("该导入当前不能确认（已导入、已取消或仍在处理中）。")
     if fingerprint != job.fingerprint:

@@ -11,8 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from positions.models import ImportJob, Position
-from positions.tests.factories import UserFactory
+from positions import permissions
+from positions.models import Department, ImportJob, Position, Version
+from positions.tests import golive_helpers
+from positions.tests.factories import EditorScopeFactory, UserFactory
 from positions.tests.text import page_text
 from printing.tests.book_helpers import run_worker
 from transfer.services import excel
@@ -243,3 +245,62 @@ def test_employee_may_not_start_an_import_job(user_client):
     response = user_client.get(reverse(CREATE))
     assert response.status_code == 403
     assert "只有 HR 编辑可以导入。" in page_text(response)
+
+
+# --- go-live through the job: 作为已生效版本导入 ----------------------------------------------
+
+
+def golive_zip(count: int) -> bytes:
+    template = golive_helpers.template_docx()
+    return zipped(
+        {
+            f"{golive_helpers.title(n)}.docx": golive_helpers.numbered_docx(template, n)
+            for n in range(1, count + 1)
+        }
+    )
+
+
+def test_word_zip_confirmed_in_force_becomes_historical_v1s(seed, hr_client):
+    job_url = post(hr_client, "word", ("上线.zip", golive_zip(3)))["Location"]
+    run_worker()
+    preview = hr_client.get(job_url)
+    assert "作为已生效版本导入" in page_text(preview)
+
+    response = hr_client.post(
+        job_url,
+        {"action": "confirm-in-force", "fingerprint": fingerprint(preview.content.decode())},
+    )
+    assert response.status_code == 302
+    run_worker()
+
+    done = page_text(hr_client.get(job_url))
+    assert "已将 3 份职位说明书作为已生效版本导入，均为历史文件 V1，按原文件签核。" in done
+    versions = Version.objects.filter(
+        position__code__in=[golive_helpers.code(n) for n in (1, 2, 3)]
+    )
+    assert (
+        sorted(versions.values_list("number", "is_historical", "approved_by_name"))
+        == [(1, True, "赵总")] * 3
+    )
+
+
+def test_word_zip_in_force_refused_to_a_scoped_hr_editor(seed, client):
+    scoped = UserFactory(username="hr-scoped-job")
+    scoped.groups.add(permissions.role_group(permissions.HR_EDITOR))
+    EditorScopeFactory(user=scoped, department=Department.objects.get(name="营销策划部"))
+    client.force_login(scoped)
+    job_url = post(client, "word", ("上线.zip", golive_zip(1)))["Location"]
+    run_worker()
+    preview = client.get(job_url)
+    assert "作为已生效版本导入" not in page_text(preview)
+
+    refused = client.post(
+        job_url,
+        {"action": "confirm-in-force", "fingerprint": fingerprint(preview.content.decode())},
+    )
+
+    assert refused.status_code == 403
+    assert "只有不限部门范围的 HR 编辑可以作为已生效版本导入；请导入为草稿后提交审核。" in (
+        page_text(refused)
+    )
+    assert not Version.objects.filter(position__code=golive_helpers.code(1)).exists()

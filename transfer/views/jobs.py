@@ -109,17 +109,27 @@ def import_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 import_jobs.cancel(job, request.user)
                 messages.info(request, "已取消导入，未写入任何数据。")
                 return redirect("positions:import-job-create")
-            if action == "confirm":
+            if action in ("confirm", "confirm-in-force"):
+                choices = _choices(request, job) | {"in_force": action == "confirm-in-force"}
                 import_jobs.request_confirm(
-                    job, request.user, request.POST.get("fingerprint", ""), _choices(request, job)
+                    job, request.user, request.POST.get("fingerprint", ""), choices
                 )
                 return redirect(job.get_absolute_url())
             messages.error(request, "未知的操作。")
         except import_jobs.ImportJobError as error:
             messages.error(request, str(error))
-        status = 400
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            status = 403
+        status = 400 if status == 200 else status
         job.refresh_from_db()
-    context = {"job": job, "state": import_jobs.state(job), "preview": job.preview}
+    context = {
+        "job": job,
+        "state": import_jobs.state(job),
+        "preview": job.preview,
+        "may_import_in_force": job.kind == ImportJob.Kind.WORD
+        and permissions.may_import_as_in_force(request.user),
+    }
     context |= _rows(request, job)
     return render(request, DETAIL_TEMPLATE, context, status=status)
 

@@ -1,9 +1,8 @@
 """Go-live in the browser: HR imports 300 paper-signed Word sheets as the versions in force,
 then the list shows every one 已生效 V1; then a batch 提交/审核/审批 from the list and 待办.
 
-The Word upload takes at most ``transfer.forms.word.MAX_FILES`` files a time today, so the 300
-files go up in batches of that size (``upload_batches``). When the upload takes a .zip (the
-import job), ``upload_batches`` becomes one upload of ``golive_helpers.zip_of(paths, …)``.
+The 300 files go up as one .zip to 批量导入 (the import job): parsed and written by the worker
+(run here in the test's thread), confirmed 作为已生效版本导入 on the job's preview.
 """
 
 import pytest
@@ -15,7 +14,7 @@ from positions.services import seed
 from positions.tests import golive_helpers
 from positions.tests.browser.test_sheet_browser import log_in
 from positions.tests.factories import PositionFactory, create_role_groups
-from transfer.forms.word import MAX_FILES
+from printing.tests.book_helpers import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,28 +29,32 @@ def seeded(transactional_db, settings, tmp_path):
     demo.ensure_demo_accounts()
 
 
-def upload_batches(page, live_server, paths, screenshot) -> None:
-    """Upload the files ``MAX_FILES`` at a time, each batch confirmed 作为已生效版本导入."""
-    # The preview parses every file of the batch, and so does the confirmation: on a loaded
-    # 2-core machine that is a minute or more, not the usual 15 s.
+def upload_zip(page, live_server, paths, tmp_path, screenshot) -> None:
+    """Upload the files as one .zip to 批量导入 (the import job); the worker parses them, HR
+    confirms 作为已生效版本导入 on the preview and the worker writes them."""
+    # The worker parses and writes 300 files in this thread: on a loaded 2-core machine that
+    # is a minute or more, not the usual 15 s.
     page.set_default_timeout(300_000)
     page.set_default_navigation_timeout(300_000)
-    for start in range(0, len(paths), MAX_FILES):
-        chunk = paths[start : start + MAX_FILES]
-        page.goto(live_server.url + reverse("positions:word-import"))
-        page.get_by_label("Word 文件（.docx，可多选）").set_input_files([str(p) for p in chunk])
-        page.get_by_role("button", name="上传并预览").click()
-        page.wait_for_selector("#word-import-form")
-        if start == 0:
-            assert "原文件签核" in page.inner_text("#word-file-0")
-            screenshot("golive-preview", full_page=False)
-            page.locator("#word-import-in-force").scroll_into_view_if_needed()
-            screenshot("golive-preview-buttons", full_page=False)
-        page.get_by_role("button", name="作为已生效版本导入").click()
-        page.wait_for_selector(".alert-success")
-        assert f"已将 {len(chunk)} 份职位说明书作为已生效版本导入" in page.inner_text(
-            ".alert-success"
-        )
+    archive = golive_helpers.zip_of(paths, tmp_path / "上线文件.zip")
+    page.goto(live_server.url + reverse("positions:import-job-create"))
+    page.get_by_label("文件（可多选，也可上传 .zip 压缩包）").set_input_files(str(archive))
+    # Hold the page's status polls while the worker runs in this thread (one database).
+    page.route("**/status/", lambda route: route.abort())
+    page.get_by_role("button", name="上传并解析").click()
+    run_worker()
+    page.reload()
+    items = page.inner_text("#import-job-items")
+    assert f"{golive_helpers.title(1)}.docx" in items
+    assert f"{golive_helpers.title(len(paths))}.docx" in items
+    screenshot("golive-preview", full_page=False)
+    page.get_by_role("button", name="作为已生效版本导入").click()
+    run_worker()
+    page.unroute("**/status/")
+    page.locator("#import-job-result").wait_for()
+    assert f"已将 {len(paths)} 份职位说明书作为已生效版本导入" in page.inner_text(
+        "#import-job-result"
+    )
 
 
 def test_hr_imports_300_word_files_as_historical_v1s_and_the_list_shows_them_in_force(
@@ -60,7 +63,7 @@ def test_hr_imports_300_word_files_as_historical_v1s_and_the_list_shows_them_in_
     paths = golive_helpers.write_files(tmp_path / "files", COUNT)
     log_in(page, live_server, "hr")
 
-    upload_batches(page, live_server, paths, screenshot)
+    upload_zip(page, live_server, paths, tmp_path, screenshot)
 
     page.goto(live_server.url + reverse("positions:position-list") + "?q=上线岗位")
     assert f"共 {COUNT} 个职位符合条件" in page.inner_text("#result-count")
