@@ -262,7 +262,7 @@ def test_directory_filter_characters_in_the_name_find_nobody(client, ldap_direct
 def test_directory_empty_password_is_refused_before_the_directory(client, ldap_directory):
     response = sign_in(client, "zhangsan", "")
 
-    assert "这个字段是必填项。" in page_text(response)
+    assert "该字段是必填项。" in page_text(response)
     assert signed_in_as(client) is None
 
 
