@@ -61,8 +61,12 @@ worker: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 scripts/worker
 
+# The suite in TEST_WORKERS processes (pytest-xdist; each has its own SQLite test database and
+# live server); --dist loadfile keeps each module in one process (its shared seed layer).
+# TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 0
 test: setup-test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 setup: system-deps $(VENV)/.installed node_modules/.installed
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version as Revision
 
@@ -53,6 +55,7 @@ class World:
     marketing_draft: Position
     archived: Position
     clerk_employee: object
+    sessions: dict[str, str] = field(default_factory=dict)  # role → a signed-in session key
 
 
 def in_group(user, role: str):
@@ -60,8 +63,7 @@ def in_group(user, role: str):
     return user
 
 
-@pytest.fixture
-def world(seed) -> World:
+def build_world() -> World:
     sales = Department.objects.get(name="销售部")
     marketing = Department.objects.get(name="营销策划部")
     clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员, 销售部
@@ -105,6 +107,69 @@ def world(seed) -> World:
         ),
         clerk_employee=clerk_employee,
     )
+
+
+@dataclass(frozen=True)
+class StoredWorld:
+    """The world's rows (built once per module, inside the shared seed layer) and a signed-in
+    session per role: each test reads fresh instances and its changes roll back."""
+
+    users: dict[str, int | None]
+    sales: int
+    marketing: int
+    published: int
+    sales_draft: int
+    marketing_draft: int
+    archived: int
+    clerk_employee: int
+    sessions: dict[str, str]
+
+    def load(self) -> World:
+        users = User.objects.in_bulk([pk for pk in self.users.values() if pk is not None])
+        departments = Department.objects.in_bulk([self.sales, self.marketing])
+        positions = Position.objects.in_bulk(
+            [self.published, self.sales_draft, self.marketing_draft, self.archived]
+        )
+        return World(
+            users={role: users.get(pk) for role, pk in self.users.items()},
+            sales=departments[self.sales],
+            marketing=departments[self.marketing],
+            published=positions[self.published],
+            sales_draft=positions[self.sales_draft],
+            marketing_draft=positions[self.marketing_draft],
+            archived=positions[self.archived],
+            clerk_employee=Employee.objects.get(pk=self.clerk_employee),
+            sessions=self.sessions,
+        )
+
+
+@pytest.fixture(scope="module")
+def stored_world(_seed_layer, django_db_blocker) -> StoredWorld:
+    """Built once: its rows live in the seed layer's transaction, rolled back with it."""
+    with django_db_blocker.unblock():
+        world = build_world()
+        sessions = {}
+        for role, user in world.users.items():
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return StoredWorld(
+        users={role: user.pk if user else None for role, user in world.users.items()},
+        sales=world.sales.pk,
+        marketing=world.marketing.pk,
+        published=world.published.pk,
+        sales_draft=world.sales_draft.pk,
+        marketing_draft=world.marketing_draft.pk,
+        archived=world.archived.pk,
+        clerk_employee=world.clerk_employee.pk,
+        sessions=sessions,
+    )
+
+
+@pytest.fixture
+def world(stored_world, seed) -> World:
+    return stored_world.load()
 
 
 # --- the permission module -------------------------------------------------------------------
@@ -1006,13 +1071,37 @@ def seen_by(client, user, url: str, method: str = "get") -> int | str:
     return LOGIN if to_login else response.status_code
 
 
+def seen_as(world: World, role: str, url: str, method: str = "get") -> int | str:
+    """What ``role`` gets for ``url``, in the session it signed in with once for the module
+    (a visitor: none); cheaper than signing in again for every request."""
+    client = Client()
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+    response = getattr(client, method)(url)
+    login_urls = (reverse("login"), reverse("admin:login"))
+    to_login = response.status_code == 302 and response["Location"].startswith(login_urls)
+    return LOGIN if to_login else response.status_code
+
+
 @pytest.mark.parametrize(
     "case", CASES, ids=[f"{c.name}{'[' + c.label + ']' if c.label else ''}" for c in CASES]
 )
-def test_permission_matrix(case: Case, world: World, client):
+def test_permission_matrix(case: Case, world: World):
     url = reverse(case.name, kwargs=case.kwargs(world))
-    got = {role: seen_by(client, world.users[role], url, case.method) for role in case.expected}
+    got = {role: seen_as(world, role, url, case.method) for role in case.expected}
     assert got == case.expected
+
+
+def test_permission_matrix_sessions_belong_to_their_roles(world: World):
+    """The matrix's shared sessions are each role's own: a page shows who is signed in."""
+    me = reverse("positions:my-position")
+    for role, user in world.users.items():
+        if user is None:
+            assert seen_as(world, role, me) == LOGIN
+            continue
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+        assert client.get(me).wsgi_request.user.pk == user.pk, role
 
 
 def test_employee_guessing_draft_url_sees_not_found_not_the_content(world, client):

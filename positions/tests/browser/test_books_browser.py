@@ -8,8 +8,7 @@ from pypdf import PdfReader
 
 from people.services import demo
 from positions.models import BookJob, Department
-from positions.services import seed
-from positions.tests.factories import create_role_groups
+from positions.tests.browser.seeding import load_once, seed_demo
 from printing.services import company
 from printing.tests.book_helpers import run_worker
 
@@ -18,9 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def seeded(transactional_db):
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
+    load_once("demo", seed_demo)
     company.forget_company_profile()
 
 

@@ -6,8 +6,7 @@ import pytest
 
 from people.services import demo
 from positions.models import Duty, Position
-from positions.services import history, seed
-from positions.tests.factories import create_role_groups
+from positions.tests.browser.seeding import load_once, seed_demo_with_revisions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +16,7 @@ DUTY_ROWS = "[data-rows='duties'] > [data-row]"
 @pytest.fixture
 def seeded(transactional_db):
     # As in test_sheet_browser: the role groups must be recreated after each flush.
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
-    history.ensure_initial_revisions()  # as setup_demo does: each position's first version
+    load_once("demo+revisions", seed_demo_with_revisions)
 
 
 def log_in(page, live_server, username: str) -> None:

@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from people.services import demo
-from positions.services import seed
-from positions.tests.factories import create_role_groups
+from positions.tests.browser.seeding import load_once, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,9 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def seeded(transactional_db):
     # Role groups come from a data migration that each transactional flush wipes.
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
+    load_once("demo", seed_demo)
 
 
 def log_in(page, live_server, username: str) -> None:

@@ -6,8 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from people.services import demo
-from positions.services import seed
-from positions.tests.factories import create_role_groups
+from positions.tests.browser.seeding import load_once, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,9 +16,7 @@ def seeded(transactional_db):
     # The role groups come from a data migration, and each transactional test's flush wipes
     # them for the tests after it (serialized_rollback cannot help: Playwright's event loop
     # gives this thread other connection objects than the ones serialized at set-up).
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
+    load_once("demo", seed_demo)
 
 
 def log_in(page, live_server, username: str, password: str = demo.DEMO_PASSWORD) -> None:

@@ -3,11 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from people.services import demo
 from positions.models import Department, Position
-from positions.services import seed
+from positions.tests.browser.seeding import load_once, seed_demo
 from positions.tests.browser.test_sheet_browser import log_in
-from positions.tests.factories import create_role_groups
 from transfer.tests import word_helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,9 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def seeded(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
+    load_once("demo", seed_demo)
     Position.objects.filter(code="MK105").update(code="MK105-OLD")
 
 

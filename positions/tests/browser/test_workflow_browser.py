@@ -8,8 +8,7 @@ import pytest
 
 from people.services import demo
 from positions.models import Position, WorkflowEvent
-from positions.services import history, seed
-from positions.tests.factories import create_role_groups
+from positions.tests.browser.seeding import load_once, seed_demo_with_revisions
 from positions.tests.text import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,10 +19,7 @@ NEW_DUTY = "新增职责：维护客户档案，每周更新来访与成交记�
 @pytest.fixture
 def seeded(transactional_db):
     # As setup_demo does (the role groups must be recreated after each flush).
-    create_role_groups()
-    seed.load_seed()
-    demo.ensure_demo_accounts()
-    history.ensure_initial_revisions()
+    load_once("demo+revisions", seed_demo_with_revisions)
 
 
 def log_in(page, live_server, username: str) -> None:
