@@ -21,7 +21,12 @@ from django.urls import reverse
 from api.services import own_tokens
 from api.tests.helpers import ApiClient, token_for
 from positions.models import Position
-from positions.tests.test_permissions import World, project_url_names, world  # noqa: F401
+from positions.tests.test_permissions import (  # noqa: F401
+    World,
+    project_url_names,
+    stored_world,
+    world,
+)
 
 ROLES = ("anonymous", "employee", "manager_own", "manager_other", "hr_scoped", "hr_unscoped")
 ROLES = (*ROLES, "auditor")
