@@ -491,9 +491,19 @@ def _content(section: Section, sheet: Sheet, layout: Layout) -> Any:
 def printed_sheet(sheet: Sheet, layout: Layout) -> PrintedSheet:
     """The sheet as ``layout`` prints it: its grid and its non-empty sections in order."""
     values = _field_values(sheet)
+    rows = [list(row) for row in layout.grid]
+    # Header fields the form has no box for are added in extra rows when they have a value, so
+    # no layout hides data (直接下属 is in the 职位关系 diagram when the layout draws one).
+    shown = {key for row in rows for key in row}
+    if any(section.kind == "diagram" for section in layout.sections):
+        shown.add("reports")
+    extra = [key for key in _HEADER_KEYS if key not in shown and values.get(key)]
+    width = max(len(row) for row in rows)
+    rows += [extra[start : start + width] for start in range(0, len(extra), width)]
     grid = tuple(
         tuple(GridCell(layout.label(key), values.get(key, "")) for key in row)
-        for row in layout.grid
+        + (GridCell("", ""),) * (width - len(row))
+        for row in rows
     )
     sections = []
     for section in layout.sections:
@@ -504,6 +514,6 @@ def printed_sheet(sheet: Sheet, layout: Layout) -> PrintedSheet:
         layout=layout,
         heading=layout.heading,
         grid=grid,
-        grid_columns=max(len(row) for row in layout.grid) * 2,
+        grid_columns=width * 2,
         sections=tuple(sections),
     )
