@@ -68,6 +68,7 @@ class Layout:
     columns: tuple[Column, ...] = ()  # duty table columns
     relationship_labels: dict[str, str] = field(default_factory=dict)
     signoff_date_label: str = "日期"
+    grid_label: str = ""  # a caption above the grid (基本情况), "" for none
 
     def label(self, key: str) -> str:
         return self.labels.get(key, FIELD_LABELS.get(key, key))
@@ -242,6 +243,7 @@ LAYOUTS: dict[str, Layout] = {
                 "administrative": "行政管理关系",
             },
             signoff_date_label="时间",
+            grid_label="基本情况",
         ),
     )
 }
@@ -351,6 +353,7 @@ class PrintedSection:
 class PrintedSheet:
     layout: Layout
     heading: str
+    grid_label: str
     grid: tuple[tuple[GridCell, ...], ...]
     grid_columns: int
     sections: tuple[PrintedSection, ...]
@@ -358,7 +361,8 @@ class PrintedSheet:
     @property
     def labels(self) -> tuple[str, ...]:
         """Every label the form prints, in order (headings and grid labels)."""
-        found = [cell.label for row in self.grid for cell in row]
+        found = [self.grid_label] if self.grid_label else []
+        found += [cell.label for row in self.grid for cell in row if cell.label]
         found += [section.label for section in self.sections if section.label]
         return tuple(found)
 
@@ -513,6 +517,7 @@ def printed_sheet(sheet: Sheet, layout: Layout) -> PrintedSheet:
     return PrintedSheet(
         layout=layout,
         heading=layout.heading,
+        grid_label=layout.grid_label,
         grid=grid,
         grid_columns=width * 2,
         sections=tuple(sections),

@@ -434,6 +434,8 @@ def _sign_off(document, sheet: Sheet) -> None:
 
 
 def _form_grid(document, printed: PrintedSheet) -> None:
+    if printed.grid_label:
+        _heading(document, printed.grid_label)
     pairs = printed.grid_columns // 2
     label_width = 2.4
     value_width = (17.0 - pairs * label_width) / pairs
