@@ -36,10 +36,8 @@ class CompanyProfileForm(forms.Form):
         label="打印版式",
         choices=LAYOUT_CHOICES,
         initial=STANDARD,
-        error_messages={
-            "required": "请选择打印版式。",
-            "invalid_choice": "请选择有效的打印版式。",
-        },
+        required=False,  # left out: the saved layout stays
+        error_messages={"invalid_choice": "请选择有效的打印版式。"},
         help_text=(
             "职位说明书页面、PDF、Word 和汇编默认使用的版式；部门可另行设置，打印时也可临时选择。"
         ),

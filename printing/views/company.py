@@ -24,7 +24,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
                 company.save_company_profile(
                     name=form.cleaned_data["name"],
                     document_prefix=form.cleaned_data["document_prefix"],
-                    sheet_layout=form.cleaned_data["sheet_layout"],
+                    sheet_layout=form.cleaned_data["sheet_layout"] or None,
                     logo=form.cleaned_data["logo"],
                     clear_logo=form.cleaned_data.get("clear_logo", False),
                 )
