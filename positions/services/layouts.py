@@ -5,10 +5,12 @@ A one-off choice when printing (``?layout=a``) wins; else the sheet's department
 department as published); else 公司信息 (``CompanyProfile.sheet_layout``); else the standard
 layout. Printing passes 公司信息's setting from its cached ``company_profile`` (so resolving
 costs at most one light query: the department's one column, none for a one-off key); without it
-the company's column is read too.
+the company's column is read in the same query.
 """
 
 from __future__ import annotations
+
+from django.db.models import Subquery
 
 from positions.layouts import Layout, UnknownLayout, get_layout, resolve_layout
 from positions.models import CompanyProfile, Department
@@ -41,16 +43,23 @@ def department_layout(
     a one-off key decides)."""
     if one_off_key:
         return get_layout(one_off_key)
-    own = ""
-    if department_id is not None:
-        own = (
-            Department.objects.filter(pk=department_id)
-            .values_list("sheet_layout", flat=True)
-            .first()
-        ) or ""
-    if company_layout is None:
-        company_layout = _company_layout()
-    return resolve_layout(department=own, company=company_layout)
+    if department_id is None:
+        return resolve_layout(
+            company=_company_layout() if company_layout is None else company_layout
+        )
+    departments = Department.objects.filter(pk=department_id)
+    if company_layout is not None:
+        own = departments.values_list("sheet_layout", flat=True).first() or ""
+        return resolve_layout(department=own, company=company_layout)
+    # Both settings in one query: the department's column and 公司信息's beside it.
+    company = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK).values("sheet_layout")
+    row = (
+        departments.annotate(company_layout=Subquery(company[:1]))
+        .values_list("sheet_layout", "company_layout")
+        .first()
+    )
+    own, company_layout = row if row is not None else ("", _company_layout())
+    return resolve_layout(department=own or "", company=company_layout or "")
 
 
 def layout_for_sheet(
