@@ -11,7 +11,9 @@ Prints medians over several runs, side by side:
 4. the department book — ``bench/book.py`` (part of the books work) when present;
 5. file sizes of a one-page sheet, WeasyPrint against Chromium;
 6. memory of one render worker over 500 renders in a row (RSS growth after 100 warm-up
-   renders, while the allocator's working set settles).
+   renders, while the allocator's working set settles);
+7. every print layout (``positions.layouts``: standard, A, B, C): 销售经理 uncached through
+   ``render_sheet_pdf`` ÷ the same HTML in warm Chromium, and the size of each PDF.
 
 Data: a throw-away test database (SQLite in memory unless DATABASE_URL points elsewhere; the
 same machinery as ``pytest``) loaded with ``seed.load_seed()``, stored PDFs in a temporary
@@ -168,6 +170,20 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
     small_html = pdf.sheet_html(build_sheet(small.current_version), company)
     small_weasy = pdf.html_to_pdf(small_html, stylesheets=pdf.PDF_STYLESHEETS)
 
+    # (7) each print layout, WeasyPrint side (before Playwright: no ORM calls inside it).
+    from positions.layouts import LAYOUTS
+
+    layout_runs = {}
+    for key, layout in LAYOUTS.items():
+        layout_s, layout_pdf = _median(
+            lambda layout=layout: printing.render_sheet_pdf(
+                sheet, company, in_process=True, layout=layout
+            ),
+            runs,
+        )
+        layout_html = _inline_css(pdf.sheet_html(sheet, company, layout))
+        layout_runs[key] = (layout_s, layout_pdf, layout_html)
+
     # (3) warm Chromium.
     chromium_html = _inline_css(html)
     with sync_playwright() as playwright:
@@ -181,6 +197,10 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
         chromium_s, chromium_bytes = _median(chromium_pdf, runs)
 
         small_chromium = chromium_pdf(_inline_css(small_html))
+        layout_chromium = {
+            key: _median(lambda document=document: chromium_pdf(document), runs)
+            for key, (_, _, document) in layout_runs.items()
+        }
         browser.close()
 
     ratio = render_s / chromium_s
@@ -227,6 +247,17 @@ def _measure(runs: int, renders: int, with_book: bool) -> None:
     print(_line(f"WeasyPrint ({_pages(small_weasy)} p.)", f"{len(small_weasy) / 1024:.0f} KB",
                 f"target ≤ {TARGET_ONE_PAGE_KB} KB and ≤ Chromium", small_ok))  # fmt: skip
     print(_line(f"Chromium ({_pages(small_chromium)} p.)", f"{len(small_chromium) / 1024:.0f} KB"))
+
+    print("(7) every print layout, 销售经理: uncached ÷ warm Chromium, and size")
+    for key, (layout_s, layout_pdf, _) in layout_runs.items():
+        chromium_layout_s, chromium_layout_pdf = layout_chromium[key]
+        layout_ratio = layout_s / chromium_layout_s
+        print(_line(f"{LAYOUTS[key].name}: {layout_s * 1000:.0f} ms ÷ "
+                    f"{chromium_layout_s * 1000:.0f} ms", f"{layout_ratio:.2f}",
+                    f"target ≤ {TARGET_RATIO}", layout_ratio <= TARGET_RATIO))  # fmt: skip
+        print(_line(f"  size ({_pages(layout_pdf)} p.; Chromium {_pages(chromium_layout_pdf)} p., "
+                    f"{len(chromium_layout_pdf) / 1024:.0f} KB)",
+                    f"{len(layout_pdf) / 1024:.0f} KB"))  # fmt: skip
 
     # (6) memory of one worker over many renders.
     if renders:

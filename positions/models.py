@@ -17,6 +17,8 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
 from positions.ids import position_number
+from positions.layouts import DEPARTMENT_LAYOUT_CHOICES, LAYOUT_CHOICES
+from positions.layouts import STANDARD as STANDARD_LAYOUT
 
 
 def split_lines(text: str) -> list[str]:
@@ -66,6 +68,14 @@ class Department(models.Model):
         choices=ReviewerRole.choices,
         default=ReviewerRole.HR_EDITOR,
         help_text="本部门职位说明书提交后由谁审核：HR 编辑，或本部门的部门经理。",
+    )
+    sheet_layout = models.CharField(
+        "打印版式",
+        max_length=20,
+        blank=True,
+        default="",
+        choices=DEPARTMENT_LAYOUT_CHOICES,
+        help_text="本部门职位说明书打印（页面、PDF、Word、汇编）所用的版式；留空沿用公司信息中的设置。",
     )
 
     class Meta:
@@ -1083,6 +1093,13 @@ class CompanyProfile(models.Model):
         max_length=30,
         blank=True,
         help_text="如 HXJT-HR；文件编号为“前缀-职位编号”。",
+    )
+    sheet_layout = models.CharField(
+        "打印版式",
+        max_length=20,
+        default=STANDARD_LAYOUT,
+        choices=LAYOUT_CHOICES,
+        help_text="职位说明书默认的打印版式；部门可另行设置，打印时也可临时选择。",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

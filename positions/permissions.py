@@ -378,6 +378,16 @@ def reviewer_setting_refusal(user: User | AnonymousUser, department: Department)
     return None
 
 
+def layout_setting_refusal(user: User | AnonymousUser, department: Department) -> str | None:
+    """Why the user may not choose the department's print layout (``sheet_layout``); None when
+    they may: HR editors whose scope covers the department, as for its other fields."""
+    if not access(user).is_hr_editor:
+        return "只有 HR 编辑可以设置部门的打印版式。"
+    if not can_edit_department(user, department):
+        return f"部门“{department.name}”不在您负责的范围内，不能设置其打印版式。"
+    return None
+
+
 # --- people ----------------------------------------------------------------------------------
 
 

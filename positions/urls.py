@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/acknowledge/", versions.my_position_acknowledge, name="my-position-acknowledge"),
     path("departments/<int:pk>/", browse.department_detail, name="department-detail"),
     path("departments/<int:pk>/reviewer/", browse.department_reviewer, name="department-reviewer"),
+    path("departments/<int:pk>/layout/", browse.department_layout, name="department-layout"),
     path("positions/", browse.position_list, name="position-list"),
     path("positions/<int:pk>/", sheets.position_sheet, name="position-sheet"),
     path("positions/<int:pk>/versions/", versions.version_list, name="version-list"),

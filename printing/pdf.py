@@ -48,6 +48,7 @@ from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from positions.layouts import LAYOUTS, STANDARD, Layout, printed_sheet
 from positions.models import CompanyProfile
 from positions.sheet import Sheet
 from printing import render_pool
@@ -470,12 +471,17 @@ def check_cjk_font() -> None:
         raise CJKFontMissing(settings.CJK_FONT_FAMILY)
 
 
-def sheet_context(sheet: Sheet, company: CompanyProfile | None = None) -> dict[str, object]:
-    """What ``sheet_pdf.html`` and the sheet partials print besides the sheet itself."""
+def sheet_context(
+    sheet: Sheet, company: CompanyProfile | None = None, layout: Layout | None = None
+) -> dict[str, object]:
+    """What ``sheet_pdf.html`` and the sheet partials print besides the sheet itself;
+    ``printed`` is the sheet as its print layout shows it (standard when none is given)."""
 
     company = company if company is not None else company_profile()
+    layout = layout if layout is not None else LAYOUTS[STANDARD]
     return {
         "sheet": sheet,
+        "printed": printed_sheet(sheet, layout),
         "company": company,
         "company_profile": company,
         "company_logo": logo_data_url(company),
@@ -484,15 +490,19 @@ def sheet_context(sheet: Sheet, company: CompanyProfile | None = None) -> dict[s
     }
 
 
-def sheet_html(sheet: Sheet, company: CompanyProfile | None = None) -> str:
+def sheet_html(
+    sheet: Sheet, company: CompanyProfile | None = None, layout: Layout | None = None
+) -> str:
     """The PDF's HTML for one sheet (company identity in header, footer and metadata)."""
-    return render_to_string(PDF_TEMPLATE, sheet_context(sheet, company))
+    return render_to_string(PDF_TEMPLATE, sheet_context(sheet, company, layout))
 
 
-def render_pdf(sheet: Sheet, *, company: CompanyProfile | None = None) -> bytes:
+def render_pdf(
+    sheet: Sheet, *, company: CompanyProfile | None = None, layout: Layout | None = None
+) -> bytes:
     """The sheet as PDF bytes (A4, one CJK font family embedded), rendered in this process.
 
     Raises CJKFontMissing rather than render Chinese text in a font that has no glyphs for it.
     """
     check_cjk_font()
-    return render_html(sheet_html(sheet, company), stylesheets=PDF_STYLESHEETS, timeout=0)
+    return render_html(sheet_html(sheet, company, layout), stylesheets=PDF_STYLESHEETS, timeout=0)

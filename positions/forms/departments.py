@@ -17,3 +17,13 @@ class ReviewerRoleForm(forms.Form):
             "invalid_choice": "请选择有效的审核人（HR 编辑或本部门的部门经理）。",
         },
     )
+
+
+class SheetLayoutForm(forms.Form):
+    sheet_layout = forms.ChoiceField(
+        label="打印版式",
+        choices=Department._meta.get_field("sheet_layout").choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={"invalid_choice": "请选择有效的打印版式。"},
+    )

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from positions import permissions
+from positions.layouts import LAYOUTS
 from positions.models import Department, Position
 from positions.org import DepartmentIndex, department_index
 
@@ -183,4 +184,22 @@ def set_reviewer_role(
         raise ValidationError({"reviewer_role": "请选择有效的审核人。"}, code="invalid")
     Department.objects.filter(pk=department.pk).update(reviewer_role=reviewer_role)
     department.reviewer_role = reviewer_role
+    return department
+
+
+def set_sheet_layout(
+    *, user: AbstractBaseUser, department: Department, sheet_layout: str
+) -> Department:
+    """Choose the department's print layout (``Department.sheet_layout``; "" follows 公司信息).
+
+    ``PermissionDenied`` when the user may not (``permissions.layout_setting_refusal``);
+    ``ValidationError`` for a value that is not a layout.
+    """
+    refusal = permissions.layout_setting_refusal(user, department)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    if sheet_layout and sheet_layout not in LAYOUTS:
+        raise ValidationError({"sheet_layout": "请选择有效的打印版式。"}, code="invalid")
+    Department.objects.filter(pk=department.pk).update(sheet_layout=sheet_layout)
+    department.sheet_layout = sheet_layout
     return department

@@ -350,6 +350,21 @@ CASES: tuple[Case, ...] = (
         statuses(LOGIN, 405, 405, 405, 405, 405),
         label="GET",
     ),
+    # A department's print layout: HR editors in scope set it on the department page.
+    Case(
+        "positions:department-layout",
+        lambda w: {"pk": w.sales.pk},
+        statuses(LOGIN, 403, 403, 403, 302, 302),
+        method="post",
+        label="销售部, POST without a choice (follows 公司信息)",
+    ),
+    Case(
+        "positions:department-layout",
+        lambda w: {"pk": w.marketing.pk},
+        statuses(LOGIN, 403, 403, 403, 403, 302),
+        method="post",
+        label="营销策划部 (outside hr_scoped), POST without a choice",
+    ),
     Case("positions:position-list", none, everyone()),
     Case("positions:search", none, everyone()),
     Case(

@@ -188,10 +188,11 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
     # session, user, access (3), the position with its joins, 6 prefetched sections, holders,
-    # its published versions, the navigation's 待办 count
-    with django_assert_num_queries(15):
+    # its published versions, the navigation's 待办 count, the print layout (the department's
+    # and 公司信息's setting in one query)
+    with django_assert_num_queries(16):
         small_page = hr_client.get(sheet_url(small))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2

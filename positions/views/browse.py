@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from positions import permissions
 from positions.filters import PositionFilter
-from positions.forms.departments import ReviewerRoleForm
+from positions.forms.departments import ReviewerRoleForm, SheetLayoutForm
 from positions.ids import parse_id
 from positions.models import Department, Position
 from positions.services import organisation
@@ -52,7 +52,12 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _department_page(
-    request: HttpRequest, pk: int, *, reviewer_form: ReviewerRoleForm | None = None, status=200
+    request: HttpRequest,
+    pk: int,
+    *,
+    reviewer_form: ReviewerRoleForm | None = None,
+    layout_form: SheetLayoutForm | None = None,
+    status=200,
 ) -> HttpResponse:
     visible = with_shown_labels(
         Position.objects.filter(permissions.visible_positions_q(request.user))
@@ -77,6 +82,10 @@ def _department_page(
             is None,
             "reviewer_form": reviewer_form
             or ReviewerRoleForm(initial={"reviewer_role": page.department.reviewer_role}),
+            "can_set_layout": permissions.layout_setting_refusal(request.user, page.department)
+            is None,
+            "layout_form": layout_form
+            or SheetLayoutForm(initial={"sheet_layout": page.department.sheet_layout}),
         },
         status=status,
     )
@@ -99,6 +108,24 @@ def department_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"已设置：“{department.name}”的职位说明书由{department.get_reviewer_role_display()}审核。",
     )
+    return redirect(department)
+
+
+@require_POST
+def department_layout(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the department's print layout (HR editors in scope), from its page."""
+    department = get_object_or_404(Department, pk=pk)
+    refusal = permissions.layout_setting_refusal(request.user, department)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    form = SheetLayoutForm(request.POST)
+    if not form.is_valid():
+        return _department_page(request, pk, layout_form=form, status=400)
+    organisation.set_sheet_layout(
+        user=request.user, department=department, sheet_layout=form.cleaned_data["sheet_layout"]
+    )
+    shown = department.get_sheet_layout_display() if department.sheet_layout else "公司默认版式"
+    messages.success(request, f"已设置：“{department.name}”的职位说明书按{shown}打印。")
     return redirect(department)
 
 

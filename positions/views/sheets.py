@@ -5,20 +5,29 @@ the working copy, everyone else the version in force; any published version can 
 by number. The PDF of the same sheet is printing's (``printing.views.sheets``).
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from positions import permissions
+from positions.layouts import LAYOUT_CHOICES, printed_sheet
 from positions.models import Position
-from positions.services import reading, versions
+from positions.services import layouts, reading, versions
 from positions.views.common import visible_position
 
 
 def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpResponse:
     position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
     read = versions.read_sheet(request.user, position, number=number)
+    try:
+        layout = layouts.layout_for_sheet(
+            read.sheet, one_off_key=layouts.one_off(request.GET.get("layout"))
+        )
+    except layouts.UnknownLayout as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     context = {
         "sheet": read.sheet,
+        "printed": printed_sheet(read.sheet, layout),
+        "layout_choices": LAYOUT_CHOICES,
         "read": read,
         "current_version": position.current_version,
         "holders": reading.holders_by_position([position.pk])[position.pk],

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
+from positions.layouts import LAYOUT_CHOICES, STANDARD
 from positions.models import CompanyProfile
 from printing.services.company import LogoRejected, check_logo
 
@@ -29,6 +30,16 @@ class CompanyProfileForm(forms.Form):
         error_messages={"max_length": "文件编号前缀最多 30 个字符。"},
         help_text=(
             "如 HXJT-HR。文件编号为“前缀-职位编号”，印在页眉和 PDF 页脚；留空则只用职位编号。"
+        ),
+    )
+    sheet_layout = forms.ChoiceField(
+        label="打印版式",
+        choices=LAYOUT_CHOICES,
+        initial=STANDARD,
+        required=False,  # left out: the saved layout stays
+        error_messages={"invalid_choice": "请选择有效的打印版式。"},
+        help_text=(
+            "职位说明书页面、PDF、Word 和汇编默认使用的版式；部门可另行设置，打印时也可临时选择。"
         ),
     )
     logo = forms.FileField(

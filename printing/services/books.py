@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
 from jobdesc.storage import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
+from positions.layouts import Layout, printed_sheet, resolve_layout
 from positions.models import BookJob, CompanyProfile, Department, Position, Version
 from positions.org import department_index
 from positions.sheet import Sheet, build_sheet
@@ -191,13 +192,38 @@ def positions_selection(positions: Iterable[Position]) -> BookSelection:
 # --- the identity of a book -------------------------------------------------------------------
 
 
-def book_key(selection: BookSelection, company: CompanyProfile | None = None) -> str:
-    """Same versions, same cover, same company identity, same layout → same key (and PDF)."""
+def sheet_layouts(versions: Iterable[Version], company: CompanyProfile) -> list[Layout]:
+    """Each version's print layout (its department's, else the company's), in order: one
+    query for all their departments' settings."""
+    versions = list(versions)
+    departments = dict(
+        Department.objects.filter(pk__in={v.department_id for v in versions}).values_list(
+            "pk", "sheet_layout"
+        )
+    )
+    return [
+        resolve_layout(
+            department=departments.get(v.department_id, ""), company=company.sheet_layout
+        )
+        for v in versions
+    ]
 
+
+def book_key(selection: BookSelection, company: CompanyProfile | None = None) -> str:
+    """Same versions, same cover, same company identity, same layout (of the book and of each
+    sheet) → same key (and PDF)."""
+
+    company = company if company is not None else book_company()
+    layouts = sheet_layouts(selection.versions, company)
     payload = {
         "versions": selection.version_ids,
+        "sheet_layouts": [f"{layout.key}-{layout.fingerprint()}" for layout in layouts],
+        "sheet_layout_templates": [
+            stored.templates_fingerprint(template, ())
+            for template in sorted({t for layout in layouts for t in layout.templates})
+        ],
         "title": selection.title,
-        "company": company_fingerprint(company if company is not None else book_company()),
+        "company": company_fingerprint(company),
         "layout": stored.templates_fingerprint(BOOK_TEMPLATE, BOOK_STYLESHEETS),
         "weasyprint": weasyprint.__version__,
     }
@@ -289,8 +315,9 @@ def book_entries(
     """
     versions = list(versions)
     total = len(versions)
+    layouts = sheet_layouts(versions, company)
     entries = []
-    for number, version in enumerate(versions, start=1):
+    for number, (version, layout) in enumerate(zip(versions, layouts, strict=True), start=1):
         name = f"“{version.title}”" + (f"（{version.code}）" if version.code else "")
         try:
             sheet = _sheet_of(version)
@@ -298,6 +325,7 @@ def book_entries(
                 BOOK_SHEET_TEMPLATE,
                 {
                     "sheet": sheet,
+                    "printed": printed_sheet(sheet, layout),
                     "anchor": f"book-sheet-{number}",
                     "company_profile": company,
                     "document_number": company.document_number(sheet.code, sheet.position_id),

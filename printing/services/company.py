@@ -91,6 +91,7 @@ def save_company_profile(
     document_prefix: str,
     logo: UploadedFile | None = None,
     clear_logo: bool = False,
+    sheet_layout: str | None = None,
 ) -> CompanyProfile:
     """Create or update the one 公司信息 row; a new logo replaces (and deletes) the old file.
 
@@ -104,6 +105,8 @@ def save_company_profile(
         old_logo = profile.logo.name if profile.logo else ""
         profile.name = name.strip()
         profile.document_prefix = document_prefix.strip()
+        if sheet_layout is not None:  # None: left as it is
+            profile.sheet_layout = sheet_layout
         if logo is not None:
             check_logo(logo)
             profile.logo.save(logo.name, logo, save=False)

@@ -24,6 +24,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
                 company.save_company_profile(
                     name=form.cleaned_data["name"],
                     document_prefix=form.cleaned_data["document_prefix"],
+                    sheet_layout=form.cleaned_data["sheet_layout"] or None,
                     logo=form.cleaned_data["logo"],
                     clear_logo=form.cleaned_data.get("clear_logo", False),
                 )
@@ -34,7 +35,15 @@ def company_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "公司信息已保存，新打印的职位说明书将使用新的公司信息。")
                 return redirect("positions:company-settings")
     else:
-        initial = {"name": saved.name, "document_prefix": saved.document_prefix} if saved else {}
+        initial = (
+            {
+                "name": saved.name,
+                "document_prefix": saved.document_prefix,
+                "sheet_layout": saved.sheet_layout,
+            }
+            if saved
+            else {}
+        )
         form = CompanyProfileForm(initial=initial, profile=saved)
     shown = saved if saved is not None else company.company_profile()
     context = {

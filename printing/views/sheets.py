@@ -16,13 +16,20 @@ from positions.services.versions import ReadSheet
 from positions.sheet import sheet_filename
 from positions.views.common import attachment, visible_position
 from printing.pdf import CJKFontMissing
+from printing.services import layouts
 from printing.services import stored as printing
 
 
 def _pdf_response(request: HttpRequest, read: ReadSheet) -> HttpResponse:
     sheet = read.sheet
     try:
-        pdf = printing.sheet_pdf(read)  # a published version is stored once, drafts render
+        one_off = layouts.one_off(request.GET.get("layout"))
+    except layouts.UnknownLayout as exc:
+        return render(
+            request, "positions/pdf_failed.html", {"sheet": sheet, "message": str(exc)}, status=400
+        )
+    try:
+        pdf = printing.sheet_pdf(read, one_off)  # a published version is stored once
     except CJKFontMissing as exc:
         context = {"sheet": sheet, "family": exc.family}
         return render(request, "positions/pdf_unavailable.html", context, status=503)
@@ -61,7 +68,11 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
             version.position = position  # known already: no query to name its stored file
     else:
         version = position.versions.filter(number=number).first()
-    pdf = printing.stored_copy(version) if version is not None else None
+    try:
+        one_off = layouts.one_off(request.GET.get("layout"))
+    except layouts.UnknownLayout:
+        return None  # the normal path answers with the error
+    pdf = printing.stored_copy(version, one_off) if version is not None else None
     if pdf is None:
         return None
     suffix = f"-{version.label}.pdf"

@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
+from positions.layouts import STANDARD, Layout, PrintedSheet, printed_sheet
 from positions.models import CompanyProfile
 from positions.sheet import Sheet
 from printing.services.company import company_profile, sniff_logo_type
@@ -429,14 +430,159 @@ def _sign_off(document, sheet: Sheet) -> None:
         document.add_paragraph(f"下次复核日期：{sheet.next_review}")
 
 
-def render_docx(sheet: Sheet, *, company: CompanyProfile | None = None) -> bytes:
+# --- company form layouts (positions.layouts) -------------------------------------------------
+
+
+def _form_grid(document, printed: PrintedSheet) -> None:
+    if printed.grid_label:
+        _heading(document, printed.grid_label)
+    pairs = printed.grid_columns // 2
+    label_width = 2.4
+    value_width = (17.0 - pairs * label_width) / pairs
+    table = _table(document, len(printed.grid), pairs * 2, [label_width, value_width] * pairs)
+    for row, cells in zip(table.rows, printed.grid, strict=True):
+        for index, cell in enumerate(cells):
+            if not cell.label:  # the padding of a short last row
+                continue
+            _label(row.cells[index * 2], cell.label)
+            _write(row.cells[index * 2 + 1], [cell.value])
+
+
+def _form_relations(document, label: str, diagram) -> None:
+    """职位关系 as a bordered table: 直属上司 above 本职位 and its 相关职位, 直接下属 below."""
+    rows = [("直属上司", diagram.row("直属上司")), ("本职位", diagram.row("本职位"))]
+    rows += [("相关职位", diagram.row("相关职位")), ("直接下属", diagram.row("直接下属"))]
+    _label_rows(document, label, [(name, ["、".join(titles)]) for name, titles in rows if titles])
+
+
+def _form_duties(document, label: str, table, columns) -> None:
+    _heading(document, label)
+    fixed = {"rank": 1.4, "title": 3.0, "responsibility": 1.8, "assessment": 3.6}
+    rest = 17.0 - sum(fixed.get(column.key, 0.0) for column in columns)
+    widths = [fixed.get(column.key, rest) for column in columns]
+    out = _table(document, 1, len(columns), widths)
+    _repeat_header(out.rows[0])
+    for cell, column in zip(out.rows[0].cells, columns, strict=True):
+        _write(cell, [column.label], bold=True, center=True)
+        _shade(cell, LABEL_SHADE)
+    for group in table.groups:
+        if group.heading:
+            row = out.add_row()
+            _cant_split(row)
+            merged = row.cells[0].merge(row.cells[-1])
+            _write(merged, [group.heading], bold=True)
+            _shade(merged, GROUP_SHADE)
+        for duty in group.duties:
+            row = out.add_row()
+            _cant_split(row)
+            values = {
+                "rank": ([str(duty.number)], True),
+                "title": (
+                    [duty.title + (f"（{duty.kind_note}）" if duty.kind_note else "")],
+                    False,
+                ),
+                "tasks": (list(duty.tasks), False),
+                "responsibility": ([duty.responsibility_label], True),
+                "assessment": (list(duty.assessment), False),
+            }
+            for cell, column, width in zip(row.cells, columns, widths, strict=True):
+                lines, center = values[column.key]
+                _write(cell, lines, center=center)
+                cell.width = Cm(width)
+
+
+def _form_relationships(document, label: str, groups) -> None:
+    _heading(document, label)
+    widths = [4.0, 5.0, 8.0]
+    table = _table(document, 1, 3, widths)
+    for cell, text in zip(
+        table.rows[0].cells, ("关系类型", "部门 / 单位 / 职位", "联系内容"), strict=True
+    ):
+        _write(cell, [text], bold=True, center=True)
+        _shade(cell, LABEL_SHADE)
+    for group in groups:
+        first = None
+        for item in group.items:
+            row = table.add_row()
+            if first is None:
+                first = row.cells[0]
+                _label(first, group.label)
+            else:
+                first = first.merge(row.cells[0])
+            _write(row.cells[1], [item.party])
+            _write(row.cells[2], [item.purpose])
+
+
+def _form_sign_off(document, printed: PrintedSheet, boxes) -> None:
+    _heading(document, "审批与确认", numbered=False)
+    width = round(17.0 / len(boxes), 2)
+    table = _table(document, 1, len(boxes), [width] * len(boxes))
+    date_label = printed.layout.signoff_date_label
+    for cell, box in zip(table.rows[0].cells, boxes, strict=True):
+        _write(cell, [f"{box.label}：{box.name}", f"{date_label}：{box.date}"])
+
+
+def _form(document, sheet: Sheet, printed: PrintedSheet) -> None:
+    """The sheet in a company form layout: its title, grid and sections in the form's order."""
+    title = document.add_paragraph(style="Sheet Title")
+    title.add_run(f"{sheet.title}{printed.heading}")
+    if not sheet.is_published:
+        note = document.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        note.add_run(f"【{sheet.status_label}】").font.size = Pt(9)
+    _form_grid(document, printed)
+    for section in printed.sections:
+        kind, label, content = section.kind, section.label, section.content
+        if kind == "text":
+            _box(document, label, content)
+        elif kind == "list":
+            _box(document, label, [f"{n}. {line}" for n, line in enumerate(content, 1)])
+        elif kind == "diagram":
+            _form_relations(document, label, content)
+        elif kind == "duties":
+            _form_duties(document, label, content["table"], content["columns"])
+        elif kind == "authorities":
+            _numbered_table(
+                document,
+                label,
+                ("序号", "权限", "权限级别"),
+                [([a.name], [a.level_label]) for a in content],
+                [1.6, 11.4, 4.0],
+            )
+        elif kind == "rows":
+            _label_rows(document, label, [(row.label, row.lines) for row in content])
+        elif kind == "relationships":
+            _form_relationships(document, label, content)
+        elif kind == "indicators":
+            _numbered_table(
+                document,
+                label,
+                ("序号", "指标", "说明"),
+                [([i.name], i.description.splitlines() or [""]) for i in content],
+                [1.6, 5.0, 10.4],
+            )
+        elif kind == "signoff":
+            _form_sign_off(document, printed, content)
+    if sheet.next_review:
+        document.add_paragraph(f"下次复核日期：{sheet.next_review}")
+
+
+def render_docx(
+    sheet: Sheet, *, company: CompanyProfile | None = None, layout: Layout | None = None
+) -> bytes:
     """The sheet as .docx bytes (A4 portrait, CJK font, bordered tables like the PDF).
 
-    ``company`` (公司信息: name, logo, 文件编号 prefix) defaults to the stored profile.
+    ``company`` (公司信息: name, logo, 文件编号 prefix) defaults to the stored profile;
+    ``layout`` (``positions.layouts``) defaults to the standard layout below.
     """
     document = Document()
     _setup(document, sheet)
     _page_header(document, sheet, company if company is not None else company_profile())
+    if layout is not None and layout.key != STANDARD:
+        _form(document, sheet, printed_sheet(sheet, layout))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
     _masthead(document, sheet)
     _header_table(document, sheet)
     if sheet.purpose:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reversion.models import Revision
 
+from positions.layouts import LAYOUTS
 from positions.models import (
     Department,
     Duty,
@@ -112,6 +113,27 @@ def test_docx_export_of_sales_manager_imported_back_changes_nothing(seed, hr_use
     )
     assert Revision.objects.count() == revisions
     assert sheet_of(written) == before
+
+
+@pytest.mark.parametrize("key", ["a", "b", "c"])
+@pytest.mark.parametrize("title", ["销售经理", "营销策划专员", "销售管理专员"])
+def test_docx_export_in_each_print_layout_imported_back_changes_nothing(seed, hr_user, key, title):
+    position = Position.objects.with_sheet().get(title=title)
+    before = build_sheet(position)
+    revisions = Revision.objects.count()
+
+    parsed = parse_docx(render_docx(before, layout=LAYOUTS[key]), f"{title}.docx")
+    plan = resolve_import(hr_user, parsed)
+    assert plan.ok, plan.problems
+    assert plan.existing == position
+    assert parsed.unrecognised == []
+    preview_changes(hr_user, [plan])
+    assert plan.field_differences == []
+    assert plan.unchanged
+    import_sheets(hr_user, [plan])
+
+    assert Revision.objects.count() == revisions
+    assert sheet_of(position) == before
 
 
 def test_docx_export_edited_imports_as_a_draft_without_the_files_sign_off(seed, hr_user):

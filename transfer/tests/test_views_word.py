@@ -64,6 +64,30 @@ def test_position_docx_downloads_the_sheet_with_its_filename(seed, hr_client):
     )
 
 
+def test_position_docx_prints_in_the_departments_layout_or_a_one_off_one(seed, hr_client):
+    manager = Position.objects.get(code="FZ-XS-001")
+    Department.objects.filter(pk=manager.department_id).update(sheet_layout="a")
+
+    by_department = hr_client.get(docx_url(manager))
+    one_off = hr_client.get(docx_url(manager, layout="c"))
+
+    assert title_of(by_department) == "销售经理职位说明书(补充)"
+    cells = [c.text for c in docx.Document(io.BytesIO(by_department.content)).tables[0]._cells]
+    assert cells[:6] == ["职位名称", "销售经理", "所在部门", "销售部", "直接上级", "副总经理"]
+    assert title_of(one_off) == "销售经理职位说明书"
+    one_off_text = [p.text for p in docx.Document(io.BytesIO(one_off.content)).paragraphs]
+    assert one_off_text[1:4] == ["一、基本情况", "二、职位概要", "三、工作职责及内容"]
+
+
+def test_position_docx_with_an_unknown_layout_is_refused_in_chinese(seed, hr_client):
+    manager = Position.objects.get(code="FZ-XS-001")
+
+    response = hr_client.get(docx_url(manager, layout="zz"))
+
+    assert response.status_code == 400
+    assert response.content.decode() == "没有这种打印版式：zz。请从 standard、a、b、c 中选择。"
+
+
 def test_position_docx_gives_employees_the_version_in_force_and_hr_the_draft(seed, user, hr_client):
     user_client = Client()
     user_client.force_login(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +17,7 @@ from positions.models import Department, ImportJob, Position
 from positions.org import department_index
 from positions.services import versions
 from positions.views.common import attachment, visible_position
+from printing.services import layouts
 from transfer.forms.word import SYNC_MAX_FILES, WordUploadForm
 from transfer.services import staging
 from transfer.services.legacy import libreoffice_binary
@@ -48,8 +49,13 @@ def position_docx(request: HttpRequest, pk: int, number: int | None = None) -> H
     """The sheet the user reads (working copy, version in force, or ``?version=n``) as .docx."""
     position = visible_position(request, pk, Position.objects.with_sheet())
     read = versions.read_sheet(request.user, position, number=_version_number(request, number))
+    try:
+        one_off = layouts.one_off(request.GET.get("layout"))
+    except layouts.UnknownLayout as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    layout = layouts.layout_for_sheet(read.sheet, one_off_key=one_off)
     filename, _ascii = docx_filename(read.sheet)
-    response = HttpResponse(render_docx(read.sheet), content_type=DOCX_CONTENT_TYPE)
+    response = HttpResponse(render_docx(read.sheet, layout=layout), content_type=DOCX_CONTENT_TYPE)
     version = read.version.label if read.version is not None else "工作稿"
     audit.record(
         audit.Action.EXPORT_WORD, request=request, obj=position, details={"version": version}

@@ -269,6 +269,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "职位概要描述",
         "岗位概要",
         "工作概要",
+        "职责概述",  # layout B (the MK card) heads its summary so
         "岗位概述",
         "职位概述",
         "工作概述",
