@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('positions', '0019_import_job'),
+        ("positions", "0019_import_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='companyprofile',
-            name='sheet_layout',
-            field=models.CharField(choices=[('standard', '标准版式'), ('a', '版式 A：职位说明书(补充)'), ('b', '版式 B：职位说明卡(职位代码/职位等级)'), ('c', '版式 C：完整职位说明书(编制/审核/审批)')], default='standard', help_text='职位说明书默认的打印版式；部门可另行设置，打印时也可临时选择。', max_length=20, verbose_name='打印版式'),
+            model_name="companyprofile",
+            name="sheet_layout",
+            field=models.CharField(
+                choices=[
+                    ("standard", "标准版式"),
+                    ("a", "版式 A：职位说明书(补充)"),
+                    ("b", "版式 B：职位说明卡(职位代码/职位等级)"),
+                    ("c", "版式 C：完整职位说明书(编制/审核/审批)"),
+                ],
+                default="standard",
+                help_text="职位说明书默认的打印版式；部门可另行设置，打印时也可临时选择。",
+                max_length=20,
+                verbose_name="打印版式",
+            ),
         ),
         migrations.AddField(
-            model_name='department',
-            name='sheet_layout',
-            field=models.CharField(blank=True, choices=[('', '沿用公司设置'), ('standard', '标准版式'), ('a', '版式 A：职位说明书(补充)'), ('b', '版式 B：职位说明卡(职位代码/职位等级)'), ('c', '版式 C：完整职位说明书(编制/审核/审批)')], default='', help_text='本部门职位说明书打印（页面、PDF、Word、汇编）所用的版式；留空沿用公司信息中的设置。', max_length=20, verbose_name='打印版式'),
+            model_name="department",
+            name="sheet_layout",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "沿用公司设置"),
+                    ("standard", "标准版式"),
+                    ("a", "版式 A：职位说明书(补充)"),
+                    ("b", "版式 B：职位说明卡(职位代码/职位等级)"),
+                    ("c", "版式 C：完整职位说明书(编制/审核/审批)"),
+                ],
+                default="",
+                help_text="本部门职位说明书打印（页面、PDF、Word、汇编）所用的版式；留空沿用公司信息中的设置。",
+                max_length=20,
+                verbose_name="打印版式",
+            ),
         ),
     ]
