@@ -11,3 +11,11 @@ def build_book(job_id: int) -> None:
     from printing.services.books import run_book_job  # noqa: PLC0415 — books imports tasks
 
     run_book_job(job_id)
+
+
+@task()
+def store_version_pdfs(version_ids: list[int]) -> int:
+    """Render on publish: store the PDFs of newly published versions; returns how many."""
+    from printing.services.stored import store_published  # noqa: PLC0415 — stored imports tasks
+
+    return store_published(version_ids)

@@ -22,6 +22,7 @@ from positions.tests.text import pdf_text
 from printing import pdf, render_pool
 from printing.services import company
 from printing.services import stored as printing
+from printing.tests.book_helpers import run_worker
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -320,3 +321,33 @@ def test_warm_pdfs_with_storage_unreachable_stops_with_the_storage_message(s3_un
     with pytest.raises(CommandError) as caught:
         call_command("warm_pdfs", stdout=io.StringIO())
     assert str(caught.value).startswith("文件存储暂时不可用，请稍后再试（EndpointConnectionError")
+
+
+def test_publishing_a_version_stores_its_pdf_and_readers_get_the_stored_copy(
+    user_client, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V2
+    run_worker()  # the task queued by the publication
+    rendered = printing.render_count()
+
+    response = user_client.get(pdf_url(published))
+
+    assert [name[:3] for name in stored_files(published)] == ["v2-"]
+    assert printing.render_count() == rendered  # the reader got the stored copy
+    assert response["Content-Disposition"].endswith("-V2.pdf")
+    assert "销售经理" in pdf_text(response.content)
+
+
+def test_publish_render_skips_a_version_replaced_before_it_ran(
+    published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V2
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V3
+    before = printing.render_count()
+
+    run_worker()
+
+    assert printing.render_count() == before + 1
+    assert [name[:3] for name in stored_files(published)] == ["v3-"]
