@@ -106,6 +106,28 @@ def _fail_jobs(task_id: str) -> None:
     ).update(status=ImportJob.Status.FAILED, error=IMPORT_INTERRUPTED, stage="", finished_at=Now())
 
 
+def _lost(task: DBTaskResult) -> bool:
+    """Queue a task whose run was lost again (True), or fail it after its last claim."""
+    task_id = str(task.id)
+    if len(task.worker_ids) < MAX_CLAIMS:
+        task.status = TaskResultStatus.READY
+        task.started_at = None
+        task.save(update_fields=["status", "started_at"])
+        _requeue_jobs(task_id)
+        return True
+    task.set_failed(WorkerLost(BOOK_INTERRUPTED))
+    _fail_jobs(task_id)
+    return False
+
+
+def release(task_id: str) -> None:
+    """A task this worker was running when the database went away: queue it again (once)."""
+    with transaction.atomic():
+        task = DBTaskResult.objects.select_for_update().filter(pk=task_id).first()
+        if task is not None and task.status == TaskResultStatus.RUNNING:
+            _lost(task)
+
+
 def reap() -> Reaped:
     """Queue again (once) or fail the running tasks whose worker stopped beating."""
     requeued: list[str] = []
@@ -122,17 +144,7 @@ def reap() -> Reaped:
                 continue
             if owner not in known and task.started_at and now - task.started_at <= lease():
                 continue  # claimed a moment ago by a worker that has not beaten yet
-            task_id = str(task.id)
-            if len(task.worker_ids) < MAX_CLAIMS:
-                task.status = TaskResultStatus.READY
-                task.started_at = None
-                task.save(update_fields=["status", "started_at"])
-                _requeue_jobs(task_id)
-                requeued.append(task_id)
-            else:
-                task.set_failed(WorkerLost(BOOK_INTERRUPTED))
-                _fail_jobs(task_id)
-                failed.append(task_id)
+            (requeued if _lost(task) else failed).append(str(task.id))
         # Workers silent for ten leases are gone for good: forget them.
         TaskWorker.objects.filter(beat_at__lt=now - 10 * lease()).delete()
     for task_id in requeued:

@@ -351,3 +351,24 @@ def test_publish_render_skips_a_version_replaced_before_it_ran(
 
     assert printing.render_count() == before + 1
     assert [name[:3] for name in stored_files(published)] == ["v3-"]
+
+
+def test_position_pdf_for_hr_without_a_pending_draft_is_the_stored_version(hr_client, published):
+    first = hr_client.get(pdf_url(published))
+    rendered = printing.render_count()
+    second = hr_client.get(pdf_url(published))
+
+    assert printing.render_count() == rendered  # the version in force, from storage
+    assert second.content == first.content
+    assert second["Content-Disposition"].endswith("-V1.pdf")
+    assert "草稿" not in pdf_text(second.content)
+    assert [name[:3] for name in stored_files(published)] == ["v1-"]
+
+
+def test_prints_working_copy_only_while_a_draft_is_pending(hr_user, user, published):
+    from positions import permissions  # noqa: PLC0415
+
+    assert not permissions.prints_working_copy(hr_user, published)
+    published.status = Position.Status.DRAFT
+    assert permissions.prints_working_copy(hr_user, published)
+    assert not permissions.prints_working_copy(user, published)  # 员工: never a draft

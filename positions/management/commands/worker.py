@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.core.management.base import CommandError
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django_tasks_db.management.commands import db_worker
 
 from positions.services import task_leases
@@ -24,6 +25,12 @@ class LeasedWorker(db_worker.Worker):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._stop = threading.Event()
+        self._current: str | None = None  # the task being run
+
+    def run_task(self, db_task_result) -> None:
+        self._current = str(db_task_result.id)
+        super().run_task(db_task_result)
+        self._current = None  # not reached when recording the result failed (database gone)
 
     def _heartbeat(self) -> None:
         while not self._stop.is_set():
@@ -37,11 +44,33 @@ class LeasedWorker(db_worker.Worker):
             self._stop.wait(task_leases.beat_interval())
         connection.close()
 
+    def _release_current(self) -> None:
+        """Queue the task cut short by the outage again, once the database is back."""
+        while self._current is not None and self.running:
+            try:
+                task_leases.release(self._current)
+                self._current = None
+            except (OperationalError, InterfaceError):
+                connection.close()  # still away
+                time.sleep(1.0)
+
     def run(self) -> None:
         thread = threading.Thread(target=self._heartbeat, name="task-heartbeat", daemon=True)
         thread.start()
         try:
-            super().run()
+            while True:
+                try:
+                    super().run()
+                    break
+                except (OperationalError, InterfaceError):
+                    # The database went away (restart, failover): wait for it instead of
+                    # exiting, as the web servers do; a task cut short is reaped as lost.
+                    if not self.running:
+                        break
+                    logger.warning("Database unreachable; the task worker retries", exc_info=True)
+                    connection.close()
+                    time.sleep(max(self.interval, 1.0))
+                    self._release_current()
         finally:
             self._stop.set()
             thread.join(timeout=5)
