@@ -365,6 +365,8 @@ def wait_book(job_id: int, ready, what: str, timeout: float = 120, every: float 
 
     def check():
         job, task = db(lambda: book_task(job_id))
+        if job.status == "failed":
+            raise SystemExit(f"FAILED: {what}: book #{job_id} failed: {job.error}")
         return (job, task) if ready(job, task) else None
 
     return wait_for(what, check, timeout=timeout, every=every)
@@ -401,7 +403,7 @@ def run(tmp: Path, database_url: str) -> int:
         out(
             f"PostgreSQL {host.hostname}:{host.port}/{host.path.lstrip('/')}: migrated, seed loaded"
         )
-        site.collect_static(["server1", "server2"])
+        site.collect_static(["server1", "server2", "worker1", "worker2"])
         p1 = site.start_server("server1")
         p2 = site.start_server("server2")
         site.wait_up(p1, "server1")
