@@ -9,6 +9,6 @@ class PrintingConfig(AppConfig):
     def ready(self) -> None:
         from positions import hooks  # noqa: PLC0415 — apps are loaded
         from printing import checks  # noqa: F401, PLC0415 — registers checks when ready
-        from printing.services import stored  # noqa: PLC0415 — models are loaded
+        from printing.tasks import queue_render  # noqa: PLC0415 — apps are loaded
 
-        hooks.on_versions_published(stored.queue_render)  # render on publish
+        hooks.on_versions_published(queue_render)  # render on publish

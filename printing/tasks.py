@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
 
 
@@ -19,3 +20,10 @@ def store_version_pdfs(version_ids: list[int]) -> int:
     from printing.services.stored import store_published  # noqa: PLC0415 — stored imports tasks
 
     return store_published(version_ids)
+
+
+def queue_render(version_ids: list[int]) -> None:
+    """``positions.hooks.versions_published``: queue the render once the publication commits
+    (registered in ``PrintingConfig.ready``; importing the renderer waits for the task)."""
+    ids = list(version_ids)
+    transaction.on_commit(lambda: store_version_pdfs.enqueue(ids))

@@ -376,6 +376,66 @@ def done(job, task) -> bool:
     return job.status == "done"
 
 
+def import_job(db_pk: int):
+    from positions.models import ImportJob
+
+    return ImportJob.objects.get(pk=db_pk)
+
+
+def wait_import(job_id: int, statuses: set[str], what: str):
+    def check():
+        job = db(lambda: import_job(job_id))
+        if job.status == "failed":
+            raise SystemExit(f"FAILED: {what}: import #{job_id} failed: {job.error}")
+        return job if job.status in statuses else None
+
+    return wait_for(what, check, timeout=120)
+
+
+def excel_round_trip(c1, s1, c2, s2, location: str) -> str:
+    """Export on server 1, change one 工作地点, upload and preview on server 1, confirm on 2."""
+    import io
+
+    import openpyxl
+
+    exported = c1.get(f"{s1}/transfer/positions/export.xlsx", timeout=60)
+    book = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = book.worksheets[0]
+    header = {str(cell.value or ""): cell.column for cell in sheet[1]}
+    column = next(col for name, col in header.items() if "工作地点" in name)
+    code_column = next(col for name, col in header.items() if "职位编号" in name)
+    code = sheet.cell(row=2, column=code_column).value
+    sheet.cell(row=2, column=column).value = location
+    upload = io.BytesIO()
+    book.save(upload)
+    answer = c1.post(
+        f"{s1}/transfer/jobs/new/",
+        data={"kind": "positions", "csrfmiddlewaretoken": c1.cookies["csrftoken"]},
+        files={"files": ("职位.xlsx", upload.getvalue())},
+        headers={"Referer": s1 + "/"},
+        timeout=60,
+    )
+    match = re.search(r"/transfer/jobs/(\d+)/", answer.url)
+    if not match:
+        raise SystemExit(f"FAILED: Excel upload on server 1 ({answer.status_code})")
+    job_id = int(match.group(1))
+    wait_import(job_id, {"ready"}, "the Excel preview")
+    page = c2.get(f"{s2}/transfer/jobs/{job_id}/", timeout=30)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page.text)
+    if not fingerprint:
+        raise SystemExit("FAILED: server 2 shows no preview to confirm")
+    post(
+        c2,
+        f"{s2}/transfer/jobs/{job_id}/",
+        {"action": "confirm", "fingerprint": fingerprint.group(1)},
+        s2,
+    )
+    job = wait_import(job_id, {"done"}, "the Excel import")
+    return (
+        f"import #{job_id} ({code} 工作地点 → {location}): {job.result or job.get_status_display()}"
+    )
+
+
 def ask_book(session, base, department_id: int, subdepartments: bool) -> int:
     data = {"department": department_id}
     if subdepartments:
@@ -447,6 +507,12 @@ def run(tmp: Path, database_url: str) -> int:
             ("PDF rendered+stored (server1)", f"{t1:.0f} ms"),
             ("same PDF from S3 (server2)", f"{t2:.0f} ms"),
         ]
+
+        # 1b. an Excel upload previewed on server 1 is confirmed on server 2
+        location = "福州（扩容测试）"
+        out("1b. Excel " + excel_round_trip(c1, s1, c2, s2, location))
+        changed = db(lambda: Position.objects.filter(location=location).count())
+        assert changed == 1, f"the confirmed import changed {changed} positions"
 
         # 2. a book asked on server 2 is built by either worker
         top = db(lambda: Department.objects.filter(parent=None).order_by("pk").first())

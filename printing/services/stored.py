@@ -35,7 +35,6 @@ import weasyprint
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import get_template
 
@@ -45,7 +44,6 @@ from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
 from printing import pdf
 from printing.services.company import company_fingerprint, company_profile
-from printing.tasks import store_version_pdfs
 
 logger = logging.getLogger(__name__)
 
@@ -246,8 +244,3 @@ def store_published(version_ids: list[int]) -> int:
             logger.warning("Storage unreachable: version %s's PDF not stored", version.pk)
             break
     return rendered
-
-
-def queue_render(version_ids: list[int]) -> None:
-    """``positions.hooks.versions_published``: queue the render once the publication commits."""
-    transaction.on_commit(lambda: store_version_pdfs.enqueue(list(version_ids)))
