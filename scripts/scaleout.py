@@ -494,6 +494,9 @@ def run(tmp: Path, database_url: str) -> int:
         t = time.perf_counter()
         second = c2.get(s2 + url, timeout=60)
         t2 = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        c2.get(s2 + url, timeout=60)
+        t2_warm = (time.perf_counter() - t) * 1000
         local = [p for p in (tmp / "server1" / "media").rglob("*") if p.is_file()]
         assert first.headers["Content-Type"] == "application/pdf", first.status_code
         assert second.content == first.content, "server 2 served other bytes"
@@ -501,11 +504,12 @@ def run(tmp: Path, database_url: str) -> int:
         out(
             f"1. PDF {url}: server1 rendered and stored it in S3 ({t1:.0f} ms, "
             f"{len(first.content)} bytes, {len(stored)} object(s) in the bucket, nothing on its "
-            f"disk); server2 served the same bytes from S3 in {t2:.0f} ms"
+            f"disk); server2 served the same bytes from S3 in {t2:.0f} ms "
+            f"({t2_warm:.0f} ms the second time)"
         )
         figures += [
             ("PDF rendered+stored (server1)", f"{t1:.0f} ms"),
-            ("same PDF from S3 (server2)", f"{t2:.0f} ms"),
+            ("same PDF from S3 (server2)", f"{t2:.0f} / {t2_warm:.0f} ms"),
         ]
 
         # 1b. an Excel upload previewed on server 1 is confirmed on server 2
@@ -612,9 +616,9 @@ def run(tmp: Path, database_url: str) -> int:
         during = [r for r in results if outage_start <= r[0] <= outage_end + 1]
         after = [r for r in results if r[0] > outage_end + 1]
         errors_after = [r for r in after if r[2] != 200]
-        first_ok = {
-            name: min(
-                (r[0] for r in results if r[1] == name and r[0] > outage_start and r[2] == 200),
+        last_error = {
+            name: max(
+                (r[0] for r in results if r[1] == name and r[0] >= outage_start and r[2] != 200),
                 default=None,
             )
             for name in ("server1", "server2", "nginx")
@@ -626,15 +630,18 @@ def run(tmp: Path, database_url: str) -> int:
             f"after {len(errors_after)}/{len(after)}"
         )
         out(
-            "   first 200 after the restart began: "
+            "   last error after the restart began: "
             + ", ".join(
-                f"{name} +{(at - outage_start):.1f} s" if at else f"{name} never"
-                for name, at in first_ok.items()
+                f"{name} +{(at - outage_start):.1f} s" if at else f"{name} none"
+                for name, at in last_error.items()
             )
+            + "; every server answered 200 after it, none restarted"
         )
-        assert not errors_before and not errors_after and all(first_ok.values()), (
-            "PostgreSQL restart"
+        recovered = all(
+            any(r[1] == name and r[0] > (at or outage_start) and r[2] == 200 for r in results)
+            for name, at in last_error.items()
         )
+        assert not errors_before and not errors_after and recovered, "PostgreSQL restart"
         for base, session in ((s1, c1), (s2, c2)):
             answer = session.get(f"{base}/positions/", timeout=10)
             assert answer.status_code == 200, (base, answer.status_code)
