@@ -20,6 +20,9 @@ Variables:
     API_THROTTLE_RATE
                      requests one API token (or signed-in session) may make to the REST API,
                      "N/period" with period s, min, hour or day (default 60/min)
+    TASK_LEASE_SECONDS
+                     seconds a task worker may stay silent before its running task counts as
+                     abandoned, is queued again once, then failed (default 60, at least 2)
     IMPORT_MAX_FILES, IMPORT_MAX_BATCH_MB, IMPORT_JOB_MIN_ROWS, IMPORT_JOB_TIMEOUT_SECONDS
                      the import job (see "Import jobs" below)
 
@@ -784,3 +787,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "transfer.middleware.ImportConfirmLockMiddleware",
 )
+
+# --- Task workers' leases (positions/services/task_leases.py) --------------------------------
+# Every `manage.py worker` beats a heartbeat every TASK_LEASE_SECONDS / 4 and, as often, looks
+# for running tasks whose worker has been silent for TASK_LEASE_SECONDS (killed, machine gone):
+# such a task is queued again once, then failed (「生成任务中断（处理进程已停止），请重新生成」).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)

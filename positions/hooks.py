@@ -164,3 +164,24 @@ def file_exported(export: FileExport) -> None:
     """Tell every registered handler that a file was handed out."""
     for handler in _file_exported:
         handler(export)
+
+
+# --- versions published (printing: render on publish) ------------------------------------------
+
+VersionsPublished = Callable[[list[int]], None]
+_versions_published: list[VersionsPublished] = []
+
+
+def on_versions_published(handler: VersionsPublished) -> VersionsPublished:
+    """Register ``handler(version_ids)``, called inside the transaction that published them
+    (approvals and imports of new versions; not historical sheets approved on paper)."""
+    if handler not in _versions_published:
+        _versions_published.append(handler)
+    return handler
+
+
+def versions_published(version_ids: Iterable[int]) -> None:
+    ids = list(version_ids)
+    if ids:
+        for handler in _versions_published:
+            handler(ids)

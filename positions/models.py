@@ -1201,3 +1201,29 @@ class ImportJob(models.Model):
             self.Status.CONFIRM_QUEUED,
             self.Status.CONFIRMING,
         )
+
+
+class TaskWorker(models.Model):
+    """A running task worker (``manage.py worker``) and its last heartbeat.
+
+    Every worker writes ``beat_at`` every few seconds; a running task whose worker has not beaten
+    for ``TASK_LEASE_SECONDS`` lost its worker (killed, machine gone) and is re-queued once by
+    any other worker, then failed (``positions.services.task_leases``).
+    """
+
+    worker_id = models.CharField("进程标识", max_length=64)
+    hostname = models.CharField("主机", max_length=200, blank=True)
+    pid = models.PositiveIntegerField("进程号", default=0)
+    started_at = models.DateTimeField("启动时间", auto_now_add=True)
+    beat_at = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = "任务处理进程"
+        verbose_name_plural = "任务处理进程"
+        ordering = ["-beat_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker_id"], name="positions_taskworker_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

@@ -210,6 +210,18 @@ def reads_working_copy(user: User | AnonymousUser, position: Position) -> bool:
     return rules.authenticated and _within(rules.draft_departments, position.department_id)
 
 
+def prints_working_copy(user: User | AnonymousUser, position: Position) -> bool:
+    """Whether the position's PDF (no version asked for) prints the working copy for the user.
+
+    People with draft rights print the draft (打印草稿) while one is pending — or nothing is
+    published yet; with no draft pending they print the version in force, like everyone (its
+    stored copy, no render).
+    """
+    if not reads_working_copy(user, position):
+        return False
+    return position.current_version_id is None or position.status != Position.Status.PUBLISHED
+
+
 def reads_working_copy_in(user: User | AnonymousUser, department_id: int) -> bool:
     """``reads_working_copy`` for a position of ``department_id``, without loading it.
 

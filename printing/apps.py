@@ -7,4 +7,8 @@ class PrintingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from positions import hooks  # noqa: PLC0415 — apps are loaded
         from printing import checks  # noqa: F401, PLC0415 — registers checks when ready
+        from printing.tasks import queue_render  # noqa: PLC0415 — apps are loaded
+
+        hooks.on_versions_published(queue_render)  # render on publish

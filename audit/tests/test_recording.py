@@ -250,7 +250,9 @@ def test_word_download_records_one_event(client, hr, clerk):
 
 
 def test_draft_pdf_records_one_event_and_a_stored_version_pdf_none(client, hr, clerk):
-    download(client, hr, "positions:position-pdf", pk=clerk.pk)  # HR reads the working copy
+    # A draft is pending: HR prints the working copy (with none, the version in force).
+    Position.objects.filter(pk=clerk.pk).update(status=Position.Status.DRAFT)
+    download(client, hr, "positions:position-pdf", pk=clerk.pk)
     download(client, hr, "positions:version-pdf", pk=clerk.pk, number=1)
 
     assert_export(Action.EXPORT_DRAFT_PDF, hr, clerk)

@@ -101,6 +101,8 @@ def publish_versions(positions: Sequence[Position], *, historical: bool = False)
             [version.position for version in versions], ["current_version"], batch_size=500
         )
         hooks.sheets_written(pks)
+        if not historical:
+            hooks.versions_published([version.pk for version in versions])
     return versions
 
 

@@ -200,7 +200,8 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
 
 
 def test_position_pdf_download_headers_with_code(hr_client):
-    position = PositionFactory(title="售楼员", code="FZ-XS-101")
+    # A draft is pending: HR prints the working copy, named without a version.
+    position = PositionFactory(title="售楼员", code="FZ-XS-101", status=Position.Status.DRAFT)
 
     response = hr_client.get(pdf_url(position))
 
@@ -213,7 +214,7 @@ def test_position_pdf_download_headers_with_code(hr_client):
 
 
 def test_position_pdf_download_headers_without_code(hr_client):
-    position = PositionFactory(title="营销策划专员", code="")
+    position = PositionFactory(title="营销策划专员", code="", status=Position.Status.DRAFT)
 
     response = hr_client.get(pdf_url(position))
 

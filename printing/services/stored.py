@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import weasyprint
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.template.loader import get_template
 
 from jobdesc.storage import StorageUnavailable
@@ -47,6 +49,8 @@ from positions.sheet import Sheet, build_sheet
 from printing import pdf
 from printing.services.company import company_fingerprint, company_profile
 from printing.services.layouts import department_layout, layout_for_sheet
+
+logger = logging.getLogger(__name__)
 
 # Bump when a code change (not a template or stylesheet) changes what a stored PDF looks like.
 RENDER_REVISION = "2"
@@ -276,3 +280,18 @@ def warm_pdfs(*, in_process: bool = True) -> tuple[int, int]:
         else:
             already += 1
     return rendered, already
+
+
+def store_published(version_ids: list[int]) -> int:
+    """The task of render on publish: each version still in force gets its PDF stored (a
+    version replaced meanwhile is skipped); the number rendered. The storage out of reach: the
+    PDF view renders on demand as before, so nothing is lost."""
+    rendered = 0
+    versions = Version.objects.filter(pk__in=version_ids, position__current_version=F("pk"))
+    for version in versions.select_related("position"):
+        try:
+            rendered += store_version_pdf(version).rendered
+        except StorageUnavailable:
+            logger.warning("Storage unreachable: version %s's PDF not stored", version.pk)
+            break
+    return rendered

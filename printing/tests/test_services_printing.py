@@ -22,6 +22,7 @@ from positions.tests.text import pdf_text
 from printing import pdf, render_pool
 from printing.services import company
 from printing.services import stored as printing
+from printing.tests.book_helpers import run_worker
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -320,3 +321,54 @@ def test_warm_pdfs_with_storage_unreachable_stops_with_the_storage_message(s3_un
     with pytest.raises(CommandError) as caught:
         call_command("warm_pdfs", stdout=io.StringIO())
     assert str(caught.value).startswith("文件存储暂时不可用，请稍后再试（EndpointConnectionError")
+
+
+def test_publishing_a_version_stores_its_pdf_and_readers_get_the_stored_copy(
+    user_client, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V2
+    run_worker()  # the task queued by the publication
+    rendered = printing.render_count()
+
+    response = user_client.get(pdf_url(published))
+
+    assert [name[:3] for name in stored_files(published)] == ["v2-"]
+    assert printing.render_count() == rendered  # the reader got the stored copy
+    assert response["Content-Disposition"].endswith("-V2.pdf")
+    assert "销售经理" in pdf_text(response.content)
+
+
+def test_publish_render_skips_a_version_replaced_before_it_ran(
+    published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V2
+        publish_version(Position.objects.with_sheet().get(pk=published.pk))  # V3
+    before = printing.render_count()
+
+    run_worker()
+
+    assert printing.render_count() == before + 1
+    assert [name[:3] for name in stored_files(published)] == ["v3-"]
+
+
+def test_position_pdf_for_hr_without_a_pending_draft_is_the_stored_version(hr_client, published):
+    first = hr_client.get(pdf_url(published))
+    rendered = printing.render_count()
+    second = hr_client.get(pdf_url(published))
+
+    assert printing.render_count() == rendered  # the version in force, from storage
+    assert second.content == first.content
+    assert second["Content-Disposition"].endswith("-V1.pdf")
+    assert "草稿" not in pdf_text(second.content)
+    assert [name[:3] for name in stored_files(published)] == ["v1-"]
+
+
+def test_prints_working_copy_only_while_a_draft_is_pending(hr_user, user, published):
+    from positions import permissions  # noqa: PLC0415
+
+    assert not permissions.prints_working_copy(hr_user, published)
+    published.status = Position.Status.DRAFT
+    assert permissions.prints_working_copy(hr_user, published)
+    assert not permissions.prints_working_copy(user, published)  # 员工: never a draft

@@ -61,7 +61,7 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
     if position is None:
         return None
     if number is None:
-        if permissions.reads_working_copy(request.user, position):
+        if permissions.prints_working_copy(request.user, position):
             return None
         version = position.current_version
         if version is not None:
@@ -84,7 +84,10 @@ def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if stored := _stored_version_pdf(request, pk, None):
         return stored
     position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
-    read = versions.read_sheet(request.user, position)
+    number = None
+    if not permissions.prints_working_copy(request.user, position) and position.current_version:
+        number = position.current_version.number  # no draft pending: the version in force
+    read = versions.read_sheet(request.user, position, number=number)
     response = _pdf_response(request, read)
     if read.is_working_copy and response.status_code == 200:  # stored versions: not recorded
         audit.record(audit.Action.EXPORT_DRAFT_PDF, request=request, obj=position)
