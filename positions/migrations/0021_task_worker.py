@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("positions", "0019_import_job"),
+        ("positions", "0020_company_and_department_sheet_layout"),
     ]
 
     operations = [
