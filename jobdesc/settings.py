@@ -784,3 +784,24 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "transfer.middleware.ImportConfirmLockMiddleware",
 )
+# --- Notifications and webhooks (notifications/) -------------------------------------------------
+# E-mail goes through the EMAIL_* settings above (DEFAULT_FROM_EMAIL: NOTIFY_FROM_EMAIL, default
+# SERVER_EMAIL). Messages and webhook deliveries run on their own task queues, "notifications"
+# and "webhooks" (scripts/worker runs a second db_worker for them), so a slow receiver never
+# delays department books. WEBHOOK_ALLOWED_HOSTS: comma-separated host names that webhook
+# subscriptions and group-chat robots may post to (default: none, so nothing is sent until it
+# is set), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn,erp.example.com.
+# NOTIFY_ACK_REMINDER_DAYS: days after a version takes effect before `send_reminders` reminds a
+# holder who has not confirmed it yet (default 7). SITE_URL: the address links in messages start
+# with (default http://127.0.0.1:8000).
+TASKS["default"]["QUEUES"] = [*TASKS["default"]["QUEUES"], "notifications", "webhooks"]
+INSTALLED_APPS += ["notifications"]
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+NOTIFY_ACK_REMINDER_DAYS = env_int("NOTIFY_ACK_REMINDER_DAYS", 7, minimum=1)
+NOTIFY_FROM_EMAIL = os.environ.get("NOTIFY_FROM_EMAIL", "").strip() or SERVER_EMAIL
+SITE_URL = (os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"Environment variable SITE_URL={SITE_URL!r} is not an http(s) address, such as "
+        "https://jobdesc.example.com."
+    )

@@ -101,6 +101,12 @@ def publish_versions(positions: Sequence[Position], *, historical: bool = False)
             [version.position for version in versions], ["current_version"], batch_size=500
         )
         hooks.sheets_written(pks)
+        hooks.occurred(
+            hooks.Occurrence(
+                hooks.VERSION_PUBLISHED, version, version.position, historical=historical
+            )
+            for version in versions
+        )
     return versions
 
 
