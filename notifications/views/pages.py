@@ -19,7 +19,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("请先登录。")
     preference = notification_settings.preference_of(request.user)
     form = PreferenceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # all boxes off: an empty POST
         instance=preference,
         robot_kinds=notification_settings.robot_kinds(),
         has_email=bool(request.user.email),
