@@ -63,6 +63,14 @@ server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
     SERVER_EMAIL     the sender of those e-mails (default: root@localhost)
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      the SMTP server that sends them (default: localhost:25, no login, no TLS)
+
+Notifications and webhooks (block "Notifications and webhooks" at the end; README 通知与 Webhook):
+    WEBHOOK_ALLOWED_HOSTS    comma-separated host names webhooks and group-chat robots may post
+                     to (default: none), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn
+    NOTIFY_ACK_REMINDER_DAYS days before `send_reminders` reminds a holder to confirm (default 7)
+    NOTIFY_FROM_EMAIL        the sender of notification e-mails (default: SERVER_EMAIL); they go
+                     through the EMAIL_* server above
+    SITE_URL         the address links in messages start with (default http://127.0.0.1:8000)
 """
 
 from __future__ import annotations

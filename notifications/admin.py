@@ -5,12 +5,14 @@ permission answered by ``positions.permissions``. A delivery is read, never edit
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from notifications.forms import ChatRobotForm, SubscriptionForm
 from notifications.models import ChatRobot, Delivery, Subscription
 from notifications.services import webhooks
+from positions import permissions
 from positions.admin.base import AsksPermissions
 
 
@@ -67,6 +69,8 @@ class DeliveryAdmin(AsksPermissions, admin.ModelAdmin):
 
     @admin.action(description="重新发送")
     def resend(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        if not permissions.can_manage_webhooks(request.user):
+            raise PermissionDenied("只有超级管理员可以重新发送 Webhook。")
         count = 0
         for delivery in queryset.select_related("subscription").order_by("pk"):
             webhooks.resend(delivery)
