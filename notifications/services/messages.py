@@ -106,7 +106,7 @@ def deliver_message(message_id: int) -> None:
     ``MAX_TRIES`` tries, then mark it 发送失败 with the reason."""
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("robot", "recipient")
             .filter(pk=message_id, status=Message.Status.QUEUED)
             .first()
@@ -144,7 +144,7 @@ def send_digests() -> int:
     count = 0
     with transaction.atomic():
         held = list(
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .filter(status=Message.Status.HELD)
             .select_related("recipient")
             .order_by("pk")
