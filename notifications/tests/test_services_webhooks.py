@@ -216,3 +216,15 @@ def test_subscription_admin_refuses_a_host_not_allowed(client, demo, settings):
     assert "主机“169.254.169.254”不在允许列表（WEBHOOK_ALLOWED_HOSTS）中。" in text
     assert "签名密钥至少 16 个字符。" in text
     assert not Subscription.objects.exists()
+
+
+def test_a_receiver_slower_than_the_read_timeout_is_cut_off_and_retried(
+    demo, receiver, subscription
+):
+    receiver.delay = webhooks.outbound.READ_TIMEOUT + 0.5
+    publish(demo)
+    run_worker()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.response_status) == ("queued", None)
+    assert delivery.last_error.startswith("ReadTimeout")
+    assert 10_000 <= delivery.response_ms < 12_000
