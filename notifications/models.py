@@ -137,8 +137,8 @@ class Message(models.Model):
         verbose_name_plural = "通知记录"
         constraints = [
             models.CheckConstraint(
-                condition=Q(channel="email") | Q(robot__isnull=False) | ~Q(status="queued"),
-                name="notifications_message_robot_channel_has_robot",
+                condition=~Q(channel="email") | ~Q(address=""),
+                name="notifications_message_email_has_address",
             )
         ]
 
