@@ -17,6 +17,7 @@ Targets (2-core machine): the hook adds ≤ 10 ms per version published; the wor
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -74,6 +75,7 @@ def _measure(size: int) -> None:
     publish_versions(quiet)
     bare_s = time.perf_counter() - started
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     receiver = HttpReceiver(secrets={"hook": WEBHOOK_SECRET}).start()
     smtp = SmtpReceiver().start()
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
