@@ -20,3 +20,17 @@ def deliver_webhook(delivery_id: int) -> None:
     from notifications.services.webhooks import deliver  # noqa: PLC0415
 
     deliver(delivery_id)
+
+
+@task(queue_name="notifications")
+def dispatch_messages(message_ids: list[int]) -> None:
+    """Queue one ``send_message`` per message: what one step wrote, queued in one row."""
+    for message_id in message_ids:
+        send_message.enqueue(message_id)
+
+
+@task(queue_name="webhooks")
+def dispatch_deliveries(delivery_ids: list[int]) -> None:
+    """Queue one ``deliver_webhook`` per delivery: what one step wrote, queued in one row."""
+    for delivery_id in delivery_ids:
+        deliver_webhook.enqueue(delivery_id)

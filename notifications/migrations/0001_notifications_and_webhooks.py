@@ -6,112 +6,323 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('positions', '0019_import_job'),
+        ("positions", "0019_import_job"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChatRobot',
+            name="ChatRobot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('wecom', '企业微信'), ('dingtalk', '钉钉'), ('feishu', '飞书')], max_length=20, verbose_name='类型')),
-                ('url', models.URLField(max_length=500, verbose_name='Webhook 地址')),
-                ('secret', models.CharField(blank=True, help_text='钉钉“加签”或飞书“签名校验”的密钥；企业微信不需要。', max_length=200, verbose_name='签名密钥')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="Webhook 地址")),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="钉钉“加签”或飞书“签名校验”的密钥；企业微信不需要。",
+                        max_length=200,
+                        verbose_name="签名密钥",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '群机器人',
-                'verbose_name_plural': '群机器人',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "群机器人",
+                "verbose_name_plural": "群机器人",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('url', models.URLField(max_length=500, verbose_name='接收地址')),
-                ('secret', models.CharField(help_text='用于 X-Jobdesc-Signature 的 HMAC-SHA256 密钥。', max_length=200, verbose_name='签名密钥')),
-                ('events', models.JSONField(default=list, verbose_name='订阅事件')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("url", models.URLField(max_length=500, verbose_name="接收地址")),
+                (
+                    "secret",
+                    models.CharField(
+                        help_text="用于 X-Jobdesc-Signature 的 HMAC-SHA256 密钥。",
+                        max_length=200,
+                        verbose_name="签名密钥",
+                    ),
+                ),
+                ("events", models.JSONField(default=list, verbose_name="订阅事件")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': 'Webhook 订阅',
-                'verbose_name_plural': 'Webhook 订阅',
-                'ordering': ['name'],
+                "verbose_name": "Webhook 订阅",
+                "verbose_name_plural": "Webhook 订阅",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.BooleanField(default=True, verbose_name='电子邮件')),
-                ('wecom', models.BooleanField(default=False, verbose_name='企业微信群')),
-                ('dingtalk', models.BooleanField(default=False, verbose_name='钉钉群')),
-                ('feishu', models.BooleanField(default=False, verbose_name='飞书群')),
-                ('digest', models.BooleanField(default=False, help_text='每天汇总成一条发送，而不是每件事发一条。', verbose_name='每日汇总')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="电子邮件")),
+                ("wecom", models.BooleanField(default=False, verbose_name="企业微信群")),
+                ("dingtalk", models.BooleanField(default=False, verbose_name="钉钉群")),
+                ("feishu", models.BooleanField(default=False, verbose_name="飞书群")),
+                (
+                    "digest",
+                    models.BooleanField(
+                        default=False,
+                        help_text="每天汇总成一条发送，而不是每件事发一条。",
+                        verbose_name="每日汇总",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知设置',
-                'verbose_name_plural': '通知设置',
+                "verbose_name": "通知设置",
+                "verbose_name_plural": "通知设置",
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(choices=[('review_waiting', '待审核'), ('approval_waiting', '待审批'), ('returned', '已退回'), ('ack_waiting', '待员工确认'), ('ack_reminder', '员工确认提醒'), ('review_due', '复核到期'), ('digest', '每日汇总')], max_length=30, verbose_name='事件')),
-                ('channel', models.CharField(choices=[('email', '电子邮件'), ('wecom', '企业微信'), ('dingtalk', '钉钉'), ('feishu', '飞书')], max_length=20, verbose_name='渠道')),
-                ('address', models.CharField(blank=True, max_length=500, verbose_name='发送地址')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='去重标识')),
-                ('subject', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='正文')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('held', '待汇总'), ('digested', '已汇总发送'), ('sent', '已发送'), ('failed', '发送失败')], max_length=20, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('position', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='positions.position', verbose_name='职位')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
-                ('robot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='notifications.chatrobot', verbose_name='群机器人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("review_waiting", "待审核"),
+                            ("approval_waiting", "待审批"),
+                            ("returned", "已退回"),
+                            ("ack_waiting", "待员工确认"),
+                            ("ack_reminder", "员工确认提醒"),
+                            ("review_due", "复核到期"),
+                            ("digest", "每日汇总"),
+                        ],
+                        max_length=30,
+                        verbose_name="事件",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "电子邮件"),
+                            ("wecom", "企业微信"),
+                            ("dingtalk", "钉钉"),
+                            ("feishu", "飞书"),
+                        ],
+                        max_length=20,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=500, verbose_name="发送地址")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="去重标识"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="正文")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("held", "待汇总"),
+                            ("digested", "已汇总发送"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败"),
+                        ],
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="positions.position",
+                        verbose_name="职位",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人",
+                    ),
+                ),
+                (
+                    "robot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="notifications.chatrobot",
+                        verbose_name="群机器人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知记录',
-                'verbose_name_plural': '通知记录',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('channel', 'email'), _negated=True), models.Q(('address', ''), _negated=True), _connector='OR'), name='notifications_message_email_has_address')],
+                "verbose_name": "通知记录",
+                "verbose_name_plural": "通知记录",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("channel", "email"), _negated=True),
+                            models.Q(("address", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="notifications_message_email_has_address",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(choices=[('version.published', '新版本生效'), ('position.archived', '职位归档'), ('employee.transferred', '员工调岗'), ('employee.left', '员工离职'), ('acknowledgement.completed', '员工确认完成')], max_length=40, verbose_name='事件')),
-                ('body', models.TextField(verbose_name='请求正文')),
-                ('status', models.CharField(choices=[('waiting', '等待前一事件'), ('queued', '排队中'), ('succeeded', '成功'), ('failed', '已放弃')], max_length=20, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='响应状态码')),
-                ('response_ms', models.PositiveIntegerField(blank=True, null=True, verbose_name='响应时间（毫秒）')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='下次尝试')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('position', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='positions.position', verbose_name='职位')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.subscription', verbose_name='订阅')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("version.published", "新版本生效"),
+                            ("position.archived", "职位归档"),
+                            ("employee.transferred", "员工调岗"),
+                            ("employee.left", "员工离职"),
+                            ("acknowledgement.completed", "员工确认完成"),
+                        ],
+                        max_length=40,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="请求正文")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等待前一事件"),
+                            ("queued", "排队中"),
+                            ("succeeded", "成功"),
+                            ("failed", "已放弃"),
+                        ],
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                (
+                    "response_status",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="响应状态码"
+                    ),
+                ),
+                (
+                    "response_ms",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="响应时间（毫秒）"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="下次尝试"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="positions.position",
+                        verbose_name="职位",
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notifications.subscription",
+                        verbose_name="订阅",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Webhook 投递',
-                'verbose_name_plural': 'Webhook 投递',
-                'ordering': ['-pk'],
-                'indexes': [models.Index(fields=['subscription', 'position', 'status'], name='notif_delivery_order_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('attempts__lte', 8)), name='notifications_delivery_at_most_8_attempts')],
+                "verbose_name": "Webhook 投递",
+                "verbose_name_plural": "Webhook 投递",
+                "ordering": ["-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["subscription", "position", "status"],
+                        name="notif_delivery_order_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("attempts__lte", 8)),
+                        name="notifications_delivery_at_most_8_attempts",
+                    )
+                ],
             },
         ),
     ]

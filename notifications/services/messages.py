@@ -81,10 +81,14 @@ def notify(notices: Iterable[Notice]) -> list[Message]:
                         status=status,
                     )
                 )
-    for message in created:
-        message.save()
-        if message.status == Message.Status.QUEUED:
-            _enqueue(message.pk)
+    created = Message.objects.bulk_create(created, batch_size=500)
+    queued = [m.pk for m in created if m.status == Message.Status.QUEUED]
+    if len(queued) == 1:
+        _enqueue(queued[0])
+    elif queued:  # many at once (a batch of versions): one row now, the worker fans out
+        from notifications.tasks import dispatch_messages  # noqa: PLC0415 — tasks import services
+
+        dispatch_messages.enqueue(queued)
     return created
 
 

@@ -43,7 +43,7 @@ def sign(secret: str, timestamp: int, body: str) -> str:
 # --- the objects, as the API shows them -------------------------------------------------------
 
 
-def position_data(position: Position) -> dict[str, Any]:
+def position_data(position: Position, filled: int) -> dict[str, Any]:
     """The API's position summary fields (``api.serializers.PositionSummarySerializer``) of the
     version in force (the working copy's for a position never published)."""
     version = position.current_version if position.current_version_id else None
@@ -61,9 +61,7 @@ def position_data(position: Position) -> dict[str, Any]:
         "status_label": Position.Status(position.status).label,
         "current_version": version.number if version else None,
         "headcount": shown.headcount,
-        "filled": Assignment.objects.current()
-        .filter(position=position, employee__left_on__isnull=True)
-        .count(),
+        "filled": filled,
     }
 
 
@@ -88,12 +86,13 @@ def _employee(employee: Employee) -> dict[str, Any]:
     }
 
 
-def payload(occurrence: hooks.Occurrence) -> dict[str, Any]:
+def payload(occurrence: hooks.Occurrence, position: Position | None, filled: int) -> dict[str, Any]:
+    """The JSON of one occurrence; ``position`` read after the change, with its 在岗人数."""
     subject = occurrence.subject
     data: dict[str, Any] = {
         "event": occurrence.kind,
         "occurred_at": timezone.now(),
-        "position": position_data(occurrence.position) if occurrence.position else None,
+        "position": position_data(position, filled) if position else None,
     }
     if isinstance(subject, Version):
         data["version"] = _version(subject)
@@ -114,25 +113,61 @@ def payload(occurrence: hooks.Occurrence) -> dict[str, Any]:
 
 def record(occurrences: Iterable[hooks.Occurrence]) -> list[Delivery]:
     """One delivery per occurrence and subscription wanting it (called in the transaction of
-    what happened). One query when nobody subscribed."""
+    what happened). One query when nobody subscribed; else a fixed number for any batch."""
     subscriptions = list(Subscription.objects.filter(is_active=True))
     if not subscriptions:
         return []
+    wanted = [
+        (occurrence, [s for s in subscriptions if occurrence.kind in (s.events or [])])
+        for occurrence in occurrences
+    ]
+    wanted = [(occurrence, subs) for occurrence, subs in wanted if subs]
+    if not wanted:
+        return []
+    position_ids = {o.position.pk for o, _ in wanted if o.position is not None}
+    positions = Position.objects.select_related(
+        "department", "reports_to", "current_version__department"
+    ).in_bulk(position_ids)
+    filled = dict(
+        Assignment.objects.current()
+        .filter(position_id__in=position_ids, employee__left_on__isnull=True)
+        .values("position_id")
+        .annotate(n=Count("pk"))
+        .values_list("position_id", "n")
+    )
+    # (subscription, position) pairs with a delivery under way: new ones wait behind it
+    busy = set(
+        Delivery.objects.unfinished()
+        .filter(position_id__in=position_ids)
+        .values_list("subscription_id", "position_id")
+    )
     created = []
-    for occurrence in occurrences:
-        wanting = [s for s in subscriptions if occurrence.kind in (s.events or [])]
-        if not wanting:
-            continue
-        body = json.dumps(payload(occurrence), cls=DjangoJSONEncoder, ensure_ascii=False)
-        for subscription in wanting:
+    for occurrence, subs in wanted:
+        position = positions.get(occurrence.position.pk) if occurrence.position else None
+        data = payload(occurrence, position, filled.get(position.pk, 0) if position else 0)
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        for subscription in subs:
+            key = (subscription.pk, position.pk if position else None)
+            waits = position is not None and key in busy
+            if position is not None:
+                busy.add(key)
             created.append(
-                _add(
-                    subscription,
-                    occurrence.kind,
-                    occurrence.position.pk if occurrence.position else None,
-                    body,
+                Delivery(
+                    subscription=subscription,
+                    event=occurrence.kind,
+                    position_id=key[1],
+                    body=body,
+                    status=Delivery.Status.WAITING if waits else Delivery.Status.QUEUED,
                 )
             )
+    created = Delivery.objects.bulk_create(created, batch_size=500)
+    queued = [d.pk for d in created if d.status == Delivery.Status.QUEUED]
+    if len(queued) == 1:
+        _enqueue(queued[0])
+    elif queued:  # many at once (a batch of versions): one row now, the worker fans out
+        from notifications.tasks import dispatch_deliveries  # noqa: PLC0415 — tasks import services
+
+        dispatch_deliveries.enqueue(queued)
     return created
 
 

@@ -228,3 +228,16 @@ def test_a_receiver_slower_than_the_read_timeout_is_cut_off_and_retried(
     assert (delivery.status, delivery.response_status) == ("queued", None)
     assert delivery.last_error.startswith("ReadTimeout")
     assert 10_000 <= delivery.response_ms < 12_000
+
+
+def test_many_versions_at_once_are_written_in_bulk_and_all_delivered(demo, receiver, subscription):
+    from positions.services.versions import publish_versions  # noqa: PLC0415
+
+    in_force = list(Position.objects.filter(code__in=["FZ-XS-001", "FZ-XS-002"]).order_by("code"))
+    publish_versions(in_force)
+    assert Delivery.objects.filter(status="queued").count() == len(in_force)
+    run_worker()  # the fan-out task queues one delivery task each
+    assert sorted(r.json["position"]["code"] for r in receiver.received) == [
+        p.code for p in in_force
+    ]
+    assert all(r.verdict == "ok" for r in receiver.received)
