@@ -66,6 +66,14 @@ server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
     SERVER_EMAIL     the sender of those e-mails (default: root@localhost)
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      the SMTP server that sends them (default: localhost:25, no login, no TLS)
+
+Notifications and webhooks (block "Notifications and webhooks" at the end; README 通知与 Webhook):
+    WEBHOOK_ALLOWED_HOSTS    comma-separated host names webhooks and group-chat robots may post
+                     to (default: none), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn
+    NOTIFY_ACK_REMINDER_DAYS days before `send_reminders` reminds a holder to confirm (default 7)
+    NOTIFY_FROM_EMAIL        the sender of notification e-mails (default: SERVER_EMAIL); they go
+                     through the EMAIL_* server above
+    SITE_URL         the address links in messages start with (default http://127.0.0.1:8000)
 """
 
 from __future__ import annotations
@@ -793,3 +801,25 @@ MIDDLEWARE.insert(
 # for running tasks whose worker has been silent for TASK_LEASE_SECONDS (killed, machine gone):
 # such a task is queued again once, then failed (「生成任务中断（处理进程已停止），请重新生成」).
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)
+
+# --- Notifications and webhooks (notifications/) -------------------------------------------------
+# E-mail goes through the EMAIL_* settings above (DEFAULT_FROM_EMAIL: NOTIFY_FROM_EMAIL, default
+# SERVER_EMAIL). Messages and webhook deliveries run on their own task queues, "notifications"
+# and "webhooks" (scripts/worker runs a second db_worker for them), so a slow receiver never
+# delays department books. WEBHOOK_ALLOWED_HOSTS: comma-separated host names that webhook
+# subscriptions and group-chat robots may post to (default: none, so nothing is sent until it
+# is set), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn,erp.example.com.
+# NOTIFY_ACK_REMINDER_DAYS: days after a version takes effect before `send_reminders` reminds a
+# holder who has not confirmed it yet (default 7). SITE_URL: the address links in messages start
+# with (default http://127.0.0.1:8000).
+TASKS["default"]["QUEUES"] = [*TASKS["default"]["QUEUES"], "notifications", "webhooks"]
+INSTALLED_APPS += ["notifications"]
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+NOTIFY_ACK_REMINDER_DAYS = env_int("NOTIFY_ACK_REMINDER_DAYS", 7, minimum=1)
+NOTIFY_FROM_EMAIL = os.environ.get("NOTIFY_FROM_EMAIL", "").strip() or SERVER_EMAIL
+SITE_URL = (os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"Environment variable SITE_URL={SITE_URL!r} is not an http(s) address, such as "
+        "https://jobdesc.example.com."
+    )

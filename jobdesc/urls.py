@@ -47,6 +47,8 @@ urlpatterns = [
     path("", include((PAGES, "positions"))),
     # The REST API, its docs and the API 令牌 page: the api app's own namespace.
     path("", include("api.urls")),
+    # 通知设置 and 通知记录 (notifications/).
+    path("", include("notifications.urls")),
 ]
 
 # The error pages in Chinese (jobdesc/errors.py); the 500 page is Django's server_error with

@@ -185,3 +185,54 @@ def versions_published(version_ids: Iterable[int]) -> None:
     if ids:
         for handler in _versions_published:
             handler(ids)
+
+
+# --- what happened to a record (notifications and webhooks hear it) ---------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Something other systems may want to know, told inside the transaction that did it.
+
+    ``kind``: one of ``OCCURRENCE_KINDS``; ``subject``: the record it is about (the ``Version``,
+    ``Position``, ``Assignment``, ``Employee`` or ``Acknowledgement``); ``position``: the position
+    it concerns (None for an employee leaving no position); ``historical``: a version frozen from
+    a paper sheet (the seed, an import of sheets in force), which nobody needs to be told to
+    confirm."""
+
+    kind: str
+    subject: Model
+    position: Model | None
+    historical: bool = False
+
+
+VERSION_PUBLISHED = "version.published"
+POSITION_ARCHIVED = "position.archived"
+EMPLOYEE_TRANSFERRED = "employee.transferred"
+EMPLOYEE_LEFT = "employee.left"
+ACKNOWLEDGEMENT_COMPLETED = "acknowledgement.completed"
+OCCURRENCE_KINDS = (
+    VERSION_PUBLISHED,
+    POSITION_ARCHIVED,
+    EMPLOYEE_TRANSFERRED,
+    EMPLOYEE_LEFT,
+    ACKNOWLEDGEMENT_COMPLETED,
+)
+
+Occurred = Callable[[list[Occurrence]], None]
+_occurred: list[Occurred] = []
+
+
+def on_occurred(handler: Occurred) -> Occurred:
+    """Register ``handler(occurrences)``, called with what just happened, in its transaction."""
+    if handler not in _occurred:
+        _occurred.append(handler)
+    return handler
+
+
+def occurred(occurrences: Iterable[Occurrence]) -> None:
+    """Tell every registered handler what happened (a batch: one call for many versions)."""
+    occurrences = list(occurrences)
+    if occurrences:
+        for handler in _occurred:
+            handler(occurrences)

@@ -607,6 +607,11 @@ def _api_token_rule(user: User | AnonymousUser, action: str, obj) -> bool:
     return action != "delete" and can_issue_integration_tokens(user)
 
 
+def _chat_robot_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """Group-chat robots (notifications): set up by superusers and HR editors."""
+    return can_use_admin(user) and access(user).is_hr_editor
+
+
 ADMIN_RULES = {
     **{("positions", model): _sheet_rule for model in SHEET_MODELS},
     ("positions", "department"): _department_rule,
@@ -618,6 +623,7 @@ ADMIN_RULES = {
     ("auth", "user"): _account_rule,
     ("audit", "auditevent"): _audit_event_rule,
     ("api", "apitoken"): _api_token_rule,
+    ("notifications", "chatrobot"): _chat_robot_rule,
 }
 
 
@@ -711,6 +717,10 @@ class Abilities:
     @property
     def view_audit(self) -> bool:
         return can_view_audit(self._user)
+
+    @property
+    def view_notification_log(self) -> bool:
+        return can_view_notification_log(self._user)
 
 
 def is_company_wide_editor(user: User | AnonymousUser) -> bool:
@@ -1081,3 +1091,21 @@ def can_issue_integration_tokens(user: User | AnonymousUser) -> bool:
 def can_read_employees_api(user: User | AnonymousUser) -> bool:
     """The API's employee list: HR editors, each the employees they manage (as 员工 page)."""
     return can_manage_employees(user)
+
+
+# --- notifications and webhooks -----------------------------------------------------------------
+
+
+def can_set_notification_preferences(user: User | AnonymousUser) -> bool:
+    """Everyone signed in chooses their own channels (通知设置)."""
+    return access(user).authenticated
+
+
+def can_view_notification_log(user: User | AnonymousUser) -> bool:
+    """The message log (通知记录) is HR's: who was told what, and what failed."""
+    return access(user).is_hr_editor
+
+
+def can_manage_webhooks(user: User | AnonymousUser) -> bool:
+    """Webhook subscriptions and their deliveries (重新发送) are for superusers only."""
+    return access(user).superuser

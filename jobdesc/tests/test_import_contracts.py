@@ -22,6 +22,7 @@ PACKAGES = (
     "audit",
     "bench",
     "api",
+    "notifications",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -121,3 +122,14 @@ def test_import_contracts_refuse_an_area_importing_the_api(tree):
         views.write_text(original)
     assert result.returncode == 1
     assert "Nothing imports the REST API BROKEN" in result.stdout
+
+
+def test_import_contracts_refuse_an_area_importing_notifications(tree):
+    views = tree / "people" / "views" / "people.py"
+    original = append(views, "from notifications.services import messages  # noqa")
+    try:
+        result = lint(tree)
+    finally:
+        views.write_text(original)
+    assert result.returncode == 1
+    assert "Nothing imports notifications BROKEN" in result.stdout

@@ -31,6 +31,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from positions import hooks
 from positions.models import Assignment, Employee, Position
 from positions.permissions import can_edit_position, managed_employees_q
 
@@ -150,12 +151,14 @@ def transfer_employee(
         current.end_date = effective_date - ONE_DAY
         current.save(update_fields=["end_date"])
     has_history = current is not None or employee.assignments.exists()
-    return Assignment.objects.create(
+    assignment = Assignment.objects.create(
         employee=employee,
         position=position,
         start_date=effective_date,
         reason=Assignment.Reason.TRANSFER if has_history else Assignment.Reason.HIRE,
     )
+    hooks.occurred([hooks.Occurrence(hooks.EMPLOYEE_TRANSFERRED, assignment, position)])
+    return assignment
 
 
 @transaction.atomic
@@ -184,6 +187,8 @@ def employee_leaves(*, employee: Employee, left_on: datetime.date) -> Employee:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
+    left_position = current.position if current is not None else None
+    hooks.occurred([hooks.Occurrence(hooks.EMPLOYEE_LEFT, employee, left_position)])
     return employee
 
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from positions import hooks
 from positions.ids import position_number
 from positions.models import Acknowledgement, Assignment, Employee, Position, Version
 from positions.spreadsheet import xlsx_bytes
@@ -54,9 +55,13 @@ def acknowledge(
         return existing
     try:
         with transaction.atomic():
-            return Acknowledgement.objects.create(
+            created = Acknowledgement.objects.create(
                 version=version, employee=employee, ip_address=ip_address
             )
+            hooks.occurred(
+                [hooks.Occurrence(hooks.ACKNOWLEDGEMENT_COMPLETED, created, version.position)]
+            )
+            return created
     except IntegrityError:  # a double click raced us: the first one counts
         return Acknowledgement.objects.get(version=version, employee=employee)
 

@@ -31,11 +31,12 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from django.db import transaction
 from django.db.models import Model
 from django.forms import BaseFormSet, ModelForm
 from reversion.models import Version as Revision
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import (
     Assignment,
     Authority,
@@ -198,13 +199,16 @@ def archive_position(*, user: AbstractBaseUser, position: Position) -> Position:
                 {NON_FIELD_ERRORS: f"无法归档职位“{stored.title}”：{'；'.join(reasons)}。"}
             )
 
-    return sheets.change_state(
-        user=user,
-        position=position,
-        check=check,
-        changes={"status": Position.Status.ARCHIVED},
-        comment="归档职位",
-    )
+    with transaction.atomic():
+        stored = sheets.change_state(
+            user=user,
+            position=position,
+            check=check,
+            changes={"status": Position.Status.ARCHIVED},
+            comment="归档职位",
+        )
+        hooks.occurred([hooks.Occurrence(hooks.POSITION_ARCHIVED, stored, stored)])
+    return stored
 
 
 # --- what the other person changed ----------------------------------------------------------

@@ -103,6 +103,12 @@ def publish_versions(positions: Sequence[Position], *, historical: bool = False)
         hooks.sheets_written(pks)
         if not historical:
             hooks.versions_published([version.pk for version in versions])
+        hooks.occurred(
+            hooks.Occurrence(
+                hooks.VERSION_PUBLISHED, version, version.position, historical=historical
+            )
+            for version in versions
+        )
     return versions
 
 

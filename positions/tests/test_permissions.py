@@ -696,6 +696,16 @@ CASES: tuple[Case, ...] = (
             ("positions:audit-export", none, ""),
         )
     ),
+    # 通知设置: everyone their own; 通知记录 (the message log): HR editors.
+    Case("notifications:preferences", none, everyone()),
+    Case(
+        "notifications:preferences",
+        none,
+        everyone(302),
+        method="post",
+        label="POST: everything off",
+    ),
+    Case("notifications:message-log", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
@@ -898,6 +908,48 @@ ADMIN_MODEL_ROWS["api_apitoken"] = (
         "add": admin_statuses(403, 403, 200),
         "change": admin_statuses(403, 403, 200),
         "delete": same(403),
+        "history": admin_statuses(403, 403, 200),
+    },
+)
+
+
+def chat_robot(world: World) -> dict:
+    """A group-chat robot (the notifications app's model, through the registry)."""
+    robot = apps.get_model("notifications", "ChatRobot").objects.create(
+        name="销售部群", kind="wecom", url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"
+    )
+    return {"object_id": robot.pk}
+
+
+def webhook_subscription(world: World) -> dict:
+    subscription = apps.get_model("notifications", "Subscription").objects.create(
+        name="ERP", url="https://erp.example.com/hook", secret="s" * 32, events=[]
+    )
+    return {"object_id": subscription.pk}
+
+
+def webhook_delivery(world: World) -> dict:
+    subscription = webhook_subscription(world)["object_id"]
+    delivery = apps.get_model("notifications", "Delivery").objects.create(
+        subscription_id=subscription, event="version.published", body="{}", status="succeeded"
+    )
+    return {"object_id": delivery.pk}
+
+
+# Robots: superusers and HR editors set them up; webhooks and their deliveries: superusers only,
+# a delivery is never added or edited (read, 重新发送 as an action, deleted by a superuser).
+ADMIN_MODEL_ROWS["notifications_chatrobot"] = (
+    chat_robot,
+    {view: same(200) for view in ("changelist", "add", "change", "delete", "history")},
+)
+ADMIN_MODEL_ROWS["notifications_subscription"] = (webhook_subscription, SUPERUSER_ONLY_VIEWS)
+ADMIN_MODEL_ROWS["notifications_delivery"] = (
+    webhook_delivery,
+    {
+        "changelist": admin_statuses(403, 403, 200),
+        "add": same(403),
+        "change": admin_statuses(403, 403, 200),
+        "delete": admin_statuses(403, 403, 200),
         "history": admin_statuses(403, 403, 200),
     },
 )
