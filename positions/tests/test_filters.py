@@ -291,7 +291,9 @@ def shown_rows(client, **params) -> list[tuple[str, str, str, str]]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
-        cells = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        # The batch selection's column (col-select, for those who may act) is not read.
+        raw = re.findall(r"<td(?![^>]*col-select)[^>]*>(.*?)</td>", row, flags=re.S)
+        cells = [text(cell) for cell in raw]
         rows.append((cells[1], cells[4], cells[5], cells[6]))
     return rows
 
@@ -308,13 +310,13 @@ SHOWN = {
     "hr": [
         ("销售经理", "8–9", "0", "草稿"),
         ("置业顾问", "—", "1/3", "草稿"),
-        ("财务经理", "—", "1/1", "已生效"),
+        ("财务经理", "—", "1/1", "已生效 V1"),
         ("会计", "8–9", "0", "待审批"),
     ],
     "manager": [
         ("销售经理", "5–6", "0", "已生效 V1"),
         ("置业顾问", "—", "1/1", "已生效 V1"),
-        ("财务经理", "—", "1/1", "已生效"),
+        ("财务经理", "—", "1/1", "已生效 V1"),
         ("会计", "8–9", "0", "待审批"),
     ],
 }
