@@ -15,7 +15,8 @@ from positions.views.common import visible_position
 
 
 def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpResponse:
-    position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
+    # The working copy's sections are loaded by read_sheet only for people who read it.
+    position = visible_position(request, pk, Position.objects.with_sheet_joins().with_staffing())
     read = versions.read_sheet(request.user, position, number=number)
     context = {
         "sheet": read.sheet,
