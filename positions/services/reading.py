@@ -28,9 +28,16 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from positions import permissions
-from positions.models import Assignment, CompanyProfile, Department, Employee, Position
+from positions.models import (
+    Assignment,
+    CompanyProfile,
+    Department,
+    Employee,
+    Position,
+    Version,
+)
 from positions.services.layout import templates_fingerprint
-from positions.services.versions import ReadSheet
+from positions.sheet import Sheet
 
 # The paper of the sheet page: the sheet and its footer line. It depends on the sheet and the
 # company identity only — no user, no request, no CSRF token — so one rendering serves everyone.
@@ -161,25 +168,28 @@ def _company() -> tuple[CompanyProfile | None, str]:
     return (CompanyProfile(name=root) if root else None), f"default|{root or ''}"
 
 
-def sheet_html(read: ReadSheet, position: Position) -> SafeString:
-    """The paper of the sheet page (``SHEET_PAPER_TEMPLATE``) for what the reader reads.
+def sheet_html(
+    sheet: Sheet, version: Version | None, *, current_version_id: int | None
+) -> SafeString:
+    """The paper of a sheet page (``SHEET_PAPER_TEMPLATE``): ``sheet`` is what the reader
+    reads, ``version`` the published version it is (None: a working copy).
 
     A published version never changes, so its HTML is rendered once and kept in Django's cache
     under its id, the version in force (a superseded one says 已被 Vn 取代), the layout (the
     templates it is made of) and the company identity: any change makes a new key, nothing is
-    ever invalidated. Who may read it is decided before (the view's ``visible_position`` and
-    ``versions.read_sheet``). Working copies are rendered on every request.
+    ever invalidated. Who may read it is decided before (the views' ``visible_position`` and
+    ``versions.read_sheet``, 我的职位's own rules). Working copies are rendered every time.
     """
-    if read.version is None:
-        return render_to_string(SHEET_PAPER_TEMPLATE, {"sheet": read.sheet})
+    if version is None:
+        return render_to_string(SHEET_PAPER_TEMPLATE, {"sheet": sheet})
     company, company_key = _company()
     digest = hashlib.sha256(
         f"{templates_fingerprint(SHEET_PAPER_TEMPLATE)}|{company_key}".encode()
     ).hexdigest()[:20]
-    key = f"sheet-html:{read.version.pk}:{position.current_version_id}:{digest}"
+    key = f"sheet-html:{version.pk}:{current_version_id}:{digest}"
     html = cache.get(key)
     if html is None:
-        context = {"sheet": read.sheet, "company_profile": company}
+        context = {"sheet": sheet, "company_profile": company}
         html = str(render_to_string(SHEET_PAPER_TEMPLATE, context))
         cache.set(key, html, SHEET_CACHE_SECONDS)
     return mark_safe(html)

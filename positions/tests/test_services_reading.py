@@ -63,10 +63,11 @@ def test_sheet_html_cached_page_reads_as_the_uncached_one(client, settings, read
 def test_sheet_html_version_is_served_from_the_cache(settings, reader, sales_manager):
     settings.CACHES = LOCMEM
     read = read_as(reader, sales_manager)
-    first = reading.sheet_html(read, sales_manager)
+    current = sales_manager.current_version_id
+    first = reading.sheet_html(read.sheet, read.version, current_version_id=current)
     # The same version again: the stored rendering, whatever sheet object is passed.
-    tampered = dataclasses.replace(read, sheet=dataclasses.replace(read.sheet, title="篡改标题"))
-    again = reading.sheet_html(tampered, sales_manager)
+    tampered = dataclasses.replace(read.sheet, title="篡改标题")
+    again = reading.sheet_html(tampered, read.version, current_version_id=current)
     assert again == first and "篡改标题" not in again
 
 
@@ -76,7 +77,9 @@ def test_sheet_html_cached_fragment_holds_nothing_of_the_reader(
     settings.CACHES = LOCMEM
     client.force_login(reader)
     client.get(sheet_url(sales_manager))  # warms the cache as 吴员工
-    html = reading.sheet_html(read_as(demo.employee, sales_manager), sales_manager)
+    read = read_as(demo.employee, sales_manager)
+    current = sales_manager.current_version_id
+    html = reading.sheet_html(read.sheet, read.version, current_version_id=current)
     assert "csrfmiddlewaretoken" not in html
     assert "吴员工" not in html and "wu" not in html.split()
     client.force_login(demo.employee)
@@ -88,9 +91,11 @@ def test_sheet_html_working_copy_is_never_cached(settings, demo, sales_manager):
     settings.CACHES = LOCMEM
     read = read_as(demo.hr, sales_manager)
     assert read.version is None
-    first = reading.sheet_html(read, sales_manager)
-    changed = dataclasses.replace(read, sheet=dataclasses.replace(read.sheet, title="新标题"))
-    assert "新标题" in reading.sheet_html(changed, sales_manager) and "新标题" not in first
+    current = sales_manager.current_version_id
+    first = reading.sheet_html(read.sheet, None, current_version_id=current)
+    changed = dataclasses.replace(read.sheet, title="新标题")
+    again = reading.sheet_html(changed, None, current_version_id=current)
+    assert "新标题" in again and "新标题" not in first
 
 
 def test_sheet_html_new_version_shows_its_content_with_the_cache_warm(
@@ -132,3 +137,14 @@ def test_sheet_html_warm_cache_still_refuses_readers_without_access(client, sett
     client.logout()
     response = client.get(sheet_url(Position.objects.get(code="FZ-XS-001")))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_sheet_html_my_position_cached_reads_as_the_uncached_one(client, settings, reader):
+    client.force_login(reader)
+    settings.CACHES = NO_CACHE
+    uncached = page_text(client.get(reverse("positions:my-position")))
+    settings.CACHES = LOCMEM
+    cold = page_text(client.get(reverse("positions:my-position")))
+    warm = page_text(client.get(reverse("positions:my-position")))
+    assert uncached == cold == warm
+    assert "销售经理职位说明书" in compact(warm) and "吴员工" in warm

@@ -20,7 +20,9 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
     read = versions.read_sheet(request.user, position, number=number)
     context = {
         "sheet": read.sheet,
-        "sheet_html": reading.sheet_html(read, position),
+        "sheet_html": reading.sheet_html(
+            read.sheet, read.version, current_version_id=position.current_version_id
+        ),
         "read": read,
         "current_version": position.current_version,
         "holders": reading.holders_by_position([position.pk])[position.pk],
