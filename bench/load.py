@@ -264,6 +264,8 @@ def run_wrk(label: str, url: str, cookie: str, seconds: int, connections: int) -
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     ):
         errors += sum(int(n) for n in found.groups())
+    if requests == 0:  # nothing answered within the run: every connection's request is lost
+        errors = max(errors, connections)
     return Result(label, rps, p50, p99, requests, errors)
 
 
