@@ -25,6 +25,8 @@ APT_TEST := chromium poppler-utils $(APT_DEPLOY)
 APT_TEST += slapd ldap-utils
 # LibreOffice converts legacy .doc / .xls uploads (tests with the libreoffice marker).
 APT_TEST += libreoffice-writer-nogui libreoffice-calc-nogui
+# bench/load.py drives the production server with wrk (CI's bench stage runs its --smoke).
+APT_TEST += wrk
 
 .PHONY: run serve worker test setup setup-test system-deps system-deps-test seed lint check clean bench
 
@@ -114,3 +116,4 @@ bench: setup
 	DEBUG=1 $(PY) bench/pages.py
 	DEBUG=1 $(PY) bench/directory.py
 	DEBUG=1 $(PY) bench/word_import.py
+	$(PY) bench/load.py

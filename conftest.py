@@ -8,6 +8,7 @@ import uuid
 import boto3
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
@@ -98,6 +99,15 @@ def fresh_company_profile():
     company.forget_company_profile()
     yield
     company.forget_company_profile()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Django's cache (rendered sheets keyed by version id, API throttle counts) starts empty:
+    a rolled-back test's version ids are used again by the next test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # --- the shared seed organisation ------------------------------------------------------------

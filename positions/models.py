@@ -156,6 +156,18 @@ class SignOffFields(models.Model):
         abstract = True
 
 
+def sheet_prefetches() -> list[str | Prefetch]:
+    """The sections of a position's working copy a sheet shows (``with_sheet``)."""
+    return [
+        "duties",
+        "authorities",
+        "relationships",
+        "indicators",
+        Prefetch("direct_reports", queryset=Position.objects.order_by("code", "title")),
+        Prefetch("related_positions", queryset=Position.objects.order_by("code", "title")),
+    ]
+
+
 class PositionQuerySet(models.QuerySet):
     def published(self) -> PositionQuerySet:
         return self.filter(status=Position.Status.PUBLISHED)
@@ -189,23 +201,17 @@ class PositionQuerySet(models.QuerySet):
 
     def with_sheet(self) -> PositionQuerySet:
         """Everything a sheet shows, in a fixed number of queries whatever the sizes."""
-        return (
-            self.select_related(
-                "department__parent__parent",
-                "reports_to",
-                "qualification",
-                "current_version",
-            )
-            .defer("current_version__sheet")
-            .prefetch_related(
-                "duties",
-                "authorities",
-                "relationships",
-                "indicators",
-                Prefetch("direct_reports", queryset=Position.objects.order_by("code", "title")),
-                Prefetch("related_positions", queryset=Position.objects.order_by("code", "title")),
-            )
-        )
+        return self.with_sheet_joins().prefetch_related(*sheet_prefetches())
+
+    def with_sheet_joins(self) -> PositionQuerySet:
+        """``with_sheet``'s joins without its sections: for pages that may show a published
+        version instead (``prefetch_related_objects(..., *sheet_prefetches())`` adds them)."""
+        return self.select_related(
+            "department__parent__parent",
+            "reports_to",
+            "qualification",
+            "current_version",
+        ).defer("current_version__sheet")
 
     def search(self, query: str) -> PositionQuerySet:
         query = query.strip()

@@ -11,6 +11,7 @@ dataclasses, so ``sheet.as_dict()`` is JSON-serialisable as it is (dates are ISO
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import typing
 from dataclasses import dataclass
@@ -183,14 +184,21 @@ class Sheet:
         return _load(cls, data)
 
 
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type) of a sheet dataclass's fields; resolving the hints costs more than loading a
+    sheet, so once per class."""
+    hints = typing.get_type_hints(cls)
+    return tuple((field.name, hints[field.name]) for field in dataclasses.fields(cls))
+
+
 def _load(cls: type, data: Any) -> Any:
     """Rebuild a sheet dataclass (recursively) from ``as_dict()`` output."""
-    hints = typing.get_type_hints(cls)
     values = {}
-    for field in dataclasses.fields(cls):
-        if field.name not in data:
+    for name, hint in _field_hints(cls):
+        if name not in data:
             continue  # a field added later: its default applies
-        values[field.name] = _load_value(hints[field.name], data[field.name])
+        values[name] = _load_value(hint, data[name])
     return cls(**values)
 
 

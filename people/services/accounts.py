@@ -8,10 +8,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from positions import permissions
-from positions.models import Acknowledgement, Assignment, Employee, Position, Role, Version
+from positions.models import (
+    Acknowledgement,
+    Assignment,
+    Employee,
+    Position,
+    Role,
+    Version,
+    sheet_prefetches,
+)
 from positions.services.reading import holders_by_position
 from positions.services.sheet_diff import SheetChanges, diff_sheets
 from positions.sheet import Sheet, build_sheet
@@ -159,7 +167,8 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
             employee_name=employee.name if employee else "",
         )
     employee = assignment.employee
-    position = Position.objects.with_sheet().get(pk=assignment.position_id)
+    # The working copy's sections are loaded below only when it is what is shown.
+    position = Position.objects.with_sheet_joins().get(pk=assignment.position_id)
     # 我的职位 is the role in force: the published version, whoever looks. Only a position
     # never published shows its working copy, and only to people with draft rights.
     version = position.current_version if position.status != Position.Status.ARCHIVED else None
@@ -184,6 +193,7 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         version = Version.objects.get(pk=version.pk)  # with its sheet
         sheet: Sheet | None = build_sheet(version)
     elif permissions.reads_working_copy(user, position):
+        prefetch_related_objects([position], *sheet_prefetches())
         sheet = build_sheet(position)
     else:
         sheet = None

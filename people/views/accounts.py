@@ -14,11 +14,18 @@ from django.views.decorators.cache import never_cache
 
 from people.forms.accounts import KeepNewPasswordChangeForm, LoginForm
 from people.services import accounts
+from positions.services import reading
 
 
 def my_position(request: HttpRequest) -> HttpResponse:
     page = accounts.my_position(request.user)
-    return render(request, "positions/my_position.html", {"me": page, "sheet": page.sheet})
+    context = {"me": page, "sheet": page.sheet}
+    if page.sheet is not None:  # the version shown is the one in force
+        version_id = page.version.pk if page.version is not None else None
+        context["sheet_html"] = reading.sheet_html(
+            page.sheet, page.version, current_version_id=version_id
+        )
+    return render(request, "positions/my_position.html", context)
 
 
 def login_locked_out(

@@ -1,12 +1,16 @@
 """What a reader is shown of each position in lists: the working copy or the version in force,
-and how many hold it. Query annotations shared by the list, the search and the org chart.
+and how many hold it. Query annotations shared by the list, the search and the org chart. And
+the sheet's HTML as its page shows it, a published version's rendered once and kept in Django's
+cache (``sheet_html``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,9 +24,26 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from positions import permissions
-from positions.models import Assignment, Employee, Position
+from positions.layouts import PrintedSheet
+from positions.models import (
+    Assignment,
+    CompanyProfile,
+    Department,
+    Employee,
+    Position,
+    Version,
+)
+from positions.services.layout import templates_fingerprint
+from positions.sheet import Sheet
+
+# The paper of the sheet page: the sheet and its footer line. It depends on the sheet and the
+# company identity only — no user, no request, no CSRF token — so one rendering serves everyone.
+SHEET_PAPER_TEMPLATE = "positions/_sheet_paper.html"
+SHEET_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def working_q(user: User | AnonymousUser) -> Q:
@@ -127,3 +148,60 @@ def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]
     for assignment in assignments:
         holders[assignment.position_id].append(assignment.employee)
     return holders
+
+
+def _company() -> tuple[CompanyProfile | None, str]:
+    """The company identity the sheet header prints, and what of it the cache key holds.
+
+    Read here rather than through printing's per-process copy (kept 30 s), so the key and the
+    rendering always agree: the rendering is given this very profile.
+    """
+    profile = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK).first()
+    if profile is not None:
+        return profile, f"{profile.updated_at.isoformat()}|{profile.name}|{profile.logo.name}"
+    # No 公司信息 yet: the header shows the top of the organisation tree (printing's default).
+    root = (
+        Department.objects.filter(parent__isnull=True)
+        .order_by("order", "pk")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return (CompanyProfile(name=root) if root else None), f"default|{root or ''}"
+
+
+def sheet_html(
+    sheet: Sheet,
+    version: Version | None,
+    *,
+    current_version_id: int | None,
+    printed: PrintedSheet | None = None,
+) -> SafeString:
+    """The paper of a sheet page (``SHEET_PAPER_TEMPLATE``): ``sheet`` is what the reader
+    reads, ``version`` the published version it is (None: a working copy), ``printed`` the
+    sheet in a company form layout (``positions.layouts``; None: the standard one).
+
+    A published version never changes, so its HTML is rendered once and kept in Django's cache
+    under its id, the version in force (a superseded one says 已被 Vn 取代), the layout (its data
+    and the templates it is made of) and the company identity: any change makes a new key,
+    nothing is ever invalidated. Who may read it is decided before (the views'
+    ``visible_position`` and ``versions.read_sheet``, 我的职位's own rules). Working copies are
+    rendered every time.
+    """
+    if version is None:
+        return render_to_string(SHEET_PAPER_TEMPLATE, {"sheet": sheet, "printed": printed})
+    company, company_key = _company()
+    layout_key = "standard"
+    if printed is not None:
+        layout = printed.layout
+        templates = "|".join(templates_fingerprint(name) for name in layout.templates)
+        layout_key = f"{layout.key}:{layout.fingerprint()}:{templates}"
+    digest = hashlib.sha256(
+        f"{templates_fingerprint(SHEET_PAPER_TEMPLATE)}|{company_key}|{layout_key}".encode()
+    ).hexdigest()[:20]
+    key = f"sheet-html:{version.pk}:{current_version_id}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        context = {"sheet": sheet, "company_profile": company, "printed": printed}
+        html = str(render_to_string(SHEET_PAPER_TEMPLATE, context))
+        cache.set(key, html, SHEET_CACHE_SECONDS)
+    return mark_safe(html)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
 from positions import hooks, permissions
-from positions.models import Position, Version
+from positions.models import Position, Version, sheet_prefetches
 from positions.services.sheet_diff import SheetChanges, diff_sheets
 from positions.sheet import Sheet, build_sheet
 
@@ -146,15 +146,17 @@ def read_sheet(
 ) -> ReadSheet:
     """The sheet the user reads: a given version, the working copy, or the version in force.
 
-    ``position`` comes from ``Position.objects.with_sheet()``. People with draft rights read
-    the working copy unless they ask for a version; everyone else reads the version in force.
-    Raises ``Http404`` for a version number that does not exist.
+    ``position`` comes from ``Position.objects.with_sheet()``, or ``with_sheet_joins()``: the
+    working copy's sections are then loaded only for people who read it, so a reader of a
+    version never pays for them. People with draft rights read the working copy unless they
+    ask for a version; everyone else reads the version in force. Raises ``Http404`` for a
+    version number that does not exist.
     """
     versions = tuple(
         position.versions.defer("sheet").order_by("-number") if position.current_version_id else ()
     )
     if number is None and permissions.reads_working_copy(user, position):
-        return ReadSheet(sheet=build_sheet(position), version=None, versions=versions)
+        return ReadSheet(sheet=build_sheet(_with_sheet(position)), version=None, versions=versions)
     wanted = number if number is not None else position.current_version.number
     version = position.versions.filter(number=wanted).first()  # version.position is known
     if version is None:
@@ -171,6 +173,14 @@ def read_sheet(
 
 
 # --- comparing two versions -------------------------------------------------------------------
+
+
+def _with_sheet(position: Position) -> Position:
+    """The position with every section its sheet shows: prefetched now unless it came with
+    them (``with_sheet``)."""
+    if "duties" not in getattr(position, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([position], *sheet_prefetches())
+    return position
 
 
 def compare_sheets(left: Sheet, right: Sheet) -> SheetChanges:

@@ -16,7 +16,8 @@ from positions.views.common import visible_position
 
 
 def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpResponse:
-    position = visible_position(request, pk, Position.objects.with_sheet().with_staffing())
+    # The working copy's sections are loaded by read_sheet only for people who read it.
+    position = visible_position(request, pk, Position.objects.with_sheet_joins().with_staffing())
     read = versions.read_sheet(request.user, position, number=number)
     try:
         layout = layouts.layout_for_sheet(
@@ -26,8 +27,14 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     context = {
         "sheet": read.sheet,
-        "printed": printed_sheet(read.sheet, layout),
+        "printed": (printed := printed_sheet(read.sheet, layout)),
         "layout_choices": LAYOUT_CHOICES,
+        "sheet_html": reading.sheet_html(
+            read.sheet,
+            read.version,
+            current_version_id=position.current_version_id,
+            printed=printed,
+        ),
         "read": read,
         "current_version": position.current_version,
         "holders": reading.holders_by_position([position.pk])[position.pk],

@@ -30,20 +30,17 @@ import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import weasyprint
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import F
-from django.template.loader import get_template
 
 from jobdesc.storage import StorageUnavailable
 from positions.layouts import LAYOUTS, STANDARD, Layout
 from positions.models import CompanyProfile, Version
+from positions.services.layout import templates_fingerprint
 from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
 from printing import pdf
@@ -59,8 +56,6 @@ STORAGE_PREFIX = "pdfs/sheets"
 # v<number>[-s<in force>][-<layout>]-<fingerprint>.pdf (no layout: named before layouts).
 _STORED_FILE = re.compile(r"^v(?P<number>\d+)(?:-s\d+)?(?:-(?P<layout>[a-z]+))?-[0-9a-f]+\.pdf$")
 
-_INCLUDE = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
-
 _renders = 0
 
 
@@ -73,33 +68,6 @@ def render_count() -> int:
 PdfRenderTimeout = pdf.PdfRenderTimeout
 PdfRenderFailed = pdf.PdfRenderFailed
 PdfTooLarge = pdf.PdfTooLarge
-
-
-def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
-    """The template and, recursively, every template it includes: (name, source) pairs."""
-    if name in seen:
-        return []
-    seen.add(name)
-    source = get_template(name).template.source
-    found = [(name, source)]
-    for included in _INCLUDE.findall(source):
-        found += _template_sources(included, seen)
-    return found
-
-
-def templates_fingerprint(template: str, stylesheets: Iterable[str]) -> str:
-    """A hash of a template, every template it includes (recursively) and its stylesheets:
-    what lays a sheet or a book out. Editing any of them changes it, so stored PDFs made with
-    the old layout are not served again."""
-    digest = hashlib.sha256()
-    for name, source in sorted(_template_sources(template, set())):
-        digest.update(f"{name}\x00{source}\x00".encode())
-    for name in stylesheets:
-        found = finders.find(name)
-        if found:
-            path = Path(found)
-            digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
-    return digest.hexdigest()
 
 
 def layout_fingerprint(company: CompanyProfile | None = None, layout: Layout | None = None) -> str:

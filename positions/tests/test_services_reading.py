@@ -1,0 +1,150 @@
+"""The sheet page's HTML of a published version, rendered once and kept in Django's cache."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from django.urls import reverse
+
+from positions import permissions
+from positions.models import Position
+from positions.services import editing, reading, versions, workflow
+from positions.tests.editing_helpers import editor_data
+from positions.tests.factories import EmployeeFactory, UserFactory
+from positions.tests.text import compact, page_text
+from positions.tests.workflow_helpers import Demo, demo_world
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def demo(seed, settings) -> Demo:
+    return demo_world(settings)
+
+
+@pytest.fixture
+def sales_manager(demo) -> Position:
+    return Position.objects.get(code="FZ-XS-001")
+
+
+@pytest.fixture
+def reader(sales_manager):
+    """吴员工, an 员工 who holds 销售经理 (the seed's V1 is in force)."""
+    user = UserFactory(username="wu", first_name="吴员工")
+    user.groups.add(permissions.role_group(permissions.EMPLOYEE))
+    EmployeeFactory(user=user, name="吴员工", employee_no="E9001", position=sales_manager)
+    return user
+
+
+def sheet_url(position: Position, number: int | None = None) -> str:
+    if number is None:
+        return reverse("positions:position-sheet", kwargs={"pk": position.pk})
+    return reverse("positions:version-sheet", kwargs={"pk": position.pk, "number": number})
+
+
+def read_as(user, position: Position) -> versions.ReadSheet:
+    stored = Position.objects.with_sheet().get(pk=position.pk)
+    return versions.read_sheet(user, stored)
+
+
+def test_sheet_html_cached_page_reads_as_the_uncached_one(client, settings, reader, sales_manager):
+    client.force_login(reader)
+    settings.CACHES = NO_CACHE
+    uncached = page_text(client.get(sheet_url(sales_manager)))
+    settings.CACHES = LOCMEM
+    cold = page_text(client.get(sheet_url(sales_manager)))
+    warm = page_text(client.get(sheet_url(sales_manager)))
+    assert uncached == cold == warm
+    assert "销售经理职位说明书" in compact(warm) and "李鸿飞" in warm
+
+
+def test_sheet_html_version_is_served_from_the_cache(settings, reader, sales_manager):
+    settings.CACHES = LOCMEM
+    read = read_as(reader, sales_manager)
+    current = sales_manager.current_version_id
+    first = reading.sheet_html(read.sheet, read.version, current_version_id=current)
+    # The same version again: the stored rendering, whatever sheet object is passed.
+    tampered = dataclasses.replace(read.sheet, title="篡改标题")
+    again = reading.sheet_html(tampered, read.version, current_version_id=current)
+    assert again == first and "篡改标题" not in again
+
+
+def test_sheet_html_cached_fragment_holds_nothing_of_the_reader(
+    client, settings, demo, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    client.get(sheet_url(sales_manager))  # warms the cache as 吴员工
+    read = read_as(demo.employee, sales_manager)
+    current = sales_manager.current_version_id
+    html = reading.sheet_html(read.sheet, read.version, current_version_id=current)
+    assert "csrfmiddlewaretoken" not in html
+    assert "吴员工" not in html and "wu" not in html.split()
+    client.force_login(demo.employee)
+    text = page_text(client.get(sheet_url(sales_manager)))
+    assert "林员工" in text and "吴员工" in text  # the navbar's name, the page's 任职者
+
+
+def test_sheet_html_working_copy_is_never_cached(settings, demo, sales_manager):
+    settings.CACHES = LOCMEM
+    read = read_as(demo.hr, sales_manager)
+    assert read.version is None
+    current = sales_manager.current_version_id
+    first = reading.sheet_html(read.sheet, None, current_version_id=current)
+    changed = dataclasses.replace(read.sheet, title="新标题")
+    again = reading.sheet_html(changed, None, current_version_id=current)
+    assert "新标题" in again and "新标题" not in first
+
+
+def test_sheet_html_new_version_shows_its_content_with_the_cache_warm(
+    client, settings, demo, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    assert "销售总监" not in page_text(client.get(sheet_url(sales_manager)))
+
+    client.force_login(demo.hr)
+    data = editor_data(demo.hr, sales_manager) | {"title": "销售总监"}
+    client.post(reverse("positions:position-edit", kwargs={"pk": sales_manager.pk}), data)
+    position = workflow.submit(user=demo.hr, position=Position.objects.get(pk=sales_manager.pk))
+    position = workflow.review(user=demo.manager, position=position)
+    workflow.approve(user=demo.director, position=position)
+
+    client.force_login(reader)
+    text = page_text(client.get(sheet_url(sales_manager)))
+    assert "销售总监职位说明书" in compact(text) and "V2" in text
+    v1 = page_text(client.get(sheet_url(sales_manager, 1)))
+    assert "销售经理职位说明书" in compact(v1) and "已被 V2 取代" in v1
+
+
+def test_sheet_html_warm_cache_still_refuses_readers_without_access(client, settings, demo, reader):
+    settings.CACHES = LOCMEM
+    assistant = Position.objects.get(code="MK106")  # 营销策划助理: nobody holds it
+    client.force_login(reader)
+    assert "营销策划助理职位说明书" in compact(page_text(client.get(sheet_url(assistant))))
+    assert "营销策划助理职位说明书" in compact(page_text(client.get(sheet_url(assistant, 1))))
+
+    editing.archive_position(user=demo.hr, position=assistant)
+    settings.DEBUG = False  # the site's 404 page, not Django's debug page
+    for url in (sheet_url(assistant), sheet_url(assistant, 1)):
+        response = client.get(url)
+        assert response.status_code == 404
+        text = compact(page_text(response))
+        assert "页面不存在" in text and "营销策划助理职位说明书" not in text
+
+    client.logout()
+    response = client.get(sheet_url(Position.objects.get(code="FZ-XS-001")))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_sheet_html_my_position_cached_reads_as_the_uncached_one(client, settings, reader):
+    client.force_login(reader)
+    settings.CACHES = NO_CACHE
+    uncached = page_text(client.get(reverse("positions:my-position")))
+    settings.CACHES = LOCMEM
+    cold = page_text(client.get(reverse("positions:my-position")))
+    warm = page_text(client.get(reverse("positions:my-position")))
+    assert uncached == cold == warm
+    assert "销售经理职位说明书" in compact(warm) and "吴员工" in warm
