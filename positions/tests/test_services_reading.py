@@ -71,6 +71,20 @@ def test_sheet_html_version_is_served_from_the_cache(settings, reader, sales_man
     assert again == first and "篡改标题" not in again
 
 
+def test_sheet_html_each_print_layout_is_cached_apart(client, settings, reader, sales_manager):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    standard = page_text(client.get(sheet_url(sales_manager)))  # warms the standard rendering
+    assert "职位概要描述" not in standard and "直属上级" not in standard
+
+    form_b = page_text(client.get(sheet_url(sales_manager), {"layout": "b"}))
+    form_a = page_text(client.get(sheet_url(sales_manager), {"layout": "a"}))
+
+    assert "职位代码" in form_b and "直属上级" in form_b and "职位概要描述" not in form_b
+    assert "职位概要描述" in form_a and "直属上级" not in form_a
+    assert page_text(client.get(sheet_url(sales_manager))) == standard
+
+
 def test_sheet_html_cached_fragment_holds_nothing_of_the_reader(
     client, settings, demo, reader, sales_manager
 ):
