@@ -50,7 +50,8 @@ def test_sheet_found_read_and_printed_as_pdf(seeded, live_server, page, screensh
     with page.expect_download() as download_info:
         page.get_by_role("link", name="下载 PDF").click()
     download = download_info.value
-    assert download.suggested_filename == "FZ-XS-001-销售经理.pdf"
+    # No draft is pending: the manager prints the version in force (its stored copy).
+    assert download.suggested_filename == "FZ-XS-001-销售经理-V1.pdf"
     pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
     pdf_text = "".join(p.extract_text() for p in pdf.pages)
     assert "销售经理" in pdf_text
