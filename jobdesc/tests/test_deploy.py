@@ -39,7 +39,11 @@ def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The documented production variables, a fresh SECRET_KEY as the template says to make,
     and a throw-away SQLite database instead of the template's PostgreSQL server."""
     documented = read_env_file(DEPLOY / "jobdesc.env.example")
-    env = {k: v for k, v in os.environ.items() if k not in documented and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in documented and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(documented)
     env.update(
         DJANGO_SETTINGS_MODULE="jobdesc.settings",

@@ -871,7 +871,10 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
 def plan_writes(plan: ImportPlan) -> list[SheetWrite]:
     """What the writer is given for the plan's creates and updates (also what the preview
     compares, ``preview_diffs``)."""
-    writing = [p for p in plan.positions if p.action != Action.UNCHANGED]
+    # A row without a department (a problem the preview lists) is never written, nor compared.
+    writing = [
+        p for p in plan.positions if p.action != Action.UNCHANGED and p.department is not None
+    ]
     new_keys = {p.key for p in writing if p.action == Action.CREATE}
     links = {
         k
