@@ -7,15 +7,17 @@ import uuid
 
 import boto3
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_migrate
 from django.test import override_settings
 
 from positions.models import Department
 from positions.permissions import HR_EDITOR, role_group
 from positions.services import seed as seed_service
-from positions.tests.factories import DepartmentFactory, UserFactory
+from positions.tests.factories import DepartmentFactory, UserFactory, create_role_groups
 from printing.services import company
 from scripts import seaweedfs
 
@@ -27,6 +29,25 @@ pytest_plugins = ["people.tests.slapd"]
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher's slowness is its point, not theirs."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- what the data migrations made, after a transactional test's flush -------------------------
+#
+# The role groups (auth Group + Role rows) come from data migrations. A transactional test
+# (browser, live_server) ends by flushing every table, which wipes them for the tests after it
+# in the same process: with pytest-xdist (`make test`) a worker may run a transactional module
+# and then ordinary ones. Django's flush sends ``post_migrate`` (as migrate does) unless
+# inhibited, so a receiver connected for the test run only puts them back, as migrations left
+# them. ``serialized_rollback`` cannot do it: Playwright's event loop gives the test's thread
+# other connection objects than the ones serialized at set-up.
+
+
+def _recreate_role_groups(sender, **kwargs) -> None:
+    create_role_groups()
+
+
+def pytest_configure(config):
+    post_migrate.connect(_recreate_role_groups, sender=apps.get_app_config("positions"), weak=False)
 
 
 @pytest.fixture
