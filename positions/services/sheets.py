@@ -30,6 +30,7 @@ All of it in one transaction: a refusal of any sheet of a bulk write changes not
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
 from django.db.models import F, Max, Model, prefetch_related_objects
 from django.utils import timezone
@@ -576,23 +578,52 @@ def _followed(obj: Model) -> list[Model]:
     return list(seen.values())
 
 
-def _revision_version(obj: Model, revision: Revision, db: str) -> RevisionVersion:
-    """The stored copy of ``obj`` in ``revision``, serialised as django-reversion does."""
-    options = _get_options(type(obj))
-    return RevisionVersion(
-        revision=revision,
-        content_type=_get_content_type(type(obj), db),
-        object_id=force_str(getattr(obj, options.object_id_field)),
-        db=db,
-        format=options.format,
-        serialized_data=serializers.serialize(
-            options.format,
-            (obj,),
-            fields=options.fields,
-            use_natural_foreign_keys=options.use_natural_foreign_keys,
-        ),
-        object_repr=force_str(obj),
+def _serialised(objs: Sequence[Model]) -> list[str]:
+    """Each object as django-reversion stores it: ``serializers.serialize(format, (obj,),
+    fields=…, use_natural_foreign_keys=…)`` of its registration. For JSON, the objects of one
+    model go through Django's python serializer together and each is dumped as the json
+    serializer writes a one-object list (the same text, a third of the time)."""
+    options = _get_options(type(objs[0]))
+    if options.format != "json":
+        return [
+            serializers.serialize(
+                options.format,
+                (obj,),
+                fields=options.fields,
+                use_natural_foreign_keys=options.use_natural_foreign_keys,
+            )
+            for obj in objs
+        ]
+    dicts = serializers.get_serializer("python")().serialize(
+        objs, fields=options.fields, use_natural_foreign_keys=options.use_natural_foreign_keys
     )
+    return ["[" + json.dumps(d, cls=DjangoJSONEncoder, ensure_ascii=False) + "]" for d in dicts]
+
+
+def _revision_versions(held: Sequence[tuple[Model, Revision]], db: str) -> list[RevisionVersion]:
+    """The stored copies of the objects in their revisions, in the order given."""
+    by_model: dict[type[Model], list[int]] = {}
+    for index, (obj, _revision) in enumerate(held):
+        by_model.setdefault(type(obj), []).append(index)
+    data: list[str] = [""] * len(held)
+    for indexes in by_model.values():
+        for index, text in zip(indexes, _serialised([held[i][0] for i in indexes]), strict=True):
+            data[index] = text
+    versions = []
+    for (obj, revision), serialized in zip(held, data, strict=True):
+        options = _get_options(type(obj))
+        versions.append(
+            RevisionVersion(
+                revision=revision,
+                content_type=_get_content_type(type(obj), db),
+                object_id=force_str(getattr(obj, options.object_id_field)),
+                db=db,
+                format=options.format,
+                serialized_data=serialized,
+                object_repr=force_str(obj),
+            )
+        )
+    return versions
 
 
 def _record_revisions(
@@ -613,12 +644,12 @@ def _record_revisions(
     else:  # pragma: no cover — every backend we run returns the ids
         for revision in revisions:
             revision.save(using=db)
-    stored = [
-        _revision_version(obj, revision, db)
+    held = [
+        (obj, revision)
         for (position, _said), revision in zip(entries, revisions, strict=True)
         for obj in _followed(position)
     ]
-    RevisionVersion.objects.using(db).bulk_create(stored, batch_size=1000)
+    RevisionVersion.objects.using(db).bulk_create(_revision_versions(held, db), batch_size=1000)
 
 
 def _record_revision(user: AbstractBaseUser | None, position: Position, comment: str) -> None:

@@ -455,6 +455,13 @@ def test_bulk_write_records_what_django_reversion_records(hr, manager):
     assert recorded.pk != written.pk
     assert (written.user, written.comment) == (hr, "改职位概要")
     assert _held(written) == _held(recorded)
+
+    def stored(revision):
+        rows = revision.version_set.order_by("pk")
+        fields = ("content_type", "object_id", "db", "format", "serialized_data", "object_repr")
+        return list(rows.values_list(*fields))
+
+    assert stored(written) == stored(recorded)  # the very same text
     assert len(_held(written)) == 1 + _section_rows(position)
 
 
