@@ -347,7 +347,10 @@ class Position(SignOffFields):
             return []
         chain: list[Position] = [self]
         seen = {self.pk} if self.pk is not None else set()
-        node = self.reports_to
+        try:
+            node = self.reports_to
+        except Position.DoesNotExist:  # no such superior: its field's own error says so
+            return []
         while node is not None:
             if self.pk is not None and node.pk == self.pk:
                 return [*chain, self]
@@ -358,14 +361,27 @@ class Position(SignOffFields):
             node = node.reports_to
         return []
 
+    # Who holds which code (code → (pk, title)), when a caller that cleans many positions at
+    # once (the one writer's bulk writes) has looked them up in one query; None: ask the
+    # database for this one.
+    code_holders: dict[str, tuple[int, str]] | None = None
+
+    def _code_clash(self) -> str | None:
+        """The title of the other position holding this code, or None."""
+        if self.code_holders is not None:
+            pk, title = self.code_holders.get(self.code, (None, ""))
+            return title if pk is not None and pk != self.pk else None
+        clash = Position.objects.filter(code=self.code).exclude(pk=self.pk).first()
+        return None if clash is None else clash.title
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
         self.code = self.code.strip()
         if self.code:
-            clash = Position.objects.filter(code=self.code).exclude(pk=self.pk)
-            if clash.exists():
-                errors["code"] = f"职位编号“{self.code}”已被“{clash.first().title}”使用。"
+            holder = self._code_clash()
+            if holder is not None:
+                errors["code"] = f"职位编号“{self.code}”已被“{holder}”使用。"
         if (
             self.grade_min is not None
             and self.grade_max is not None

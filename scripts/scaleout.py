@@ -11,7 +11,9 @@ restarts — never give it a database you care about) it starts
 
 and shows, printing what it did and the figures:
 
-1. a PDF stored through server 1 is served by server 2 without rendering;
+1. a PDF stored through server 1 is served by server 2 without rendering; an Excel and a Word
+   upload previewed on server 1 are confirmed on server 2 (the Word one read back: only the
+   changed 设岗目的 differs);
 2. a book asked on server 2 (through nginx) is built by either worker;
 3. ``kill -9`` of the worker building a book → the job is queued again and finishes;
 4. a PostgreSQL restart under load → errors only during the outage, then every server answers
@@ -436,6 +438,76 @@ def excel_round_trip(c1, s1, c2, s2, location: str) -> str:
     )
 
 
+def _working_sheet(pk: int):
+    from positions.models import Position
+    from positions.sheet import build_sheet
+
+    return build_sheet(Position.objects.with_sheet().get(pk=pk))
+
+
+def word_round_trip(c1, s1, c2, s2, position, purpose: str) -> str:
+    """Export a sheet as Word on server 1, change its 设岗目的, upload and preview the .docx on
+    server 1, confirm on server 2; the imported sheet must read as before but for that text."""
+    import io
+
+    import docx
+
+    from positions.services.sheet_diff import diff_sheets
+
+    before = db(lambda: _working_sheet(position.pk))
+    exported = c1.get(f"{s1}/positions/{position.pk}/docx/", timeout=60)
+    assert exported.status_code == 200, f"Word export on server 1: {exported.status_code}"
+    document = docx.Document(io.BytesIO(exported.content))
+    paragraphs = [
+        paragraph
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+    ] + list(document.paragraphs)
+    found = [p for p in paragraphs if p.text.strip() == position.purpose.strip()]
+    assert found, f"the exported .docx shows no 设岗目的 «{position.purpose[:30]}»"
+    for paragraph in found:
+        paragraph.text = purpose
+    upload = io.BytesIO()
+    document.save(upload)
+    answer = c1.post(
+        f"{s1}/transfer/jobs/new/",
+        data={"kind": "word", "csrfmiddlewaretoken": c1.cookies["csrftoken"]},
+        files={"files": (f"{position.title}.docx", upload.getvalue())},
+        headers={"Referer": s1 + "/"},
+        timeout=60,
+    )
+    match = re.search(r"/transfer/jobs/(\d+)/", answer.url)
+    if not match:
+        raise SystemExit(f"FAILED: Word upload on server 1 ({answer.status_code})")
+    job_id = int(match.group(1))
+    wait_import(job_id, {"ready"}, "the Word preview")
+    preview = c1.get(f"{s1}/transfer/jobs/{job_id}/", timeout=30)
+    assert purpose in preview.text, "server 1's Word preview does not show the new 设岗目的"
+    page = c2.get(f"{s2}/transfer/jobs/{job_id}/", timeout=30)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page.text)
+    if not fingerprint:
+        raise SystemExit("FAILED: server 2 shows no Word preview to confirm")
+    post(
+        c2,
+        f"{s2}/transfer/jobs/{job_id}/",
+        {"action": "confirm", "fingerprint": fingerprint.group(1)},
+        s2,
+    )
+    job = wait_import(job_id, {"done"}, "the Word import")
+    after = db(lambda: _working_sheet(position.pk))
+    changed = [section.label for section in diff_sheets(before, after).changed_sections]
+    assert changed == ["设岗目的"], f"the Word import changed {changed}"
+    assert "".join(after.purpose) == purpose, f"设岗目的 reads «{after.purpose}»"
+    sheet_page = c2.get(f"{s2}/positions/{position.pk}/", timeout=30)
+    assert purpose in sheet_page.text, "server 2's sheet page does not show the imported text"
+    return (
+        f"import #{job_id} ({position.code or position.title} 设岗目的 → «{purpose}»): "
+        f"{job.result or job.get_status_display()}; the sheet reads as before but for it"
+    )
+
+
 def ask_book(session, base, department_id: int, subdepartments: bool) -> int:
     data = {"department": department_id}
     if subdepartments:
@@ -517,6 +589,20 @@ def run(tmp: Path, database_url: str) -> int:
         out("1b. Excel " + excel_round_trip(c1, s1, c2, s2, location))
         changed = db(lambda: Position.objects.filter(location=location).count())
         assert changed == 1, f"the confirmed import changed {changed} positions"
+
+        # 1c. a Word upload previewed on server 1 is confirmed on server 2
+        purpose = "扩容测试：经 Word 导入修改的设岗目的。"
+        sheet = db(
+            lambda: (
+                Position.objects.filter(current_version__isnull=False)
+                .exclude(location=location)
+                .exclude(purpose="")
+                .order_by("pk")
+                .first()
+            )
+        )
+        out("1c. Word " + word_round_trip(c1, s1, c2, s2, sheet, purpose))
+        assert db(lambda: Position.objects.get(pk=sheet.pk).purpose) == purpose
 
         # 2. a book asked on server 2 is built by either worker
         top = db(lambda: Department.objects.filter(parent=None).order_by("pk").first())

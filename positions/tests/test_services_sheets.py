@@ -10,9 +10,11 @@ and refuse an editor scoped to another department with nothing changed.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 
 import pytest
+import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version as Revision
 
@@ -421,3 +423,118 @@ def test_restore_of_a_state_outside_the_editors_scope_is_refused(manager):
 
     assert str(refusal.value) == "部门“财务部”不在您负责的范围内，不能把职位放入该部门。"
     assert _snapshot(manager) == before
+
+
+# --- bulk writes: one revision per sheet, the checks answered for the whole batch -------------
+
+
+def _held(revision) -> list[tuple[str, str, object]]:
+    """What a revision holds: (model, object id, serialised fields) in the order stored."""
+    return [
+        (v.content_type.model, v.object_id, json.loads(v.serialized_data)[0]["fields"])
+        for v in revision.version_set.order_by("pk")
+    ]
+
+
+def test_bulk_write_records_what_django_reversion_records(hr, manager):
+    sheets.write_sheet(
+        user=hr,
+        position=Position.objects.get(pk=manager.pk),
+        content=sheets.SheetContent(fields={"summary": NEW_SUMMARY}),
+        comment="改职位概要",
+    )
+    written = _revisions(manager).first().revision
+    # The same position recorded by django-reversion itself, for comparison.
+    position = Position.objects.get(pk=manager.pk)
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(position)
+        reversion.set_user(hr)
+        reversion.set_comment("改职位概要")
+    recorded = _revisions(manager).first().revision
+
+    assert recorded.pk != written.pk
+    assert (written.user, written.comment) == (hr, "改职位概要")
+    assert _held(written) == _held(recorded)
+
+    def stored(revision):
+        rows = revision.version_set.order_by("pk")
+        fields = ("content_type", "object_id", "db", "format", "serialized_data", "object_repr")
+        return list(rows.values_list(*fields))
+
+    assert stored(written) == stored(recorded)  # the very same text
+    assert len(_held(written)) == 1 + _section_rows(position)
+
+
+def _new_sheet(code: str, title: str, department_id: int, **fields) -> sheets.SheetWrite:
+    content = sheets.SheetContent(
+        fields={"code": code, "title": title, "department_id": department_id, **fields},
+        sections={"duties": [{"title": "日常工作", "tasks": "按时完成。"}]},
+    )
+    return sheets.SheetWrite(None, content, label=f"{code}行")
+
+
+def test_bulk_write_records_one_revision_per_sheet_with_its_rows(hr, manager):
+    department = manager.department_id
+    writes = [_new_sheet(f"FZ-NEW-{n}", f"新职位{n}", department) for n in range(1, 4)]
+
+    written = sheets.write_sheets(user=hr, writes=writes, comment="批量新建")
+
+    for position in written:
+        (revision,) = [version.revision for version in _revisions(position)]
+        assert (revision.user, revision.comment) == (hr, "批量新建")
+        held = _held(revision)
+        assert [model for model, _pk, _fields in held] == ["position", "duty"]
+        assert held[0][2]["title"] == position.title
+        assert held[1][2]["tasks"] == "按时完成。"
+
+
+def test_bulk_write_refuses_a_code_taken_earlier_in_the_same_batch(hr, manager):
+    department = manager.department_id
+    writes = [
+        _new_sheet("FZ-NEW-1", "新职位甲", department),
+        _new_sheet("FZ-NEW-1", "新职位乙", department),
+    ]
+    count = Position.objects.count()
+
+    with pytest.raises(ValidationError) as refusal:
+        sheets.write_sheets(user=hr, writes=writes, comment="批量新建")
+
+    assert refusal.value.messages == [
+        "FZ-NEW-1行：职位编号：职位编号“FZ-NEW-1”已被“新职位甲”使用。"
+    ]
+    assert Position.objects.count() == count
+
+
+def test_bulk_write_refuses_a_code_held_by_a_stored_position(hr, manager):
+    writes = [_new_sheet(manager.code, "新职位", manager.department_id)]
+
+    with pytest.raises(ValidationError) as refusal:
+        sheets.write_sheets(user=hr, writes=writes, comment="批量新建")
+
+    assert refusal.value.messages == [
+        f"{manager.code}行：职位编号：职位编号“{manager.code}”已被“{manager.title}”使用。"
+    ]
+
+
+def test_bulk_write_lets_a_code_pass_to_another_sheet_once_released(hr, manager):
+    old_code = manager.code
+    release = sheets.SheetWrite(
+        Position.objects.get(pk=manager.pk),
+        sheets.SheetContent(fields={"code": "FZ-XS-RENAMED"}),
+    )
+    take = _new_sheet(old_code, "接任编号的职位", manager.department_id)
+
+    sheets.write_sheets(user=hr, writes=[release, take], comment="调整编号")
+
+    assert Position.objects.get(code=old_code).title == "接任编号的职位"
+
+
+def test_bulk_write_refuses_a_superior_that_does_not_exist(hr, manager):
+    writes = [_new_sheet("FZ-NEW-1", "新职位", manager.department_id, reports_to_id=999999)]
+
+    with pytest.raises(ValidationError) as refusal:
+        sheets.write_sheets(user=hr, writes=writes, comment="批量新建")
+
+    (message,) = refusal.value.messages
+    assert message.startswith("FZ-NEW-1行：直接上级：")
+    assert "999999" in message

@@ -1,5 +1,7 @@
 """The sheet page and the PDF download, as a logged-in user sees them."""
 
+import re
+from html import unescape
 from urllib.parse import quote
 
 import pytest
@@ -8,6 +10,8 @@ from django.utils.html import strip_tags
 
 from positions.models import Position
 from positions.permissions import HR_EDITOR, role_group
+from positions.services import sheets
+from positions.services.sheets import SheetContent
 from positions.tests.factories import (
     DepartmentFactory,
     EditorScopeFactory,
@@ -16,6 +20,7 @@ from positions.tests.factories import (
     PositionFactory,
     UserFactory,
 )
+from positions.tests.text import compact, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +307,80 @@ def test_position_sheet_shows_holders_and_filled_over_planned(hr_client):
     assert "任职者：林员工、吴新人" in text
     text = " ".join(visible_text(hr_client.get(sheet_url(vacant))).split())
     assert "在岗/编制 0/1 任职者：空缺" in text
+
+
+def _link(html: str, element_id: str) -> tuple[str, str]:
+    """(href, visible text) of the page's link with this id."""
+    match = re.search(rf'<a [^>]*id="{element_id}"[^>]*href="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+    assert match, f"no #{element_id} link"
+    return unescape(match.group(1)), strip_tags(match.group(2)).strip()
+
+
+def _pending_draft(summary: str) -> Position:
+    """A published sheet (V1) whose working copy has been edited since: a draft is pending."""
+    position = FullPositionFactory(title="销售经理", code="FZ-XS-001", duties=3)
+    content = SheetContent(fields={"summary": summary})
+    sheets.write_sheet(user=None, position=position, content=content, comment="改职位概要")
+    position.refresh_from_db()
+    assert position.status == Position.Status.DRAFT and position.current_version_id
+    return position
+
+
+def test_position_sheet_pending_draft_offers_print_draft_beside_the_version_in_force(hr_client):
+    position = _pending_draft("草稿中的新职位概要：统筹区域销售。")
+
+    html = hr_client.get(sheet_url(position)).content.decode()
+
+    draft_href, draft_label = _link(html, "draft-pdf-button")
+    pdf_href, pdf_label = _link(html, "pdf-button")
+    assert draft_label == "打印草稿"
+    assert pdf_label == "下载 PDF"
+    assert draft_href == pdf_url(position)
+    assert pdf_href == reverse("positions:version-pdf", kwargs={"pk": position.pk, "number": 1})
+    draft = hr_client.get(draft_href)
+    in_force = hr_client.get(pdf_href)
+    draft_text = compact(pdf_text(draft.content))
+    in_force_text = compact(pdf_text(in_force.content))
+    assert "草稿中的新职位概要：统筹区域销售。" in draft_text
+    assert "草稿" in draft_text  # the watermark
+    assert "草稿中的新职位概要" not in in_force_text
+    assert "负责制定并执行销售计划" in in_force_text
+    assert in_force["Content-Disposition"].endswith("-V1.pdf")
+
+
+def test_position_sheet_pending_draft_keeps_the_layout_on_both_pdf_links(hr_client):
+    position = _pending_draft("草稿中的新职位概要。")
+
+    html = hr_client.get(f"{sheet_url(position)}?layout=b").content.decode()
+
+    assert _link(html, "draft-pdf-button")[0] == f"{pdf_url(position)}?layout=b"
+    assert _link(html, "pdf-button")[0].endswith("/versions/1/pdf/?layout=b")
+
+
+def test_position_sheet_without_pending_draft_offers_no_print_draft(hr_client):
+    position = FullPositionFactory(title="销售经理", code="FZ-XS-001", duties=3)
+
+    html = hr_client.get(sheet_url(position)).content.decode()
+
+    assert "打印草稿" not in html
+    assert _link(html, "pdf-button") == (pdf_url(position), "下载 PDF")
+
+
+def test_position_sheet_never_published_prints_only_the_draft(hr_client):
+    position = PositionFactory(title="销管专员", status=Position.Status.DRAFT)
+
+    html = hr_client.get(sheet_url(position)).content.decode()
+
+    assert position.current_version_id is None
+    assert _link(html, "draft-pdf-button") == (pdf_url(position), "打印草稿")
+    assert 'id="pdf-button"' not in html
+
+
+def test_position_sheet_reader_never_gets_print_draft(user_client):
+    position = _pending_draft("草稿中的新职位概要。")
+
+    html = user_client.get(sheet_url(position)).content.decode()
+
+    assert "打印草稿" not in html
+    assert _link(html, "pdf-button")[0].endswith("/versions/1/pdf/")
+    assert user_client.get(pdf_url(position)).status_code == 200

@@ -44,6 +44,11 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
         "can_view_workflow": permissions.can_view_workflow(request.user, position),
         "can_view_acknowledgements": permissions.can_view_acknowledgements(request.user, position),
         "reads_working_copy": permissions.reads_working_copy(request.user, position),
+        # 打印草稿 beside the version in force's PDF, while a draft is pending (the position's
+        # PDF then prints the working copy; with no draft pending it prints the version).
+        "prints_draft": read.version is None
+        and not read.sheet.is_archived
+        and permissions.prints_working_copy(request.user, position),
     }
     return render(request, "positions/sheet.html", context)
 

@@ -52,9 +52,6 @@ BOOK_STYLESHEETS = ("css/sheet.css", "css/book.css")
 
 Progress = Callable[[int, int], None]
 
-# A book still 生成中 after this long lost its worker; asking for it again queues it afresh.
-ABANDONED_AFTER = datetime.timedelta(minutes=15)
-
 
 class BookError(Exception):
     """A book that cannot be made; the message is Chinese and shown to the user."""
@@ -243,15 +240,6 @@ def _stored(job: BookJob, *, when_unreachable: bool) -> bool:
         return when_unreachable
 
 
-def _abandoned(job: BookJob) -> bool:
-    """A job started long ago and never finished: its worker died (killed, machine restarted)."""
-    return (
-        job.status == BookJob.Status.RUNNING
-        and job.started_at is not None
-        and timezone.now() - job.started_at > ABANDONED_AFTER
-    )
-
-
 def request_book(selection: BookSelection, user: User | AnonymousUser | None = None) -> BookJob:
     """The job for this book: an existing one (queued, running or stored), or a new one.
 
@@ -281,8 +269,9 @@ def request_book(selection: BookSelection, user: User | AnonymousUser | None = N
                 job.status == BookJob.Status.FAILED
                 # A store that cannot be reached is no reason to render the book again.
                 or (job.status == BookJob.Status.DONE and not _stored(job, when_unreachable=True))
-                or _abandoned(job)
             )
+            # A job 生成中 whose worker died is the reaper's (positions.services.task_leases):
+            # queued again once, then failed — and a failed job is queued afresh here.
             if not needs_render:
                 return job
             job.status = BookJob.Status.QUEUED

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from positions.models import BookJob, Department, Position, Version
-from positions.services import versions
+from positions.models import BookJob, Department, Position, TaskWorker, Version
+from positions.services import task_leases, versions
 from positions.tests.factories import DepartmentFactory, FullPositionFactory, PositionFactory
 from printing.services import books, company
 from printing.tests.book_helpers import run_worker
@@ -304,17 +304,50 @@ def test_new_version_makes_a_new_book(sales, user):
     assert second.version_ids != first.version_ids
 
 
-def test_book_abandoned_by_a_dead_worker_is_queued_again(sales, user):
-    selection = books.department_selection(sales, include_subdepartments=False)
-    job = books.request_book(selection, user)
+def _claimed_by_a_dead_worker(job: BookJob, worker: str) -> None:
+    """The job's task claimed by ``worker``, which then stopped beating (killed) long ago."""
     started = timezone.now() - datetime.timedelta(minutes=20)
+    TaskWorker.objects.update_or_create(worker_id=worker, defaults={"beat_at": started})
+    task = DBTaskResult.objects.get(pk=job.task_id)
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=started, worker_ids=[*task.worker_ids, worker]
+    )
     BookJob.objects.filter(pk=job.pk).update(
         status=BookJob.Status.RUNNING, done=1, started_at=started
     )
+
+
+def test_book_abandoned_by_a_dead_worker_is_the_reapers_once_then_failed(sales, user, settings):
+    settings.TASK_LEASE_SECONDS = 5
+    selection = books.department_selection(sales, include_subdepartments=False)
+    job = books.request_book(selection, user)
+    task_leases.beat("alive")
+    _claimed_by_a_dead_worker(job, "killed-1")
+
+    # Asking again while it is 生成中 neither queues a second task nor resets it.
     again = books.request_book(selection, user)
-    assert again.pk == job.pk
-    assert (again.status, again.done) == (BookJob.Status.QUEUED, 0)
-    assert DBTaskResult.objects.count() == 2
+    assert (again.pk, again.status, again.done) == (job.pk, BookJob.Status.RUNNING, 1)
+    assert DBTaskResult.objects.count() == 1
+
+    assert task_leases.reap().requeued == (job.task_id,)
+    job.refresh_from_db()
+    assert (job.status, job.done) == (BookJob.Status.QUEUED, 0)
+
+    _claimed_by_a_dead_worker(job, "killed-2")
+    BookJob.objects.filter(pk=job.pk).update(key="k" * 64)  # whatever became of its key
+    assert task_leases.reap().failed == (job.task_id,)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        BookJob.Status.FAILED,
+        "生成任务中断（处理进程已停止），请重新生成",
+    )
+
+    # Asked for afresh, the book gets a job and a task of its own; the worker builds it.
+    fresh = books.request_book(selection, user)
+    assert fresh.pk != job.pk and fresh.status == BookJob.Status.QUEUED
+    run_worker()
+    fresh.refresh_from_db()
+    assert fresh.status == BookJob.Status.DONE
 
 
 def test_book_running_recently_is_left_to_its_worker(sales, user):

@@ -63,3 +63,33 @@ def test_login_wrong_password_shows_chinese_error_and_keeps_username(seeded, liv
     assert "/accounts/login/" in page.url
     assert "请输入一个正确的" in page.locator(".alert-danger").inner_text()
     assert page.get_by_label("用户名").input_value() == "manager"
+
+
+def test_sheet_with_a_pending_draft_prints_the_draft_beside_the_version(seeded, live_server, page):
+    from positions.models import Position  # noqa: PLC0415
+    from positions.services import sheets  # noqa: PLC0415
+
+    position = Position.objects.get(code="FZ-XS-001")
+    sheets.write_sheet(
+        user=None,
+        position=position,
+        content=sheets.SheetContent(fields={"summary": "草稿：统筹福州项目的销售与回款。"}),
+        comment="改职位概要",
+    )
+    log_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}{position.get_absolute_url()}")
+
+    with page.expect_download() as draft_info:
+        page.get_by_role("link", name="打印草稿", exact=True).click()
+    with page.expect_download() as in_force_info:
+        page.get_by_role("link", name="下载 PDF", exact=True).click()
+
+    draft, in_force = draft_info.value, in_force_info.value
+    assert draft.suggested_filename == "FZ-XS-001-销售经理.pdf"
+    assert in_force.suggested_filename == "FZ-XS-001-销售经理-V1.pdf"
+    texts = [
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(d.path().read_bytes())).pages)
+        for d in (draft, in_force)
+    ]
+    assert "草稿：统筹福州项目的销售与回款。" in "".join(texts[0].split())
+    assert "统筹福州项目" not in "".join(texts[1].split())
