@@ -1154,3 +1154,8 @@ def can_mark_findings(user: User | AnonymousUser, department_id: int) -> bool:
     the department of the finding's first position."""
     rules = access(user)
     return rules.is_hr_editor and _within(rules.edit_departments, department_id)
+
+
+def may_mark_findings(user: User | AnonymousUser) -> bool:
+    """Whether the user marks any findings at all (HR editors with a scope that is not empty)."""
+    return can_create_positions(user)

@@ -141,7 +141,7 @@ def _bad_mark(request: HttpRequest, back_url: str, message: str) -> HttpResponse
     )
 
 
-def _marked_scope(request: HttpRequest) -> tuple[reports.Report | None, str]:
+def _marked_scope(request: HttpRequest) -> tuple[reports.Report | None, str] | None:
     """The report a mark is posted from (``job`` or ``department``) and its page's address."""
     job_id, department_id = request.POST.get("job", ""), request.POST.get("department", "")
     if job_id.isdigit():
@@ -151,11 +151,16 @@ def _marked_scope(request: HttpRequest) -> tuple[reports.Report | None, str]:
         department = _department(request, int(department_id))
         report, _job_row, _count = _report_of(department)
         return report, reverse("diagnosis:report", args=[department.pk])
-    raise Http404("没有指明诊断范围。")
+    return None
 
 
 def _marked_finding(request: HttpRequest, form) -> tuple[object, str] | HttpResponse:
-    report, back_url = _marked_scope(request)
+    if not permissions.may_mark_findings(request.user):
+        raise PermissionDenied("只有 HR 编辑可以处理诊断项。")
+    scope = _marked_scope(request)
+    if scope is None:
+        return _bad_mark(request, reverse("diagnosis:index"), "没有指明诊断范围，请从诊断报告页面操作。")
+    report, back_url = scope
     if not form.is_valid():
         return _bad_mark(request, back_url, next(iter(form.errors.values()))[0])
     finding = report.finding(form.cleaned_data["key"]) if report is not None else None
