@@ -13,7 +13,10 @@ class MarkForm(forms.Form):
     status = forms.ChoiceField(
         label="处理结果",
         choices=FindingNote.Status.choices,
-        error_messages={"required": "请选择“已知悉”或“不适用”。", "invalid_choice": "请选择“已知悉”或“不适用”。"},
+        error_messages={
+            "required": "请选择“已知悉”或“不适用”。",
+            "invalid_choice": "请选择“已知悉”或“不适用”。",
+        },
     )
     reason = forms.CharField(
         label="说明",

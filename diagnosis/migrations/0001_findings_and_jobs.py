@@ -6,57 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('positions', '0021_task_worker'),
+        ("positions", "0021_task_worker"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DiagnosisJob',
+            name="DiagnosisJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '诊断中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=20, verbose_name='状态')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已完成检查项')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='检查项总数')),
-                ('stage', models.CharField(blank=True, max_length=200, verbose_name='当前步骤')),
-                ('report', models.JSONField(blank=True, default=dict, verbose_name='诊断结果')),
-                ('error', models.TextField(blank=True, verbose_name='失败原因')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='任务 id')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('department', models.ForeignKey(blank=True, help_text='部门及其下级部门；留空为全公司。', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='diagnosis_jobs', to='positions.department', verbose_name='诊断范围')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='diagnosis_jobs', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "诊断中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已完成检查项")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="检查项总数")),
+                ("stage", models.CharField(blank=True, max_length=200, verbose_name="当前步骤")),
+                ("report", models.JSONField(blank=True, default=dict, verbose_name="诊断结果")),
+                ("error", models.TextField(blank=True, verbose_name="失败原因")),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="任务 id")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="部门及其下级部门；留空为全公司。",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diagnosis_jobs",
+                        to="positions.department",
+                        verbose_name="诊断范围",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="diagnosis_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诊断任务',
-                'verbose_name_plural': '诊断任务',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('done__lte', models.F('total'))), name='diagnosis_diagnosisjob_done_within_total')],
+                "verbose_name": "诊断任务",
+                "verbose_name_plural": "诊断任务",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("done__lte", models.F("total"))),
+                        name="diagnosis_diagnosisjob_done_within_total",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FindingNote',
+            name="FindingNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, verbose_name='诊断项标识')),
-                ('kind', models.CharField(max_length=40, verbose_name='诊断类型')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='诊断项')),
-                ('status', models.CharField(choices=[('acknowledged', '已知悉'), ('not_applicable', '不适用')], max_length=20, verbose_name='处理结果')),
-                ('reason', models.TextField(verbose_name='说明')),
-                ('marked_at', models.DateTimeField(auto_now=True, verbose_name='处理时间')),
-                ('department', models.ForeignKey(help_text='诊断项所涉第一个职位所在的部门（决定谁可以处理）。', on_delete=django.db.models.deletion.CASCADE, related_name='finding_notes', to='positions.department', verbose_name='所涉部门')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='finding_notes', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, verbose_name="诊断项标识")),
+                ("kind", models.CharField(max_length=40, verbose_name="诊断类型")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="诊断项")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("acknowledged", "已知悉"), ("not_applicable", "不适用")],
+                        max_length=20,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="说明")),
+                ("marked_at", models.DateTimeField(auto_now=True, verbose_name="处理时间")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        help_text="诊断项所涉第一个职位所在的部门（决定谁可以处理）。",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="finding_notes",
+                        to="positions.department",
+                        verbose_name="所涉部门",
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="finding_notes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诊断项处理',
-                'verbose_name_plural': '诊断项处理',
-                'ordering': ['-marked_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('key',), name='diagnosis_findingnote_unique_key'), models.CheckConstraint(condition=models.Q(('status__in', ['acknowledged', 'not_applicable'])), name='diagnosis_findingnote_known_status'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='diagnosis_findingnote_reason_required')],
+                "verbose_name": "诊断项处理",
+                "verbose_name_plural": "诊断项处理",
+                "ordering": ["-marked_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key",), name="diagnosis_findingnote_unique_key"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["acknowledged", "not_applicable"])),
+                        name="diagnosis_findingnote_known_status",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="diagnosis_findingnote_reason_required",
+                    ),
+                ],
             },
         ),
     ]

@@ -13,7 +13,18 @@ from positions.spreadsheet import xlsx_bytes
 from printing.pdf import check_cjk_font, render_html
 from printing.services.company import company_profile
 
-XLSX_HEADERS = ("类别", "诊断类型", "诊断项", "所涉职位", "所在部门", "相似度", "处理结果", "说明", "处理人", "标识")
+XLSX_HEADERS = (
+    "类别",
+    "诊断类型",
+    "诊断项",
+    "所涉职位",
+    "所在部门",
+    "相似度",
+    "处理结果",
+    "说明",
+    "处理人",
+    "标识",
+)
 XLSX_WIDTHS = (8, 24, 70, 36, 20, 8, 10, 40, 12, 36)
 
 

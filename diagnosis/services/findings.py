@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -218,7 +219,7 @@ def marked(text: str, other: frozenset[str]) -> tuple[Segment, ...]:
         (i, unicodedata.normalize("NFKC", ch).lower()) for i, ch in enumerate(text) if ch.isalnum()
     ]
     flags = [False] * len(text)
-    for (i, a), (j, b) in zip(norm_chars, norm_chars[1:], strict=False):
+    for (i, a), (j, b) in itertools.pairwise(norm_chars):
         if a + b in other:
             flags[i] = flags[j] = True
     segments: list[Segment] = []
@@ -347,9 +348,8 @@ def duty_overlaps(
             kind = OVERLAP_SUPERIOR
             upper, lower = (rb, ra) if superiors.get(ra.pk) == rb.pk else (ra, rb)
             message = f"上级“{upper.title}”与直接下属“{lower.title}”对相似的职责都负全责"
-        elif (
-            company[ra.department_id] == company[rb.department_id]
-            and anchors(ra.pk) & anchors(rb.pk)
+        elif company[ra.department_id] == company[rb.department_id] and anchors(ra.pk) & anchors(
+            rb.pk
         ):
             kind = OVERLAP
             message = f"“{ra.title}”与“{rb.title}”对相似的职责都负全责"
@@ -398,7 +398,9 @@ def missing_assessment(positions: QuerySet[Position]) -> list[Finding]:
         .exclude(assessment="")
         .values_list("position_id", flat=True)
     )
-    measured = set(Indicator.objects.filter(position_id__in=rows).values_list("position_id", flat=True))
+    measured = set(
+        Indicator.objects.filter(position_id__in=rows).values_list("position_id", flat=True)
+    )
     findings = []
     for row in rows.values():
         for what, held in (("assessment", assessed), ("indicators", measured)):
@@ -634,8 +636,7 @@ def deep_chains(positions: QuerySet[Position], *, limit: int | None = None) -> l
             kind=DEEP_CHAIN,
             key=_key("chain", row.pk),
             message=(
-                f"汇报链超过 {limit} 级："
-                + " → ".join(every[pk].title for pk in chain_of(row.pk))
+                f"汇报链超过 {limit} 级：" + " → ".join(every[pk].title for pk in chain_of(row.pk))
             ),
             department_id=row.department_id,
             positions=tuple(every[pk].ref for pk in chain_of(row.pk)),

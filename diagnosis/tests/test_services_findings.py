@@ -58,9 +58,7 @@ def test_duty_overlaps_reports_siblings_both_full_for_similar_duties(company):
 
     found = findings.duty_overlaps(scope_positions(company["fuzhou"]))
 
-    assert kinds(found) == [
-        ("overlap", "“销售主管”与“市场专员”对相似的职责都负全责（相似度 45%）")
-    ]
+    assert kinds(found) == [("overlap", "“销售主管”与“市场专员”对相似的职责都负全责（相似度 45%）")]
     first, second = found[0].texts
     assert [s.text for s in first if s.shared] == ["组织楼盘市场调研", "市场竞争情况", "客户需求"]
     assert "".join(s.text for s in second) == RESEARCH_REWORDED + "；"
@@ -99,7 +97,9 @@ def test_duty_overlaps_reaches_cousins_sharing_a_superior_two_levels_up(company)
 
     found = findings.duty_overlaps(scope_positions(company["fuzhou"]))
 
-    assert kinds(found) == [("overlap", "“销售主管”与“市场专员”对相似的职责都负全责（相似度 100%）")]
+    assert kinds(found) == [
+        ("overlap", "“销售主管”与“市场专员”对相似的职责都负全责（相似度 100%）")
+    ]
 
 
 def test_duty_overlaps_not_beyond_two_levels(company):
@@ -317,9 +317,7 @@ def test_deep_chains_reported_once_at_the_first_level_over(company):
 
     assert findings.deep_chains(scope_positions(company["sales"]), limit=5) == []
     found = findings.deep_chains(scope_positions(company["sales"]), limit=3)
-    assert kinds(found) == [
-        ("deep_chain", "汇报链超过 3 级：层级1 → 层级2 → 层级3 → 层级4")
-    ]
+    assert kinds(found) == [("deep_chain", "汇报链超过 3 级：层级1 → 层级2 → 层级3 → 层级4")]
 
 
 def test_no_superior_except_the_top_ones(company):

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from diagnosis.forms.marks import MarkForm, UnmarkForm
 from diagnosis.models import DiagnosisJob
-from diagnosis.services import exports, jobs, report as reports
+from diagnosis.services import exports, jobs
+from diagnosis.services import report as reports
 from diagnosis.services.findings import scope_positions
 from positions import permissions
 from positions.models import Department
@@ -114,13 +115,15 @@ def _download(request: HttpRequest, report: reports.Report | None, kind: str) ->
             report, printed_by=request.user.get_full_name() or request.user.get_username()
         )
     except (CJKFontMissing, PdfTooLarge, PdfRenderTimeout, PdfRenderFailed) as error:
-        message = str(error) if isinstance(error, PdfTooLarge) else (
-            "诊断报告 PDF 未能生成，请稍后重试，或下载 Excel。"
+        message = (
+            str(error)
+            if isinstance(error, PdfTooLarge)
+            else ("诊断报告 PDF 未能生成，请稍后重试，或下载 Excel。")
         )
-        return render(
-            request, "diagnosis/error.html", {"message": message}, status=503
-        )
-    return attachment(HttpResponse(pdf, content_type="application/pdf"), exports.filename(report, "pdf"))
+        return render(request, "diagnosis/error.html", {"message": message}, status=503)
+    return attachment(
+        HttpResponse(pdf, content_type="application/pdf"), exports.filename(report, "pdf")
+    )
 
 
 @require_GET
@@ -159,7 +162,9 @@ def _marked_finding(request: HttpRequest, form) -> tuple[object, str] | HttpResp
         raise PermissionDenied("只有 HR 编辑可以处理诊断项。")
     scope = _marked_scope(request)
     if scope is None:
-        return _bad_mark(request, reverse("diagnosis:index"), "没有指明诊断范围，请从诊断报告页面操作。")
+        return _bad_mark(
+            request, reverse("diagnosis:index"), "没有指明诊断范围，请从诊断报告页面操作。"
+        )
     report, back_url = scope
     if not form.is_valid():
         return _bad_mark(request, back_url, next(iter(form.errors.values()))[0])

@@ -742,11 +742,18 @@ CASES: tuple[Case, ...] = (
     # are refused 400 for them, 403 for everyone else).
     Case("diagnosis:index", none, statuses(LOGIN, 403, 200, 200, 200, 200)),
     *(
-        Case(name, lambda w: {"pk": w.sales.pk}, statuses(LOGIN, 403, 200, 403, 200, 200), label="销售部")
+        Case(
+            name,
+            lambda w: {"pk": w.sales.pk},
+            statuses(LOGIN, 403, 200, 403, 200, 200),
+            label="销售部",
+        )
         for name in ("diagnosis:report", "diagnosis:report-pdf", "diagnosis:report-xlsx")
     ),
     *(
-        Case(name, none, statuses(LOGIN, 403, 403, 403, 400, 400), method="post", label="no finding")
+        Case(
+            name, none, statuses(LOGIN, 403, 403, 403, 400, 400), method="post", label="no finding"
+        )
         for name in ("diagnosis:mark", "diagnosis:unmark")
     ),
     Case(
