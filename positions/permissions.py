@@ -728,6 +728,10 @@ class Abilities:
         return can_view_audit(self._user)
 
     @property
+    def diagnosis(self) -> bool:
+        return can_view_any_diagnosis(self._user)
+
+    @property
     def view_notification_log(self) -> bool:
         return can_view_notification_log(self._user)
 
@@ -1137,6 +1141,14 @@ def can_view_diagnosis(user: User | AnonymousUser, department: Department | None
     if rules.is_hr_editor and _within(rules.edit_departments, department.pk):
         return True
     return rules.is_manager and _within(rules.draft_departments, department.pk)
+
+
+def can_view_any_diagnosis(user: User | AnonymousUser) -> bool:
+    """The 组织诊断 entry: HR editors with a scope, managers of a department."""
+    rules = access(user)
+    if rules.is_hr_editor and rules.edit_departments != frozenset():
+        return True
+    return rules.is_manager and rules.draft_departments != frozenset()
 
 
 def can_run_diagnosis_job(user: User | AnonymousUser, department: Department | None) -> bool:

@@ -66,6 +66,8 @@ def _report_context(request: HttpRequest, report: reports.Report) -> dict:
 @require_GET
 def diagnosis_index(request: HttpRequest) -> HttpResponse:
     """The departments whose report the user may read, as the tree lists them."""
+    if not permissions.can_view_any_diagnosis(request.user):
+        raise PermissionDenied("组织诊断仅对 HR 编辑和部门经理开放。")
     index = department_index()
     rows = [
         (department, depth)
@@ -73,8 +75,6 @@ def diagnosis_index(request: HttpRequest) -> HttpResponse:
         if permissions.can_view_diagnosis(request.user, department)
     ]
     whole = permissions.can_run_diagnosis_job(request.user, None)
-    if not rows and not whole:
-        raise PermissionDenied("组织诊断仅对 HR 编辑和部门经理开放。")
     return render(
         request,
         "diagnosis/index.html",
@@ -209,7 +209,7 @@ def diagnosis_unmark(request: HttpRequest) -> HttpResponse:
     return redirect(f"{back_url}#{finding.key}")
 
 
-# --- jobs ------------------------------------------------------------------------------------------
+# --- jobs -------------------------------------------------------------------------------------
 
 
 @require_POST
