@@ -823,3 +823,29 @@ if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
         f"Environment variable SITE_URL={SITE_URL!r} is not an http(s) address, such as "
         "https://jobdesc.example.com."
     )
+
+# --- 组织诊断 (diagnosis/) ----------------------------------------------------------------------
+# The organisation diagnosis report (issue #25). DIAGNOSIS_SPAN_MIN / DIAGNOSIS_SPAN_MAX: the
+# span of control (direct reports of a position that has any) outside which a position is
+# reported (defaults 2 and 12); DIAGNOSIS_MAX_CHAIN: reporting chains longer than this many
+# levels are reported (default 6); DIAGNOSIS_OVERLAP_PERCENT: how similar (Jaccard of the Chinese
+# character bigrams, in percent) two 全责 duties must be to count as overlapping (default 40,
+# justified in the README); DIAGNOSIS_INLINE_MAX_POSITIONS: a scope with more positions than
+# this is diagnosed by the task worker as a job with progress, not in the request (default 1500);
+# DIAGNOSIS_PAGE_MAX_FINDINGS: findings of one type shown on the page and in the PDF (the xlsx
+# holds them all; default 200).
+INSTALLED_APPS += ["diagnosis"]
+DIAGNOSIS_SPAN_MIN = env_int("DIAGNOSIS_SPAN_MIN", 2, minimum=1)
+DIAGNOSIS_SPAN_MAX = env_int("DIAGNOSIS_SPAN_MAX", 12, minimum=1)
+if DIAGNOSIS_SPAN_MAX < DIAGNOSIS_SPAN_MIN:
+    raise ImproperlyConfigured(
+        f"DIAGNOSIS_SPAN_MAX={DIAGNOSIS_SPAN_MAX} is below DIAGNOSIS_SPAN_MIN={DIAGNOSIS_SPAN_MIN}."
+    )
+DIAGNOSIS_MAX_CHAIN = env_int("DIAGNOSIS_MAX_CHAIN", 6, minimum=1)
+DIAGNOSIS_OVERLAP_PERCENT = env_int("DIAGNOSIS_OVERLAP_PERCENT", 40, minimum=1)
+if DIAGNOSIS_OVERLAP_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"DIAGNOSIS_OVERLAP_PERCENT={DIAGNOSIS_OVERLAP_PERCENT} is not a percentage (1–100)."
+    )
+DIAGNOSIS_INLINE_MAX_POSITIONS = env_int("DIAGNOSIS_INLINE_MAX_POSITIONS", 1500, minimum=1)
+DIAGNOSIS_PAGE_MAX_FINDINGS = env_int("DIAGNOSIS_PAGE_MAX_FINDINGS", 200, minimum=1)

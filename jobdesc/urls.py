@@ -49,6 +49,8 @@ urlpatterns = [
     path("", include("api.urls")),
     # 通知设置 and 通知记录 (notifications/).
     path("", include("notifications.urls")),
+    # 组织诊断 (diagnosis/).
+    path("", include("diagnosis.urls")),
 ]
 
 # The error pages in Chinese (jobdesc/errors.py); the 500 page is Django's server_error with

@@ -1249,3 +1249,281 @@ class TaskWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+# --- 权责手册: the authority matrix, one versioned document kept as one data with the sheets ---
+
+
+class ManualLevel(models.TextChoices):
+    """权限级别 of a cell of the 权责手册 (a sheet's 工作权限 uses the same words)."""
+
+    PROPOSE = "propose", "提议"
+    REVIEW = "review", "审核"
+    COUNTERSIGN = "countersign", "会签"
+    APPROVE = "approve", "审批"
+    EXECUTE = "execute", "执行"
+    INFORM = "inform", "知情"
+
+
+class Manual(SignOffFields):
+    """权责手册 (分权手册): the working copy of the company's authority matrix.
+
+    One row (pk 1, like 公司信息). Its rows are 事项 in categories, each split into bands (档位);
+    its columns are positions and bodies that are not positions (董事会…). It has the sheets'
+    workflow (编制 → 审核 → 审批, preparer ≠ reviewer ≠ approver) and versions: publishing freezes
+    the whole matrix as a ``ManualVersion`` whose rows a position's 工作权限 shows.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待审核"
+        REVIEWED = "reviewed", "待审批"
+        PUBLISHED = "published", "已生效"
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    title = models.CharField("名称", max_length=100, default="权责手册")
+    doc_no = models.CharField("文号", max_length=50, blank=True, help_text="如 HXJT-QZ-2026-01。")
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    lock_version = models.PositiveIntegerField(
+        "编辑版本号",
+        default=1,
+        editable=False,
+        help_text="每次保存权责手册时加一；用于发现并发编辑（乐观锁）。",
+    )
+    current_version = models.ForeignKey(
+        "ManualVersion",
+        verbose_name="现行版本",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "权责手册"
+        verbose_name_plural = "权责手册"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="positions_manual_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MatterCategory(models.Model):
+    """事项类别, e.g. 财务管理, 合同管理, 营销管理, 人事管理."""
+
+    manual = models.ForeignKey(
+        Manual, verbose_name="权责手册", on_delete=models.CASCADE, related_name="categories"
+    )
+    name = models.CharField("类别", max_length=50)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事项类别"
+        verbose_name_plural = "事项类别"
+        ordering = ["manual", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manual", "name"], name="positions_mattercategory_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Matter(models.Model):
+    """事项, e.g. 费用报销, 销售合同签订, 优惠申请, 招聘录用."""
+
+    category = models.ForeignKey(
+        MatterCategory, verbose_name="事项类别", on_delete=models.CASCADE, related_name="matters"
+    )
+    name = models.CharField("事项", max_length=100)
+    note = models.CharField("说明", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项"
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "name"], name="positions_matter_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Band(models.Model):
+    """档位: one row of the matrix — a matter, or one band of it (金额 ≤ 5 万, or a condition).
+
+    A matter that is not split has one band with an empty condition.
+    """
+
+    matter = models.ForeignKey(
+        Matter, verbose_name="事项", on_delete=models.CASCADE, related_name="bands"
+    )
+    condition = models.CharField(
+        "档位/条件", max_length=100, blank=True, help_text="如“金额 ≤ 5 万”；不分档时留空。"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "档位"
+        verbose_name_plural = "档位"
+        ordering = ["matter", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "condition"], name="positions_band_unique_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter.name}（{self.condition}）" if self.condition else self.matter.name
+
+
+class Body(models.Model):
+    """A column that is not a position: 董事会, 股东会, 总经理办公会."""
+
+    manual = models.ForeignKey(
+        Manual, verbose_name="权责手册", on_delete=models.CASCADE, related_name="bodies"
+    )
+    name = models.CharField("机构", max_length=50)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "决策机构"
+        verbose_name_plural = "决策机构"
+        ordering = ["manual", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["manual", "name"], name="positions_body_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    """One cell of the working matrix: a band × a position or a body → a level."""
+
+    band = models.ForeignKey(
+        Band, verbose_name="档位", on_delete=models.CASCADE, related_name="grants"
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name="职位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    body = models.ForeignKey(
+        Body,
+        verbose_name="机构",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    level = models.CharField("权限级别", max_length=12, choices=ManualLevel.choices)
+
+    class Meta:
+        verbose_name = "权责"
+        verbose_name_plural = "权责"
+        ordering = ["band", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__isnull=False, body__isnull=True)
+                | Q(position__isnull=True, body__isnull=False),
+                name="positions_grant_position_xor_body",
+            ),
+            models.UniqueConstraint(
+                fields=["band", "position"],
+                condition=Q(position__isnull=False),
+                name="positions_grant_unique_position",
+            ),
+            models.UniqueConstraint(
+                fields=["band", "body"],
+                condition=Q(body__isnull=False),
+                name="positions_grant_unique_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.band} · {self.get_level_display()}"
+
+
+class ManualVersion(SignOffFields):
+    """A published 权责手册, frozen: ``document`` holds the whole matrix as it stood.
+
+    ``document`` = {"title", "doc_no", "categories": [{"name", "matters": [{"name", "note",
+    "bands": [{"condition", "cells": {"p<position id>" | "b<body name>": level}}]}]}],
+    "columns": [{"key", "label", "kind": "position"|"body", "department"}]}; the rows a sheet's
+    工作权限 shows are repeated relationally in ``ManualVersionRow`` (one query per sheet).
+    """
+
+    manual = models.ForeignKey(
+        Manual, verbose_name="权责手册", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号")
+    doc_no = models.CharField("文号", max_length=50, blank=True)
+    document = models.JSONField("权责手册内容")
+    effective_date = models.DateField("生效日期", null=True, blank=True)
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "权责手册版本"
+        verbose_name_plural = "权责手册版本"
+        ordering = ["manual", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manual", "number"], name="positions_manualversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="positions_manualversion_number_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"权责手册 {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"V{self.number}"
+
+
+class ManualVersionRow(models.Model):
+    """One position's cell of a published manual, as printed in its sheet's 工作权限."""
+
+    version = models.ForeignKey(
+        ManualVersion, verbose_name="权责手册版本", on_delete=models.CASCADE, related_name="rows"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField("类别", max_length=50)
+    matter = models.CharField("事项", max_length=100)
+    condition = models.CharField("档位/条件", max_length=100, blank=True)
+    level = models.CharField("权限级别", max_length=12, choices=ManualLevel.choices)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "权责手册版本行"
+        verbose_name_plural = "权责手册版本行"
+        ordering = ["version", "position", "order"]
+        indexes = [
+            models.Index(fields=["version", "position"], name="positions_mvrow_version_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter}（{self.get_level_display()}）"

@@ -612,6 +612,14 @@ def _chat_robot_rule(user: User | AnonymousUser, action: str, obj) -> bool:
     return can_use_admin(user) and access(user).is_hr_editor
 
 
+def _finding_note_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """组织诊断 notes: made on the report page, never added in the admin; read, corrected and
+    deleted (the finding opens again) by HR editors whose scope covers the finding."""
+    if action == "add" or not can_use_admin(user):
+        return False
+    return obj is None or can_mark_findings(user, obj.department_id)
+
+
 ADMIN_RULES = {
     **{("positions", model): _sheet_rule for model in SHEET_MODELS},
     ("positions", "department"): _department_rule,
@@ -624,6 +632,7 @@ ADMIN_RULES = {
     ("audit", "auditevent"): _audit_event_rule,
     ("api", "apitoken"): _api_token_rule,
     ("notifications", "chatrobot"): _chat_robot_rule,
+    ("diagnosis", "findingnote"): _finding_note_rule,
 }
 
 
@@ -717,6 +726,10 @@ class Abilities:
     @property
     def view_audit(self) -> bool:
         return can_view_audit(self._user)
+
+    @property
+    def diagnosis(self) -> bool:
+        return can_view_any_diagnosis(self._user)
 
     @property
     def view_notification_log(self) -> bool:
@@ -1109,3 +1122,52 @@ def can_view_notification_log(user: User | AnonymousUser) -> bool:
 def can_manage_webhooks(user: User | AnonymousUser) -> bool:
     """Webhook subscriptions and their deliveries (重新发送) are for superusers only."""
     return access(user).superuser
+
+
+# --- 组织诊断 (the diagnosis app) ----------------------------------------------------------------
+#
+# The report of a department subtree shows findings about every sheet in it, drafts included:
+# HR editors whose scope covers the department read it and mark findings 「已知悉/不适用」;
+# managers read the report of the departments they head (where they read the working copies),
+# read-only. The whole organisation's report is the unscoped HR editors'.
+
+
+def can_view_diagnosis(user: User | AnonymousUser, department: Department | None) -> bool:
+    rules = access(user)
+    if not rules.authenticated:
+        return False
+    if department is None:
+        return rules.is_hr_editor and rules.edit_departments is None
+    if rules.is_hr_editor and _within(rules.edit_departments, department.pk):
+        return True
+    return rules.is_manager and _within(rules.draft_departments, department.pk)
+
+
+def can_view_any_diagnosis(user: User | AnonymousUser) -> bool:
+    """The 组织诊断 entry: HR editors with a scope, managers of a department."""
+    rules = access(user)
+    if rules.is_hr_editor and rules.edit_departments != frozenset():
+        return True
+    return rules.is_manager and rules.draft_departments != frozenset()
+
+
+def can_run_diagnosis_job(user: User | AnonymousUser, department: Department | None) -> bool:
+    """A large scope's report runs as a job: HR editors whose scope covers it."""
+    rules = access(user)
+    if not rules.is_hr_editor:
+        return False
+    if department is None:
+        return rules.edit_departments is None
+    return _within(rules.edit_departments, department.pk)
+
+
+def can_mark_findings(user: User | AnonymousUser, department_id: int) -> bool:
+    """Mark a finding 「已知悉/不适用」 (or take the mark back): HR editors whose scope covers
+    the department of the finding's first position."""
+    rules = access(user)
+    return rules.is_hr_editor and _within(rules.edit_departments, department_id)
+
+
+def may_mark_findings(user: User | AnonymousUser) -> bool:
+    """Whether the user marks any findings at all (HR editors with a scope that is not empty)."""
+    return can_create_positions(user)

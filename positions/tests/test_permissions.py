@@ -316,6 +316,37 @@ def hr_import_job(world: World) -> dict:
     return {"pk": job.pk}
 
 
+def diagnosis_job(world: World) -> dict:
+    """A finished 组织诊断 job of 销售部 (the diagnosis app's model, through the registry)."""
+    job = apps.get_model("diagnosis", "DiagnosisJob").objects.create(
+        department=world.sales,
+        status="done",
+        done=1,
+        total=1,
+        report={
+            "scope": "福州项目公司 / 销售部",
+            "department_id": world.sales.pk,
+            "positions": 5,
+            "made_at": "2026-12-01T09:00:00+08:00",
+            "findings": [],
+        },
+    )
+    return {"pk": job.pk}
+
+
+def finding_note(world: World) -> dict:
+    """HR's note on a finding of the 售楼员 (销售部, in hr_scoped's scope)."""
+    note = apps.get_model("diagnosis", "FindingNote").objects.create(
+        key="missing-indicators-1",
+        kind="missing_assessment",
+        summary="“售楼员”没有关键指标",
+        department=world.sales,
+        status="acknowledged",
+        reason="指标在绩效系统中维护",
+    )
+    return {"object_id": note.pk}
+
+
 def first_version(world: World) -> dict:
     """The published 售楼员's first history entry (loaddata records none, so make it)."""
     history.ensure_initial_revisions()
@@ -706,6 +737,41 @@ CASES: tuple[Case, ...] = (
         label="POST: everything off",
     ),
     Case("notifications:message-log", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    # 组织诊断: HR editors for their scope, managers read their departments' reports; the whole
+    # organisation's job is the unscoped HR editors'; marking is HR's (POSTs without a finding
+    # are refused 400 for them, 403 for everyone else).
+    Case("diagnosis:index", none, statuses(LOGIN, 403, 200, 200, 200, 200)),
+    *(
+        Case(
+            name,
+            lambda w: {"pk": w.sales.pk},
+            statuses(LOGIN, 403, 200, 403, 200, 200),
+            label="销售部",
+        )
+        for name in ("diagnosis:report", "diagnosis:report-pdf", "diagnosis:report-xlsx")
+    ),
+    *(
+        Case(
+            name, none, statuses(LOGIN, 403, 403, 403, 400, 400), method="post", label="no finding"
+        )
+        for name in ("diagnosis:mark", "diagnosis:unmark")
+    ),
+    Case(
+        "diagnosis:job-create",
+        none,
+        statuses(LOGIN, 403, 403, 403, 403, 302),
+        method="post",
+        label="whole organisation",
+    ),
+    *(
+        Case(name, diagnosis_job, statuses(LOGIN, 403, 200, 403, 200, 200), label="销售部, done")
+        for name in (
+            "diagnosis:job",
+            "diagnosis:job-status",
+            "diagnosis:job-pdf",
+            "diagnosis:job-xlsx",
+        )
+    ),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
@@ -943,6 +1009,18 @@ ADMIN_MODEL_ROWS["notifications_chatrobot"] = (
     {view: same(200) for view in ("changelist", "add", "change", "delete", "history")},
 )
 ADMIN_MODEL_ROWS["notifications_subscription"] = (webhook_subscription, SUPERUSER_ONLY_VIEWS)
+# 组织诊断 notes: made on the report page (never added here); read, corrected and deleted by HR
+# editors whose scope covers the finding.
+ADMIN_MODEL_ROWS["diagnosis_findingnote"] = (
+    finding_note,
+    {
+        "changelist": same(200),
+        "add": same(403),
+        "change": same(200),
+        "delete": same(200),
+        "history": same(200),
+    },
+)
 ADMIN_MODEL_ROWS["notifications_delivery"] = (
     webhook_delivery,
     {

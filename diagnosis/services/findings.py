@@ -1,0 +1,696 @@
+"""The findings of the 组织诊断, one pure function per type over a QuerySet of positions.
+
+Every function takes the positions of a scope (``scope_positions``: a department subtree,
+archived positions left out) and returns plain ``Finding`` values in a fixed number of
+queries, whatever the scope's size. A finding's ``key`` is stable — built from the positions
+(and, for duty overlaps, the texts) it is about, never from row ids that a rewrite of a sheet
+renews — so what HR marked 「已知悉/不适用」 stays attached to it (``FindingNote``).
+
+Duty overlap uses the Chinese character bigrams of each 全责 duty (title and tasks, letters
+and digits only). Candidates come from an inverted bigram index with prefix filtering, built
+per *block* (a position, its direct reports and theirs): two duties whose bigram sets have a
+Jaccard similarity of at least ``t`` must share one of the first ``n - ceil(t·n) + 1`` bigrams
+of each, ordered rarest first, so only those are indexed and compared — never all pairs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from positions.models import (
+    Acknowledgement,
+    Assignment,
+    Department,
+    Duty,
+    Indicator,
+    Position,
+    grade_label,
+)
+from positions.org import DepartmentIndex, department_index
+
+# --- the values a report is made of ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a duty's text; ``shared`` when its characters are in the other text too."""
+
+    text: str
+    shared: bool
+
+
+@dataclass(frozen=True)
+class PositionRef:
+    pk: int
+    title: str
+    code: str
+    department: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.title}（{self.code}）" if self.code else self.title
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    key: str
+    message: str
+    department_id: int  # the first position's department: who may mark the finding
+    positions: tuple[PositionRef, ...]
+    texts: tuple[tuple[Segment, ...], ...] = ()  # duty overlaps: each position's duty, marked
+    similarity: int | None = None  # duty overlaps: percent
+
+    @property
+    def panels(self) -> list[tuple[PositionRef, tuple[Segment, ...]]]:
+        """Each position with its duty's text, side by side (duty overlaps)."""
+        return list(zip(self.positions, self.texts, strict=False))
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "message": self.message,
+            "department_id": self.department_id,
+            "positions": [[p.pk, p.title, p.code, p.department] for p in self.positions],
+            "texts": [[[s.text, s.shared] for s in text] for text in self.texts],
+            "similarity": self.similarity,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Finding:
+        return cls(
+            kind=data["kind"],
+            key=data["key"],
+            message=data["message"],
+            department_id=data["department_id"],
+            positions=tuple(PositionRef(*row) for row in data["positions"]),
+            texts=tuple(tuple(Segment(*s) for s in text) for text in data["texts"]),
+            similarity=data.get("similarity"),
+        )
+
+
+# --- scope and shared loading -------------------------------------------------------------------
+
+
+def scope_positions(department: Department | None) -> QuerySet[Position]:
+    """The positions a report covers: the department and every department below it (None:
+    the whole organisation), archived positions left out."""
+    positions = Position.objects.active()
+    if department is None:
+        return positions
+    return positions.filter(department_id__in=department_index().subtree_ids(department.pk))
+
+
+class Row(NamedTuple):
+    pk: int
+    title: str
+    code: str
+    department_id: int
+    department: str
+    reports_to_id: int | None
+    grade_min: int | None
+    grade_max: int | None
+    current_version_id: int | None
+    version_number: int | None
+    status: str
+    next_review_on: datetime.date | None
+
+    @property
+    def ref(self) -> PositionRef:
+        return PositionRef(self.pk, self.title, self.code, self.department)
+
+
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "code",
+    "department_id",
+    "department__name",
+    "reports_to_id",
+    "grade_min",
+    "grade_max",
+    "current_version_id",
+    "current_version__number",
+    "status",
+    "next_review_on",
+)
+
+
+def _rows(positions: QuerySet[Position]) -> dict[int, Row]:
+    """The positions as plain rows, in the positions' order (one query)."""
+    return {
+        values[0]: Row(*values)
+        for values in positions.order_by(*Position._meta.ordering, "pk").values_list(*ROW_FIELDS)
+    }
+
+
+def _superiors() -> dict[int, int | None]:
+    """Every active position's 直接上级 (one query): chains run across department borders."""
+    return dict(Position.objects.active().values_list("pk", "reports_to_id"))
+
+
+def _extra_rows(rows: dict[int, Row], wanted: Iterable[int | None]) -> dict[int, Row]:
+    """``rows`` plus the rows of ``wanted`` positions outside them (superiors above a scope)."""
+    missing = {pk for pk in wanted if pk is not None and pk not in rows}
+    if not missing:
+        return rows
+    return rows | _rows(Position.objects.filter(pk__in=missing))
+
+
+def _key(*parts: object) -> str:
+    return "-".join(str(part) for part in parts)
+
+
+def _digest(*texts: str) -> str:
+    return hashlib.sha1("\x1f".join(texts).encode()).hexdigest()[:12]
+
+
+def _names(items: list[str], limit: int = 5) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (f" 等 {len(items)} 人" if len(items) > limit else "")
+
+
+# --- duty overlap ---------------------------------------------------------------------------------
+
+# 「总经理交办的其他工作」 and its like are on every sheet: never an overlap.
+BOILERPLATE = re.compile(r"(其他|其它).{0,6}(工作|任务|事项)|(交办|交给|安排)的")
+MIN_BIGRAMS = 4  # shorter duties (「其他」) say too little to compare
+
+
+def normalise(text: str) -> str:
+    """Letters, digits and Chinese characters only (NFKC, lower case): what bigrams are of."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of ``normalise(text)`` (a one-character text: that character)."""
+    norm = normalise(text)
+    if len(norm) < 2:
+        return frozenset([norm]) if norm else frozenset()
+    return frozenset(norm[i : i + 2] for i in range(len(norm) - 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+def marked(text: str, other: frozenset[str]) -> tuple[Segment, ...]:
+    """``text`` cut into runs, ``shared`` where a bigram of it (letters, digits, Chinese
+    characters; punctuation skipped) is among ``other``'s bigrams."""
+    norm_chars = [
+        (i, unicodedata.normalize("NFKC", ch).lower()) for i, ch in enumerate(text) if ch.isalnum()
+    ]
+    flags = [False] * len(text)
+    for (i, a), (j, b) in itertools.pairwise(norm_chars):
+        if a + b in other:
+            flags[i] = flags[j] = True
+    segments: list[Segment] = []
+    for ch, flag in zip(text, flags, strict=True):
+        if segments and segments[-1].shared == flag:
+            segments[-1] = Segment(segments[-1].text + ch, flag)
+        else:
+            segments.append(Segment(ch, flag))
+    return tuple(segments)
+
+
+def duty_text(title: str, tasks: str) -> str:
+    """A duty as one line: 「主要职责：任务一；任务二」."""
+    lines = [line.strip() for line in tasks.splitlines() if line.strip()]
+    body = "".join(line if line[-1] in "；;。，," else line + "；" for line in lines)
+    return f"{title}：{body}" if title else body
+
+
+class _Item(NamedTuple):
+    position_id: int
+    text: str
+    norm: str
+    grams: frozenset[str]
+
+
+def _company_of(index: DepartmentIndex) -> dict[int, int]:
+    """Each department's company: the nearest department (itself or above) that is a 项目公司
+    or the 集团公司, else its root."""
+    company: dict[int, int] = {}
+    for dept, _depth in index.preorder():
+        parent = dept.parent_id
+        if dept.kind in (Department.Kind.COMPANY, Department.Kind.GROUP) or parent not in company:
+            company[dept.pk] = dept.pk
+        else:
+            company[dept.pk] = company[parent]
+    return company
+
+
+def similar_pairs(
+    items: list[frozenset[str]], blocks: Iterable[list[int]], threshold: float
+) -> dict[tuple[int, int], float]:
+    """Pairs (i < j) of ``items`` in a common block with Jaccard ≥ ``threshold``, found with an
+    inverted index of each item's prefix of rarest bigrams (prefix filtering: exact, and only
+    pairs sharing a rare bigram are ever compared)."""
+    frequency: Counter[str] = Counter()
+    for grams in items:
+        frequency.update(grams)
+    ordered = [sorted(grams, key=lambda g: (frequency[g], g)) for grams in items]
+    prefixes = [
+        tokens[: len(tokens) - math.ceil(threshold * len(tokens)) + 1] for tokens in ordered
+    ]
+    found: dict[tuple[int, int], float] = {}
+    for block in blocks:
+        if len(block) < 2:
+            continue
+        index: dict[str, list[int]] = defaultdict(list)
+        for i in sorted(set(block), key=lambda n: len(items[n])):
+            size = len(items[i])
+            seen: set[int] = set()
+            for token in prefixes[i]:
+                for j in index[token]:
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                    pair = (j, i) if j < i else (i, j)
+                    if pair in found or len(items[j]) < threshold * size:
+                        continue
+                    score = jaccard(items[i], items[j])
+                    if score >= threshold:
+                        found[pair] = score
+                index[token].append(i)
+    return found
+
+
+OVERLAP = "overlap"
+OVERLAP_SUPERIOR = "overlap_superior"
+
+
+def duty_overlaps(
+    positions: QuerySet[Position], *, threshold: float | None = None
+) -> list[Finding]:
+    """Two positions holding 全责 for similar duties (``OVERLAP``: in one company, sharing a
+    superior within two levels; ``OVERLAP_SUPERIOR``: a position and its direct superior)."""
+    threshold = settings.DIAGNOSIS_OVERLAP_PERCENT / 100 if threshold is None else threshold
+    rows = _rows(positions)
+    superiors = _superiors()
+    index = department_index()
+    company = _company_of(index)
+    items: list[_Item] = []
+    duties = (
+        Duty.objects.filter(position_id__in=rows, responsibility=Duty.Responsibility.FULL)
+        .order_by("position_id", "rank")
+        .values_list("position_id", "title", "tasks")
+    )
+    for position_id, title, tasks in duties:
+        text = duty_text(title, tasks)
+        norm = normalise(text)
+        if BOILERPLATE.search(norm):
+            continue
+        grams = bigrams(text)
+        if len(grams) >= MIN_BIGRAMS:
+            items.append(_Item(position_id, text, norm, grams))
+
+    def anchors(pk: int) -> set[int]:
+        first = superiors.get(pk)
+        second = superiors.get(first) if first is not None else None
+        return {a for a in (first, second) if a is not None}
+
+    blocks: dict[int, list[int]] = defaultdict(list)
+    for n, item in enumerate(items):
+        blocks[item.position_id].append(n)  # a superior's own duties meet its reports'
+        for anchor in anchors(item.position_id):
+            blocks[anchor].append(n)
+    pairs = similar_pairs([item.grams for item in items], blocks.values(), threshold)
+
+    findings: list[Finding] = []
+    for (i, j), score in sorted(pairs.items()):
+        a, b = items[i], items[j]
+        if a.position_id == b.position_id:
+            continue
+        if a.position_id > b.position_id:
+            a, b = b, a
+        ra, rb = rows[a.position_id], rows[b.position_id]
+        direct = superiors.get(ra.pk) == rb.pk or superiors.get(rb.pk) == ra.pk
+        if direct:
+            kind = OVERLAP_SUPERIOR
+            upper, lower = (rb, ra) if superiors.get(ra.pk) == rb.pk else (ra, rb)
+            message = f"上级“{upper.title}”与直接下属“{lower.title}”对相似的职责都负全责"
+        elif company[ra.department_id] == company[rb.department_id] and anchors(ra.pk) & anchors(
+            rb.pk
+        ):
+            kind = OVERLAP
+            message = f"“{ra.title}”与“{rb.title}”对相似的职责都负全责"
+        else:
+            continue
+        percent = round(score * 100)
+        findings.append(
+            Finding(
+                kind=kind,
+                key=_key(kind, ra.pk, rb.pk, _digest(a.norm, b.norm)),
+                message=f"{message}（相似度 {percent}%）",
+                department_id=ra.department_id,
+                positions=(ra.ref, rb.ref),
+                texts=(marked(a.text, b.grams), marked(b.text, a.grams)),
+                similarity=percent,
+            )
+        )
+    return findings
+
+
+# --- gaps -----------------------------------------------------------------------------------------
+
+MISSING_ASSESSMENT = "missing_assessment"
+NO_MANAGEMENT_DUTY = "no_management_duty"
+OVERDUE_REVIEW = "overdue_review"
+UNCONFIRMED = "unconfirmed"
+
+# A duty of this kind is what a manager's sheet owes its team (部门管理 and its like).
+MANAGEMENT_WORDS = (
+    "部门管理",
+    "团队管理",
+    "团队建设",
+    "人员管理",
+    "下属",
+    "本部门员工",
+    "部门员工",
+    "部门内部管理",
+)
+
+
+def missing_assessment(positions: QuerySet[Position]) -> list[Finding]:
+    """Positions without any 考核要点 (on no duty) and positions without 关键指标."""
+    rows = _rows(positions)
+    assessed = set(
+        Duty.objects.filter(position_id__in=rows)
+        .exclude(assessment="")
+        .values_list("position_id", flat=True)
+    )
+    measured = set(
+        Indicator.objects.filter(position_id__in=rows).values_list("position_id", flat=True)
+    )
+    findings = []
+    for row in rows.values():
+        for what, held in (("assessment", assessed), ("indicators", measured)):
+            if row.pk in held:
+                continue
+            label = "没有考核要点（所有职责均未填写）" if what == "assessment" else "没有关键指标"
+            findings.append(
+                Finding(
+                    kind=MISSING_ASSESSMENT,
+                    key=_key("missing", what, row.pk),
+                    message=f"“{row.title}”{label}",
+                    department_id=row.department_id,
+                    positions=(row.ref,),
+                )
+            )
+    return findings
+
+
+def _report_counts(ids: Iterable[int]) -> dict[int, int]:
+    """How many active positions report directly to each of ``ids`` (one query)."""
+    return dict(
+        Position.objects.active()
+        .filter(reports_to_id__in=list(ids))
+        .values("reports_to_id")
+        .annotate(n=Count("pk"))
+        .values_list("reports_to_id", "n")
+    )
+
+
+def no_management_duty(positions: QuerySet[Position]) -> list[Finding]:
+    """Managers' sheets (positions others report to) without a 部门管理-type duty."""
+    rows = _rows(positions)
+    managers = _report_counts(rows)
+    covered: set[int] = set()
+    words = Q()
+    for word in MANAGEMENT_WORDS:
+        words |= Q(title__contains=word) | Q(group__contains=word) | Q(tasks__contains=word)
+    covered = set(
+        Duty.objects.filter(words, position_id__in=list(managers)).values_list(
+            "position_id", flat=True
+        )
+    )
+    return [
+        Finding(
+            kind=NO_MANAGEMENT_DUTY,
+            key=_key("no-management", row.pk),
+            message=f"“{row.title}”有 {managers[row.pk]} 个直接下属，但说明书中没有部门管理类职责",
+            department_id=row.department_id,
+            positions=(row.ref,),
+        )
+        for row in rows.values()
+        if row.pk in managers and row.pk not in covered
+    ]
+
+
+def overdue_review(
+    positions: QuerySet[Position], *, today: datetime.date | None = None
+) -> list[Finding]:
+    """Sheets in force whose 下次复核日期 has passed (as ``positions.services.review``)."""
+    today = today or timezone.localdate()
+    rows = _rows(positions.in_force().filter(next_review_on__lt=today))
+    return [
+        Finding(
+            kind=OVERDUE_REVIEW,
+            key=_key("review", row.pk, row.next_review_on.isoformat()),
+            message=(
+                f"“{row.title}”应于 {row.next_review_on:%Y-%m-%d} 复核，"
+                f"已逾期 {(today - row.next_review_on).days} 天"
+            ),
+            department_id=row.department_id,
+            positions=(row.ref,),
+        )
+        for row in rows.values()
+    ]
+
+
+def unconfirmed(positions: QuerySet[Position]) -> list[Finding]:
+    """Positions in force whose current holders have not all confirmed the version in force."""
+    rows = _rows(positions.in_force())
+    holders: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for position_id, employee_id, name in (
+        Assignment.objects.current()
+        .filter(position_id__in=rows, employee__left_on__isnull=True)
+        .order_by("employee__employee_no")
+        .values_list("position_id", "employee_id", "employee__name")
+    ):
+        holders[position_id].append((employee_id, name))
+    confirmed = set(
+        Acknowledgement.objects.filter(
+            version_id__in=[row.current_version_id for row in rows.values()]
+        ).values_list("version_id", "employee_id")
+    )
+    findings = []
+    for row in rows.values():
+        missing = [
+            name for pk, name in holders[row.pk] if (row.current_version_id, pk) not in confirmed
+        ]
+        if missing:
+            findings.append(
+                Finding(
+                    kind=UNCONFIRMED,
+                    key=_key("unconfirmed", row.pk, row.current_version_id),
+                    message=(
+                        f"“{row.title}”的在岗员工 {_names(missing)} 尚未确认现行版本 "
+                        f"V{row.version_number}"
+                    ),
+                    department_id=row.department_id,
+                    positions=(row.ref,),
+                )
+            )
+    return findings
+
+
+# --- structure ------------------------------------------------------------------------------------
+
+GRADE_INVERSION = "grade_inversion"
+SPAN = "span"
+VACANT_SUPERIOR = "vacant_superior"
+DEEP_CHAIN = "deep_chain"
+NO_SUPERIOR = "no_superior"
+
+
+def _top_grade(row: Row) -> int | None:
+    return row.grade_max if row.grade_max is not None else row.grade_min
+
+
+def grade_inversions(positions: QuerySet[Position]) -> list[Finding]:
+    """A direct report whose highest grade is above its superior's highest grade."""
+    rows = _rows(positions)
+    every = _extra_rows(rows, (row.reports_to_id for row in rows.values()))
+    findings = []
+    for row in rows.values():
+        superior = every.get(row.reports_to_id)
+        if superior is None:
+            continue
+        mine, theirs = _top_grade(row), _top_grade(superior)
+        if mine is None or theirs is None or mine <= theirs:
+            continue
+        findings.append(
+            Finding(
+                kind=GRADE_INVERSION,
+                key=_key("grade", row.pk, superior.pk, mine, theirs),
+                message=(
+                    f"“{row.title}”的职位等级 {grade_label(row.grade_min, row.grade_max)} "
+                    f"高于其直接上级“{superior.title}”的 "
+                    f"{grade_label(superior.grade_min, superior.grade_max)}"
+                ),
+                department_id=row.department_id,
+                positions=(row.ref, superior.ref),
+            )
+        )
+    return findings
+
+
+def span_of_control(
+    positions: QuerySet[Position], *, low: int | None = None, high: int | None = None
+) -> list[Finding]:
+    """Positions with direct reports, but fewer than ``low`` or more than ``high`` of them
+    (``DIAGNOSIS_SPAN_MIN`` / ``DIAGNOSIS_SPAN_MAX``)."""
+    low = settings.DIAGNOSIS_SPAN_MIN if low is None else low
+    high = settings.DIAGNOSIS_SPAN_MAX if high is None else high
+    rows = _rows(positions)
+    findings = []
+    for pk, count in _report_counts(rows).items():
+        if low <= count <= high:
+            continue
+        row = rows[pk]
+        side = "low" if count < low else "high"
+        bound = f"少于 {low} 个" if side == "low" else f"多于 {high} 个"
+        findings.append(
+            Finding(
+                kind=SPAN,
+                key=_key("span", pk, side),
+                message=f"“{row.title}”有 {count} 个直接下属，管理幅度{bound}",
+                department_id=row.department_id,
+                positions=(row.ref,),
+            )
+        )
+    return sorted(findings, key=lambda f: list(rows).index(f.positions[0].pk))
+
+
+def vacant_superiors(positions: QuerySet[Position]) -> list[Finding]:
+    """Positions others report to that nobody holds now."""
+    rows = _rows(positions)
+    counts = _report_counts(rows)
+    held = set(
+        Assignment.objects.current()
+        .filter(position_id__in=list(counts), employee__left_on__isnull=True)
+        .values_list("position_id", flat=True)
+    )
+    return [
+        Finding(
+            kind=VACANT_SUPERIOR,
+            key=_key("vacant", row.pk),
+            message=f"“{row.title}”无人在岗，但有 {counts[row.pk]} 个职位向其汇报",
+            department_id=row.department_id,
+            positions=(row.ref,),
+        )
+        for row in rows.values()
+        if row.pk in counts and row.pk not in held
+    ]
+
+
+def deep_chains(positions: QuerySet[Position], *, limit: int | None = None) -> list[Finding]:
+    """Reporting chains longer than ``limit`` levels (``DIAGNOSIS_MAX_CHAIN``): reported once
+    per branch, at the first position beyond the limit, with its chain from the top."""
+    limit = settings.DIAGNOSIS_MAX_CHAIN if limit is None else limit
+    rows = _rows(positions)
+    superiors = _superiors()
+    depth: dict[int, int] = {}
+
+    def chain_of(pk: int) -> list[int]:
+        chain, seen, node = [], set(), pk
+        while node is not None and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = superiors.get(node)
+        return chain[::-1]
+
+    def depth_of(pk: int) -> int:
+        if pk not in depth:
+            depth[pk] = len(chain_of(pk))
+        return depth[pk]
+
+    beyond = [
+        row
+        for row in rows.values()
+        if depth_of(row.pk) == limit + 1  # the first level over the limit
+    ]
+    every = _extra_rows(rows, (pk for row in beyond for pk in chain_of(row.pk)))
+    return [
+        Finding(
+            kind=DEEP_CHAIN,
+            key=_key("chain", row.pk),
+            message=(
+                f"汇报链超过 {limit} 级：" + " → ".join(every[pk].title for pk in chain_of(row.pk))
+            ),
+            department_id=row.department_id,
+            positions=tuple(every[pk].ref for pk in chain_of(row.pk)),
+        )
+        for row in beyond
+    ]
+
+
+def no_superior(positions: QuerySet[Position]) -> list[Finding]:
+    """Positions without a 直接上级 other than the top ones (the heads of a 项目公司 or of the
+    集团公司, and positions of a top-level department)."""
+    rows = _rows(positions)
+    index = department_index()
+    findings = []
+    for row in rows.values():
+        if row.reports_to_id is not None:
+            continue
+        department = index.by_id[row.department_id]
+        if department.parent_id is None or department.kind != Department.Kind.DEPARTMENT:
+            continue
+        findings.append(
+            Finding(
+                kind=NO_SUPERIOR,
+                key=_key("no-superior", row.pk),
+                message=f"“{row.title}”没有直接上级（{department.name}不是公司一级）",
+                department_id=row.department_id,
+                positions=(row.ref,),
+            )
+        )
+    return findings
+
+
+# --- the types, in report order ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingType:
+    kind: str
+    group: str  # 职责 / 缺口 / 结构
+    label: str
+    rule: Callable[[QuerySet[Position]], list[Finding]] = field(repr=False)
+
+
+TYPES: tuple[FindingType, ...] = (
+    FindingType(OVERLAP, "职责", "职责重叠（同级或相近职位）", duty_overlaps),
+    FindingType(OVERLAP_SUPERIOR, "职责", "职责重叠（上级与直接下属）", duty_overlaps),
+    FindingType(MISSING_ASSESSMENT, "缺口", "缺少考核要点或关键指标", missing_assessment),
+    FindingType(NO_MANAGEMENT_DUTY, "缺口", "管理者缺少部门管理类职责", no_management_duty),
+    FindingType(OVERDUE_REVIEW, "缺口", "逾期未复核", overdue_review),
+    FindingType(UNCONFIRMED, "缺口", "在岗员工未确认现行版本", unconfirmed),
+    FindingType(GRADE_INVERSION, "结构", "职位等级倒挂", grade_inversions),
+    FindingType(SPAN, "结构", "管理幅度异常", span_of_control),
+    FindingType(VACANT_SUPERIOR, "结构", "有下属的职位空缺", vacant_superiors),
+    FindingType(DEEP_CHAIN, "结构", "汇报链过长", deep_chains),
+    FindingType(NO_SUPERIOR, "结构", "缺少直接上级", no_superior),
+)
+TYPE_BY_KIND = {t.kind: t for t in TYPES}
