@@ -63,10 +63,11 @@ worker: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 scripts/worker
 
-# The suite in TEST_WORKERS processes (pytest-xdist; each has its own SQLite test database and
-# live server); --dist loadfile keeps each module in one process (its shared seed layer).
-# TEST_WORKERS=0 runs it in this one process.
-TEST_WORKERS ?= 0
+# The suite in TEST_WORKERS processes (pytest-xdist; each has its own SQLite test database,
+# live server and browser); --dist loadfile keeps each module in one process (its shared seed
+# layer). The default, auto, is one process per CPU core; TEST_WORKERS=0 runs it in this one
+# process (as plain .venv/bin/pytest does).
+TEST_WORKERS ?= auto
 test: setup-test
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
