@@ -504,7 +504,7 @@ def word_round_trip(c1, s1, c2, s2, position, purpose: str) -> str:
     assert purpose in sheet_page.text, "server 2's sheet page does not show the imported text"
     return (
         f"import #{job_id} ({position.code or position.title} 设岗目的 → «{purpose}»): "
-        f"{job.result or job.get_status_display()}; the sheet reads as before but for it"
+        f"{job.result or job.get_status_display()} The sheet reads as before but for it."
     )
 
 

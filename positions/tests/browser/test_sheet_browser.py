@@ -65,7 +65,9 @@ def test_login_wrong_password_shows_chinese_error_and_keeps_username(seeded, liv
     assert page.get_by_label("用户名").input_value() == "manager"
 
 
-def test_sheet_with_a_pending_draft_prints_the_draft_beside_the_version(seeded, live_server, page):
+def test_sheet_with_a_pending_draft_prints_the_draft_beside_the_version(
+    seeded, live_server, page, screenshot
+):
     from positions.models import Position  # noqa: PLC0415
     from positions.services import sheets  # noqa: PLC0415
 
@@ -78,6 +80,7 @@ def test_sheet_with_a_pending_draft_prints_the_draft_beside_the_version(seeded, 
     )
     log_in(page, live_server, "manager")
     page.goto(f"{live_server.url}{position.get_absolute_url()}")
+    screenshot("sheet-pending-draft", full_page=False)
 
     with page.expect_download() as draft_info:
         page.get_by_role("link", name="打印草稿", exact=True).click()
