@@ -33,9 +33,12 @@ from django.utils import timezone
 from positions.models import (
     Acknowledgement,
     Assignment,
+    Band,
     Department,
     Duty,
+    Grant,
     Indicator,
+    ManualLevel,
     Position,
     grade_label,
 )
@@ -514,6 +517,69 @@ def unconfirmed(positions: QuerySet[Position]) -> list[Finding]:
     return findings
 
 
+BAND_GAP = "band_gap"
+
+
+def band_gaps(positions: QuerySet[Position], *, whole: bool | None = None) -> list[Finding]:
+    """Bands of the 权责手册 (its working matrix) without an 审批 or without an 执行 grant.
+
+    A department's report holds the bands that grant any level to one of its positions; the
+    whole organisation's (``whole``; by default: when ``positions`` are every active
+    position) holds every band, those granted only to bodies (董事会 …) or to nobody included.
+    """
+    rows = _rows(positions)
+    if whole is None:
+        whole = len(rows) == Position.objects.active().count()
+    bands = Band.objects.select_related("matter__category").order_by(
+        "matter__category__order",
+        "matter__category__name",
+        "matter__order",
+        "matter__name",
+        "order",
+        "pk",
+    )
+    if not whole:
+        bands = bands.filter(grants__position_id__in=list(rows)).distinct()
+    bands = list(bands)
+    levels: dict[int, set[str]] = defaultdict(set)
+    holders: dict[int, list[int]] = defaultdict(list)
+    for band_id, level, position_id in Grant.objects.filter(
+        band_id__in=[band.pk for band in bands]
+    ).values_list("band_id", "level", "position_id"):
+        levels[band_id].add(level)
+        if position_id in rows:
+            holders[band_id].append(position_id)
+    roots = department_index().roots
+    fallback = roots[0] if whole and roots else None
+    findings = []
+    for band in bands:
+        matter = band.matter
+        name = f"{matter.category.name} → {matter.name}" + (
+            f"（{band.condition}）" if band.condition else ""
+        )
+        refs = tuple(rows[pk].ref for pk in sorted(set(holders[band.pk]), key=list(rows).index))
+        department_id = rows[refs[0].pk].department_id if refs else fallback
+        if department_id is None:
+            continue
+        for level, label in ((ManualLevel.APPROVE, "审批"), (ManualLevel.EXECUTE, "执行")):
+            if level in levels[band.pk]:
+                continue
+            findings.append(
+                Finding(
+                    kind=BAND_GAP,
+                    key=_key(
+                        "band",
+                        _digest(matter.category.name, matter.name, band.condition),
+                        level,
+                    ),
+                    message=f"权责手册“{name}”没有{label}",
+                    department_id=department_id,
+                    positions=refs,
+                )
+            )
+    return findings
+
+
 # --- structure ------------------------------------------------------------------------------------
 
 GRADE_INVERSION = "grade_inversion"
@@ -687,6 +753,7 @@ TYPES: tuple[FindingType, ...] = (
     FindingType(NO_MANAGEMENT_DUTY, "缺口", "管理者缺少部门管理类职责", no_management_duty),
     FindingType(OVERDUE_REVIEW, "缺口", "逾期未复核", overdue_review),
     FindingType(UNCONFIRMED, "缺口", "在岗员工未确认现行版本", unconfirmed),
+    FindingType(BAND_GAP, "缺口", "权责手册档位缺少审批或执行", band_gaps),
     FindingType(GRADE_INVERSION, "结构", "职位等级倒挂", grade_inversions),
     FindingType(SPAN, "结构", "管理幅度异常", span_of_control),
     FindingType(VACANT_SUPERIOR, "结构", "有下属的职位空缺", vacant_superiors),

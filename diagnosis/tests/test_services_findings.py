@@ -8,7 +8,18 @@ import pytest
 
 from diagnosis.services import findings
 from diagnosis.services.findings import scope_positions
-from positions.models import Department, Duty, Position
+from positions.models import (
+    Band,
+    Body,
+    Department,
+    Duty,
+    Grant,
+    Manual,
+    ManualLevel,
+    Matter,
+    MatterCategory,
+    Position,
+)
 from positions.services import acknowledgements
 from positions.tests.factories import (
     DepartmentFactory,
@@ -247,6 +258,35 @@ def test_unconfirmed_until_every_holder_confirms(company):
     ]
     acknowledgements.acknowledge(user=lin.user, version=clerk.current_version)
     assert findings.unconfirmed(scope_positions(company["sales"])) == []
+
+
+def test_band_gaps_without_approval_or_execution(company):
+    manual = Manual.objects.create()
+    finance = MatterCategory.objects.create(manual=manual, name="财务管理")
+    expenses = Matter.objects.create(category=finance, name="费用报销")
+    small = Band.objects.create(matter=expenses, condition="金额 ≤ 5 万", order=1)
+    large = Band.objects.create(matter=expenses, condition="金额 > 5 万", order=2)
+    board = Body.objects.create(manual=manual, name="总经理办公会")
+    boss = PositionFactory(title="销售经理", department=company["sales"])
+    clerk = PositionFactory(title="售楼员", department=company["sales"], reports_to=boss)
+    planner = PositionFactory(title="策划经理", department=company["planning"])
+    Grant.objects.create(band=small, position=boss, level=ManualLevel.APPROVE)
+    Grant.objects.create(band=small, position=clerk, level=ManualLevel.EXECUTE)
+    Grant.objects.create(band=large, position=boss, level=ManualLevel.REVIEW)
+    Grant.objects.create(band=large, body=board, level=ManualLevel.APPROVE)
+    other = Matter.objects.create(category=finance, name="借款", order=1)
+    orphan = Band.objects.create(matter=other)
+    Grant.objects.create(band=orphan, position=planner, level=ManualLevel.EXECUTE)
+
+    found = findings.band_gaps(scope_positions(company["sales"]))
+
+    assert kinds(found) == [("band_gap", "权责手册“财务管理 → 费用报销（金额 > 5 万）”没有执行")]
+    assert [p.title for p in found[0].positions] == ["销售经理"]
+    everything = findings.band_gaps(scope_positions(company["group"]))
+    assert kinds(everything) == [
+        ("band_gap", "权责手册“财务管理 → 费用报销（金额 > 5 万）”没有执行"),
+        ("band_gap", "权责手册“财务管理 → 借款”没有审批"),
+    ]
 
 
 # --- structure ------------------------------------------------------------------------------------
