@@ -113,6 +113,33 @@ def test_duty_overlaps_reaches_cousins_sharing_a_superior_two_levels_up(company)
     ]
 
 
+def test_duty_overlaps_one_finding_for_every_position_holding_the_duty(company):
+    """Five 置业顾问 with the same 全责 duty are one finding (not ten pairs), and the cousin
+    under the other 主管 joins it once (not once per block)."""
+    top = PositionFactory(title="销售经理", department=company["sales"])
+    first = PositionFactory(title="销售主管甲", department=company["sales"], reports_to=top)
+    second = PositionFactory(title="销售主管乙", department=company["sales"], reports_to=top)
+    for n in range(4):
+        duty(
+            PositionFactory(title=f"置业顾问{n}", department=company["sales"], reports_to=first),
+            RESEARCH,
+        )
+    duty(
+        PositionFactory(title="置业顾问9", department=company["sales"], reports_to=second), RESEARCH
+    )
+
+    found = findings.duty_overlaps(scope_positions(company["sales"]))
+
+    assert kinds(found) == [
+        (
+            "overlap",
+            "“置业顾问0”、“置业顾问1”、“置业顾问2”、“置业顾问3”、“置业顾问9”"
+            "对相似的职责都负全责（相似度 100%）",
+        )
+    ]
+    assert found[0].owners == ("置业顾问0", "置业顾问1 等 4 个职位")
+
+
 def test_duty_overlaps_not_beyond_two_levels(company):
     top = PositionFactory(title="总经理", department=company["fuzhou"])
     v1 = PositionFactory(title="副总经理甲", department=company["fuzhou"], reports_to=top)
@@ -187,7 +214,7 @@ def test_duty_overlaps_seed_sales_admin_pair_is_not_reported(seed):
 
     def reported(threshold=None) -> bool:
         return any(
-            {p.pk for p in f.positions} == pair
+            pair <= {p.pk for p in f.positions}
             for f in findings.duty_overlaps(everything, threshold=threshold)
         )
 
