@@ -2,9 +2,10 @@
 
 Measures:
 
-1. one department's report — ``build_report`` of a generated 销售部 (a typical department) and
-   of a whole generated 项目公司 (about 75 positions and 750 duties), and the report page as
-   the HR editor sees it (the whole request), median of ``--runs``;
+1. one department's report — ``build_report`` of the largest generated 销售部 (about 200
+   positions and 2,000 duties) and the report page as the HR editor sees it (the whole
+   request), median of ``--runs``; the same for the largest generated 项目公司 (about 800
+   positions), printed without a target;
 2. the whole organisation as the job the task worker runs (``run_job``: every check, the report
    stored as JSON on the job), with the number of findings of each type and the duty-overlap
    candidates the prefix-filtered bigram index compared, against all pairs within the blocks.
@@ -185,14 +186,20 @@ def main() -> None:
             lambda d=department: client.get(reverse("diagnosis:report", args=[d.pk])), args.runs
         )
         worst = max(seconds, page_seconds)
-        ok = args.smoke or worst <= TARGET_DEPARTMENT_S
+        targeted = label == "销售部"  # the target is one department's; a company is printed
+        ok = args.smoke or not targeted or worst <= TARGET_DEPARTMENT_S
         if not ok:
             failures.append(label)
-        print(
-            f"  one department ({label} {department.code}, {report.positions} positions): "
-            f"report {seconds * 1000:.0f} ms, page {page_seconds * 1000:.0f} ms, "
-            f"{report.open_count} findings  [target ≤ {TARGET_DEPARTMENT_S:.0f} s"
+        target = (
+            f"  [target ≤ {TARGET_DEPARTMENT_S:.0f} s"
             f"{'' if args.smoke else (': ok' if ok else ': MISSED')}]"
+            if targeted
+            else "  [no target: a whole company]"
+        )
+        print(
+            f"  {'one department' if targeted else 'one company'} ({label} {department.code}, "
+            f"{report.positions} positions): report {seconds * 1000:.0f} ms, "
+            f"page {page_seconds * 1000:.0f} ms, {report.open_count} findings{target}"
         )
 
     job = DiagnosisJob.objects.create(department=None, total=0)
