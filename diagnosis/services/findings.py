@@ -696,6 +696,7 @@ def band_gaps(positions: QuerySet[Position], *, whole: bool | None = None) -> li
         levels[band_id].add(level)
         if position_id in rows:
             holders[band_id].append(position_id)
+    order = {pk: n for n, pk in enumerate(rows)}
     roots = department_index().roots
     fallback = roots[0] if whole and roots else None
     findings = []
@@ -704,7 +705,7 @@ def band_gaps(positions: QuerySet[Position], *, whole: bool | None = None) -> li
         name = f"{matter.category.name} → {matter.name}" + (
             f"（{band.condition}）" if band.condition else ""
         )
-        refs = tuple(rows[pk].ref for pk in sorted(set(holders[band.pk]), key=list(rows).index))
+        refs = tuple(rows[pk].ref for pk in sorted(set(holders[band.pk]), key=order.__getitem__))
         department_id = rows[refs[0].pk].department_id if refs else fallback
         if department_id is None:
             continue
@@ -792,7 +793,8 @@ def span_of_control(
                 positions=(row.ref,),
             )
         )
-    return sorted(findings, key=lambda f: list(rows).index(f.positions[0].pk))
+    order = {pk: n for n, pk in enumerate(rows)}
+    return sorted(findings, key=lambda f: order[f.positions[0].pk])
 
 
 def vacant_superiors(positions: QuerySet[Position]) -> list[Finding]:

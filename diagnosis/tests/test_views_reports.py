@@ -168,8 +168,20 @@ def test_large_scope_runs_as_a_job_with_progress(
     done = hr_client.get(reverse("diagnosis:job-status", args=[job.pk])).json()
     assert (done["status_label"], done["percent"], done["finished"]) == ("已完成", 100, True)
     assert OVERLAP in page_text(hr_client.get(reverse("diagnosis:job", args=[job.pk])))
-    # The department's page now shows the job's report, and marks it from there.
+    # The department's page now shows the job's report; a finding is marked from the job's page.
     assert OVERLAP in page_text(hr_client.get(reverse("diagnosis:report", args=[sales.pk])))
+    key = next(
+        e.finding.key
+        for s in hr_client.get(reverse("diagnosis:job", args=[job.pk])).context["report"].sections
+        for e in s.entries
+        if e.finding.kind == "overlap"
+    )
+    marked = hr_client.post(
+        reverse("diagnosis:mark"),
+        {"job": job.pk, "key": key, "status": "acknowledged", "reason": "已安排调整"},
+    )
+    assert marked["Location"] == reverse("diagnosis:job", args=[job.pk]) + f"#{key}"
+    assert "已处理 1 项（已知悉/不适用）" in page_text(hr_client.get(marked["Location"]))
 
 
 def test_job_create_with_a_bad_department_is_refused(hr_client, sales):

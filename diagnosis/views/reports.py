@@ -92,7 +92,6 @@ def diagnosis_report(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "large": report is None or job is not None,
         "may_run_job": permissions.can_run_diagnosis_job(request.user, department),
-        "mark_form": MarkForm(),
     }
     if report is not None:
         context |= _report_context(request, report)
@@ -269,7 +268,7 @@ def _status(job: DiagnosisJob) -> dict:
 @require_GET
 def diagnosis_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    context = {"job": job, "state": _status(job), "mark_form": MarkForm()}
+    context = {"job": job, "scope_job": job, "state": _status(job)}
     report = jobs.job_report(job)
     if report is not None:
         context |= _report_context(request, report)
