@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from diagnosis.models import DiagnosisJob, FindingNote
@@ -149,3 +151,17 @@ def test_request_job_reuses_a_job_of_the_same_scope_still_running(sales):
 
     assert jobs.request_job(department=sales, user=None) == first
     assert DiagnosisJob.objects.count() == 1
+
+
+def test_build_report_query_count_does_not_grow_with_the_scope(sales):
+    with CaptureQueriesContext(connection) as small:
+        build_report(sales)
+    boss = sales.positions.get(title="销售经理")
+    for n in range(12):
+        position = PositionFactory(title=f"置业顾问{n}", department=sales, reports_to=boss)
+        DutyFactory(position=position, title="市场调研", tasks=RESEARCH)
+    with CaptureQueriesContext(connection) as large:
+        report = build_report(sales)
+
+    assert report.positions == 15
+    assert len(large) == len(small)
