@@ -203,3 +203,18 @@ def test_scoped_hr_editor_may_not_diagnose_outside_the_scope(client, sales):
     assert client.get(reverse("diagnosis:report", args=[other.pk])).status_code == 403
     index = page_text(client.get(reverse("diagnosis:index")))
     assert "销售部" in index and "财务部" not in index and "生成全公司诊断" not in index
+
+
+def test_menu_offers_the_diagnosis_to_hr_and_managers_only(client, hr_user, sales):
+    employee = UserFactory(username="employee")
+    employee.groups.add(permissions.role_group(permissions.EMPLOYEE))
+    client.force_login(employee)
+    assert (
+        'id="nav-diagnosis"'
+        not in client.get(reverse("positions:department-tree")).content.decode()
+    )
+    assert client.get(reverse("diagnosis:index")).status_code == 403
+
+    client.force_login(hr_user)
+    page = client.get(reverse("positions:department-tree")).content.decode()
+    assert f'href="{reverse("diagnosis:index")}" id="nav-diagnosis"' in page
