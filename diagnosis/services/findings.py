@@ -584,7 +584,6 @@ def no_management_duty(positions: QuerySet[Position]) -> list[Finding]:
     """Managers' sheets (positions others report to) without a 部门管理-type duty."""
     rows = _rows(positions)
     managers = _report_counts(rows)
-    covered: set[int] = set()
     words = Q()
     for word in MANAGEMENT_WORDS:
         words |= Q(title__contains=word) | Q(group__contains=word) | Q(tasks__contains=word)

@@ -50,10 +50,20 @@ def _report_of(department: Department) -> tuple[reports.Report | None, Diagnosis
     return (jobs.job_report(done) if done else None), job, count
 
 
+SHEET_PLACEHOLDER = 987654321
+
+
 def _report_context(request: HttpRequest, report: reports.Report) -> dict:
+    """The report and what its findings link to (addresses reversed once, not per finding)."""
     user = request.user
+    sheet = reverse("positions:position-sheet", args=[SHEET_PLACEHOLDER])
+    prefix, _, suffix = sheet.partition(str(SHEET_PLACEHOLDER))
     return {
         "report": report,
+        "sheet_prefix": prefix,
+        "sheet_suffix": suffix,
+        "mark_url": reverse("diagnosis:mark"),
+        "unmark_url": reverse("diagnosis:unmark"),
         "may_mark": {
             entry.finding.key
             for section in report.sections
