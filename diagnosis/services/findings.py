@@ -33,9 +33,12 @@ from django.utils import timezone
 from positions.models import (
     Acknowledgement,
     Assignment,
+    Band,
     Department,
     Duty,
+    Grant,
     Indicator,
+    ManualLevel,
     Position,
     grade_label,
 )
@@ -71,13 +74,14 @@ class Finding:
     message: str
     department_id: int  # the first position's department: who may mark the finding
     positions: tuple[PositionRef, ...]
-    texts: tuple[tuple[Segment, ...], ...] = ()  # duty overlaps: each position's duty, marked
+    texts: tuple[tuple[Segment, ...], ...] = ()  # duty overlaps: the texts, marked
+    owners: tuple[str, ...] = ()  # duty overlaps: who holds each text
     similarity: int | None = None  # duty overlaps: percent
 
     @property
-    def panels(self) -> list[tuple[PositionRef, tuple[Segment, ...]]]:
-        """Each position with its duty's text, side by side (duty overlaps)."""
-        return list(zip(self.positions, self.texts, strict=False))
+    def panels(self) -> list[tuple[str, tuple[Segment, ...]]]:
+        """Who holds each text, with the text, side by side (duty overlaps)."""
+        return list(zip(self.owners, self.texts, strict=False))
 
     def as_dict(self) -> dict:
         return {
@@ -87,6 +91,7 @@ class Finding:
             "department_id": self.department_id,
             "positions": [[p.pk, p.title, p.code, p.department] for p in self.positions],
             "texts": [[[s.text, s.shared] for s in text] for text in self.texts],
+            "owners": list(self.owners),
             "similarity": self.similarity,
         }
 
@@ -99,6 +104,7 @@ class Finding:
             department_id=data["department_id"],
             positions=tuple(PositionRef(*row) for row in data["positions"]),
             texts=tuple(tuple(Segment(*s) for s in text) for text in data["texts"]),
+            owners=tuple(data.get("owners", ())),
             similarity=data.get("similarity"),
         )
 
@@ -238,13 +244,6 @@ def duty_text(title: str, tasks: str) -> str:
     return f"{title}：{body}" if title else body
 
 
-class _Item(NamedTuple):
-    position_id: int
-    text: str
-    norm: str
-    grams: frozenset[str]
-
-
 def _company_of(index: DepartmentIndex) -> dict[int, int]:
     """Each department's company: the nearest department (itself or above) that is a 项目公司
     or the 集团公司, else its root."""
@@ -296,19 +295,43 @@ def similar_pairs(
 
 OVERLAP = "overlap"
 OVERLAP_SUPERIOR = "overlap_superior"
+PANELS = 4  # distinct texts shown side by side at most
+
+
+def _quoted(titles: list[str], limit: int = 5) -> str:
+    shown = "、".join(f"“{t}”" for t in titles[:limit])
+    return shown + (f" 等 {len(titles)} 个职位" if len(titles) > limit else "")
+
+
+class _Cluster(NamedTuple):
+    positions: tuple[int, ...]  # in the scope's order
+    texts: tuple[int, ...]  # distinct texts (indexes), first held first
+    score: float  # similarity of the first two texts (1.0: one text)
 
 
 def duty_overlaps(
     positions: QuerySet[Position], *, threshold: float | None = None
 ) -> list[Finding]:
-    """Two positions holding 全责 for similar duties (``OVERLAP``: in one company, sharing a
-    superior within two levels; ``OVERLAP_SUPERIOR``: a position and its direct superior)."""
+    """Positions holding 全责 for similar duties: ``OVERLAP`` between positions of one company
+    that share a superior within two levels, ``OVERLAP_SUPERIOR`` between a position and its
+    direct reports.
+
+    Per block (a position, its direct reports and theirs) the distinct duty texts are joined by
+    the prefix-filtered bigram index (``similar_pairs``) and grouped (similar texts, transitively):
+    every group is one finding naming all the positions holding it — ten 置业顾问 with the same
+    全责 duty are one finding, not forty-five pairs. A group within a larger group of another
+    block (siblings, then cousins) is reported once, in the larger.
+    """
     threshold = settings.DIAGNOSIS_OVERLAP_PERCENT / 100 if threshold is None else threshold
     rows = _rows(positions)
+    order = {pk: n for n, pk in enumerate(rows)}
     superiors = _superiors()
-    index = department_index()
-    company = _company_of(index)
-    items: list[_Item] = []
+    company = _company_of(department_index())
+    texts: list[str] = []
+    norms: list[str] = []
+    grams: list[frozenset[str]] = []
+    text_index: dict[str, int] = {}
+    held: dict[int, set[int]] = defaultdict(set)  # text → positions holding it as 全责
     duties = (
         Duty.objects.filter(position_id__in=rows, responsibility=Duty.Responsibility.FULL)
         .order_by("position_id", "rank")
@@ -319,55 +342,182 @@ def duty_overlaps(
         norm = normalise(text)
         if BOILERPLATE.search(norm):
             continue
-        grams = bigrams(text)
-        if len(grams) >= MIN_BIGRAMS:
-            items.append(_Item(position_id, text, norm, grams))
+        if norm not in text_index:
+            bag = bigrams(text)
+            if len(bag) < MIN_BIGRAMS:
+                continue
+            text_index[norm] = len(texts)
+            texts.append(text)
+            norms.append(norm)
+            grams.append(bag)
+        held[text_index[norm]].add(position_id)
 
     def anchors(pk: int) -> set[int]:
         first = superiors.get(pk)
         second = superiors.get(first) if first is not None else None
         return {a for a in (first, second) if a is not None}
 
-    blocks: dict[int, list[int]] = defaultdict(list)
-    for n, item in enumerate(items):
-        blocks[item.position_id].append(n)  # a superior's own duties meet its reports'
-        for anchor in anchors(item.position_id):
-            blocks[anchor].append(n)
-    pairs = similar_pairs([item.grams for item in items], blocks.values(), threshold)
+    members: dict[int, set[int]] = defaultdict(set)  # block anchor → positions
+    for holders in held.values():
+        for pk in holders:
+            members[pk].add(pk)
+            for anchor in anchors(pk):
+                members[anchor].add(pk)
+    blocks: dict[int, list[int]] = defaultdict(list)  # block anchor → distinct texts
+    by_position: dict[int, list[int]] = defaultdict(list)
+    for n, holders in held.items():
+        for pk in holders:
+            by_position[pk].append(n)
+    for anchor, pks in members.items():
+        blocks[anchor] = sorted({n for pk in pks for n in by_position[pk]})
+    pairs = similar_pairs(grams, blocks.values(), threshold)
+    linked: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for (i, j), score in pairs.items():
+        linked[i].append((j, score))
+        linked[j].append((i, score))
+
+    horizontal: list[_Cluster] = []
+    vertical: dict[tuple[int, frozenset[int]], _Cluster] = {}
+    for anchor, block_texts in blocks.items():
+        in_block = set(block_texts)
+        reports = members[anchor] - {anchor}
+        seen: set[int] = set()
+        for start in block_texts:
+            if start in seen:
+                continue
+            group, stack = [], [start]
+            seen.add(start)
+            while stack:
+                node = stack.pop()
+                group.append(node)
+                for other, _score in linked[node]:
+                    if other in in_block and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+            holders = {pk for n in group for pk in held[n] if pk in members[anchor]}
+            if len(holders) < 2:
+                continue
+            group.sort(key=lambda n: min(order.get(pk, len(order)) for pk in held[n]))
+            direct = sorted(
+                (pk for pk in holders if superiors.get(pk) == anchor), key=order.__getitem__
+            )
+            if anchor in holders and direct and anchor in rows:
+                texts_of = tuple(n for n in group if held[n] & ({anchor} | set(direct)))
+                vertical[(anchor, frozenset(texts_of))] = _Cluster(
+                    (anchor, *direct), texts_of, _pair_score(grams, texts_of)
+                )
+            by_company: dict[int, list[int]] = defaultdict(list)
+            for pk in holders & reports:
+                if pk in rows:
+                    by_company[company[rows[pk].department_id]].append(pk)
+            for pks in by_company.values():
+                if len(pks) < 2:
+                    continue
+                pks.sort(key=order.__getitem__)
+                texts_of = tuple(n for n in group if held[n] & set(pks))
+                horizontal.append(_Cluster(tuple(pks), texts_of, _pair_score(grams, texts_of)))
 
     findings: list[Finding] = []
-    for (i, j), score in sorted(pairs.items()):
-        a, b = items[i], items[j]
-        if a.position_id == b.position_id:
-            continue
-        if a.position_id > b.position_id:
-            a, b = b, a
-        ra, rb = rows[a.position_id], rows[b.position_id]
-        direct = superiors.get(ra.pk) == rb.pk or superiors.get(rb.pk) == ra.pk
-        if direct:
-            kind = OVERLAP_SUPERIOR
-            upper, lower = (rb, ra) if superiors.get(ra.pk) == rb.pk else (ra, rb)
-            message = f"上级“{upper.title}”与直接下属“{lower.title}”对相似的职责都负全责"
-        elif company[ra.department_id] == company[rb.department_id] and anchors(ra.pk) & anchors(
-            rb.pk
-        ):
-            kind = OVERLAP
-            message = f"“{ra.title}”与“{rb.title}”对相似的职责都负全责"
-        else:
-            continue
-        percent = round(score * 100)
+    kept = _widest(horizontal)
+    for cluster in kept:
+        titles = [rows[pk].title for pk in cluster.positions]
+        names = f"“{titles[0]}”与“{titles[1]}”" if len(titles) == 2 else _quoted(titles)
         findings.append(
-            Finding(
-                kind=kind,
-                key=_key(kind, ra.pk, rb.pk, _digest(a.norm, b.norm)),
-                message=f"{message}（相似度 {percent}%）",
-                department_id=ra.department_id,
-                positions=(ra.ref, rb.ref),
-                texts=(marked(a.text, b.grams), marked(b.text, a.grams)),
-                similarity=percent,
+            _overlap_finding(
+                OVERLAP,
+                f"{names}对相似的职责都负全责",
+                cluster,
+                rows,
+                texts,
+                norms,
+                grams,
+                held,
             )
         )
+    for cluster in vertical.values():
+        upper, *lower = (rows[pk].title for pk in cluster.positions)
+        findings.append(
+            _overlap_finding(
+                OVERLAP_SUPERIOR,
+                f"上级“{upper}”与直接下属{'、'.join(f'“{t}”' for t in lower[:5])}"
+                + (f" 等 {len(lower)} 个职位" if len(lower) > 5 else "")
+                + "对相似的职责都负全责",
+                cluster,
+                rows,
+                texts,
+                norms,
+                grams,
+                held,
+            )
+        )
+    findings.sort(key=lambda f: (f.kind != OVERLAP, [order[p.pk] for p in f.positions]))
     return findings
+
+
+def _pair_score(grams: list[frozenset[str]], group: tuple[int, ...]) -> float:
+    return jaccard(grams[group[0]], grams[group[1]]) if len(group) > 1 else 1.0
+
+
+def _widest(clusters: list[_Cluster]) -> list[_Cluster]:
+    """Each group once: a group whose positions and texts lie within another's is dropped."""
+    ordered = sorted(
+        {(c.positions, c.texts): c for c in clusters}.values(),
+        key=lambda c: (-len(c.positions), -len(c.texts)),
+    )
+    kept: list[_Cluster] = []
+    by_position: dict[int, list[int]] = defaultdict(list)
+    for cluster in ordered:
+        mine, my_texts = set(cluster.positions), set(cluster.texts)
+        candidates = {k for pk in cluster.positions for k in by_position[pk]}
+        if any(
+            mine <= set(kept[k].positions) and my_texts <= set(kept[k].texts) for k in candidates
+        ):
+            continue
+        for pk in cluster.positions:
+            by_position[pk].append(len(kept))
+        kept.append(cluster)
+    return kept
+
+
+def _overlap_finding(
+    kind: str,
+    message: str,
+    cluster: _Cluster,
+    rows: dict[int, Row],
+    texts: list[str],
+    norms: list[str],
+    grams: list[frozenset[str]],
+    held: dict[int, set[int]],
+) -> Finding:
+    shown = list(cluster.texts[:PANELS])
+    if len(shown) == 1:
+        shown = shown * 2  # one text held by all: shown beside itself
+    panels = []
+    owners = []
+    for n, index in enumerate(shown):
+        holders = [pk for pk in cluster.positions if pk in held[index]]
+        if len(cluster.texts) == 1:  # the same text: first holder, then the others
+            holders = holders[:1] if n == 0 else holders[1:]
+        others = frozenset().union(*(grams[m] for m in shown if m != index)) or grams[index]
+        panels.append(marked(texts[index], others))
+        first = rows[holders[0]].title
+        owners.append(first + (f" 等 {len(holders)} 个职位" if len(holders) > 1 else ""))
+    percent = round(cluster.score * 100)
+    ref_department = rows[cluster.positions[0]].department_id
+    return Finding(
+        kind=kind,
+        key=_key(
+            kind,
+            _digest(*(str(pk) for pk in cluster.positions)),
+            _digest(*sorted(norms[n] for n in cluster.texts)),
+        ),
+        message=f"{message}（相似度 {percent}%）",
+        department_id=ref_department,
+        positions=tuple(rows[pk].ref for pk in cluster.positions),
+        texts=tuple(panels),
+        owners=tuple(owners),
+        similarity=percent,
+    )
 
 
 # --- gaps -----------------------------------------------------------------------------------------
@@ -434,7 +584,6 @@ def no_management_duty(positions: QuerySet[Position]) -> list[Finding]:
     """Managers' sheets (positions others report to) without a 部门管理-type duty."""
     rows = _rows(positions)
     managers = _report_counts(rows)
-    covered: set[int] = set()
     words = Q()
     for word in MANAGEMENT_WORDS:
         words |= Q(title__contains=word) | Q(group__contains=word) | Q(tasks__contains=word)
@@ -514,6 +663,70 @@ def unconfirmed(positions: QuerySet[Position]) -> list[Finding]:
     return findings
 
 
+BAND_GAP = "band_gap"
+
+
+def band_gaps(positions: QuerySet[Position], *, whole: bool | None = None) -> list[Finding]:
+    """Bands of the 权责手册 (its working matrix) without an 审批 or without an 执行 grant.
+
+    A department's report holds the bands that grant any level to one of its positions; the
+    whole organisation's (``whole``; by default: when ``positions`` are every active
+    position) holds every band, those granted only to bodies (董事会 …) or to nobody included.
+    """
+    rows = _rows(positions)
+    if whole is None:
+        whole = len(rows) == Position.objects.active().count()
+    bands = Band.objects.select_related("matter__category").order_by(
+        "matter__category__order",
+        "matter__category__name",
+        "matter__order",
+        "matter__name",
+        "order",
+        "pk",
+    )
+    if not whole:
+        bands = bands.filter(grants__position_id__in=list(rows)).distinct()
+    bands = list(bands)
+    levels: dict[int, set[str]] = defaultdict(set)
+    holders: dict[int, list[int]] = defaultdict(list)
+    for band_id, level, position_id in Grant.objects.filter(
+        band_id__in=[band.pk for band in bands]
+    ).values_list("band_id", "level", "position_id"):
+        levels[band_id].add(level)
+        if position_id in rows:
+            holders[band_id].append(position_id)
+    order = {pk: n for n, pk in enumerate(rows)}
+    roots = department_index().roots
+    fallback = roots[0] if whole and roots else None
+    findings = []
+    for band in bands:
+        matter = band.matter
+        name = f"{matter.category.name} → {matter.name}" + (
+            f"（{band.condition}）" if band.condition else ""
+        )
+        refs = tuple(rows[pk].ref for pk in sorted(set(holders[band.pk]), key=order.__getitem__))
+        department_id = rows[refs[0].pk].department_id if refs else fallback
+        if department_id is None:
+            continue
+        for level, label in ((ManualLevel.APPROVE, "审批"), (ManualLevel.EXECUTE, "执行")):
+            if level in levels[band.pk]:
+                continue
+            findings.append(
+                Finding(
+                    kind=BAND_GAP,
+                    key=_key(
+                        "band",
+                        _digest(matter.category.name, matter.name, band.condition),
+                        level,
+                    ),
+                    message=f"权责手册“{name}”没有{label}",
+                    department_id=department_id,
+                    positions=refs,
+                )
+            )
+    return findings
+
+
 # --- structure ------------------------------------------------------------------------------------
 
 GRADE_INVERSION = "grade_inversion"
@@ -579,7 +792,8 @@ def span_of_control(
                 positions=(row.ref,),
             )
         )
-    return sorted(findings, key=lambda f: list(rows).index(f.positions[0].pk))
+    order = {pk: n for n, pk in enumerate(rows)}
+    return sorted(findings, key=lambda f: order[f.positions[0].pk])
 
 
 def vacant_superiors(positions: QuerySet[Position]) -> list[Finding]:
@@ -687,6 +901,7 @@ TYPES: tuple[FindingType, ...] = (
     FindingType(NO_MANAGEMENT_DUTY, "缺口", "管理者缺少部门管理类职责", no_management_duty),
     FindingType(OVERDUE_REVIEW, "缺口", "逾期未复核", overdue_review),
     FindingType(UNCONFIRMED, "缺口", "在岗员工未确认现行版本", unconfirmed),
+    FindingType(BAND_GAP, "缺口", "权责手册档位缺少审批或执行", band_gaps),
     FindingType(GRADE_INVERSION, "结构", "职位等级倒挂", grade_inversions),
     FindingType(SPAN, "结构", "管理幅度异常", span_of_control),
     FindingType(VACANT_SUPERIOR, "结构", "有下属的职位空缺", vacant_superiors),

@@ -8,7 +8,18 @@ import pytest
 
 from diagnosis.services import findings
 from diagnosis.services.findings import scope_positions
-from positions.models import Department, Duty, Position
+from positions.models import (
+    Band,
+    Body,
+    Department,
+    Duty,
+    Grant,
+    Manual,
+    ManualLevel,
+    Matter,
+    MatterCategory,
+    Position,
+)
 from positions.services import acknowledgements
 from positions.tests.factories import (
     DepartmentFactory,
@@ -102,6 +113,33 @@ def test_duty_overlaps_reaches_cousins_sharing_a_superior_two_levels_up(company)
     ]
 
 
+def test_duty_overlaps_one_finding_for_every_position_holding_the_duty(company):
+    """Five 置业顾问 with the same 全责 duty are one finding (not ten pairs), and the cousin
+    under the other 主管 joins it once (not once per block)."""
+    top = PositionFactory(title="销售经理", department=company["sales"])
+    first = PositionFactory(title="销售主管甲", department=company["sales"], reports_to=top)
+    second = PositionFactory(title="销售主管乙", department=company["sales"], reports_to=top)
+    for n in range(4):
+        duty(
+            PositionFactory(title=f"置业顾问{n}", department=company["sales"], reports_to=first),
+            RESEARCH,
+        )
+    duty(
+        PositionFactory(title="置业顾问9", department=company["sales"], reports_to=second), RESEARCH
+    )
+
+    found = findings.duty_overlaps(scope_positions(company["sales"]))
+
+    assert kinds(found) == [
+        (
+            "overlap",
+            "“置业顾问0”、“置业顾问1”、“置业顾问2”、“置业顾问3”、“置业顾问9”"
+            "对相似的职责都负全责（相似度 100%）",
+        )
+    ]
+    assert found[0].owners == ("置业顾问0", "置业顾问1 等 4 个职位")
+
+
 def test_duty_overlaps_not_beyond_two_levels(company):
     top = PositionFactory(title="总经理", department=company["fuzhou"])
     v1 = PositionFactory(title="副总经理甲", department=company["fuzhou"], reports_to=top)
@@ -176,7 +214,7 @@ def test_duty_overlaps_seed_sales_admin_pair_is_not_reported(seed):
 
     def reported(threshold=None) -> bool:
         return any(
-            {p.pk for p in f.positions} == pair
+            pair <= {p.pk for p in f.positions}
             for f in findings.duty_overlaps(everything, threshold=threshold)
         )
 
@@ -247,6 +285,35 @@ def test_unconfirmed_until_every_holder_confirms(company):
     ]
     acknowledgements.acknowledge(user=lin.user, version=clerk.current_version)
     assert findings.unconfirmed(scope_positions(company["sales"])) == []
+
+
+def test_band_gaps_without_approval_or_execution(company):
+    manual = Manual.objects.create()
+    finance = MatterCategory.objects.create(manual=manual, name="财务管理")
+    expenses = Matter.objects.create(category=finance, name="费用报销")
+    small = Band.objects.create(matter=expenses, condition="金额 ≤ 5 万", order=1)
+    large = Band.objects.create(matter=expenses, condition="金额 > 5 万", order=2)
+    board = Body.objects.create(manual=manual, name="总经理办公会")
+    boss = PositionFactory(title="销售经理", department=company["sales"])
+    clerk = PositionFactory(title="售楼员", department=company["sales"], reports_to=boss)
+    planner = PositionFactory(title="策划经理", department=company["planning"])
+    Grant.objects.create(band=small, position=boss, level=ManualLevel.APPROVE)
+    Grant.objects.create(band=small, position=clerk, level=ManualLevel.EXECUTE)
+    Grant.objects.create(band=large, position=boss, level=ManualLevel.REVIEW)
+    Grant.objects.create(band=large, body=board, level=ManualLevel.APPROVE)
+    other = Matter.objects.create(category=finance, name="借款", order=1)
+    orphan = Band.objects.create(matter=other)
+    Grant.objects.create(band=orphan, position=planner, level=ManualLevel.EXECUTE)
+
+    found = findings.band_gaps(scope_positions(company["sales"]))
+
+    assert kinds(found) == [("band_gap", "权责手册“财务管理 → 费用报销（金额 > 5 万）”没有执行")]
+    assert [p.title for p in found[0].positions] == ["销售经理"]
+    everything = findings.band_gaps(scope_positions(company["group"]))
+    assert kinds(everything) == [
+        ("band_gap", "权责手册“财务管理 → 费用报销（金额 > 5 万）”没有执行"),
+        ("band_gap", "权责手册“财务管理 → 借款”没有审批"),
+    ]
 
 
 # --- structure ------------------------------------------------------------------------------------

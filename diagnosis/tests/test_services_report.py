@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from diagnosis.models import DiagnosisJob, FindingNote
@@ -123,21 +125,21 @@ def test_build_report_reports_progress_check_by_check(sales):
 
     build_report(sales, progress=lambda done, total, label: seen.append((done, total, label)))
 
-    assert seen[0] == (0, 10, "职责重叠（同级或相近职位）, 职责重叠（上级与直接下属）")
-    assert seen[-1] == (10, 10, "汇总")
-    assert [done for done, _total, _label in seen] == list(range(11))
+    assert seen[0] == (0, 11, "职责重叠（同级或相近职位）, 职责重叠（上级与直接下属）")
+    assert seen[-1] == (11, 11, "汇总")
+    assert [done for done, _total, _label in seen] == list(range(12))
 
 
 def test_job_runs_in_the_worker_and_stores_the_report(sales, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.request_job(department=sales, user=UserFactory())
     assert job.status == DiagnosisJob.Status.QUEUED
-    assert job.total == 10
+    assert job.total == 11
 
     run_worker()
 
     job.refresh_from_db()
-    assert (job.status, job.done, job.total, job.stage) == ("done", 10, 10, "已完成")
+    assert (job.status, job.done, job.total, job.stage) == ("done", 11, 11, "已完成")
     report = jobs.job_report(job)
     assert [e.finding.message for e in section(report, "overlap").open] == [
         "“售楼员”与“置业顾问”对相似的职责都负全责（相似度 100%）"
@@ -149,3 +151,17 @@ def test_request_job_reuses_a_job_of_the_same_scope_still_running(sales):
 
     assert jobs.request_job(department=sales, user=None) == first
     assert DiagnosisJob.objects.count() == 1
+
+
+def test_build_report_query_count_does_not_grow_with_the_scope(sales):
+    with CaptureQueriesContext(connection) as small:
+        build_report(sales)
+    boss = sales.positions.get(title="销售经理")
+    for n in range(12):
+        position = PositionFactory(title=f"置业顾问{n}", department=sales, reports_to=boss)
+        DutyFactory(position=position, title="市场调研", tasks=RESEARCH)
+    with CaptureQueriesContext(connection) as large:
+        report = build_report(sales)
+
+    assert report.positions == 15
+    assert len(large) == len(small)

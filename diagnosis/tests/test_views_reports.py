@@ -168,8 +168,20 @@ def test_large_scope_runs_as_a_job_with_progress(
     done = hr_client.get(reverse("diagnosis:job-status", args=[job.pk])).json()
     assert (done["status_label"], done["percent"], done["finished"]) == ("已完成", 100, True)
     assert OVERLAP in page_text(hr_client.get(reverse("diagnosis:job", args=[job.pk])))
-    # The department's page now shows the job's report, and marks it from there.
+    # The department's page now shows the job's report; a finding is marked from the job's page.
     assert OVERLAP in page_text(hr_client.get(reverse("diagnosis:report", args=[sales.pk])))
+    key = next(
+        e.finding.key
+        for s in hr_client.get(reverse("diagnosis:job", args=[job.pk])).context["report"].sections
+        for e in s.entries
+        if e.finding.kind == "overlap"
+    )
+    marked = hr_client.post(
+        reverse("diagnosis:mark"),
+        {"job": job.pk, "key": key, "status": "acknowledged", "reason": "已安排调整"},
+    )
+    assert marked["Location"] == reverse("diagnosis:job", args=[job.pk]) + f"#{key}"
+    assert "已处理 1 项（已知悉/不适用）" in page_text(hr_client.get(marked["Location"]))
 
 
 def test_job_create_with_a_bad_department_is_refused(hr_client, sales):
@@ -191,3 +203,18 @@ def test_scoped_hr_editor_may_not_diagnose_outside_the_scope(client, sales):
     assert client.get(reverse("diagnosis:report", args=[other.pk])).status_code == 403
     index = page_text(client.get(reverse("diagnosis:index")))
     assert "销售部" in index and "财务部" not in index and "生成全公司诊断" not in index
+
+
+def test_menu_offers_the_diagnosis_to_hr_and_managers_only(client, hr_user, sales):
+    employee = UserFactory(username="employee")
+    employee.groups.add(permissions.role_group(permissions.EMPLOYEE))
+    client.force_login(employee)
+    assert (
+        'id="nav-diagnosis"'
+        not in client.get(reverse("positions:department-tree")).content.decode()
+    )
+    assert client.get(reverse("diagnosis:index")).status_code == 403
+
+    client.force_login(hr_user)
+    page = client.get(reverse("positions:department-tree")).content.decode()
+    assert f'href="{reverse("diagnosis:index")}" id="nav-diagnosis"' in page

@@ -50,10 +50,20 @@ def _report_of(department: Department) -> tuple[reports.Report | None, Diagnosis
     return (jobs.job_report(done) if done else None), job, count
 
 
+SHEET_PLACEHOLDER = 987654321
+
+
 def _report_context(request: HttpRequest, report: reports.Report) -> dict:
+    """The report and what its findings link to (addresses reversed once, not per finding)."""
     user = request.user
+    sheet = reverse("positions:position-sheet", args=[SHEET_PLACEHOLDER])
+    prefix, _, suffix = sheet.partition(str(SHEET_PLACEHOLDER))
     return {
         "report": report,
+        "sheet_prefix": prefix,
+        "sheet_suffix": suffix,
+        "mark_url": reverse("diagnosis:mark"),
+        "unmark_url": reverse("diagnosis:unmark"),
         "may_mark": {
             entry.finding.key
             for section in report.sections
@@ -92,7 +102,6 @@ def diagnosis_report(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "large": report is None or job is not None,
         "may_run_job": permissions.can_run_diagnosis_job(request.user, department),
-        "mark_form": MarkForm(),
     }
     if report is not None:
         context |= _report_context(request, report)
@@ -269,7 +278,7 @@ def _status(job: DiagnosisJob) -> dict:
 @require_GET
 def diagnosis_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    context = {"job": job, "state": _status(job), "mark_form": MarkForm()}
+    context = {"job": job, "scope_job": job, "state": _status(job)}
     report = jobs.job_report(job)
     if report is not None:
         context |= _report_context(request, report)

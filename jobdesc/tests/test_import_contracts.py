@@ -23,6 +23,7 @@ PACKAGES = (
     "bench",
     "api",
     "notifications",
+    "diagnosis",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -133,3 +134,14 @@ def test_import_contracts_refuse_an_area_importing_notifications(tree):
         views.write_text(original)
     assert result.returncode == 1
     assert "Nothing imports notifications BROKEN" in result.stdout
+
+
+def test_import_contracts_refuse_an_area_importing_the_diagnosis(tree):
+    views = tree / "people" / "views" / "people.py"
+    original = append(views, "from diagnosis.services import findings  # noqa")
+    try:
+        result = lint(tree)
+    finally:
+        views.write_text(original)
+    assert result.returncode == 1
+    assert "Nothing imports the diagnosis BROKEN" in result.stdout
