@@ -143,7 +143,8 @@ def test_editor_shows_the_manual_rows_read_only_with_a_link(seed, client):
     client.force_login(hr)
     page = client.get(reverse("positions:position-edit", args=[clerk().pk])).content.decode()
     assert "在权责手册中编辑" in page
-    assert reverse("rights:manual") in page
+    link = f'href="{reverse("rights:working-copy")}?department={clerk().department_id}"'
+    assert link in page
     assert "优惠申请（折扣 &lt; 95%）" in page
     assert 'name="authorities-TOTAL_FORMS"' not in page
 
