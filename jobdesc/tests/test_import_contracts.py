@@ -24,6 +24,7 @@ PACKAGES = (
     "api",
     "notifications",
     "diagnosis",
+    "rights",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

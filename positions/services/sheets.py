@@ -55,7 +55,6 @@ from reversion.revisions import _follow_relations, _get_content_type, _get_optio
 from positions import hooks, permissions
 from positions.models import (
     SHEET_SECTIONS,
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -118,7 +117,6 @@ SECTIONS: dict[str, Section] = {
             ("group", "kind", "title", "tasks", "responsibility", "assessment"),
             "rank",
         ),
-        Section("authorities", Authority, ("name", "level"), "order"),
         Section("relationships", Relationship, ("kind", "party", "purpose"), "order"),
         Section("indicators", Indicator, ("name", "description"), "order"),
         Section("qualification", Qualification, tuple(Qualification.SHEET_FIELDS), None),

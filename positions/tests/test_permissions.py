@@ -772,6 +772,20 @@ CASES: tuple[Case, ...] = (
             "diagnosis:job-xlsx",
         )
     ),
+    # 权责手册: the version in force and its versions for everyone signed in; the working copy
+    # for HR editors (and the manual's approvers); a workflow POST answers each role's step.
+    Case("rights:manual", none, everyone()),
+    Case("rights:working-copy", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("rights:version-list", none, everyone()),
+    Case("rights:version-detail", lambda w: {"number": 1}, everyone()),
+    Case("rights:version-detail", lambda w: {"number": 99}, everyone(404), label="no V99"),
+    Case(
+        "rights:workflow",
+        none,
+        statuses(LOGIN, 400, 400, 400, 400, 400),
+        method="post",
+        label="POST without an action",
+    ),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
@@ -814,7 +828,6 @@ def section(related: str) -> Callable[[World], dict]:
         position = world.published
         maker = {
             "duties": factories.DutyFactory,
-            "authorities": factories.AuthorityFactory,
             "qualification": factories.QualificationFactory,
             "relationships": factories.RelationshipFactory,
             "indicators": factories.IndicatorFactory,
@@ -872,7 +885,6 @@ LOG_VIEWS = {
 ADMIN_MODEL_ROWS: dict[str, tuple[Callable[[World], dict], dict[str, dict]]] = {
     "positions_position": (obj(lambda w: w.published), SHEET_VIEWS),
     "positions_duty": (section("duties"), SHEET_VIEWS),
-    "positions_authority": (section("authorities"), SHEET_VIEWS),
     "positions_qualification": (section("qualification"), SHEET_VIEWS),
     "positions_relationship": (section("relationships"), SHEET_VIEWS),
     "positions_indicator": (section("indicators"), SHEET_VIEWS),
@@ -1313,7 +1325,6 @@ def test_admin_scoped_hr_cannot_move_position_to_department_outside_scope(world,
                 f"{prefix}-{key}": value
                 for prefix in (
                     "duties",
-                    "authorities",
                     "relationships",
                     "qualification",
                     "indicators",
