@@ -1493,7 +1493,7 @@ class ManualVersionRow(models.Model):
         ManualVersion, verbose_name="权责手册版本", on_delete=models.CASCADE, related_name="rows"
     )
     position = models.ForeignKey(
-        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="+"
+        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="manual_rows"
     )
     category = models.CharField("类别", max_length=50)
     matter = models.CharField("事项", max_length=100)
@@ -1511,3 +1511,6 @@ class ManualVersionRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter}（{self.get_level_display()}）"
+
+
+reversion.register(Manual)

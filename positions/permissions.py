@@ -43,6 +43,7 @@ from positions.models import (
     Department,
     EditorScope,
     Employee,
+    Manual,
     Position,
     Role,
     WorkflowEvent,
@@ -1109,3 +1110,116 @@ def can_view_notification_log(user: User | AnonymousUser) -> bool:
 def can_manage_webhooks(user: User | AnonymousUser) -> bool:
     """Webhook subscriptions and their deliveries (重新发送) are for superusers only."""
     return access(user).superuser
+
+
+# --- 权责手册 (the authority matrix) -----------------------------------------------------------
+#
+# * **View** the version in force: everyone signed in.
+# * **Working copy** (drafts): HR editors, and whoever may review or approve the manual now.
+# * **Edit**: HR editors; the columns they write are the positions of their EditorScope
+#   departments (``scope``): an unscoped HR editor writes the whole matrix, a scoped one only a
+#   department subtree inside their scope. Rows (categories, matters, bands) are shared.
+# * **Submit** (草稿 → 待审核): an HR editor. **Review** (待审核 → 待审批): an unscoped HR editor
+#   (the manual concerns every department). **Approve** (待审批 → 已生效): a 部门经理 holding a
+#   position directly in a 集团公司/项目公司 (总经理, 副总经理), or a superuser.
+#   **Reject**: whoever may do the step.
+# * Separation of duties as for the sheets: the preparer neither reviews nor approves, the
+#   reviewer does not approve — superusers included.
+
+
+def can_view_manual(user: User | AnonymousUser) -> bool:
+    return access(user).authenticated
+
+
+def _company_leader(user: User | AnonymousUser) -> bool:
+    """A 部门经理 holding a position directly in a 集团公司 or 项目公司 (总经理, 副总经理 …)."""
+    rules = access(user)
+    if not rules.is_manager:
+        return False
+    held = _held_departments(user)
+    companies = (Department.Kind.GROUP, Department.Kind.COMPANY)
+    return bool(held) and Department.objects.filter(pk__in=held, kind__in=companies).exists()
+
+
+def manual_edit_refusal(
+    user: User | AnonymousUser, *, scope: Department | None = None
+) -> str | None:
+    """Why the user may not write the manual's columns of ``scope`` (None: all); None: may."""
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if not rules.is_hr_editor:
+        return "只有 HR 编辑可以编辑权责手册。"
+    if rules.edit_departments is None:
+        return None
+    if scope is None:
+        return "您的编辑范围限于部分部门：请选择您负责的部门后编辑其权责。"
+    if scope.pk not in rules.edit_departments:
+        return f"您无权编辑“{scope.name}”的权责。"
+    return None
+
+
+def can_edit_manual(user: User | AnonymousUser, *, scope: Department | None = None) -> bool:
+    return manual_edit_refusal(user, scope=scope) is None
+
+
+def can_edit_manual_somewhere(user: User | AnonymousUser) -> bool:
+    rules = access(user)
+    return rules.is_hr_editor and rules.edit_departments != frozenset()
+
+
+def manual_submit_refusal(user: User | AnonymousUser, manual: Manual) -> str | None:
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if not rules.is_hr_editor:
+        return "只有 HR 编辑可以提交权责手册审核。"
+    return None
+
+
+def manual_review_refusal(user: User | AnonymousUser, manual: Manual) -> str | None:
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if manual.prepared_by_id is not None and manual.prepared_by_id == user.pk:
+        return "编制人不能审核自己编制的权责手册。"
+    if rules.superuser or (rules.is_hr_editor and rules.edit_departments is None):
+        return None
+    return "权责手册由负责全公司的 HR 编辑审核。"
+
+
+def manual_approval_refusal(user: User | AnonymousUser, manual: Manual) -> str | None:
+    rules = access(user)
+    if not rules.authenticated:
+        return "请先登录。"
+    if manual.prepared_by_id is not None and manual.prepared_by_id == user.pk:
+        return "编制人不能审批自己编制的权责手册。"
+    if manual.reviewed_by_id is not None and manual.reviewed_by_id == user.pk:
+        return "审核人不能同时审批同一份权责手册。"
+    if rules.superuser or _company_leader(user):
+        return None
+    return "权责手册由公司领导（集团公司或项目公司的部门经理）审批。"
+
+
+def can_submit_manual(user: User | AnonymousUser, manual: Manual) -> bool:
+    return manual.status == Manual.Status.DRAFT and manual_submit_refusal(user, manual) is None
+
+
+def can_review_manual(user: User | AnonymousUser, manual: Manual) -> bool:
+    return manual.status == Manual.Status.SUBMITTED and manual_review_refusal(user, manual) is None
+
+
+def can_approve_manual(user: User | AnonymousUser, manual: Manual) -> bool:
+    return manual.status == Manual.Status.REVIEWED and manual_approval_refusal(user, manual) is None
+
+
+def can_reject_manual(user: User | AnonymousUser, manual: Manual) -> bool:
+    return can_review_manual(user, manual) or can_approve_manual(user, manual)
+
+
+def reads_manual_working_copy(user: User | AnonymousUser) -> bool:
+    """HR editors, and whoever may review or approve the manual, read its working copy."""
+    rules = access(user)
+    if not rules.authenticated:
+        return False
+    return rules.is_hr_editor or _company_leader(user)

@@ -6,194 +6,508 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('positions', '0021_task_worker'),
+        ("positions", "0021_task_worker"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Matter',
+            name="Matter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='事项')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="事项")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '事项',
-                'verbose_name_plural': '事项',
-                'ordering': ['category', 'order', 'pk'],
+                "verbose_name": "事项",
+                "verbose_name_plural": "事项",
+                "ordering": ["category", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Manual',
+            name="Manual",
             fields=[
-                ('prepared_by_name', models.CharField(blank=True, max_length=50, verbose_name='编制人')),
-                ('prepared_at', models.DateField(blank=True, null=True, verbose_name='编制日期')),
-                ('reviewed_by_name', models.CharField(blank=True, max_length=50, verbose_name='审核人')),
-                ('reviewed_at', models.DateField(blank=True, null=True, verbose_name='审核日期')),
-                ('approved_by_name', models.CharField(blank=True, max_length=50, verbose_name='审批人')),
-                ('approved_at', models.DateField(blank=True, null=True, verbose_name='审批日期')),
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('title', models.CharField(default='权责手册', max_length=100, verbose_name='名称')),
-                ('doc_no', models.CharField(blank=True, help_text='如 HXJT-QZ-2026-01。', max_length=50, verbose_name='文号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('reviewed', '待审批'), ('published', '已生效')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('lock_version', models.PositiveIntegerField(default=1, editable=False, help_text='每次保存权责手册时加一；用于发现并发编辑（乐观锁）。', verbose_name='编辑版本号')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人账号')),
-                ('prepared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人账号')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人账号')),
+                (
+                    "prepared_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="编制人"),
+                ),
+                ("prepared_at", models.DateField(blank=True, null=True, verbose_name="编制日期")),
+                (
+                    "reviewed_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="审核人"),
+                ),
+                ("reviewed_at", models.DateField(blank=True, null=True, verbose_name="审核日期")),
+                (
+                    "approved_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="审批人"),
+                ),
+                ("approved_at", models.DateField(blank=True, null=True, verbose_name="审批日期")),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(default="权责手册", max_length=100, verbose_name="名称"),
+                ),
+                (
+                    "doc_no",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 HXJT-QZ-2026-01。",
+                        max_length=50,
+                        verbose_name="文号",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("reviewed", "待审批"),
+                            ("published", "已生效"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "lock_version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="每次保存权责手册时加一；用于发现并发编辑（乐观锁）。",
+                        verbose_name="编辑版本号",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人账号",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人账号",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责手册',
-                'verbose_name_plural': '权责手册',
-                'ordering': ['id'],
+                "verbose_name": "权责手册",
+                "verbose_name_plural": "权责手册",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='机构')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('manual', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bodies', to='positions.manual', verbose_name='权责手册')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="机构")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "manual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bodies",
+                        to="positions.manual",
+                        verbose_name="权责手册",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '决策机构',
-                'verbose_name_plural': '决策机构',
-                'ordering': ['manual', 'order', 'pk'],
+                "verbose_name": "决策机构",
+                "verbose_name_plural": "决策机构",
+                "ordering": ["manual", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ManualVersion',
+            name="ManualVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prepared_by_name', models.CharField(blank=True, max_length=50, verbose_name='编制人')),
-                ('prepared_at', models.DateField(blank=True, null=True, verbose_name='编制日期')),
-                ('reviewed_by_name', models.CharField(blank=True, max_length=50, verbose_name='审核人')),
-                ('reviewed_at', models.DateField(blank=True, null=True, verbose_name='审核日期')),
-                ('approved_by_name', models.CharField(blank=True, max_length=50, verbose_name='审批人')),
-                ('approved_at', models.DateField(blank=True, null=True, verbose_name='审批日期')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('doc_no', models.CharField(blank=True, max_length=50, verbose_name='文号')),
-                ('document', models.JSONField(verbose_name='权责手册内容')),
-                ('effective_date', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('published_at', models.DateTimeField(auto_now_add=True, verbose_name='发布时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人账号')),
-                ('manual', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='positions.manual', verbose_name='权责手册')),
-                ('prepared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人账号')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "prepared_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="编制人"),
+                ),
+                ("prepared_at", models.DateField(blank=True, null=True, verbose_name="编制日期")),
+                (
+                    "reviewed_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="审核人"),
+                ),
+                ("reviewed_at", models.DateField(blank=True, null=True, verbose_name="审核日期")),
+                (
+                    "approved_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="审批人"),
+                ),
+                ("approved_at", models.DateField(blank=True, null=True, verbose_name="审批日期")),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                ("doc_no", models.CharField(blank=True, max_length=50, verbose_name="文号")),
+                ("document", models.JSONField(verbose_name="权责手册内容")),
+                (
+                    "effective_date",
+                    models.DateField(blank=True, null=True, verbose_name="生效日期"),
+                ),
+                ("published_at", models.DateTimeField(auto_now_add=True, verbose_name="发布时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人账号",
+                    ),
+                ),
+                (
+                    "manual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="positions.manual",
+                        verbose_name="权责手册",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人账号",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责手册版本',
-                'verbose_name_plural': '权责手册版本',
-                'ordering': ['manual', '-number'],
+                "verbose_name": "权责手册版本",
+                "verbose_name_plural": "权责手册版本",
+                "ordering": ["manual", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='manual',
-            name='current_version',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='positions.manualversion', verbose_name='现行版本'),
+            model_name="manual",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="positions.manualversion",
+                verbose_name="现行版本",
+            ),
         ),
         migrations.CreateModel(
-            name='ManualVersionRow',
+            name="ManualVersionRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=50, verbose_name='类别')),
-                ('matter', models.CharField(max_length=100, verbose_name='事项')),
-                ('condition', models.CharField(blank=True, max_length=100, verbose_name='档位/条件')),
-                ('level', models.CharField(choices=[('propose', '提议'), ('review', '审核'), ('countersign', '会签'), ('approve', '审批'), ('execute', '执行'), ('inform', '知情')], max_length=12, verbose_name='权限级别')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('position', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='positions.position', verbose_name='职位')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='positions.manualversion', verbose_name='权责手册版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(max_length=50, verbose_name="类别")),
+                ("matter", models.CharField(max_length=100, verbose_name="事项")),
+                (
+                    "condition",
+                    models.CharField(blank=True, max_length=100, verbose_name="档位/条件"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("propose", "提议"),
+                            ("review", "审核"),
+                            ("countersign", "会签"),
+                            ("approve", "审批"),
+                            ("execute", "执行"),
+                            ("inform", "知情"),
+                        ],
+                        max_length=12,
+                        verbose_name="权限级别",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "position",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="manual_rows",
+                        to="positions.position",
+                        verbose_name="职位",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="positions.manualversion",
+                        verbose_name="权责手册版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责手册版本行',
-                'verbose_name_plural': '权责手册版本行',
-                'ordering': ['version', 'position', 'order'],
+                "verbose_name": "权责手册版本行",
+                "verbose_name_plural": "权责手册版本行",
+                "ordering": ["version", "position", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Band',
+            name="Band",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition', models.CharField(blank=True, help_text='如“金额 ≤ 5 万”；不分档时留空。', max_length=100, verbose_name='档位/条件')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='positions.matter', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        blank=True,
+                        help_text="如“金额 ≤ 5 万”；不分档时留空。",
+                        max_length=100,
+                        verbose_name="档位/条件",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bands",
+                        to="positions.matter",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '档位',
-                'verbose_name_plural': '档位',
-                'ordering': ['matter', 'order', 'pk'],
+                "verbose_name": "档位",
+                "verbose_name_plural": "档位",
+                "ordering": ["matter", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MatterCategory',
+            name="MatterCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='类别')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('manual', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='positions.manual', verbose_name='权责手册')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="类别")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "manual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="positions.manual",
+                        verbose_name="权责手册",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项类别',
-                'verbose_name_plural': '事项类别',
-                'ordering': ['manual', 'order', 'pk'],
+                "verbose_name": "事项类别",
+                "verbose_name_plural": "事项类别",
+                "ordering": ["manual", "order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='matter',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matters', to='positions.mattercategory', verbose_name='事项类别'),
+            model_name="matter",
+            name="category",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="matters",
+                to="positions.mattercategory",
+                verbose_name="事项类别",
+            ),
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('propose', '提议'), ('review', '审核'), ('countersign', '会签'), ('approve', '审批'), ('execute', '执行'), ('inform', '知情')], max_length=12, verbose_name='权限级别')),
-                ('band', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='positions.band', verbose_name='档位')),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='positions.body', verbose_name='机构')),
-                ('position', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='positions.position', verbose_name='职位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("propose", "提议"),
+                            ("review", "审核"),
+                            ("countersign", "会签"),
+                            ("approve", "审批"),
+                            ("execute", "执行"),
+                            ("inform", "知情"),
+                        ],
+                        max_length=12,
+                        verbose_name="权限级别",
+                    ),
+                ),
+                (
+                    "band",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="positions.band",
+                        verbose_name="档位",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="positions.body",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="positions.position",
+                        verbose_name="职位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责',
-                'verbose_name_plural': '权责',
-                'ordering': ['band', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('body__isnull', True), ('position__isnull', False)), models.Q(('body__isnull', False), ('position__isnull', True)), _connector='OR'), name='positions_grant_position_xor_body'), models.UniqueConstraint(condition=models.Q(('position__isnull', False)), fields=('band', 'position'), name='positions_grant_unique_position'), models.UniqueConstraint(condition=models.Q(('body__isnull', False)), fields=('band', 'body'), name='positions_grant_unique_body')],
+                "verbose_name": "权责",
+                "verbose_name_plural": "权责",
+                "ordering": ["band", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("body__isnull", True), ("position__isnull", False)),
+                            models.Q(("body__isnull", False), ("position__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="positions_grant_position_xor_body",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("position__isnull", False)),
+                        fields=("band", "position"),
+                        name="positions_grant_unique_position",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("body__isnull", False)),
+                        fields=("band", "body"),
+                        name="positions_grant_unique_body",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='body',
-            constraint=models.UniqueConstraint(fields=('manual', 'name'), name='positions_body_unique_name'),
+            model_name="body",
+            constraint=models.UniqueConstraint(
+                fields=("manual", "name"), name="positions_body_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='manualversion',
-            constraint=models.UniqueConstraint(fields=('manual', 'number'), name='positions_manualversion_unique_number'),
+            model_name="manualversion",
+            constraint=models.UniqueConstraint(
+                fields=("manual", "number"), name="positions_manualversion_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='manualversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='positions_manualversion_number_min'),
+            model_name="manualversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="positions_manualversion_number_min"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='manual',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='positions_manual_single_row'),
+            model_name="manual",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", 1)), name="positions_manual_single_row"
+            ),
         ),
         migrations.AddIndex(
-            model_name='manualversionrow',
-            index=models.Index(fields=['version', 'position'], name='positions_mvrow_version_pos'),
+            model_name="manualversionrow",
+            index=models.Index(fields=["version", "position"], name="positions_mvrow_version_pos"),
         ),
         migrations.AddConstraint(
-            model_name='band',
-            constraint=models.UniqueConstraint(fields=('matter', 'condition'), name='positions_band_unique_condition'),
+            model_name="band",
+            constraint=models.UniqueConstraint(
+                fields=("matter", "condition"), name="positions_band_unique_condition"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mattercategory',
-            constraint=models.UniqueConstraint(fields=('manual', 'name'), name='positions_mattercategory_unique_name'),
+            model_name="mattercategory",
+            constraint=models.UniqueConstraint(
+                fields=("manual", "name"), name="positions_mattercategory_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matter',
-            constraint=models.UniqueConstraint(fields=('category', 'name'), name='positions_matter_unique_name'),
+            model_name="matter",
+            constraint=models.UniqueConstraint(
+                fields=("category", "name"), name="positions_matter_unique_name"
+            ),
         ),
     ]
