@@ -706,6 +706,42 @@ CASES: tuple[Case, ...] = (
         label="POST: everything off",
     ),
     Case("notifications:message-log", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    # 权责手册 grid editor (rights/views/grid.py): HR editors; a scoped one starts in its own
+    # departments (the page) and may not write the whole matrix (the JSON endpoint, no scope).
+    Case("positions:manual-grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("positions:manual-grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
+    Case(
+        "positions:manual-grid-data",
+        none,
+        statuses(LOGIN, 403, 403, 403, 403, 400),
+        method="put",
+        label="PUT without a body",
+    ),
+    # 权责手册 in Excel: the working copy for HR, the version in force (none yet: 404) else.
+    Case("positions:manual-export", none, statuses(LOGIN, 404, 404, 404, 200, 200)),
+    Case("positions:manual-import", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case(
+        "positions:manual-import",
+        none,
+        statuses(LOGIN, 403, 403, 403, 400, 400),
+        method="post",
+        label="POST without a file",
+    ),
+    Case(
+        "positions:manual-import-preview",
+        lambda w: {"token": "x" * 32},
+        statuses(LOGIN, 403, 403, 403, 404, 404),
+        label="token not staged",
+    ),
+    # 权责手册 PDF: a version for everyone signed in (none published yet: 404), the working
+    # copy for those who read its drafts.
+    Case(
+        "positions:manual-version-pdf",
+        lambda w: {"number": 1},
+        statuses(LOGIN, 404, 404, 404, 404, 404),
+        label="no version published",
+    ),
+    Case("positions:manual-draft-pdf", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
