@@ -114,9 +114,7 @@ def _groups(document: dict, per_group: int = COLUMNS_PER_GROUP) -> list[PrintedG
     return groups
 
 
-def manual_html(
-    document: dict, edition: Edition, *, company: CompanyProfile | None = None
-) -> str:
+def manual_html(document: dict, edition: Edition, *, company: CompanyProfile | None = None) -> str:
     """The PDF's HTML of a manual document."""
     company = company if company is not None else company_profile()
     groups = _groups(document)

@@ -9,9 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
 
-from positions.tests.text import compact, page_text, pdf_pages, pdf_text
-from printing.services import manual_pdf
-from rights.tests.manual_helpers import (
+from positions.tests.manual_ui_helpers import (
     build_org,
     employee,
     hr,
@@ -20,6 +18,8 @@ from rights.tests.manual_helpers import (
     publish,
     write,
 )
+from positions.tests.text import compact, page_text, pdf_pages, pdf_text
+from printing.services import manual_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def page_size(data: bytes) -> tuple[float, float]:
 
 def big_document(org: dict, bands: int = 120, extra_columns: int = 0) -> dict:
     document = marketing_document(org)
-    columns = [{"key": f"b机构{n}", "kind": "body", "label": f"机构{n}"} for n in range(extra_columns)]
+    columns = [
+        {"key": f"b机构{n}", "kind": "body", "label": f"机构{n}"} for n in range(extra_columns)
+    ]
     document["columns"] += columns
     matters = [
         {

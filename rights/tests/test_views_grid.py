@@ -8,8 +8,15 @@ import pytest
 from django.urls import reverse
 
 from positions.models import Grant, Manual
+from positions.tests.manual_ui_helpers import (
+    build_org,
+    employee,
+    hr,
+    key,
+    marketing_document,
+    write,
+)
 from positions.tests.text import page_text
-from rights.tests.manual_helpers import build_org, employee, hr, key, marketing_document, write
 
 pytestmark = pytest.mark.django_db
 

@@ -27,15 +27,24 @@ DOCUMENT = {
                     "note": "",
                     "bands": [
                         {"condition": "折扣 ≤ 98%", "cells": {"p12": "approve", "p13": "propose"}},
-                        {"condition": "折扣 < 98%", "cells": {"p12": "review", "b董事会": "approve"}},
+                        {
+                            "condition": "折扣 < 98%",
+                            "cells": {"p12": "review", "b董事会": "approve"},
+                        },
                     ],
                 },
-                {"name": "认购", "note": "签订认购书", "bands": [{"condition": "", "cells": {"p13": "execute"}}]},
+                {
+                    "name": "认购",
+                    "note": "签订认购书",
+                    "bands": [{"condition": "", "cells": {"p13": "execute"}}],
+                },
             ],
         },
         {
             "name": "财务管理",
-            "matters": [{"name": "费用报销", "note": "", "bands": [{"condition": "", "cells": {}}]}],
+            "matters": [
+                {"name": "费用报销", "note": "", "bands": [{"condition": "", "cells": {}}]}
+            ],
         },
     ],
 }
@@ -54,9 +63,25 @@ def save(sheet) -> bytes:
 def test_manual_workbook_layout_words_merged_categories_frozen_panes():
     sheet = sheet_of(manual_excel.manual_workbook(DOCUMENT))
     assert sheet["A1"].value == "权责手册（文号 HXJT-QZ-2026-01）"
-    assert [c.value for c in sheet[2]] == ["类别", "事项", "说明", "档位/条件", "营销总监", "售楼员", "董事会"]
+    assert [c.value for c in sheet[2]] == [
+        "类别",
+        "事项",
+        "说明",
+        "档位/条件",
+        "营销总监",
+        "售楼员",
+        "董事会",
+    ]
     assert [c.value for c in sheet[3]][4:] == ["营销中心", "销售部", "机构"]
-    assert [c.value for c in sheet[5]] == ["营销管理", "优惠申请", None, "折扣 ≤ 98%", "审批", "提议", None]
+    assert [c.value for c in sheet[5]] == [
+        "营销管理",
+        "优惠申请",
+        None,
+        "折扣 ≤ 98%",
+        "审批",
+        "提议",
+        None,
+    ]
     assert [c.value for c in sheet[6]][3:] == ["折扣 < 98%", "审核", None, "审批"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A5:A7", "B5:B6", "C5:C6"} <= merged  # 营销管理 over its three bands, 优惠申请 over two

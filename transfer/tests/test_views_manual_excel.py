@@ -12,8 +12,7 @@ from openpyxl import load_workbook
 
 from positions.models import Grant, Manual
 from positions.services import manual as manual_service
-from positions.tests.text import page_text
-from rights.tests.manual_helpers import (
+from positions.tests.manual_ui_helpers import (
     build_org,
     employee,
     hr,
@@ -21,6 +20,7 @@ from rights.tests.manual_helpers import (
     publish,
     write,
 )
+from positions.tests.text import page_text
 from transfer.services import manual_excel
 
 pytestmark = pytest.mark.django_db
