@@ -10,7 +10,6 @@ figures that count; SQLite when unset):
 * pdf — the A3 landscape PDF of the same 300 bands with one page width of columns (28: what an
   A3 row holds; more columns print as further groups of pages), through the warm render worker
   (``printing.pdf.render_html``, as the PDF view renders). Target ≤ 10 s (median of 3).
-* pdf, all 203 columns — the whole matrix as 8 column groups (one run; figure only).
 
     DATABASE_URL=postgres://jobdesc:jobdesc@127.0.0.1:5432/jobdesc_bench \\
         DEBUG=1 .venv/bin/python bench/manual.py [--smoke]
@@ -182,17 +181,7 @@ def _measure(out) -> dict:
             f"  A3 PDF {len(one_width['columns'])} 列 × {bands} 档位（{len(data) / 1024:.0f} KB）"
             f"中位数 {pdf_s:6.2f} s{_target('pdf', 's')}"
         )
-        all_s = None
-        if not SMOKE:
-            started = time.perf_counter()
-            data = manual_pdf.render_manual(whole, edition)
-            all_s = time.perf_counter() - started
-            out(
-                f"  A3 PDF 全部 {len(whole['columns'])} 列（{len(data) / 1024:.0f} KB，"
-                f"{len(range(0, len(whole['columns']), manual_pdf.COLUMNS_PER_GROUP))} 组）"
-                f"{all_s:6.2f} s（仅供参考）"
-            )
-    return {"grid_s": grid_s, "pdf_s": pdf_s, "pdf_all_s": all_s, "write_s": write_s}
+    return {"grid_s": grid_s, "pdf_s": pdf_s, "write_s": write_s}
 
 
 @contextlib.contextmanager
