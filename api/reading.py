@@ -14,6 +14,7 @@ from positions.models import Department, Employee, Position
 from positions.org import DepartmentIndex, department_index
 from positions.services import versions
 from positions.services.sheets import SECTIONS
+from positions.sheet import manual_authorities
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -97,6 +98,9 @@ def content_of(position: Position) -> dict[str, Any]:
         data[key] = [
             {"id": row.pk} | {name: getattr(row, name) for name in section.fields} for row in stored
         ]
+    data["authorities"] = [
+        {"name": row.name, "level": row.level} for row in manual_authorities(position)[0]
+    ]
     try:
         qualification = position.qualification
     except ObjectDoesNotExist:

@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from api.schema import SheetField
 from positions.models import (
-    Authority,
     Department,
     Duty,
+    ManualLevel,
     Position,
     Qualification,
     Relationship,
@@ -101,9 +101,12 @@ class DutyRowSerializer(serializers.Serializer):
 
 
 class AuthorityRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True, help_text="已有行的 ID")
-    name = serializers.CharField(help_text="权限", max_length=100, allow_blank=True)
-    level = serializers.ChoiceField(help_text="权限级别", choices=Authority.Level.choices)
+    """A row of 工作权限 — read-only: the position's cells of the 权责手册 version in force."""
+
+    name = serializers.CharField(help_text="权限（事项与档位）", read_only=True)
+    level = serializers.ChoiceField(
+        help_text="权限级别", choices=ManualLevel.choices, read_only=True
+    )
 
 
 class RelationshipRowSerializer(serializers.Serializer):
@@ -180,12 +183,26 @@ class PositionContentSerializer(serializers.Serializer):
         help_text="相关职位 ID",
     )
     duties = rows(DutyRowSerializer(), "工作职责，按重要性排列（第 1 行最重要）")
-    authorities = rows(AuthorityRowSerializer(), "工作权限")
+    authorities = serializers.ListField(
+        child=AuthorityRowSerializer(),
+        read_only=True,
+        help_text="工作权限（只读：取自现行权责手册，在权责手册中编辑）",
+    )
     relationships = rows(RelationshipRowSerializer(), "工作关系")
     indicators = rows(IndicatorRowSerializer(), "关键绩效指标")
     qualification = QualificationSerializer(
         required=False, allow_null=True, help_text="任职资格；null 为删除"
     )
+
+    def validate(self, attrs):
+        if isinstance(self.initial_data, dict) and "authorities" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "authorities": "工作权限取自权责手册，不能在职位说明书中修改；"
+                    "请在权责手册中编辑。"
+                }
+            )
+        return attrs
 
 
 class PositionDetailSerializer(serializers.Serializer):

@@ -2,10 +2,11 @@
 
 A group (集团) → project companies (项目公司) → departments (销售部, 客服部, 营销策划部, 财务部,
 工程部 …) → positions in a reporting tree (董事长 → 总经理 → 部门经理 → 主管 → 专员), each
-with about ten duties, a qualification, authorities, relationships and indicators, about seven
-in ten held by an employee, and every one published as V1. Rows are bulk-created; the V1
-sheets are built with ``build_sheet`` over ``with_sheet()`` batches exactly as
-``publish_version`` builds them, and the search index is filled the same way.
+with about ten duties, a qualification, relationships and indicators (工作权限 are the
+权责手册's, see bench/manual.py), about seven in ten held by an employee, and every one
+published as V1. Rows are bulk-created; the V1 sheets are built with ``build_sheet`` over
+``with_sheet()`` batches exactly as ``publish_version`` builds them, and the search index is
+filled the same way.
 
 Deterministic for a given ``seed``. Codes start with ``prefix`` so that several runs can
 coexist; a prefix already in use is refused.
@@ -24,7 +25,6 @@ from django.db import transaction
 
 from positions.models import (
     Assignment,
-    Authority,
     Department,
     Duty,
     Employee,
@@ -341,13 +341,6 @@ DEPARTMENTS: tuple[DepartmentTemplate, ...] = (
         ),
     ),
 )
-AUTHORITIES = (
-    ("本部门工作计划的审批权", Authority.Level.APPROVE),
-    ("本部门费用的审核权", Authority.Level.REVIEW),
-    ("下属人员考核的建议权", Authority.Level.PROPOSE),
-    ("本岗位工作的执行权", Authority.Level.EXECUTE),
-    ("业务资料的查阅权", Authority.Level.EXECUTE),
-)
 EDUCATIONS = (
     (Qualification.Education.COLLEGE, "大专及以上学历"),
     (Qualification.Education.BACHELOR, "大学本科及以上学历"),
@@ -569,9 +562,6 @@ def _create_sections(
         years = rng.randint(1, 8)
         sections = {
             "duties": duties,
-            "authorities": [
-                {"name": name, "level": level} for name, level in rng.sample(AUTHORITIES, 3)
-            ],
             "relationships": [
                 {
                     "kind": Relationship.Kind.INTERNAL,

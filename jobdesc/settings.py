@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "printing",
     "transfer",
     "orgchart",
+    "rights",  # 权责手册: the authority matrix's pages (its data and writer are the core's)
     "search",
     "audit",  # the audit trail (审计日志); its settings are in their own block below
     "bench",  # the generate_positions command (benchmarks' synthetic data)

@@ -51,6 +51,8 @@ urlpatterns = [
     path("", include("api.urls")),
     # 通知设置 and 通知记录 (notifications/).
     path("", include("notifications.urls")),
+    # 权责手册 (rights/): the authority matrix, its workflow and versions.
+    path("", include("rights.urls")),
 ]
 
 # The error pages in Chinese (jobdesc/errors.py); the 500 page is Django's server_error with

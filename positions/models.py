@@ -2,8 +2,8 @@
 
 A position (职位) belongs to a department (部门) and reports to another position (直接上级);
 its direct reports (直接下属) are derived from that one link and never stored twice. Everything
-a sheet says hangs off the position: duties, authorities, the qualification, working
-relationships and key indicators.
+a sheet says hangs off the position: duties, the qualification, working relationships and key
+indicators; its 工作权限 are the position's cells of the 权责手册 (the end of this module).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def sheet_prefetches() -> list[str | Prefetch]:
     """The sections of a position's working copy a sheet shows (``with_sheet``)."""
     return [
         "duties",
-        "authorities",
+        Prefetch("manual_rows", queryset=ManualVersionRow.objects.in_force()),
         "relationships",
         "indicators",
         Prefetch("direct_reports", queryset=Position.objects.order_by("code", "title")),
@@ -428,33 +428,6 @@ class Duty(models.Model):
     @property
     def task_lines(self) -> list[str]:
         return split_lines(self.tasks)
-
-
-class Authority(models.Model):
-    class Level(models.TextChoices):
-        PROPOSE = "propose", "提议"
-        REVIEW = "review", "审核"
-        APPROVE = "approve", "审批"
-        EXECUTE = "execute", "执行"
-        INFORM = "inform", "知情"
-
-    position = models.ForeignKey(
-        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="authorities"
-    )
-    name = models.CharField("权限", max_length=100)
-    level = models.CharField("权限级别", max_length=10, choices=Level.choices)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-
-    class Meta:
-        verbose_name = "工作权限"
-        verbose_name_plural = "工作权限"
-        ordering = ["position", "order", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.get_level_display()}）"
-
-    def get_absolute_url(self) -> str:
-        return self.position.get_absolute_url() + "#authorities"
 
 
 class Qualification(models.Model):
@@ -749,9 +722,9 @@ class Role(models.Model):
 # Change history (django-reversion): a revision of a position holds the position and every
 # section, so restoring one brings deleted duties back. Saving a section alone records the
 # position with it.
-SHEET_SECTIONS = ("duties", "authorities", "relationships", "indicators", "qualification")
+SHEET_SECTIONS = ("duties", "relationships", "indicators", "qualification")
 reversion.register(Position, follow=SHEET_SECTIONS)
-for section_model in (Duty, Authority, Relationship, Indicator, Qualification):
+for section_model in (Duty, Relationship, Indicator, Qualification):
     reversion.register(section_model, follow=("position",))
 
 
@@ -1486,6 +1459,18 @@ class ManualVersion(SignOffFields):
         return f"V{self.number}"
 
 
+class ManualVersionRowQuerySet(models.QuerySet):
+    def in_force(self) -> ManualVersionRowQuerySet:
+        """The rows of the manual version in force (one subquery; none before V1), in order."""
+        current = Manual.objects.filter(pk=Manual.SINGLETON_PK).values("current_version_id")
+        return (
+            self.filter(version_id=models.Subquery(current[:1]))
+            .select_related("version")
+            .defer("version__document")
+            .order_by("order", "pk")
+        )
+
+
 class ManualVersionRow(models.Model):
     """One position's cell of a published manual, as printed in its sheet's 工作权限."""
 
@@ -1500,6 +1485,8 @@ class ManualVersionRow(models.Model):
     condition = models.CharField("档位/条件", max_length=100, blank=True)
     level = models.CharField("权限级别", max_length=12, choices=ManualLevel.choices)
     order = models.PositiveIntegerField("排序", default=0)
+
+    objects = ManualVersionRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "权责手册版本行"

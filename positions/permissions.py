@@ -524,7 +524,7 @@ def can_manage_account(user: User | AnonymousUser, account: User) -> bool:
 # ``user.has_perm``. Model permissions stored in the database grant nothing.
 
 ADMIN_ACTIONS = ("view", "add", "change", "delete")
-SHEET_MODELS = ("position", "duty", "authority", "qualification", "relationship", "indicator")
+SHEET_MODELS = ("position", "duty", "qualification", "relationship", "indicator")
 
 
 def _position_of(obj) -> Position:
@@ -662,6 +662,10 @@ class Abilities:
     @property
     def create_positions(self) -> bool:
         return can_create_positions(self._user)
+
+    @property
+    def view_manual(self) -> bool:
+        return can_view_manual(self._user)
 
     @property
     def edit_departments(self) -> bool:

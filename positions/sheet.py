@@ -20,10 +20,10 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
+    ManualVersionRow,
     Position,
     Qualification,
     Relationship,
@@ -106,9 +106,15 @@ class DutyTable:
 
 @dataclass(frozen=True)
 class AuthorityRow:
-    name: str
+    """A row of 工作权限: one cell of the 权责手册 version in force for the position."""
+
+    name: str  # 事项, with its band: 优惠申请（折扣 ≤ 98%）
     level: str
     level_label: str
+    # Added with the 权责手册 (older snapshots hold only the three above).
+    category: str = ""
+    matter: str = ""
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,7 @@ class Sheet:
     filename: str  # <职位编号>-<职位名称>.pdf
     ascii_filename: str  # fallback for clients that ignore filename*
     # Fields added after versions were first stored need a default, so old snapshots still load.
+    authority_source: str = ""  # 依据权责手册 V2: the manual version 工作权限 was read from
     version: int = 0  # the version this sheet is (published) or will become (working draft)
     is_snapshot: bool = False  # built from a stored Version, not from the working copy
 
@@ -358,6 +365,7 @@ def build_sheet(source: Position | Version) -> Sheet:
     if isinstance(source, Version):
         return dataclasses.replace(Sheet.from_dict(source.sheet), is_snapshot=True)
     position = source
+    authorities, authority_source = manual_authorities(position)
     superior = position.reports_to.title if position.reports_to is not None else ""
     direct_reports = tuple(p.title for p in position.direct_reports.all())
     related = tuple(p.title for p in position.related_positions.all())
@@ -397,10 +405,8 @@ def build_sheet(source: Position | Version) -> Sheet:
         summary=tuple(split_lines(position.summary)),
         duties=_duty_table(list(position.duties.all())),
         commitments=tuple(position.commitment_lines),
-        authorities=tuple(
-            AuthorityRow(name=a.name, level=a.level, level_label=a.get_level_display())
-            for a in sorted(position.authorities.all(), key=lambda a: (a.order, a.pk))
-        ),
+        authorities=authorities,
+        authority_source=authority_source,
         qualifications=_qualification_rows(position),
         relationships=_relationship_groups(list(position.relationships.all())),
         indicators=tuple(
@@ -424,7 +430,6 @@ def proposed_sheet(
     superior: str,
     related: tuple[str, ...],
     duties: list[Duty],
-    authorities: list[Authority],
     qualification: Qualification | None,
     relationships: list[Relationship],
     indicators: list[Indicator],
@@ -433,7 +438,8 @@ def proposed_sheet(
 
     An import preview builds ``position`` (an unsaved copy with the file's field values) and
     unsaved rows, and compares the result with the stored sheet (``sheet_diff.diff_sheets``).
-    Only what the content decides changes; the sign-offs and the workflow stay ``current``'s.
+    Only what the content decides changes; the sign-offs, the workflow and 工作权限 (the
+    权责手册 version in force's) stay ``current``'s.
     """
     headcount = f"{position.headcount} 人" if position.headcount is not None else ""
     header = (
@@ -446,7 +452,6 @@ def proposed_sheet(
         Field("职位编制", headcount),
         Field("工作地点", position.location.strip()),
     )
-    ordered_authorities = sorted(authorities, key=lambda a: a.order)
     ordered_indicators = sorted(indicators, key=lambda i: i.order)
     return dataclasses.replace(
         current,
@@ -459,16 +464,40 @@ def proposed_sheet(
         summary=tuple(split_lines(position.summary)),
         duties=_duty_table(duties),
         commitments=tuple(position.commitment_lines),
-        authorities=tuple(
-            AuthorityRow(name=a.name, level=a.level, level_label=a.get_level_display())
-            for a in ordered_authorities
-        ),
         qualifications=_qualification_rows(position, qualification),
         relationships=_relationship_groups(relationships),
         indicators=tuple(
             IndicatorRow(name=i.name, description=i.description.strip()) for i in ordered_indicators
         ),
     )
+
+
+def in_force_manual_rows(position: Position) -> list[ManualVersionRow]:
+    """The position's rows of the 权责手册 version in force: prefetched by ``with_sheet``
+    (``sheet_prefetches``), else one query."""
+    cache = getattr(position, "_prefetched_objects_cache", {})
+    if "manual_rows" in cache:
+        return list(cache["manual_rows"])
+    return list(ManualVersionRow.objects.in_force().filter(position=position))
+
+
+def manual_authorities(position: Position) -> tuple[tuple[AuthorityRow, ...], str]:
+    """工作权限 as the 权责手册 version in force says, and 「依据权责手册 Vn」 ("" when none)."""
+    rows = in_force_manual_rows(position)
+    if not rows:
+        return (), ""
+    authorities = tuple(
+        AuthorityRow(
+            name=f"{row.matter}（{row.condition}）" if row.condition else row.matter,
+            level=row.level,
+            level_label=row.get_level_display(),
+            category=row.category,
+            matter=row.matter,
+            condition=row.condition,
+        )
+        for row in rows
+    )
+    return authorities, f"依据权责手册 {rows[0].version.label}"
 
 
 def _effective_date(position: Position) -> str:

@@ -9,7 +9,6 @@ from reversion.models import Version as Revision
 from bench.generate import generate_organisation
 from positions.models import (
     Assignment,
-    Authority,
     Department,
     Duty,
     Employee,
@@ -94,7 +93,7 @@ def test_generator_writes_each_position_with_one_revision_and_its_index(db):
         assert only.revision.comment == "生成模拟数据"
         assert only.revision.version_set.count() == 1 + sum(
             m.objects.filter(position=position).count()
-            for m in (Duty, Authority, Relationship, Indicator, Qualification)
+            for m in (Duty, Relationship, Indicator, Qualification)
         )
         assert SearchEntry.objects.filter(position=position, text=position.title).exists()
     assert not Department.objects.filter(code="SIMW").exclude(kind=Department.Kind.GROUP).exists()

@@ -20,7 +20,6 @@ from positions import hooks, permissions
 from positions.admin.base import AsksPermissions
 from positions.models import (
     Acknowledgement,
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -121,13 +120,6 @@ class DutyInline(PositionSectionInlineMixin, admin.StackedInline):
     fields = (("rank", "kind", "responsibility"), ("group", "title"), "tasks", "assessment")
 
 
-class AuthorityInline(PositionSectionInlineMixin, admin.TabularInline):
-    model = Authority
-    extra = 0
-    ordering = ("order", "pk")
-    fields = ("order", "name", "level")
-
-
 class RelationshipInline(PositionSectionInlineMixin, admin.TabularInline):
     model = Relationship
     formfield_overrides = TABULAR_TEXT
@@ -202,7 +194,6 @@ class PositionAdmin(AsksPermissions, admin.ModelAdmin):
     )
     inlines = (
         DutyInline,
-        AuthorityInline,
         RelationshipInline,
         QualificationInline,
         IndicatorInline,
@@ -251,13 +242,6 @@ class DutyAdmin(PositionPartAdmin):
     list_display = ("position", "rank", "title", "kind", "responsibility")
     list_filter = ("kind", "responsibility")
     search_fields = ("position__title", "position__code", "title", "tasks")
-
-
-@admin.register(Authority)
-class AuthorityAdmin(PositionPartAdmin):
-    list_display = ("position", "order", "name", "level")
-    list_filter = ("level",)
-    search_fields = ("position__title", "position__code", "name")
 
 
 @admin.register(Qualification)

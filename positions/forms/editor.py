@@ -29,7 +29,6 @@ from positions import permissions
 from positions.forms.fields import IdsChoiceField
 from positions.ids import parse_id
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -50,10 +49,9 @@ from positions.services.pickers import (
 from positions.services.sheets import SECTIONS as WRITER_SECTIONS
 from positions.services.sheets import SheetContent
 
-SECTIONS = ("duties", "authorities", "qualification", "relationships", "indicators")
+SECTIONS = ("duties", "qualification", "relationships", "indicators")
 SECTION_LABELS = {
     "duties": "工作职责",
-    "authorities": "工作权限",
     "qualification": "任职资格",
     "relationships": "工作关系",
     "indicators": "关键指标",
@@ -320,21 +318,6 @@ class DutyForm(SectionForm):
         self.fields["tasks"].widget.attrs["rows"] = min(max(3, lines + 1), 12)
 
 
-class AuthorityForm(SectionForm):
-    class Meta:
-        model = Authority
-        fields = ["name", "level"]
-        widgets = {"name": forms.TextInput(attrs={"placeholder": "如 销售合同审核权"})}
-        error_messages = {
-            "name": {"required": "请填写权限名称。"},
-            "level": {"required": "请选择权限级别。"},
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "请选择"), *Authority.Level.choices]
-
-
 class RelationshipForm(SectionForm):
     class Meta:
         model = Relationship
@@ -415,7 +398,6 @@ def _formset(model, form, **kwargs):
 
 FORMSETS: dict[str, type[SectionFormSet]] = {
     "duties": _formset(Duty, DutyForm),
-    "authorities": _formset(Authority, AuthorityForm),
     "relationships": _formset(Relationship, RelationshipForm),
     "indicators": _formset(Indicator, IndicatorForm),
     "qualification": inlineformset_factory(
@@ -430,7 +412,6 @@ FORMSETS: dict[str, type[SectionFormSet]] = {
 }
 _ORDER_BY = {
     "duties": ("rank",),
-    "authorities": ("order", "pk"),
     "relationships": ("order", "pk"),
     "indicators": ("order", "pk"),
     "qualification": ("pk",),

@@ -39,7 +39,6 @@ from reversion.models import Version as Revision
 from positions import hooks, permissions
 from positions.models import (
     Assignment,
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -53,7 +52,6 @@ from positions.services.sheets import SheetContent
 # The sections an editor saves, by formset name; each row of these belongs to one position.
 SECTION_MODELS: dict[str, type[Model]] = {
     "duties": Duty,
-    "authorities": Authority,
     "relationships": Relationship,
     "indicators": Indicator,
     "qualification": Qualification,
@@ -299,7 +297,6 @@ def sheet_state(
     *,
     related_ids: Iterable[int],
     duties: Iterable[Duty],
-    authorities: Iterable[Authority],
     relationships: Iterable[Relationship],
     indicators: Iterable[Indicator],
     qualification: Qualification | None,
@@ -325,9 +322,6 @@ def sheet_state(
         "职位概要": position.summary,
         "设岗目的 / 职位使命": position.purpose,
         "主要责任": position.commitments,
-        "工作权限": "\n".join(
-            f"{a.name}（{_choice_label(Authority, 'level', a.level)}）" for a in authorities
-        ),
     }
     if qualification is not None:
         for name in Qualification.SHEET_FIELDS:
@@ -363,7 +357,6 @@ def stored_state(position: Position) -> SheetState:
         position,
         related_ids=position.related_positions.values_list("pk", flat=True),
         duties=Duty.objects.filter(position=position),
-        authorities=Authority.objects.filter(position=position).order_by("order", "pk"),
         relationships=Relationship.objects.filter(position=position).order_by("order", "pk"),
         indicators=Indicator.objects.filter(position=position).order_by("order", "pk"),
         qualification=qualification,
@@ -390,7 +383,6 @@ def _recorded_state(position: Position, lock_version: int | None) -> SheetState 
             recorded.object,
             related_ids=recorded.m2m_data.get("related_positions", []),
             duties=rows[Duty],
-            authorities=sorted(rows[Authority], key=lambda a: (a.order, a.pk)),
             relationships=sorted(rows[Relationship], key=lambda r: (r.order, r.pk)),
             indicators=sorted(rows[Indicator], key=lambda i: (i.order, i.pk)),
             qualification=qualifications[0] if qualifications else None,
@@ -420,7 +412,6 @@ def submitted_state(form: ModelForm, formsets: Mapping[str, BaseFormSet]) -> She
         form.instance,
         related_ids=[p.pk for p in related],
         duties=duties,
-        authorities=rows("authorities"),
         relationships=rows("relationships"),
         indicators=rows("indicators"),
         qualification=qualifications[0] if qualifications else _stored_qualification(form),

@@ -27,7 +27,6 @@ from reversion.models import Version as Revision
 
 from positions.ids import parse_id
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -76,7 +75,6 @@ class Section:
 # In the sheet's order.
 SECTIONS: tuple[Section, ...] = (
     Section("duties", Duty),
-    Section("authorities", Authority),
     Section("qualification", Qualification, single=True),
     Section("relationships", Relationship),
     Section("indicators", Indicator),

@@ -561,6 +561,20 @@ def write_manual(
         reason = permissions.manual_edit_refusal(user, scope=scope)
         if reason is not None:
             raise PermissionDenied(reason)
+    return _write_manual(
+        user=user, document=document, lock_version=lock_version, scope=scope, source=source
+    )
+
+
+def _write_manual(
+    *,
+    user: AbstractBaseUser | None,
+    document: dict,
+    lock_version: int,
+    scope: Department | None,
+    source: str,
+) -> Manual:
+    """``write_manual`` once the user's right to write was checked."""
     errors = _Errors()
     parsed = _parse(document, errors)
     manual = get_manual()
@@ -930,3 +944,165 @@ def _version_rows(version: ManualVersion, document: dict) -> list[ManualVersionR
                     )
                 )
     return rows
+
+
+# --- a sheet's 工作权限 written from a file (Excel, Word) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorityLine:
+    """A row of a sheet file's 工作权限: 事项（档位） and a level (value or label)."""
+
+    name: str
+    level: str
+
+
+def parse_authority_name(name: str) -> tuple[str, str]:
+    """「优惠申请（折扣 ≤ 98%）」 → (优惠申请, 折扣 ≤ 98%); a name without brackets has no band."""
+    name = (name or "").strip()
+    for opening, closing in (("（", "）"), ("(", ")")):
+        if name.endswith(closing) and opening in name:
+            at = name.index(opening)
+            if at > 0:
+                return name[:at].strip(), name[at + 1 : -1].strip()
+    return name, ""
+
+
+def check_authority_lines(lines: Iterable[AuthorityLine], *, label: str = "") -> list[str]:
+    """The Chinese errors of a file's 工作权限 rows (an import's preview refuses them)."""
+    errors = []
+    for number, line in enumerate(lines, start=1):
+        where = f"{label}工作权限第 {number} 行"
+        matter, condition = parse_authority_name(line.name)
+        if not matter:
+            errors.append(f"{where}：权限不能为空。")
+        elif len(matter) > 100 or len(condition) > 100:
+            errors.append(f"{where}：权限“{line.name[:20]}…”过长（事项、档位各不超过 100 字）。")
+        if _LEVEL_OF.get((line.level or "").strip()) is None:
+            errors.append(
+                f"{where}：未知的权限级别“{(line.level or '')[:20]}”"
+                f"（可选：{'、'.join(LEVEL_LABELS.values())}）。"
+            )
+    return errors
+
+
+def write_position_authorities(
+    *,
+    user: AbstractBaseUser | None,
+    authorities: dict[int, list[AuthorityLine]],
+    source: str,
+) -> Manual | None:
+    """Set the cells of these positions in the manual's working copy (a sheet import's
+    工作权限): each position's cells become exactly its lines; a matter named nowhere yet is
+    added to 「其他」. Same writer, same all-or-nothing; the user must edit each position
+    (``permissions.can_edit_position``). The sheets show it once the manual is published."""
+    if not authorities:
+        return None
+    positions = Position.objects.select_related("department").in_bulk(list(authorities))
+    if user is not None:
+        for position in positions.values():
+            if not permissions.can_edit_position(user, position):
+                raise PermissionDenied(f"您无权编辑职位“{position.title}”的工作权限。")
+    errors = [
+        message
+        for pk, lines in authorities.items()
+        for message in check_authority_lines(lines, label=f"{positions[pk].title}：")
+    ]
+    if errors:
+        raise ValidationError(errors[:MAX_ERRORS])
+    with transaction.atomic():
+        manual = get_manual()
+        document = manual_document()
+        keys = {position_key(pk) for pk in authorities}
+        where: dict[tuple[str, str], tuple[str, dict]] = {}
+        other = None
+        for category in document["categories"]:
+            for matter in category["matters"]:
+                for band in matter["bands"]:
+                    for key in keys & set(band["cells"]):
+                        del band["cells"][key]
+                    where.setdefault((matter["name"], band["condition"]), (category["name"], band))
+                if category["name"] == "其他":
+                    other = category
+        for pk, lines in authorities.items():
+            for line in lines:
+                matter_name, condition = parse_authority_name(line.name)
+                found = where.get((matter_name, condition))
+                if found is None:
+                    if other is None:
+                        other = {"name": "其他", "matters": []}
+                        document["categories"].append(other)
+                    matter = next((m for m in other["matters"] if m["name"] == matter_name), None)
+                    if matter is None:
+                        matter = {"name": matter_name, "note": "", "bands": []}
+                        other["matters"].append(matter)
+                    band = {"condition": condition, "cells": {}}
+                    matter["bands"].append(band)
+                    found = where[(matter_name, condition)] = ("其他", band)
+                found[1]["cells"][position_key(pk)] = _LEVEL_OF[line.level.strip()]
+        document["columns"] = [c for c in document["columns"] if c["kind"] == "body"]
+        return _write_manual(
+            user=user,
+            document=document,
+            lock_version=manual.lock_version,
+            scope=None,
+            source=source,
+        )
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One band of the matrix as a table row: the category and matter cells span their bands
+    (``*_span`` 0: covered by the row above)."""
+
+    category: str
+    category_span: int
+    matter: str
+    note: str
+    matter_span: int
+    condition: str
+    cells: tuple[str, ...]  # level labels, one per column ("" for none)
+    issues: tuple[str, ...] = ()
+
+
+def matrix_rows(document: dict, issues: Iterable[ManualIssue] = ()) -> list[MatrixRow]:
+    """The document's bands as table rows, cells in the order of ``document["columns"]``."""
+    keys = [column["key"] for column in document["columns"]]
+    found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for issue in issues:
+        found[(issue.category, issue.matter, issue.condition)].append(issue.message)
+    rows = []
+    for category in document["categories"]:
+        category_span = sum(len(m["bands"]) for m in category["matters"])
+        for m_index, matter in enumerate(category["matters"]):
+            for b_index, band in enumerate(matter["bands"]):
+                first_of_category = m_index == 0 and b_index == 0
+                rows.append(
+                    MatrixRow(
+                        category=category["name"],
+                        category_span=category_span if first_of_category else 0,
+                        matter=matter["name"],
+                        note=matter.get("note", ""),
+                        matter_span=len(matter["bands"]) if b_index == 0 else 0,
+                        condition=band["condition"],
+                        cells=tuple(
+                            LEVEL_LABELS.get(band["cells"].get(key, ""), "") for key in keys
+                        ),
+                        issues=tuple(
+                            found.get((category["name"], matter["name"], band["condition"]), ())
+                        ),
+                    )
+                )
+    return rows
+
+
+def versions() -> list[ManualVersion]:
+    """The published versions, newest first (their documents deferred)."""
+    return list(ManualVersion.objects.defer("document").order_by("-number"))
+
+
+def version_by_number(number: int) -> ManualVersion | None:
+    return ManualVersion.objects.filter(manual_id=Manual.SINGLETON_PK, number=number).first()

@@ -34,6 +34,7 @@ from positions.models import (
     CompanyProfile,
     Department,
     Employee,
+    Manual,
     Position,
     Version,
 )
@@ -169,6 +170,17 @@ def _company() -> tuple[CompanyProfile | None, str]:
     return (CompanyProfile(name=root) if root else None), f"default|{root or ''}"
 
 
+def _manual_source() -> str:
+    """「依据权责手册 Vn」 of the 权责手册 version in force ("" before V1): a published sheet
+    whose 工作权限 was frozen from another version says so, and its cached HTML is keyed by it."""
+    number = (
+        Manual.objects.filter(pk=Manual.SINGLETON_PK, current_version__isnull=False)
+        .values_list("current_version__number", flat=True)
+        .first()
+    )
+    return f"依据权责手册 V{number}" if number else ""
+
+
 def sheet_html(
     sheet: Sheet,
     version: Version | None,
@@ -181,7 +193,8 @@ def sheet_html(
     sheet in a company form layout (``positions.layouts``; None: the standard one).
 
     A published version never changes, so its HTML is rendered once and kept in Django's cache
-    under its id, the version in force (a superseded one says 已被 Vn 取代), the layout (its data
+    under its id, the version in force (a superseded one says 已被 Vn 取代), the 权责手册 version
+    in force (a sheet frozen with another says so beside its 工作权限), the layout (its data
     and the templates it is made of) and the company identity: any change makes a new key,
     nothing is ever invalidated. Who may read it is decided before (the views'
     ``visible_position`` and ``versions.read_sheet``, 我的职位's own rules). Working copies are
@@ -190,6 +203,7 @@ def sheet_html(
     if version is None:
         return render_to_string(SHEET_PAPER_TEMPLATE, {"sheet": sheet, "printed": printed})
     company, company_key = _company()
+    manual_source = _manual_source()
     layout_key = "standard"
     if printed is not None:
         layout = printed.layout
@@ -198,10 +212,15 @@ def sheet_html(
     digest = hashlib.sha256(
         f"{templates_fingerprint(SHEET_PAPER_TEMPLATE)}|{company_key}|{layout_key}".encode()
     ).hexdigest()[:20]
-    key = f"sheet-html:{version.pk}:{current_version_id}:{digest}"
+    key = f"sheet-html:{version.pk}:{current_version_id}:{manual_source}:{digest}"
     html = cache.get(key)
     if html is None:
-        context = {"sheet": sheet, "company_profile": company, "printed": printed}
+        context = {
+            "sheet": sheet,
+            "company_profile": company,
+            "printed": printed,
+            "manual_source": manual_source,
+        }
         html = str(render_to_string(SHEET_PAPER_TEMPLATE, context))
         cache.set(key, html, SHEET_CACHE_SECONDS)
     return mark_safe(html)

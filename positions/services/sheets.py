@@ -43,7 +43,6 @@ from django.db.models import F, Max, Model, prefetch_related_objects
 from positions import hooks, permissions
 from positions.models import (
     SHEET_SECTIONS,
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -106,7 +105,6 @@ SECTIONS: dict[str, Section] = {
             ("group", "kind", "title", "tasks", "responsibility", "assessment"),
             "rank",
         ),
-        Section("authorities", Authority, ("name", "level"), "order"),
         Section("relationships", Relationship, ("kind", "party", "purpose"), "order"),
         Section("indicators", Indicator, ("name", "description"), "order"),
         Section("qualification", Qualification, tuple(Qualification.SHEET_FIELDS), None),

@@ -8,17 +8,18 @@ from django.contrib.auth.models import Group
 
 from positions.models import (
     Assignment,
-    Authority,
     Department,
     Duty,
     EditorScope,
     Employee,
     Indicator,
+    ManualLevel,
     Position,
     Qualification,
     Relationship,
     Role,
 )
+from positions.services import manual
 from positions.services.versions import publish_version
 
 
@@ -80,13 +81,15 @@ class DutyFactory(factory.django.DjangoModelFactory):
     responsibility = Duty.Responsibility.FULL
 
 
-class AuthorityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Authority
-
-    position = factory.SubFactory(PositionFactory)
-    name = factory.Sequence(lambda n: f"权限{n}")
-    level = Authority.Level.EXECUTE
+def publish_authorities(position, rows) -> None:
+    """Give ``position`` these 工作权限 (``[(事项（档位）, level)]``): its cells of the 权责手册,
+    written through the manual's writer and published as the manual's next version."""
+    manual.write_position_authorities(
+        user=None,
+        authorities={position.pk: [manual.AuthorityLine(name, level) for name, level in rows]},
+        source="测试",
+    )
+    manual.publish_manual(manual.get_manual())
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
@@ -178,9 +181,8 @@ class FullPositionFactory(PositionFactory):
     def sections(self, create, extracted, **kwargs):
         if not create:
             return
-        AuthorityFactory(position=self, name="优惠申请权", level=Authority.Level.PROPOSE, order=1)
-        AuthorityFactory(
-            position=self, name="销售合同审核权", level=Authority.Level.REVIEW, order=2
+        publish_authorities(
+            self, [("优惠申请权", ManualLevel.PROPOSE), ("销售合同审核权", ManualLevel.REVIEW)]
         )
         QualificationFactory(
             position=self,

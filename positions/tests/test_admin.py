@@ -10,7 +10,6 @@ from django.urls import NoReverseMatch, reverse
 from reversion.models import Version as Revision
 
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -22,7 +21,7 @@ from positions.tests.factories import DepartmentFactory, DutyFactory, PositionFa
 
 pytestmark = pytest.mark.django_db
 
-INLINE_PREFIXES = ("duties", "authorities", "relationships", "qualification", "indicators")
+INLINE_PREFIXES = ("duties", "relationships", "qualification", "indicators")
 
 
 def visible_text(response) -> str:
@@ -87,7 +86,7 @@ def change_url(position: Position) -> str:
 def test_admin_index_links_every_sheet_model_to_its_list(admin_client):
     index = admin_client.get(reverse("admin:index")).content.decode()
 
-    for model in (Department, Position, Duty, Authority, Qualification, Relationship, Indicator):
+    for model in (Department, Position, Duty, Qualification, Relationship, Indicator):
         url = reverse(f"admin:positions_{model._meta.model_name}_changelist")
         assert f'href="{url}"' in index, model
         listing = visible_text(admin_client.get(url))
@@ -98,7 +97,7 @@ def test_admin_index_links_every_sheet_model_to_its_list(admin_client):
 def test_admin_index_lists_models_in_chinese(admin_client):
     text = visible_text(admin_client.get(reverse("admin:index")))
 
-    for label in ("部门", "职位", "工作职责", "工作权限", "任职资格", "工作关系", "关键指标"):
+    for label in ("部门", "职位", "工作职责", "任职资格", "工作关系", "关键指标"):
         assert label in text
 
 
@@ -166,7 +165,7 @@ def test_admin_position_change_form_has_sheet_sections_and_inlines(admin_client)
     text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", form)))
 
     sections = ["基本信息", "职位概要", "主要责任", "工作环境与其他要求", "签核"]
-    inlines = ["工作职责", "工作权限", "工作关系", "任职资格", "关键指标"]
+    inlines = ["工作职责", "工作关系", "任职资格", "关键指标"]
     positions_in_page = [text.index(name) for name in sections + inlines]
     assert positions_in_page == sorted(positions_in_page)
 

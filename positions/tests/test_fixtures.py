@@ -16,14 +16,16 @@ from django.core.management import call_command
 from django.db import models
 
 from positions.models import (
-    Authority,
     Department,
     Duty,
+    Grant,
     Indicator,
+    Matter,
     Position,
     Qualification,
     Relationship,
 )
+from positions.services.seed import load_seed_manual
 
 SEED_NAME = "000_b0148335fcfdd6e4.txt"
 # The committed verbatim copy first, so a clean clone works without the shared folder.
@@ -171,7 +173,16 @@ def fixture_text() -> str:
     seed's 2006/08/16 form, numbers their digits, and a position its grade range "5-8".
     """
     values: list[str] = []
-    for model in (Department, Position, Duty, Authority, Qualification, Relationship, Indicator):
+    for model in (
+        Department,
+        Position,
+        Duty,
+        Matter,
+        Grant,
+        Qualification,
+        Relationship,
+        Indicator,
+    ):
         for obj in model.objects.all():
             for field in model._meta.concrete_fields:
                 value = getattr(obj, field.attname)
@@ -217,6 +228,7 @@ def missing_sentences(sentences: list[str], haystack: str) -> list[str]:
 @pytest.fixture
 def seed(db):
     call_command("loaddata", "seed", verbosity=0)
+    load_seed_manual()  # fixtures/manual.json: the 权责手册 that holds the seed's 工作权限
 
 
 def by_title(title: str) -> Position:
@@ -429,8 +441,13 @@ def test_marketing_card_duties_count_three_and_two(seed):
 
 
 def test_sales_clerk_authority_is_discount_request_executed(seed):
+    """The seed's one right (优惠申请权, 执行) is the clerk's cells of the 权责手册's 优惠申请."""
     clerk = Position.objects.get(code="FZ-XS-101")
-    assert [(a.name, a.level) for a in clerk.authorities.all()] == [("优惠申请权", "execute")]
+    matter = Matter.objects.get(name="优惠申请")
+    assert matter.note == "原职位说明书（售楼员）：优惠申请权，执行"
+    assert {g.level for g in Grant.objects.filter(position=clerk, band__matter=matter)} == {
+        "execute"
+    }
 
 
 def test_same_as_above_resolves_to_bachelor(seed):

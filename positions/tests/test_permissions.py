@@ -784,7 +784,6 @@ def section(related: str) -> Callable[[World], dict]:
         position = world.published
         maker = {
             "duties": factories.DutyFactory,
-            "authorities": factories.AuthorityFactory,
             "qualification": factories.QualificationFactory,
             "relationships": factories.RelationshipFactory,
             "indicators": factories.IndicatorFactory,
@@ -842,7 +841,6 @@ LOG_VIEWS = {
 ADMIN_MODEL_ROWS: dict[str, tuple[Callable[[World], dict], dict[str, dict]]] = {
     "positions_position": (obj(lambda w: w.published), SHEET_VIEWS),
     "positions_duty": (section("duties"), SHEET_VIEWS),
-    "positions_authority": (section("authorities"), SHEET_VIEWS),
     "positions_qualification": (section("qualification"), SHEET_VIEWS),
     "positions_relationship": (section("relationships"), SHEET_VIEWS),
     "positions_indicator": (section("indicators"), SHEET_VIEWS),
@@ -1271,7 +1269,6 @@ def test_admin_scoped_hr_cannot_move_position_to_department_outside_scope(world,
                 f"{prefix}-{key}": value
                 for prefix in (
                     "duties",
-                    "authorities",
                     "relationships",
                     "qualification",
                     "indicators",

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from reversion.models import Version as Revision
 
 from positions.forms.editor import rebase
-from positions.models import Authority, Duty, Position, Qualification, Relationship
+from positions.models import Duty, Position, Qualification, Relationship
 from positions.permissions import HR_EDITOR, role_group
 from positions.services import editing, sheets
+from positions.sheet import manual_authorities
 from positions.tests.editing_helpers import add_duty, as_querydict, build, duty_index, editor_data
 from positions.tests.factories import (
     DepartmentFactory,
@@ -103,15 +104,11 @@ def test_save_position_deletes_marked_duty_and_closes_the_gap(hr_user, manager):
 
 def test_save_position_edits_sections_and_keeps_their_page_order(hr_user, manager):
     data = editor_data(hr_user, manager)
-    data["authorities-0-DELETE"] = "on"
     data["relationships-0-party"] = "业主"
     data["qualification-0-major"] = "市场营销"
 
     save(hr_user, manager, data)
 
-    assert list(Authority.objects.filter(position=manager).values_list("name", "order")) == [
-        ("销售合同审核权", 1)
-    ]
     assert Relationship.objects.filter(position=manager, party="业主", order=1).exists()
     assert Qualification.objects.get(position=manager).major == "市场营销"
 
@@ -271,9 +268,9 @@ def test_copy_position_copies_every_section_into_a_draft(hr_user, manager):
     assert (copy.grade_min, copy.grade_max, copy.summary) == (5, 8, manager.summary)
     assert titles(copy) == titles(manager)
     assert [d.tasks for d in copy.duties.all()] == [d.tasks for d in manager.duties.all()]
-    assert list(copy.authorities.values_list("name", "level", "order")) == list(
-        manager.authorities.values_list("name", "level", "order")
-    )
+    # 工作权限 are the 权责手册's cells: a copy holds none until the manual grants them.
+    assert [a.name for a in manual_authorities(manager)[0]] == ["优惠申请权", "销售合同审核权"]
+    assert manual_authorities(copy)[0] == ()
     assert copy.qualification.major == "营销、经济管理类专业"
     assert sorted(copy.relationships.values_list("kind", "party")) == sorted(
         manager.relationships.values_list("kind", "party")

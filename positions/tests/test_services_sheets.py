@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version as Revision
 
 from positions.models import (
-    Authority,
     Duty,
     Indicator,
     Position,
@@ -141,7 +140,7 @@ def _revisions(position: Position):
 def _section_rows(position: Position) -> int:
     return sum(
         model.objects.filter(position=position).count()
-        for model in (Duty, Authority, Relationship, Indicator, Qualification)
+        for model in (Duty, Relationship, Indicator, Qualification)
     )
 
 
@@ -266,7 +265,7 @@ def test_writer_refuses_an_overlong_title_in_chinese_and_writes_nothing(hr, mana
                     Position.objects.get(pk=manager.pk),
                     sheets.SheetContent(
                         fields={"title": "长" * 101},
-                        sections={"authorities": [{"name": "权" * 101, "level": "approve"}]},
+                        sections={"relationships": [{"kind": "external", "party": "方" * 101}]},
                     ),
                     label="职位第 2 行",
                 )
@@ -281,25 +280,26 @@ def test_writer_refuses_an_overlong_title_in_chinese_and_writes_nothing(hr, mana
 
 
 def test_writer_refuses_an_overlong_section_row_naming_the_row(hr, manager):
-    authorities = [{"name": "优惠申请权", "level": "propose"}, {"name": "权" * 101, "level": "x"}]
+    rows = [{"kind": "external", "party": "客户"}, {"kind": "x", "party": "方" * 101}]
 
     with pytest.raises(ValidationError) as refusal:
         sheets.write_sheet(
             user=hr,
             position=Position.objects.get(pk=manager.pk),
-            content=sheets.SheetContent(sections={"authorities": authorities}),
+            content=sheets.SheetContent(sections={"relationships": rows}),
             comment="",
         )
 
     assert sorted(refusal.value.messages) == sorted(
         [
-            "工作权限第 2 行：权限：确保该变量包含不超过 100 字符 (目前字符数 101)。",
-            "工作权限第 2 行：权限级别：值 'x' 不是有效选项。",
+            "工作关系第 2 行：对象：确保该变量包含不超过 100 字符 (目前字符数 101)。",
+            "工作关系第 2 行：关系类型：值 'x' 不是有效选项。",
         ]
     )
-    assert list(Authority.objects.filter(position=manager).values_list("name", flat=True)) == [
-        "优惠申请权",
-        "销售合同审核权",
+    assert list(Relationship.objects.filter(position=manager).values_list("party", flat=True)) == [
+        "客户",
+        "财务部",
+        "营销总监",
     ]
 
 

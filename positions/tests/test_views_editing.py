@@ -172,7 +172,7 @@ def test_position_edit_duplicate_code_keeps_typed_duties(hr_client, hr_user, man
 def test_position_edit_invalid_duty_row_keeps_everything(hr_client, hr_user, manager):
     data = editor_data(hr_user, manager)
     data["summary"] = "新的概要。"
-    data["authorities-0-name"] = "新的权限名"
+    data["relationships-0-party"] = "新的对象"
     add_duty(data, title="只写了标题", tasks="")
 
     response = hr_client.post(edit_url(manager), data)
@@ -183,7 +183,7 @@ def test_position_edit_invalid_duty_row_keeps_everything(hr_client, hr_user, man
     assert "请填写工作内容（每行一项工作任务）。" in row  # next to the field
     assert "工作职责第 5 行 · 工作内容：请填写工作内容" in text(response)  # and in the summary
     assert "新的概要。" in html
-    assert 'value="新的权限名"' in html
+    assert 'value="新的对象"' in html
     assert 'name="duties-TOTAL_FORMS" value="5"' in html
     manager.refresh_from_db()
     assert manager.summary != "新的概要。"

@@ -25,6 +25,7 @@ from positions.forms.editor import (
 )
 from positions.models import Position
 from positions.services import editing, pickers, sheets
+from positions.sheet import manual_authorities
 from positions.views.common import visible_position
 
 EDITOR_TEMPLATE = "positions/position_form.html"
@@ -51,6 +52,8 @@ def _render_editor(
         "form": editor.form,
         "position": position,
         "conflict": conflict,
+        # 工作权限 are the 权责手册's: shown read-only, edited there.
+        "manual_authorities": manual_authorities(position)[0] if position is not None else (),
         "show_errors": request.method == "POST" and "_add" not in request.POST,
     }
     return render(request, EDITOR_TEMPLATE, context, status=status)

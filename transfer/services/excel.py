@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Prefetch, QuerySet, TextChoices
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -31,9 +31,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from positions.ids import position_number
 from positions.models import (
-    Authority,
     Department,
     Duty,
+    ManualLevel,
+    ManualVersionRow,
     Position,
     Qualification,
     Relationship,
@@ -41,7 +42,7 @@ from positions.models import (
 )
 from positions.org import department_index
 from positions.permissions import reads_working_copy
-from positions.sheet import Sheet, build_sheet
+from positions.sheet import Sheet, build_sheet, manual_authorities
 from positions.spreadsheet import xlsx_bytes
 
 TEXT = "text"
@@ -171,9 +172,9 @@ AUTHORITIES = SheetSpec(
     (
         POSITION_KEY,
         Column("权限", "name", required=True, width=36),
-        Column("权限级别", "level", CHOICE, required=True, choices=Authority.Level, width=10),
+        Column("权限级别", "level", CHOICE, required=True, choices=ManualLevel, width=10),
     ),
-    help="每行一项权限，按行的先后排列。",
+    help="每行一项权限，按行的先后排列；写作“事项（档位）”。导入写入权责手册的工作稿，权责手册发布后在职位说明书中生效。",
 )
 
 QUALIFICATIONS = SheetSpec(
@@ -372,10 +373,7 @@ def content_of_position(position: Position) -> PositionContent:
     return PositionContent(
         position=head,
         duties=duties,
-        authorities=[
-            _text_row(a, AUTHORITIES)
-            for a in sorted(position.authorities.all(), key=lambda a: (a.order, a.pk))
-        ],
+        authorities=[{"name": a.name, "level": a.level} for a in manual_authorities(position)[0]],
         qualification=qualification,
         relationships=[
             _text_row(r, RELATIONSHIPS)
@@ -391,7 +389,11 @@ def content_of_position(position: Position) -> PositionContent:
 def with_workbook(queryset: QuerySet[Position]) -> QuerySet[Position]:
     """Everything ``content_of_position`` reads, in a fixed number of queries."""
     return queryset.select_related("department", "reports_to", "qualification").prefetch_related(
-        "duties", "authorities", "relationships", "indicators", "related_positions"
+        "duties",
+        Prefetch("manual_rows", queryset=ManualVersionRow.objects.in_force()),
+        "relationships",
+        "indicators",
+        "related_positions",
     )
 
 
@@ -704,7 +706,7 @@ def example_content() -> PositionContent:
                 "assessment": "",
             },
         ],
-        authorities=[{"name": "销售折扣的提议权", "level": Authority.Level.PROPOSE}],
+        authorities=[{"name": "优惠申请（折扣 ≥ 99%）", "level": ManualLevel.PROPOSE}],
         qualification=[
             {
                 "education": Qualification.Education.COLLEGE,

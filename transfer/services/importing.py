@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
 from django.db.models import Model
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -37,14 +38,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from positions import permissions
 from positions.ids import parse_id
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
+    Matter,
     Position,
     Qualification,
     Relationship,
 )
+from positions.services.manual import AuthorityLine, write_position_authorities
 from positions.services.sheet_diff import SheetChanges
 from positions.services.sheets import SheetContent, SheetWrite, write_sheets
 from transfer.services import excel
@@ -67,7 +69,7 @@ IMPORT_COMMENT = "Excel 导入"
 MAX_SMALL_INT = 32767
 SECTION_MODELS: dict[str, type[Model]] = {
     "duties": Duty,
-    "authorities": Authority,
+    "authorities": Matter,  # 工作权限 go to the 权责手册: 事项 name length
     "qualification": Qualification,
     "relationships": Relationship,
     "indicators": Indicator,
@@ -391,6 +393,8 @@ class PlannedPosition:
     existing: Position | None
     action: str = Action.CREATE
     changes: list[str] = field(default_factory=list)  # what an update changes
+    # 工作权限 as the position shows them now (the 权责手册 version in force), for updates
+    current_authorities: list[dict[str, Any]] | None = None
 
     @property
     def action_label(self) -> str:
@@ -724,6 +728,7 @@ def _resolve_existing(
             )
             continue
         current = excel.content_of_position(stored[position.pk])
+        plan.current_authorities = current.authorities
         if current.comparable() == plan.content.comparable():
             plan.action = Action.UNCHANGED
             continue
@@ -864,8 +869,51 @@ def apply_plan(plan: ImportPlan, user: AbstractBaseUser) -> ImportPlan:
     """
     if not plan.ok:
         raise ImportRefused("the plan has problems")
-    write_sheets(user=user, writes=plan_writes(plan), comment=IMPORT_COMMENT)
+    with transaction.atomic():
+        written = write_sheets(user=user, writes=plan_writes(plan), comment=IMPORT_COMMENT)
+        write_plan_authorities(plan, written, user)
     return plan
+
+
+def plan_authorities(plan: ImportPlan) -> dict[str, list[AuthorityLine]]:
+    """{职位编号: its 工作权限 lines} of the positions whose 工作权限 the file changes (new
+    positions with rows; updates whose rows differ from what the position shows now)."""
+    changed = {}
+    for planned in plan.positions:
+        if planned.action == Action.UNCHANGED or planned.department is None:
+            continue
+        rows = planned.content.authorities
+        if planned.action == Action.CREATE and not rows:
+            continue
+        if planned.action == Action.UPDATE and _comparable(rows) == _comparable(
+            planned.current_authorities or []
+        ):
+            continue
+        changed[planned.key] = [
+            AuthorityLine(name=row.get("name") or "", level=row.get("level") or "") for row in rows
+        ]
+    return changed
+
+
+def _comparable(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(row.get("name") or "", row.get("level") or "") for row in rows]
+
+
+def write_plan_authorities(
+    plan: ImportPlan, written: list[Position], user: AbstractBaseUser | None
+) -> None:
+    """The file's 工作权限 into the 权责手册's working copy, through its one writer (in the
+    caller's transaction: all or nothing with the sheets)."""
+    lines = plan_authorities(plan)
+    if not lines:
+        return
+    by_key = {position.code: position.pk for position in written if position.code}
+    by_key |= {p.key: p.existing.pk for p in plan.positions if p.existing is not None}
+    write_position_authorities(
+        user=user,
+        authorities={by_key[key]: rows for key, rows in lines.items() if key in by_key},
+        source=IMPORT_COMMENT,
+    )
 
 
 def plan_writes(plan: ImportPlan) -> list[SheetWrite]:
@@ -906,7 +954,6 @@ def plan_writes(plan: ImportPlan) -> list[SheetWrite]:
                     reports_to_key=superior if superior in new_keys else "",
                     sections={
                         "duties": _rows(content.duties),
-                        "authorities": _rows(content.authorities),
                         "relationships": _rows(content.relationships),
                         "indicators": _rows(content.indicators),
                         "qualification": _rows(content.qualification[:1]),

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Model
 
 from positions.models import (
-    Authority,
     Department,
     Duty,
     Indicator,
@@ -35,7 +34,6 @@ from transfer.services.word_import.write import _plan_write as word_write
 
 SECTIONS: dict[str, type[Model]] = {
     "duties": Duty,
-    "authorities": Authority,
     "qualification": Qualification,
     "relationships": Relationship,
     "indicators": Indicator,
@@ -125,7 +123,6 @@ def write_diffs(
             superior=superior,
             related=related,
             duties=rows["duties"],
-            authorities=rows["authorities"],
             qualification=rows["qualification"][0] if rows["qualification"] else None,
             relationships=rows["relationships"],
             indicators=rows["indicators"],

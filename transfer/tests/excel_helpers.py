@@ -14,9 +14,9 @@ from reversion.models import Revision as RevisionSet
 
 from positions.models import (
     Assignment,
-    Authority,
     Duty,
     Employee,
+    Grant,
     Indicator,
     Position,
     Qualification,
@@ -28,7 +28,7 @@ from transfer.services import excel
 COUNTED = (
     Position,
     Duty,
-    Authority,
+    Grant,
     Qualification,
     Relationship,
     Indicator,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from positions.models import Authority, Duty, Qualification, Relationship
+from positions.models import Duty, ManualLevel, Qualification, Relationship
 
 # Canonical key → the label's variants, written as normalise_label() leaves them (English
 # labels lower-cased, without spaces).
@@ -439,7 +439,7 @@ RESPONSIBILITY = {
     "协助": Duty.Responsibility.ASSIST,
 }
 DUTY_KINDS = {label: value for value, label in Duty.Kind.choices}
-AUTHORITY_LEVELS = {label: value for value, label in Authority.Level.choices}
+AUTHORITY_LEVELS = {label: value for value, label in ManualLevel.choices}
 RELATIONSHIP_KINDS = {label: value for value, label in Relationship.Kind.choices}
 EDUCATION = (
     ("博士", Qualification.Education.DOCTOR),

@@ -1,7 +1,8 @@
 """Writing confirmed Word imports through the one sheet writer, all files in one transaction.
 
 Each file becomes a 草稿: a new position, or a new working copy of an existing one whose
-published version stays in force. ``preview_changes`` runs the same write in a transaction it
+published version stays in force. Its 工作权限 go to the 权责手册's working copy (they show in
+the sheet once the manual is published). ``preview_changes`` runs the same write in a transaction it
 rolls back, so the preview's field-by-field differences are exactly what confirming writes; a
 file that changes nothing is not written at all (no new draft, no revision).
 """
@@ -14,9 +15,10 @@ from django.db import transaction
 
 from positions.models import Position
 from positions.services import golive
+from positions.services.manual import AuthorityLine, write_position_authorities
 from positions.services.sheet_diff import diff_sheets
 from positions.services.sheets import EditConflict, SheetContent, SheetWrite, write_sheets
-from positions.sheet import build_sheet
+from positions.sheet import build_sheet, manual_authorities
 from transfer.services.word_import.resolve import WordImportPlan
 from transfer.services.word_import.vocabulary import (
     AUTHORITY_LEVELS,
@@ -65,11 +67,6 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
         }
         for duty in parsed.duties
     ]
-    authorities = [
-        {"name": name, "level": AUTHORITY_LEVELS[label]}
-        for name, label in parsed.authorities
-        if label in AUTHORITY_LEVELS  # resolve_import warned about the others
-    ]
     relationships = [
         {"kind": kind, "party": party, "purpose": purpose}
         for kind, party, purpose in parsed.relationships
@@ -95,7 +92,6 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
             related_positions=None if plan.keep_related else [p.pk for p in plan.related],
             sections={
                 "duties": duties,
-                "authorities": authorities,
                 "relationships": relationships,
                 "indicators": indicators,
                 "qualification": qualification,
@@ -105,6 +101,30 @@ def _plan_write(plan: WordImportPlan) -> SheetWrite:
         expected_lock_version=existing.lock_version if existing is not None else None,
         label=parsed.filename,
     )
+
+
+def _authority_lines(plan: WordImportPlan) -> list[AuthorityLine]:
+    return [
+        AuthorityLine(name=name, level=AUTHORITY_LEVELS[label])
+        for name, label in plan.parsed.authorities
+        if label in AUTHORITY_LEVELS  # resolve_import warned about the others
+    ]
+
+
+def write_authorities(
+    user: AbstractBaseUser, plans: list[WordImportPlan], positions: list[Position]
+) -> None:
+    """The files' 工作权限 into the 权责手册's working copy (its one writer), for the positions
+    whose rows differ from what they show now; in the caller's transaction."""
+    changed = {}
+    for plan, position in zip(plans, positions, strict=True):
+        lines = _authority_lines(plan)
+        if not lines and plan.existing is None:
+            continue
+        shown = [(a.name, a.level) for a in manual_authorities(position)[0]]
+        if [(line.name, line.level) for line in lines] != shown:
+            changed[position.pk] = lines
+    write_position_authorities(user=user, authorities=changed, source="从 Word 文件导入")
 
 
 class _DryRun(Exception):
@@ -155,8 +175,11 @@ def import_sheets(
         raise ValidationError(problems)
     if in_force:
         writes = [_plan_write(plan) for plan in plans]
-        versions = golive.import_in_force(user, writes, [file_signoff(plan) for plan in plans])
-        return [version.position for version in versions]
+        with transaction.atomic():
+            versions = golive.import_in_force(user, writes, [file_signoff(plan) for plan in plans])
+            positions = [version.position for version in versions]
+            write_authorities(user, plans, positions)
+        return positions
     with transaction.atomic():
         preview_changes(user, plans)
         changed = [plan for plan in plans if not plan.unchanged]
@@ -173,7 +196,9 @@ def import_sheets(
             user, list(zip(written, [file_signoff(plan) for plan in changed], strict=True))
         )
         fresh = iter(written)
-        return [plan.existing if plan.unchanged else next(fresh) for plan in plans]
+        positions = [plan.existing if plan.unchanged else next(fresh) for plan in plans]
+        write_authorities(user, plans, positions)
+        return positions
 
 
 # --- go-live: the file's own sign-off -------------------------------------------------------

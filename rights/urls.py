@@ -1,0 +1,15 @@
+"""URLs of the 权责手册 pages, in their own namespace (``rights:manual`` …)."""
+
+from django.urls import path
+
+from rights import views
+
+app_name = "rights"
+
+urlpatterns = [
+    path("rights/", views.manual, name="manual"),
+    path("rights/working/", views.working_copy, name="working-copy"),
+    path("rights/workflow/", views.workflow, name="workflow"),
+    path("rights/versions/", views.version_list, name="version-list"),
+    path("rights/versions/<int:number>/", views.version_detail, name="version-detail"),
+]
