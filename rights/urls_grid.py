@@ -1,9 +1,9 @@
-"""URL patterns of the 权责手册 grid editor (rights/views/grid.py), composed under the one
+"""URL patterns of the 权责手册 grid editor (rights/views_grid.py), composed under the one
 ``positions`` namespace by ``jobdesc/urls.py`` beside the rights app's own pages."""
 
 from django.urls import path
 
-from rights.views import grid
+from rights import views_grid as grid
 
 urlpatterns = [
     path("rights/grid/", grid.manual_grid, name="manual-grid"),

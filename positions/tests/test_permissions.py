@@ -706,7 +706,7 @@ CASES: tuple[Case, ...] = (
         label="POST: everything off",
     ),
     Case("notifications:message-log", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
-    # 权责手册 grid editor (rights/views/grid.py): HR editors; a scoped one starts in its own
+    # 权责手册 grid editor (rights/views_grid.py): HR editors; a scoped one starts in its own
     # departments (the page) and may not write the whole matrix (the JSON endpoint, no scope).
     Case("positions:manual-grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case("positions:manual-grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
