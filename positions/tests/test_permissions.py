@@ -717,8 +717,8 @@ CASES: tuple[Case, ...] = (
         method="put",
         label="PUT without a body",
     ),
-    # 权责手册 in Excel: the working copy for HR, the version in force (none yet: 404) else.
-    Case("positions:manual-export", none, statuses(LOGIN, 404, 404, 404, 200, 200)),
+    # 权责手册 in Excel: the working copy for HR, the version in force (the seed's V1) else.
+    Case("positions:manual-export", none, everyone()),
     Case("positions:manual-import", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     Case(
         "positions:manual-import",
@@ -733,13 +733,14 @@ CASES: tuple[Case, ...] = (
         statuses(LOGIN, 403, 403, 403, 404, 404),
         label="token not staged",
     ),
-    # 权责手册 PDF: a version for everyone signed in (none published yet: 404), the working
-    # copy for those who read its drafts.
+    # 权责手册 PDF: a version for everyone signed in (the seed's V1), the working copy for those
+    # who read its drafts.
+    Case("positions:manual-version-pdf", lambda w: {"number": 1}, everyone(), label="V1"),
     Case(
         "positions:manual-version-pdf",
-        lambda w: {"number": 1},
+        lambda w: {"number": 9},
         statuses(LOGIN, 404, 404, 404, 404, 404),
-        label="no version published",
+        label="no such version",
     ),
     Case("positions:manual-draft-pdf", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
