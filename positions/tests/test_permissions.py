@@ -743,6 +743,20 @@ CASES: tuple[Case, ...] = (
         label="no such version",
     ),
     Case("positions:manual-draft-pdf", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    # 权责手册: the version in force and its versions for everyone signed in; the working copy
+    # for HR editors (and the manual's approvers); a workflow POST answers each role's step.
+    Case("rights:manual", none, everyone()),
+    Case("rights:working-copy", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("rights:version-list", none, everyone()),
+    Case("rights:version-detail", lambda w: {"number": 1}, everyone()),
+    Case("rights:version-detail", lambda w: {"number": 99}, everyone(404), label="no V99"),
+    Case(
+        "rights:workflow",
+        none,
+        statuses(LOGIN, 400, 400, 400, 400, 400),
+        method="post",
+        label="POST without an action",
+    ),
     # 公司信息 is printed on every department's sheets: unscoped HR editors only.
     Case("positions:company-settings", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(

@@ -70,7 +70,7 @@ def test_template_offers_dropdowns_of_the_choice_labels():
     }
     assert lists[("工作职责", "D2:D2001")] == '"重点工作,一般工作"'
     assert lists[("工作职责", "G2:G2001")] == '"全责,部分,协助"'
-    assert lists[("工作权限", "C2:C2001")] == '"提议,审核,审批,执行,知情"'
+    assert lists[("工作权限", "C2:C2001")] == '"提议,审核,会签,审批,执行,知情"'
     assert lists[("工作关系", "B2:B2001")] == '"内部工作关系,外部工作关系,行政管理关系"'
     assert lists[("任职资格", "B2:B2001")] == '"高中/中专,大专,本科,硕士,博士"'
 

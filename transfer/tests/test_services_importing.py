@@ -10,6 +10,7 @@ from reversion.models import Version as Revision
 from positions import permissions
 from positions.models import Duty, Position
 from positions.services import history
+from positions.services import manual as manual_service
 from positions.sheet import build_sheet
 from positions.tests.factories import (
     DepartmentFactory,
@@ -489,3 +490,38 @@ def test_system_key_with_a_superscript_digit_is_an_unknown_position(hr_user, sal
         "工作表“职位” 第 2 行 “职位编号”列：系统中没有编号为“#²”的职位："
         "“#数字”只用于导出的、尚无职位编号的职位；新职位请填写职位编号。"
     ]
+
+
+# --- 工作权限: written into the 权责手册's working copy -------------------------------------------
+
+
+def with_authorities(rows: list[list[str]]) -> bytes:
+    workbook = three_positions()
+    for row in rows:
+        workbook["工作权限"].append(row)
+    return save(workbook)
+
+
+def test_import_writes_authorities_into_the_manual_working_copy(hr_user, sales):
+    data = with_authorities(
+        [["XS-100", "优惠申请（折扣 < 95%）", "审批"], ["XS-120", "认购书退换", "执行"]]
+    )
+    apply_plan(plan_position_import(data, hr_user), hr_user)
+
+    director = Position.objects.get(code="XS-100")
+    document = manual_service.manual_document()
+    matters = {m["name"]: m for c in document["categories"] for m in c["matters"]}
+    assert [c["name"] for c in document["categories"]] == ["其他"]
+    assert matters["优惠申请"]["bands"] == [
+        {"condition": "折扣 < 95%", "cells": {f"p{director.pk}": "approve"}}
+    ]
+    # Not in force before the manual is published: the sheet shows none yet.
+    assert build_sheet(Position.objects.with_sheet().get(pk=director.pk)).authorities == ()
+
+
+def test_import_with_an_unknown_authority_level_is_refused_and_writes_nothing(hr_user, sales):
+    before = row_counts()
+    plan = plan_position_import(with_authorities([["XS-100", "优惠申请", "拍板"]]), hr_user)
+    assert not plan.ok
+    assert any("权限级别" in message for message in messages(plan)), messages(plan)
+    assert row_counts() == before
