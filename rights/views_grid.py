@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -129,7 +130,14 @@ def manual_grid_data(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return JsonResponse(grid_payload(scope), json_dumps_params={"ensure_ascii": False})
     try:
-        body = json.loads(request.body.decode("utf-8"))
+        raw = request.body
+    except RequestDataTooBig:
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return _json_error(
+            f"提交的内容超过 {limit_mb:.1f} MB，未保存。请选择部门范围，分部门编辑。", 400
+        )
+    try:
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return _json_error("提交的内容不是有效的 JSON，未保存。", 400)
     if not isinstance(body, dict) or not isinstance(body.get("document"), dict):

@@ -145,6 +145,19 @@ def test_grid_data_put_malformed_body_is_400(client, org, body, message):
     assert response.json()["detail"] == message
 
 
+def test_grid_data_put_over_the_upload_limit_is_400(client, org, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client.force_login(hr())
+    document = marketing_document(org)
+    document["categories"][0]["matters"][0]["note"] = "说" * 400_000
+    response = put(client, document, 1)
+    assert response.status_code == 400
+    assert (
+        response.json()["detail"] == "提交的内容超过 1.0 MB，未保存。请选择部门范围，分部门编辑。"
+    )
+    assert not Grant.objects.exists()
+
+
 def test_grid_data_bad_department_is_400(client, org):
     client.force_login(hr())
     response = client.get(reverse(DATA), {"department": "abc"})
