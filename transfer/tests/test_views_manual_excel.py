@@ -176,3 +176,12 @@ def test_manual_import_cancel_discards_the_upload(client, org):
     response = client.post(preview_url, {"action": "cancel"}, follow=True)
     assert "已取消导入“权责手册.xlsx”，未写入任何数据。" in page_text(response)
     assert client.get(preview_url).status_code == 404
+
+
+def test_transfer_page_offers_the_manual_to_hr_only(client, org):
+    client.force_login(hr())
+    text = page_text(client.get(reverse("positions:import-export")))
+    assert "权责手册（Excel）" in text
+    assert "导入权责手册" in text
+    client.force_login(employee(org["clerk"]))
+    assert client.get(reverse("positions:import-export")).status_code == 403
