@@ -2,7 +2,7 @@
 
 import pytest
 
-from positions.models import Band, Grant, Position
+from positions.models import Band, Body, Grant, Position
 from positions.tests.browser.test_sheet_browser import log_in, seeded  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,3 +46,36 @@ def test_hr_edits_the_matrix_with_the_keyboard_and_saves(
     check.click()
     assert page.locator("tr.grid-flagged .grid-condition").input_value() == "折扣 = 100%"
     screenshot("manual-grid-checks", full_page=False)
+
+
+def test_hr_adds_a_category_a_matter_and_a_body_then_deletes_a_band(
+    seeded,  # noqa: F811
+    live_server,
+    page,
+):
+    answers = iter(["人事管理", "招聘录用", "股东会"])
+
+    def answer(dialog):
+        if dialog.type == "prompt":
+            dialog.accept(next(answers))
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    log_in(page, live_server, "hr")
+    page.goto(f"{live_server.url}/rights/grid/")
+    page.wait_for_selector("td.grid-cell")
+    page.get_by_role("button", name="添加类别").click()
+    page.locator("tr.grid-category", has_text="人事管理").get_by_role(
+        "button", name="+事项"
+    ).click()
+    page.get_by_role("button", name="添加机构").click()
+    assert "股东会" in page.locator("thead").inner_text()
+    bands = Band.objects.filter(matter__name="价格调整").count()
+    first_band = page.get_by_label("价格调整 档位/条件").first
+    first_band.locator("xpath=ancestor::tr").get_by_role("button", name="删除").click()
+    page.get_by_role("button", name="保存").click()
+    page.locator("[data-grid-status]", has_text="已保存").wait_for()
+    assert Band.objects.filter(matter__category__name="人事管理", matter__name="招聘录用").exists()
+    assert Body.objects.filter(name="股东会").exists()
+    assert Band.objects.filter(matter__name="价格调整").count() == bands - 1
