@@ -14,6 +14,13 @@ def test_hr_edits_the_matrix_with_the_keyboard_and_saves(
     page,
     screenshot,
 ):
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     log_in(page, live_server, "hr")
     page.goto(f"{live_server.url}/rights/grid/")
     page.wait_for_selector("td.grid-cell")
@@ -46,6 +53,7 @@ def test_hr_edits_the_matrix_with_the_keyboard_and_saves(
     check.click()
     assert page.locator("tr.grid-flagged .grid-condition").input_value() == "折扣 = 100%"
     screenshot("manual-grid-checks", full_page=False)
+    assert blocked == []  # no inline script or style: the CSP holds
 
 
 def test_hr_adds_a_category_a_matter_and_a_body_then_deletes_a_band(
