@@ -27,7 +27,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jobdesc.storage import StorageUnavailable
-from positions.models import CompanyProfile, ManualLevel
+from positions.models import CompanyProfile, ManualLevel, ManualVersion
+from positions.services import manual
 from positions.services.layout import templates_fingerprint
 from printing import pdf
 from printing.services.company import company_fingerprint, company_profile, logo_data_url
@@ -202,3 +203,33 @@ def version_pdf(
                 default_storage.delete(saved)
             _forget_older(number, name)
     return data, True
+
+
+def manual_version_pdf(version: ManualVersion, *, in_process: bool = False) -> tuple[bytes, bool]:
+    """The PDF of a published version of the manual (已生效 when in force, else 已失效) and
+    whether this call rendered it; stored once per fingerprint (``version_pdf``)."""
+    in_force = version.pk == manual.get_manual().current_version_id
+    edition = Edition(
+        version_label=version.label,
+        effective_date=version.effective_date,
+        status_label="已生效" if in_force else "已失效",
+        draft=False,
+    )
+    return version_pdf(
+        number=version.number,
+        document=manual.manual_document(version=version),
+        edition=edition,
+        in_force=in_force,
+        in_process=in_process,
+    )
+
+
+def warm_manual_pdf() -> tuple[str, bool] | None:
+    """Store the PDF of the version in force ahead of time, rendered in this process without
+    the web's time limit (a large manual can take longer than ``PDF_RENDER_TIMEOUT_SECONDS``);
+    (its label, whether it was rendered now), or None when no version is in force."""
+    version = manual.get_manual().current_version
+    if version is None:
+        return None
+    _, rendered = manual_version_pdf(version, in_process=True)
+    return version.label, rendered

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -141,3 +142,15 @@ def test_manual_draft_pdf_too_large_is_refused_in_chinese(client, org, settings)
     response = client.get(reverse("positions:manual-draft-pdf"))
     assert response.status_code == 422
     assert "打印内容过大" in page_text(response)
+
+
+def test_warm_manual_pdf_stores_the_version_in_force_once(org):
+    out = io.StringIO()
+    call_command("warm_manual_pdf", stdout=out)
+    assert out.getvalue() == "权责手册尚无生效版本，未生成 PDF。\n"
+    publish(org)
+    call_command("warm_manual_pdf", stdout=out)
+    assert "权责手册 V1 的 PDF 已生成并保存。" in out.getvalue()
+    assert default_storage.exists(manual_pdf.stored_name(1, manual_pdf.fingerprint()))
+    call_command("warm_manual_pdf", stdout=out)
+    assert "权责手册 V1 的 PDF 已是最新，无需重新生成。" in out.getvalue()

@@ -55,20 +55,8 @@ def manual_version_pdf(request: HttpRequest, number: int) -> HttpResponse:
     version = ManualVersion.objects.filter(number=number).first()
     if version is None:
         raise Http404("权责手册没有这个版本。")
-    current = manual.get_manual().current_version_id
-    edition = manual_pdf.Edition(
-        version_label=version.label,
-        effective_date=version.effective_date,
-        status_label="已生效" if version.pk == current else "已失效",
-        draft=False,
-    )
     try:
-        data, _ = manual_pdf.version_pdf(
-            number=version.number,
-            document=manual.manual_document(version=version),
-            edition=edition,
-            in_force=version.pk == current,
-        )
+        data, _ = manual_pdf.manual_version_pdf(version)
     except RENDER_ERRORS as exc:
         return _failed(request, exc)
     title = version.document.get("title") or "权责手册"
