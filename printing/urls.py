@@ -5,7 +5,7 @@ its name (``positions:position-sheet`` …)."""
 
 from django.urls import path
 
-from printing.views import books, company, receipts, sheets
+from printing.views import books, company, manual, receipts, sheets
 
 urlpatterns = [
     path("positions/<int:pk>/pdf/", sheets.position_pdf, name="position-pdf"),
@@ -24,5 +24,7 @@ urlpatterns = [
     path("books/<int:pk>/", books.book_detail, name="book-detail"),
     path("books/<int:pk>/status/", books.book_status, name="book-status"),
     path("books/<int:pk>/download/", books.book_download, name="book-download"),
+    path("rights/versions/<int:number>/pdf/", manual.manual_version_pdf, name="manual-version-pdf"),
+    path("rights/draft.pdf", manual.manual_draft_pdf, name="manual-draft-pdf"),
     path("settings/company/", company.company_settings, name="company-settings"),
 ]

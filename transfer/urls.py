@@ -5,7 +5,7 @@ its name (``positions:position-sheet`` …)."""
 
 from django.urls import path
 
-from transfer.views import excel, jobs, word
+from transfer.views import excel, jobs, manual_excel, word
 
 urlpatterns = [
     path("positions/<int:pk>/docx/", word.position_docx, name="position-docx"),
@@ -22,6 +22,13 @@ urlpatterns = [
         "transfer/positions/import/<str:token>/",
         excel.position_import_preview,
         name="position-import-preview",
+    ),
+    path("transfer/manual/export.xlsx", manual_excel.manual_export, name="manual-export"),
+    path("transfer/manual/import/", manual_excel.manual_import, name="manual-import"),
+    path(
+        "transfer/manual/import/<str:token>/",
+        manual_excel.manual_import_preview,
+        name="manual-import-preview",
     ),
     path("transfer/jobs/new/", jobs.import_job_create, name="import-job-create"),
     path("transfer/jobs/<int:pk>/", jobs.import_job_detail, name="import-job"),

@@ -772,6 +772,43 @@ CASES: tuple[Case, ...] = (
             "diagnosis:job-xlsx",
         )
     ),
+    # 权责手册 grid editor (rights/views_grid.py): HR editors; a scoped one starts in its own
+    # departments (the page) and may not write the whole matrix (the JSON endpoint, no scope).
+    Case("positions:manual-grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("positions:manual-grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
+    Case(
+        "positions:manual-grid-data",
+        none,
+        statuses(LOGIN, 403, 403, 403, 403, 400),
+        method="put",
+        label="PUT without a body",
+    ),
+    # 权责手册 in Excel: the working copy for HR, the version in force (the seed's V1) else.
+    Case("positions:manual-export", none, everyone()),
+    Case("positions:manual-import", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case(
+        "positions:manual-import",
+        none,
+        statuses(LOGIN, 403, 403, 403, 400, 400),
+        method="post",
+        label="POST without a file",
+    ),
+    Case(
+        "positions:manual-import-preview",
+        lambda w: {"token": "x" * 32},
+        statuses(LOGIN, 403, 403, 403, 404, 404),
+        label="token not staged",
+    ),
+    # 权责手册 PDF: a version for everyone signed in (the seed's V1), the working copy for those
+    # who read its drafts.
+    Case("positions:manual-version-pdf", lambda w: {"number": 1}, everyone(), label="V1"),
+    Case(
+        "positions:manual-version-pdf",
+        lambda w: {"number": 9},
+        statuses(LOGIN, 404, 404, 404, 404, 404),
+        label="no such version",
+    ),
+    Case("positions:manual-draft-pdf", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
     # 权责手册: the version in force and its versions for everyone signed in; the working copy
     # for HR editors (and the manual's approvers); a workflow POST answers each role's step.
     Case("rights:manual", none, everyone()),

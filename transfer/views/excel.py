@@ -70,6 +70,7 @@ def _page(request: HttpRequest, status: int = 200, **forms: ExcelUploadForm) -> 
             "can_export": permissions.can_export_positions(user),
             "can_import": permissions.can_import_positions(user),
             "can_import_roster": permissions.can_import_roster(user),
+            "can_import_manual": permissions.can_edit_manual_somewhere(user),
             "limit_mb": format_mb(max_upload_bytes()),
             "visible_count": Position.objects.filter(permissions.visible_positions_q(user))
             .active()
