@@ -164,9 +164,20 @@ def _rows(positions: QuerySet[Position]) -> dict[int, Row]:
     }
 
 
-def _superiors() -> dict[int, int | None]:
-    """Every active position's 直接上级 (one query): chains run across department borders."""
-    return dict(Position.objects.active().values_list("pk", "reports_to_id"))
+def _superiors(rows: dict[int, Row]) -> dict[int, int | None]:
+    """The 直接上级 of the scope's positions and of every position above them (chains run
+    across department borders): one query per level above the scope, none for the whole
+    organisation."""
+    superiors = {pk: row.reports_to_id for pk, row in rows.items()}
+    wanted = {pk for pk in superiors.values() if pk is not None and pk not in superiors}
+    while wanted:
+        found = dict(
+            Position.objects.active().filter(pk__in=wanted).values_list("pk", "reports_to_id")
+        )
+        for pk in wanted:
+            superiors[pk] = found.get(pk)  # an archived superior ends the chain
+        wanted = {pk for pk in found.values() if pk is not None and pk not in superiors}
+    return superiors
 
 
 def _extra_rows(rows: dict[int, Row], wanted: Iterable[int | None]) -> dict[int, Row]:
@@ -325,7 +336,7 @@ def duty_overlaps(
     threshold = settings.DIAGNOSIS_OVERLAP_PERCENT / 100 if threshold is None else threshold
     rows = _rows(positions)
     order = {pk: n for n, pk in enumerate(rows)}
-    superiors = _superiors()
+    superiors = _superiors(rows)
     company = _company_of(department_index())
     texts: list[str] = []
     norms: list[str] = []
@@ -823,7 +834,7 @@ def deep_chains(positions: QuerySet[Position], *, limit: int | None = None) -> l
     per branch, at the first position beyond the limit, with its chain from the top."""
     limit = settings.DIAGNOSIS_MAX_CHAIN if limit is None else limit
     rows = _rows(positions)
-    superiors = _superiors()
+    superiors = _superiors(rows)
     depth: dict[int, int] = {}
 
     def chain_of(pk: int) -> list[int]:
