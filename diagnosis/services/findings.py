@@ -16,6 +16,7 @@ of each, ordered rarest first, so only those are indexed and compared — never 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import itertools
 import math
@@ -164,9 +165,20 @@ def _rows(positions: QuerySet[Position]) -> dict[int, Row]:
     }
 
 
-def _superiors() -> dict[int, int | None]:
-    """Every active position's 直接上级 (one query): chains run across department borders."""
-    return dict(Position.objects.active().values_list("pk", "reports_to_id"))
+def _superiors(rows: dict[int, Row]) -> dict[int, int | None]:
+    """The 直接上级 of the scope's positions and of every position above them (chains run
+    across department borders): one query per level above the scope, none for the whole
+    organisation."""
+    superiors = {pk: row.reports_to_id for pk, row in rows.items()}
+    wanted = {pk for pk in superiors.values() if pk is not None and pk not in superiors}
+    while wanted:
+        found = dict(
+            Position.objects.active().filter(pk__in=wanted).values_list("pk", "reports_to_id")
+        )
+        for pk in wanted:
+            superiors[pk] = found.get(pk)  # an archived superior ends the chain
+        wanted = {pk for pk in found.values() if pk is not None and pk not in superiors}
+    return superiors
 
 
 def _extra_rows(rows: dict[int, Row], wanted: Iterable[int | None]) -> dict[int, Row]:
@@ -197,10 +209,12 @@ BOILERPLATE = re.compile(r"(其他|其它).{0,6}(工作|任务|事项)|(交办|�
 MIN_BIGRAMS = 4  # shorter duties (「其他」) say too little to compare
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalise(text: str) -> str:
     """Letters, digits and Chinese characters only (NFKC, lower case): what bigrams are of."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -218,22 +232,27 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
+@functools.lru_cache(maxsize=4096)
+def _significant(text: str) -> tuple[tuple[int, str], ...]:
+    """The positions and normalised characters of ``text``'s letters, digits, Chinese."""
+    return tuple(
+        (i, unicodedata.normalize("NFKC", ch).lower()) for i, ch in enumerate(text) if ch.isalnum()
+    )
+
+
 def marked(text: str, other: frozenset[str]) -> tuple[Segment, ...]:
     """``text`` cut into runs, ``shared`` where a bigram of it (letters, digits, Chinese
     characters; punctuation skipped) is among ``other``'s bigrams."""
-    norm_chars = [
-        (i, unicodedata.normalize("NFKC", ch).lower()) for i, ch in enumerate(text) if ch.isalnum()
-    ]
     flags = [False] * len(text)
-    for (i, a), (j, b) in itertools.pairwise(norm_chars):
+    for (i, a), (j, b) in itertools.pairwise(_significant(text)):
         if a + b in other:
             flags[i] = flags[j] = True
     segments: list[Segment] = []
-    for ch, flag in zip(text, flags, strict=True):
-        if segments and segments[-1].shared == flag:
-            segments[-1] = Segment(segments[-1].text + ch, flag)
-        else:
-            segments.append(Segment(ch, flag))
+    start = 0
+    for n in range(1, len(text) + 1):
+        if n == len(text) or flags[n] != flags[start]:
+            segments.append(Segment(text[start:n], flags[start]))
+            start = n
     return tuple(segments)
 
 
@@ -325,7 +344,7 @@ def duty_overlaps(
     threshold = settings.DIAGNOSIS_OVERLAP_PERCENT / 100 if threshold is None else threshold
     rows = _rows(positions)
     order = {pk: n for n, pk in enumerate(rows)}
-    superiors = _superiors()
+    superiors = _superiors(rows)
     company = _company_of(department_index())
     texts: list[str] = []
     norms: list[str] = []
@@ -381,6 +400,8 @@ def duty_overlaps(
     for anchor, block_texts in blocks.items():
         in_block = set(block_texts)
         reports = members[anchor] - {anchor}
+        mine = members[anchor]
+        local = {n: held[n] & mine for n in block_texts}  # holders within the block
         seen: set[int] = set()
         for start in block_texts:
             if start in seen:
@@ -394,15 +415,15 @@ def duty_overlaps(
                     if other in in_block and other not in seen:
                         seen.add(other)
                         stack.append(other)
-            holders = {pk for n in group for pk in held[n] if pk in members[anchor]}
+            holders = set().union(*(local[n] for n in group))
             if len(holders) < 2:
                 continue
-            group.sort(key=lambda n: min(order.get(pk, len(order)) for pk in held[n]))
+            group.sort(key=lambda n: min(order.get(pk, len(order)) for pk in local[n]))
             direct = sorted(
                 (pk for pk in holders if superiors.get(pk) == anchor), key=order.__getitem__
             )
             if anchor in holders and direct and anchor in rows:
-                texts_of = tuple(n for n in group if held[n] & ({anchor} | set(direct)))
+                texts_of = tuple(n for n in group if local[n] & ({anchor} | set(direct)))
                 vertical[(anchor, frozenset(texts_of))] = _Cluster(
                     (anchor, *direct), texts_of, _pair_score(grams, texts_of)
                 )
@@ -414,7 +435,7 @@ def duty_overlaps(
                 if len(pks) < 2:
                     continue
                 pks.sort(key=order.__getitem__)
-                texts_of = tuple(n for n in group if held[n] & set(pks))
+                texts_of = tuple(n for n in group if local[n] & set(pks))
                 horizontal.append(_Cluster(tuple(pks), texts_of, _pair_score(grams, texts_of)))
 
     findings: list[Finding] = []
@@ -823,7 +844,7 @@ def deep_chains(positions: QuerySet[Position], *, limit: int | None = None) -> l
     per branch, at the first position beyond the limit, with its chain from the top."""
     limit = settings.DIAGNOSIS_MAX_CHAIN if limit is None else limit
     rows = _rows(positions)
-    superiors = _superiors()
+    superiors = _superiors(rows)
     depth: dict[int, int] = {}
 
     def chain_of(pk: int) -> list[int]:
