@@ -235,3 +235,17 @@ def test_position_create_wrong_type_is_named_in_chinese(hr, seed):
     response = ApiClient(hr).post(reverse("api:position-list"), {"title": "x", "grade_min": "高"})
     assert response.status_code == 400
     assert response.json()["detail"] == "职位等级下限：请填写合法的整数值。"
+
+
+def test_position_authorities_are_read_only_from_the_manual(hr, clerk):
+    api = ApiClient(hr)
+    content = api.get(detail_url(clerk)).json()["content"]
+    assert content["authorities"][0] == {"name": "优惠申请（折扣 ≥ 99%）", "level": "execute"}
+    lock = Position.objects.get(pk=clerk.pk).lock_version
+    response = edit(api, clerk, {"authorities": [{"name": "新权限", "level": "approve"}]})
+    assert response.status_code == 400
+    assert (
+        "工作权限取自权责手册，不能在职位说明书中修改；请在权责手册中编辑。"
+        in (response.json()["detail"])
+    )
+    assert Position.objects.get(pk=clerk.pk).lock_version == lock

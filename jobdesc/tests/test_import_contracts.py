@@ -23,6 +23,7 @@ PACKAGES = (
     "bench",
     "api",
     "notifications",
+    "rights",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from positions import hooks, permissions
+from positions import permissions
 from positions.models import (
     Assignment,
     Band,
@@ -877,7 +877,6 @@ def publish_manual(manual: Manual, *, effective: datetime.date | None = None) ->
     directly for a manual signed off on paper) and make it the version in force."""
     with transaction.atomic():
         manual = Manual.objects.select_for_update().get(pk=manual.pk)
-        previous = manual.current_version_id
         number = (manual.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         document = manual_document()
         # The frozen document keeps the columns that hold a cell (and every body).
@@ -911,12 +910,8 @@ def publish_manual(manual: Manual, *, effective: datetime.date | None = None) ->
         manual.current_version = version
         manual.status = Status.PUBLISHED
         manual.save(update_fields=["current_version", "status", "updated_at"])
-        touched = set(
-            ManualVersionRow.objects.filter(version_id__in=[version.pk, previous])
-            .values_list("position_id", flat=True)
-            .distinct()
-        )
-        hooks.sheets_written(sorted(touched))
+        # Nothing to tell the outer areas: the search index holds no 工作权限, and the cached
+        # sheet HTML is keyed by the manual version in force (``reading.sheet_html``).
     return version
 
 

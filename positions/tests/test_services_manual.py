@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from reversion.models import Version as Revision
 
 from positions import permissions
 from positions.models import Band, Grant, Manual, ManualVersionRow, Matter, Position
@@ -327,3 +328,18 @@ def test_renamed_matter_rows_replace_the_old_ones(org):
     write(hr(), doc(clean_cells(k), matter="价格调整"))
     assert list(Matter.objects.values_list("name", flat=True)) == ["价格调整"]
     assert Grant.objects.count() == 3
+
+
+def test_edit_of_a_manual_under_review_returns_it_to_draft(org):
+    preparer, reviewer = hr("hr-a"), hr("hr-b")
+    write(preparer, doc({}))
+    manual_service.submit(user=preparer)
+    manual_service.review(user=reviewer)
+    manual = write(hr("hr-c"), doc({}, condition="另一档"))
+    assert (manual.status, manual.reviewed_by_name, manual.prepared_by_name) == (
+        Status.DRAFT,
+        "",
+        "李人事",
+    )
+    comments = [v.revision.comment for v in Revision.objects.get_for_object(manual)]
+    assert comments[0] == "编辑权责手册（测试）（退回草稿，需重新提交审核）"

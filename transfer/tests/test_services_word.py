@@ -175,7 +175,14 @@ def test_render_docx_numbers_section_headings_as_the_pdf(sales_manager):
 
     headings = [p.text for p in document.paragraphs if p.style.name == "Sheet Section"]
 
-    assert headings == ["一、职位概要", "二、工作内容与主要职责", "三、任职资格", "审批与确认"]
+    # 工作权限: the seed's 权责手册 gives 销售经理 cells (fixtures/manual.json).
+    assert headings == [
+        "一、职位概要",
+        "二、工作内容与主要职责",
+        "三、工作权限",
+        "四、任职资格",
+        "审批与确认",
+    ]
 
 
 def test_render_docx_header_puts_the_document_number_at_the_right_margin(sales_manager):

@@ -19,11 +19,13 @@ from positions.layouts import LAYOUTS
 from positions.models import (
     Department,
     Duty,
+    Manual,
     Position,
     Qualification,
     SearchEntry,
     Version,
 )
+from positions.services import manual as manual_service
 from positions.sheet import build_sheet
 from positions.tests.factories import EditorScopeFactory, FullPositionFactory
 from transfer.services.legacy import convert_legacy
@@ -815,3 +817,21 @@ def test_a_label_over_its_value_in_one_cell_is_read():
     assert (parsed.title, parsed.department, parsed.superior) == ("会计", "财务部", "财务部经理")
     assert [d.tasks for d in parsed.duties] == [["审核原始凭证"], ["编制财务报表"]]
     assert parsed.unrecognised == []
+
+
+def test_docx_authorities_edited_go_to_the_manual_working_copy(seed, hr_user):
+    manager = Position.objects.with_sheet().get(code="FZ-XS-001")
+    before = build_sheet(manager)
+    parsed = parse_docx(render_docx(before), "FZ-XS-001-销售经理.docx")
+    assert parsed.authorities[0] == ("优惠申请（折扣 ≥ 99%）", "知情")
+    parsed.authorities[0] = ("优惠申请（折扣 ≥ 99%）", "审核")
+
+    plan = resolve_import(hr_user, parsed)
+    (written,) = import_sheets(hr_user, [plan])
+
+    document = manual_service.manual_document()
+    band = document["categories"][0]["matters"][0]["bands"][0]
+    assert band["cells"][manual_service.position_key(manager.pk)] == "review"
+    assert Manual.objects.get().status == Manual.Status.DRAFT
+    # In the sheets once the manual is published: the version in force still says 知情.
+    assert sheet_of(written).authorities == before.authorities
