@@ -32,6 +32,8 @@
   let doc = null;
   let dirty = false;
   let focus = { row: 0, col: 0 };
+  let cellIndex = []; // [row][col] → td, rebuilt by render(): no selector scans on each key
+  let rowsIndex = []; // the bands in row order, rebuilt by render()
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -70,6 +72,10 @@
   // --- rendering ---------------------------------------------------------------------------
 
   function bandRows() {
+    return rowsIndex;
+  }
+
+  function collectBands() {
     const rows = [];
     doc.categories.forEach((category, c) => {
       category.matters.forEach((matter, m) => {
@@ -103,27 +109,36 @@
 
     const body = el("tbody");
     let rowIndex = 0;
+    cellIndex = [];
     const span = columns.length + 1;
     doc.categories.forEach((category, c) => {
       const th = el(
         "th",
         { colSpan: span, scope: "rowgroup", class: "grid-category-name" },
-        el("span", { textContent: category.name }),
-        button("改名", "重命名类别", "rename-category"),
-        button("删除", "删除类别", "delete-category", "text-danger"),
-        button("+事项", "在此类别下添加事项", "add-matter"),
+        el(
+          "div",
+          { class: "grid-group-label" },
+          el("span", { textContent: category.name }),
+          button("改名", "重命名类别", "rename-category"),
+          button("删除", "删除类别", "delete-category", "text-danger"),
+          button("+事项", "在此类别下添加事项", "add-matter"),
+        ),
       );
       body.append(el("tr", { class: "grid-category", "data-category": c }, th));
       category.matters.forEach((matter, m) => {
         const mth = el(
           "th",
           { colSpan: span, scope: "rowgroup", class: "grid-matter-name" },
-          el("span", { textContent: matter.name }),
-          matter.note ? el("small", { class: "text-secondary ms-1", textContent: matter.note }) : null,
-          button("改名", "重命名事项", "rename-matter"),
-          button("说明", "修改说明", "note-matter"),
-          button("删除", "删除事项", "delete-matter", "text-danger"),
-          button("+档位", "添加档位（金额或条件）", "add-band"),
+          el(
+            "div",
+            { class: "grid-group-label" },
+            el("span", { textContent: matter.name }),
+            matter.note ? el("small", { class: "text-secondary ms-1", textContent: matter.note }) : null,
+            button("改名", "重命名事项", "rename-matter"),
+            button("说明", "修改说明", "note-matter"),
+            button("删除", "删除事项", "delete-matter", "text-danger"),
+            button("+档位", "添加档位（金额或条件）", "add-band"),
+          ),
         );
         body.append(el("tr", { class: "grid-matter", "data-category": c, "data-matter": m }, mth));
         matter.bands.forEach((band, b) => {
@@ -145,6 +160,8 @@
           condition.setAttribute("aria-label", matter.name + " 档位/条件");
           const rowHead = el("th", { scope: "row", class: "grid-row-head" }, condition, button("删除", "删除此档位", "delete-band", "text-danger"));
           tr.append(rowHead);
+          const rowCells = [];
+          cellIndex.push(rowCells);
           columns.forEach((column, col) => {
             const level = band.cells[column.key] || "";
             const td = el("td", {
@@ -157,6 +174,7 @@
             td.setAttribute("role", "gridcell");
             td.setAttribute("aria-label", matter.name + (band.condition ? "（" + band.condition + "）" : "") + " · " + column.label);
             tr.append(td);
+            rowCells.push(td);
           });
           body.append(tr);
           rowIndex += 1;
@@ -167,12 +185,15 @@
       body.append(el("tr", {}, el("td", { colSpan: span, class: "text-secondary p-3", textContent: "尚无事项：点“添加类别”开始。" })));
     }
     table.replaceChildren(head, body);
+    // Fixed table layout needs a width: the first column and 6rem per column (manual-grid.css).
+    table.style.width = 15 + 6 * columns.length + "rem";
+    rowsIndex = collectBands();
     const cell = cellAt(focus.row, focus.col);
     if (cell) cell.tabIndex = 0;
   }
 
   function cellAt(row, col) {
-    return table.querySelector('td[data-row="' + row + '"][data-col="' + col + '"]');
+    return (cellIndex[row] || [])[col] || null;
   }
 
   function moveTo(row, col) {
@@ -186,7 +207,8 @@
     const cell = cellAt(row, col);
     if (cell) {
       cell.tabIndex = 0;
-      cell.focus();
+      cell.focus({ preventScroll: true });
+      cell.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   }
 
