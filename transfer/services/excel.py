@@ -304,7 +304,10 @@ class PositionContent:
                 (lambda r: {k: v for k, v in r.items() if k != "rank"}) if spec is DUTIES else dict
             )
             if [strip(r) for r in self.rows(spec)] != [strip(r) for r in other.rows(spec)]:
-                parts.append(spec.name)
+                # 工作权限 are the 权责手册's: the import writes its working copy.
+                parts.append(
+                    f"{spec.name}（写入权责手册工作稿）" if spec is AUTHORITIES else spec.name
+                )
         return parts
 
 

@@ -525,3 +525,13 @@ def test_import_with_an_unknown_authority_level_is_refused_and_writes_nothing(hr
     assert not plan.ok
     assert any("权限级别" in message for message in messages(plan)), messages(plan)
     assert row_counts() == before
+
+
+def test_update_of_authorities_is_previewed_as_a_manual_change(hr_user, sales):
+    apply_plan(plan_position_import(save(three_positions()), hr_user), hr_user)
+    plan = plan_position_import(with_authorities([["XS-110", "渠道开发", "执行"]]), hr_user)
+    assert [(p.key, p.action, p.changes) for p in plan.positions] == [
+        ("XS-100", Action.UNCHANGED, []),
+        ("XS-110", Action.UPDATE, ["工作权限（写入权责手册工作稿）"]),
+        ("XS-120", Action.UNCHANGED, []),
+    ]
