@@ -34,9 +34,9 @@ from positions.models import (
     SearchEntry,
     Version,
 )
-from positions.services.sheets import SheetContent, SheetWrite, write_sheets
+from positions.services.sheets import SheetContent, SheetWrite, create_sheets
 from positions.sheet import build_sheet
-from search.services import index_entries
+from search.services import version_entries
 
 Progress = Callable[[str], None]
 
@@ -537,7 +537,8 @@ def _plan_department(
 def _create_sections(
     plan: list[_Planned], rng: random.Random, per_position: int, say: Progress
 ) -> int:
-    """Write every planned position with its sections through the one writer (bulk path)."""
+    """Create every planned position with its sections through the one writer (its bulk entry
+    point for new sheets, ``create_sheets``)."""
     writes: list[SheetWrite] = []
     duty_count = 0
     for n, item in enumerate(plan):
@@ -625,7 +626,7 @@ def _create_sections(
                 key=str(n),
             )
         )
-    written = write_sheets(user=None, writes=writes, comment="生成模拟数据")
+    written = create_sheets(writes=writes, comment="生成模拟数据")
     for item, position in zip(plan, written, strict=True):
         item.position = position
     say(f"职位：{len(plan)} 个；工作职责：{duty_count} 条；其余部分已生成")
@@ -679,7 +680,7 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
         approved_by_name="赵总",
         approved_at=approved,
     )
-    versions = entries = 0
+    versions = 0
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         positions = list(Position.objects.with_sheet().filter(pk__in=chunk))
@@ -719,14 +720,15 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
         for position, version in zip(positions, created, strict=True):
             position.current_version = version
         Position.objects.bulk_update(positions, ["current_version"])
+        # The writer indexed the working copies; publishing adds the V1 rows (the working
+        # copies' text is unchanged by publication).
         rows = [
             row
-            for position, version, sheet in zip(positions, created, sheets, strict=True)
-            for row in index_entries(position, version, version_sheet=sheet)
+            for position, sheet in zip(positions, sheets, strict=True)
+            for row in version_entries(position.pk, sheet)
         ]
-        SearchEntry.objects.filter(position_id__in=chunk).delete()  # the writer's draft rows
         SearchEntry.objects.bulk_create(rows, batch_size=2000)
         versions += len(created)
-        entries += len(rows)
         say(f"已发布 V1：{min(start + batch_size, len(ids))}/{len(ids)}")
+    entries = SearchEntry.objects.filter(position_id__in=ids).count()
     return versions, entries

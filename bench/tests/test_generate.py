@@ -98,3 +98,15 @@ def test_generator_writes_each_position_with_one_revision_and_its_index(db):
         )
         assert SearchEntry.objects.filter(position=position, text=position.title).exists()
     assert not Department.objects.filter(code="SIMW").exclude(kind=Department.Kind.GROUP).exists()
+
+
+def test_generator_index_is_the_index_a_rebuild_makes(db):
+    from search.services import rebuild_index
+
+    generate_organisation(25, prefix="SIMI")
+    fields = ("position_id", "source", "section", "rank", "sort_code", "text", "tokens")
+    generated = sorted(SearchEntry.objects.values_list(*fields))
+
+    rebuild_index()
+
+    assert sorted(SearchEntry.objects.values_list(*fields)) == generated

@@ -36,9 +36,17 @@ from typing import Any
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F, Max, Model, prefetch_related_objects
+from django.utils import timezone
+from reversion.models import Revision
+from reversion.models import Version as ReversionVersion
+
+# django-reversion's own serialisation of a registered object (format, fields, follow) and its
+# content-type cache, for the bulk revisions of ``create_sheets`` (``_record_revisions``).
+from reversion.revisions import _follow_relations, _get_content_type, _get_options
 
 from positions import hooks, permissions
 from positions.models import (
@@ -486,6 +494,110 @@ def _record_revision(user: AbstractBaseUser | None, position: Position, comment:
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(comment)
+
+
+def create_sheets(*, writes: Sequence[SheetWrite], comment: str) -> list[Position]:
+    """The system's bulk entry point for many NEW sheets at once (the data generator).
+
+    The same validation as ``write_sheets`` — every position and every row through
+    ``full_clean`` with the same Chinese messages, the section plans, one revision per position
+    holding it with every section, a reindex at the end — but the positions are inserted with
+    one statement per thousand rather than one each, and the revisions are recorded in bulk
+    (``_record_revisions``). Only for ``user=None`` writes that create: no scope, lock or
+    workflow consequence applies to a sheet that does not exist yet. ``reports_to_key`` must
+    name an earlier write of the batch (reporting order), so no cycle can arise; a code used
+    twice in the batch is refused like one already stored. All or nothing.
+    """
+    for write in writes:
+        if write.position is not None and write.position.pk is not None:
+            raise ValueError("create_sheets only creates: use write_sheets to change a sheet")
+        if write.state or write.content.related_positions or write.content.related_keys:
+            raise ValueError("create_sheets writes content and reporting lines only")
+    seen: dict[str, str] = {}
+    with transaction.atomic():
+        written: list[Position] = []
+        by_key: dict[str, int] = {}
+        for number, write in enumerate(writes):
+            position = Position(status=Position.Status.DRAFT)
+            _apply_fields(position, write.content)
+            position.reports_to_id = None  # linked below, once the batch has its ids
+            # Position.clean() checks the code against the stored positions (one query); the
+            # unique constraints are enforced by the database (validate_unique off).
+            try:
+                position.full_clean(
+                    exclude=_NOT_VALIDATED, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    _named(write.label, _field_messages(Position, error))
+                ) from None
+            if position.code and position.code in seen:
+                message = f"职位编号“{position.code}”已被“{seen[position.code]}”使用。"
+                raise ValidationError(_named(write.label, [message]))
+            seen[position.code] = position.title
+            if write.content.reports_to_key and write.content.reports_to_key not in by_key:
+                raise ValueError(f"reports_to_key {write.content.reports_to_key!r} is not earlier")
+            if write.key:
+                by_key[write.key] = number
+            position.returned_to_draft = position.started_next_version = False
+            position.created = True
+            written.append(position)
+        Position.objects.bulk_create(written, batch_size=1000)
+        linked = []
+        for write, position in zip(writes, written, strict=True):
+            if write.content.reports_to_key:
+                position.reports_to = written[by_key[write.content.reports_to_key]]
+                linked.append(position)
+        Position.objects.bulk_update(linked, ["reports_to"], batch_size=1000)
+        _write_all_sections(writes, written)
+        _load_sections(written)
+        comments = [write.comment or comment for write in writes]
+        _record_revisions(None, list(zip(written, comments, strict=True)))
+        hooks.sheets_written([position.pk for position in written])
+    return written
+
+
+def _record_revisions(user: AbstractBaseUser | None, items: Sequence[tuple[Position, str]]) -> None:
+    """``_record_revision`` for many positions: one revision each, holding the position and
+    every section as django-reversion serialises them (its registration: format, fields,
+    follow), inserted in bulk. The positions come from ``_load_sections`` (sections loaded);
+    every object was written in this transaction, so reversion's "does it still exist" query
+    per model and revision is not needed."""
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, user=user, comment=comment) for _position, comment in items],
+        batch_size=1000,
+    )
+    rows: list[ReversionVersion] = []
+    for revision, (position, _comment) in zip(revisions, items, strict=True):
+        pending = [position]
+        done: set[tuple[int, str]] = set()
+        while pending:
+            obj = pending.pop(0)
+            options = _get_options(obj.__class__)
+            content_type = _get_content_type(obj.__class__, "default")
+            object_id = str(getattr(obj, options.object_id_field))
+            if (content_type.pk, object_id) in done:
+                continue
+            done.add((content_type.pk, object_id))
+            rows.append(
+                ReversionVersion(
+                    revision=revision,
+                    content_type=content_type,
+                    object_id=object_id,
+                    db=router.db_for_write(obj.__class__, instance=obj),
+                    format=options.format,
+                    serialized_data=serializers.serialize(
+                        options.format,
+                        (obj,),
+                        fields=options.fields,
+                        use_natural_foreign_keys=options.use_natural_foreign_keys,
+                    ),
+                    object_repr=str(obj),
+                )
+            )
+            pending.extend(_follow_relations(obj))
+    ReversionVersion.objects.bulk_create(rows, batch_size=2000)
 
 
 def write_sheet(
