@@ -174,10 +174,13 @@ def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, 
     if scope is not None:
         rows = rows.filter(scope)
     result: dict[int, _Row] = {}
+    # The answer depends on the department only: asked once per department, not per row (the
+    # whole organisation is read here — 10,000 rows at scale).
+    reads_in: dict[int, bool] = {}
     for pk, parent, department_id, version_department_id, version_parent in rows:
-        reads_copy = version_department_id is None or permissions.reads_working_copy_in(
-            user, department_id
-        )
+        if department_id not in reads_in:
+            reads_in[department_id] = permissions.reads_working_copy_in(user, department_id)
+        reads_copy = version_department_id is None or reads_in[department_id]
         # Readers see the reporting line and department of the version in force.
         if reads_copy:
             result[pk] = _Row(pk, parent, department_id)
