@@ -504,9 +504,11 @@ def create_sheets(*, writes: Sequence[SheetWrite], comment: str) -> list[Positio
     holding it with every section, a reindex at the end — but the positions are inserted with
     one statement per thousand rather than one each, and the revisions are recorded in bulk
     (``_record_revisions``). Only for ``user=None`` writes that create: no scope, lock or
-    workflow consequence applies to a sheet that does not exist yet. ``reports_to_key`` must
-    name an earlier write of the batch (reporting order), so no cycle can arise; a code used
-    twice in the batch is refused like one already stored. All or nothing.
+    workflow consequence applies to a sheet that does not exist yet. A superior is named by
+    ``reports_to_key`` (an earlier write of the batch: reporting order) or by ``reports_to_id``
+    (a stored position, e.g. of an earlier batch); either way no cycle can arise, a new sheet
+    having no subordinates. A code used twice in the batch is refused like one already stored.
+    All or nothing.
     """
     for write in writes:
         if write.position is not None and write.position.pk is not None:
@@ -517,9 +519,12 @@ def create_sheets(*, writes: Sequence[SheetWrite], comment: str) -> list[Positio
     with transaction.atomic():
         written: list[Position] = []
         by_key: dict[str, int] = {}
+        stored_superiors: dict[int, int] = {}  # write number → a stored superior's id
         for number, write in enumerate(writes):
             position = Position(status=Position.Status.DRAFT)
             _apply_fields(position, write.content)
+            if position.reports_to_id is not None:
+                stored_superiors[number] = position.reports_to_id
             position.reports_to_id = None  # linked below, once the batch has its ids
             # Position.clean() checks the code against the stored positions (one query); the
             # unique constraints are enforced by the database (validate_unique off).
@@ -542,11 +547,24 @@ def create_sheets(*, writes: Sequence[SheetWrite], comment: str) -> list[Positio
             position.returned_to_draft = position.started_next_version = False
             position.created = True
             written.append(position)
+        # A superior stored before (an earlier batch): it must exist. A new sheet has no
+        # subordinates yet, so no link made here can close a reporting cycle.
+        found = set(
+            Position.objects.filter(pk__in=set(stored_superiors.values())).values_list(
+                "pk", flat=True
+            )
+        )
+        for number, superior_id in stored_superiors.items():
+            if superior_id not in found:
+                raise ValidationError(_named(writes[number].label, ["所选直接上级职位不存在。"]))
         Position.objects.bulk_create(written, batch_size=1000)
         linked = []
-        for write, position in zip(writes, written, strict=True):
+        for number, (write, position) in enumerate(zip(writes, written, strict=True)):
             if write.content.reports_to_key:
                 position.reports_to = written[by_key[write.content.reports_to_key]]
+                linked.append(position)
+            elif number in stored_superiors:
+                position.reports_to_id = stored_superiors[number]
                 linked.append(position)
         Position.objects.bulk_update(linked, ["reports_to"], batch_size=1000)
         _write_all_sections(writes, written)

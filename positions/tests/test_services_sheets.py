@@ -500,3 +500,17 @@ def test_create_sheets_only_creates(hr, manager):
     write = sheets.SheetWrite(position=manager, content=sheets.SheetContent(fields={"title": "x"}))
     with pytest.raises(ValueError, match="only creates"):
         sheets.create_sheets(writes=[write], comment="生成模拟数据")
+
+
+def test_create_sheets_refuses_a_superior_that_does_not_exist(db):
+    department = DepartmentFactory()
+    write = _new_sheet(department, "NOBOSS-1")
+    write = dataclasses.replace(
+        write,
+        content=dataclasses.replace(
+            write.content, fields={**write.content.fields, "reports_to_id": 987654}
+        ),
+    )
+    with pytest.raises(ValidationError, match="第 NOBOSS-1 号：所选直接上级职位不存在。"):
+        sheets.create_sheets(writes=[write], comment="生成模拟数据")
+    assert not Position.objects.filter(code="NOBOSS-1").exists()
