@@ -317,9 +317,10 @@ class Position(SignOffFields):
                 condition=~Q(reports_to=F("pk")), name="positions_position_not_own_superior"
             ),
         ]
-        # The position list at scale (issue #21): counting and sorting the unarchived positions
-        # reads these narrow indexes (index-only scans) instead of the wide table, whose rows
-        # carry the sheet's texts — at 100,000 positions the table outgrows the cache.
+        # Pages at scale (issue #21): counting and sorting the unarchived positions (the list),
+        # and the per-department counts and reporting structure of the published ones (the org
+        # chart), read these narrow indexes (index-only scans) instead of the wide table, whose
+        # rows carry the sheet's texts — at 100,000 positions the table outgrows the cache.
         indexes = [
             models.Index(
                 fields=["department", "code", "title", "id"],
@@ -327,9 +328,9 @@ class Position(SignOffFields):
                 name="positions_position_list_wc",
             ),
             models.Index(
-                fields=["current_version", "id"],
+                fields=["current_version", "department", "reports_to", "id"],
                 condition=Q(current_version__isnull=False) & ~Q(status="archived"),
-                name="positions_position_list_ver",
+                name="positions_position_in_force",
             ),
         ]
 
