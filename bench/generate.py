@@ -34,11 +34,15 @@ from positions.models import (
     SearchEntry,
     Version,
 )
-from positions.services.sheets import SheetContent, SheetWrite, write_sheets
+from positions.services.sheets import SheetContent, SheetWrite, create_sheets
 from positions.sheet import build_sheet
-from search.services import index_entries
+from search.services import version_entries
 
 Progress = Callable[[str], None]
+
+# Sheets per call of the writer's bulk entry point: bounds the memory (10,000 sheets in one call
+# held 1.3 GB) while keeping the statements large.
+WRITE_BATCH = 2000
 
 COMPANY_NAMES = (
     "福州",
@@ -392,6 +396,7 @@ def generate_organisation(
     prefix: str = "SIM",
     duties_per_position: int = 10,
     progress: Progress | None = None,
+    write_batch: int = WRITE_BATCH,
 ) -> GenerationResult:
     """Create about ``count`` positions (exactly ``count``) under a new group; see the module."""
     if count < 1:
@@ -409,7 +414,7 @@ def generate_organisation(
         result.departments = len(departments)
         say(f"部门：{len(departments)} 个")
         result.positions = len(plan)
-        result.duties = _create_sections(plan, rng, duties_per_position, say)
+        result.duties = _create_sections(plan, rng, duties_per_position, say, write_batch)
         result.employees = _create_employees(plan, rng, prefix, say)
         result.versions, result.search_entries = _publish(plan, say)
     return result
@@ -528,10 +533,12 @@ def _plan_department(
 
 
 def _create_sections(
-    plan: list[_Planned], rng: random.Random, per_position: int, say: Progress
+    plan: list[_Planned], rng: random.Random, per_position: int, say: Progress, write_batch: int
 ) -> int:
-    """Write every planned position with its sections through the one writer (bulk path)."""
+    """Create every planned position with its sections through the one writer (its bulk entry
+    point for new sheets, ``create_sheets``)."""
     writes: list[SheetWrite] = []
+    chunk_start = 0  # the plan index of the batch's first sheet
     duty_count = 0
     for n, item in enumerate(plan):
         position = item.position
@@ -607,7 +614,11 @@ def _create_sections(
             ),
             "commitments": "保证本岗位工作按时保质完成；\n遵守公司各项规章制度；",
         }
-        superior = "" if item.superior is None else str(item.superior)
+        superior = ""
+        if item.superior is not None and item.superior >= chunk_start:
+            superior = str(item.superior)  # in this batch
+        elif item.superior is not None:
+            fields["reports_to_id"] = plan[item.superior].position.pk  # an earlier batch
         writes.append(
             SheetWrite(
                 position=None,
@@ -615,9 +626,13 @@ def _create_sections(
                 key=str(n),
             )
         )
-    written = write_sheets(user=None, writes=writes, comment="生成模拟数据")
-    for item, position in zip(plan, written, strict=True):
-        item.position = position
+        if len(writes) == write_batch or n == len(plan) - 1:
+            written = create_sheets(writes=writes, comment="生成模拟数据")
+            for done, position in zip(plan[chunk_start : n + 1], written, strict=True):
+                # Only the id is needed from now on: memory stays flat whatever the count.
+                done.position = Position(pk=position.pk, department_id=position.department_id)
+            writes, chunk_start = [], n + 1
+            say(f"职位：{n + 1}/{len(plan)}")
     say(f"职位：{len(plan)} 个；工作职责：{duty_count} 条；其余部分已生成")
     return duty_count
 
@@ -669,7 +684,7 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
         approved_by_name="赵总",
         approved_at=approved,
     )
-    versions = entries = 0
+    versions = 0
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         positions = list(Position.objects.with_sheet().filter(pk__in=chunk))
@@ -709,14 +724,15 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
         for position, version in zip(positions, created, strict=True):
             position.current_version = version
         Position.objects.bulk_update(positions, ["current_version"])
+        # The writer indexed the working copies; publishing adds the V1 rows (the working
+        # copies' text is unchanged by publication).
         rows = [
             row
-            for position, version, sheet in zip(positions, created, sheets, strict=True)
-            for row in index_entries(position, version, version_sheet=sheet)
+            for position, sheet in zip(positions, sheets, strict=True)
+            for row in version_entries(position.pk, sheet)
         ]
-        SearchEntry.objects.filter(position_id__in=chunk).delete()  # the writer's draft rows
         SearchEntry.objects.bulk_create(rows, batch_size=2000)
         versions += len(created)
-        entries += len(rows)
         say(f"已发布 V1：{min(start + batch_size, len(ids))}/{len(ids)}")
+    entries = SearchEntry.objects.filter(position_id__in=ids).count()
     return versions, entries

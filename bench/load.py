@@ -22,6 +22,11 @@ Targets (printed, never asserted): sheet page ≥ 200 req/s with p99 ≤ 250 ms;
     make bench                          # or:
     .venv/bin/python bench/load.py [--seconds 10] [--connections 32] [--database-url URL]
     .venv/bin/python bench/load.py --smoke   # CI: 2-second runs, 4 connections, no targets
+    .venv/bin/python bench/load.py --s3      # stored files in a throw-away SeaweedFS bucket
+
+With --s3 the stored PDF is read from S3 by the site (proxied, what the site does) and, beside
+it, the same object is fetched straight from a presigned URL (what a 302 would send the
+browser to), so the two routes can be compared.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ WORKERS = 2
 USERNAME, PASSWORD = "employee", "jobdesc-demo"  # the demo 员工 (setup_demo)
 SHEET_CODE = "FZ-XS-101"  # 售楼员, the position 林员工 holds
 
+PDF_LABEL, PDF_LABEL_S3 = "已存 PDF（本地磁盘）", "已存 PDF（S3，经本站转发）"
+
 TARGET_SHEET_RPS, TARGET_SHEET_P99_MS = 200.0, 250.0
 TARGET_PDF_RPS = 500.0
 TARGET_FLOOR_RATIO = 0.25
@@ -68,15 +75,25 @@ class Result:
     errors: int
 
 
+def seaweedfs_stop(pid: int) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import seaweedfs
+
+    seaweedfs.stop(pid)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def server_env(tmp: Path, database_url: str | None) -> dict[str, str]:
-    """What `make serve` exports, pointed at throw-away folders and database."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "S3_BUCKET"}}
+def server_env(
+    tmp: Path, database_url: str | None, s3: dict[str, str] | None = None
+) -> dict[str, str]:
+    """What `make serve` exports, pointed at throw-away folders and database (and, with
+    ``s3``, at a throw-away S3 bucket for stored files)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("S3_")}
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -88,7 +105,58 @@ def server_env(tmp: Path, database_url: str | None) -> dict[str, str]:
         STORAGE_BACKEND="local",
         HTTPS="0",
     )
+    if s3:
+        env.update(s3, STORAGE_BACKEND="s3")
     return env
+
+
+def start_s3(tmp: Path) -> tuple[dict[str, str], int]:
+    """A throw-away SeaweedFS S3 server (scripts/seaweedfs.py, as the tests use) with one
+    bucket: the S3_* settings of the site, and the pid to stop."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import boto3
+    import seaweedfs
+
+    server = seaweedfs.start(tmp / "seaweedfs")
+    boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name="us-east-1",
+    ).create_bucket(Bucket="jobdesc-load")
+    settings = {
+        "S3_BUCKET": "jobdesc-load",
+        "S3_ENDPOINT_URL": server.endpoint,
+        "S3_ACCESS_KEY_ID": server.access_key,
+        "S3_SECRET_ACCESS_KEY": server.secret_key,
+    }
+    return settings, server.pid
+
+
+def presigned_pdf_url(s3: dict[str, str], tmp: Path) -> str:
+    """A presigned GET URL (10 minutes) of the PDF just stored in the bucket: what a 302 from
+    the PDF view would send the browser to."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3["S3_ENDPOINT_URL"],
+        aws_access_key_id=s3["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=s3["S3_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    stored = [
+        item
+        for item in client.list_objects_v2(Bucket=s3["S3_BUCKET"]).get("Contents", [])
+        if item["Key"].endswith(".pdf")
+    ]
+    if not stored:
+        sys.exit("No stored PDF in the bucket.")
+    newest = max(stored, key=lambda item: item["LastModified"])  # the one the check stored
+    return client.generate_presigned_url(
+        "get_object", Params={"Bucket": s3["S3_BUCKET"], "Key": newest["Key"]}, ExpiresIn=600
+    )
 
 
 def manage(env: dict[str, str], *args: str, debug: bool = False) -> subprocess.Popen:
@@ -315,6 +383,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="a throw-away database (default: SQLite in /tmp)")
     parser.add_argument("--smoke", action="store_true", help="CI: 2-second runs, 4 connections")
+    parser.add_argument(
+        "--s3",
+        action="store_true",
+        help="stored files in a throw-away SeaweedFS bucket: the stored PDF proxied by the "
+        "site, and the same file fetched from a presigned URL (the 302 alternative)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.seconds, args.connections = 2, 4
@@ -323,7 +397,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="jobdesc-load-") as folder:
         tmp = Path(folder)
-        env = server_env(tmp, args.database_url)
+        s3, s3_pid = start_s3(tmp) if args.s3 else (None, None)
+        env = server_env(tmp, args.database_url, s3)
         started = time.monotonic()
         paths = prepare(env, smoke=args.smoke)
         port = free_port()
@@ -334,7 +409,7 @@ def main() -> None:
             targets = [
                 ("静态文件（基准）", "static", ".sheet"),
                 ("职位说明书页面", "sheet", "售楼员"),
-                ("已存 PDF（本地磁盘）", "pdf", "%PDF"),
+                (PDF_LABEL_S3 if s3 else PDF_LABEL, "pdf", "%PDF"),
                 ("搜索：销售", "search", "销售"),
                 ("职位列表", "list", "售楼员"),
                 ("组织架构图", "chart", "<svg"),
@@ -342,6 +417,13 @@ def main() -> None:
             ]
             for _label, key, expect in targets:
                 check_page(base, paths[key], cookie, expect)  # also renders the PDF once
+            urls = {key: base + paths[key] for _label, key, _expect in targets}
+            if s3:
+                # The 302 alternative's second request: the browser fetching the file from S3
+                # itself (its first, the site's answer, costs what the PDF view costs before
+                # it reads the file).
+                targets.append(("S3 预签名直链（302 方案）", "presigned", ""))
+                urls["presigned"] = presigned_pdf_url(s3, tmp)
             print(
                 f"Set-up {time.monotonic() - started:.0f} s. wrk: {args.connections} connections, "
                 f"{args.seconds} s per page, gunicorn {WORKERS} workers "
@@ -349,13 +431,15 @@ def main() -> None:
                 f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}."
             )
             results = [
-                run_wrk(label, base + paths[key], cookie, args.seconds, args.connections)
+                run_wrk(label, urls[key], cookie, args.seconds, args.connections)
                 for label, key, _expect in targets
             ]
             load = os.getloadavg()
             memory = process_memory(server.pid)
         finally:
             stop_server(server)
+            if s3_pid is not None:
+                seaweedfs_stop(s3_pid)
 
     floor = results[0].rps
     print(
@@ -379,7 +463,7 @@ def main() -> None:
         print("\nSmoke run: figures only, no targets.")
         return
     by = {r.label: r for r in results}
-    sheet, pdf = by["职位说明书页面"], by["已存 PDF（本地磁盘）"]
+    sheet, pdf = by["职位说明书页面"], by[PDF_LABEL_S3 if args.s3 else PDF_LABEL]
     checks = [
         (
             f"sheet page ≥ {TARGET_SHEET_RPS:.0f} req/s, p99 ≤ {TARGET_SHEET_P99_MS:.0f} ms",

@@ -37,7 +37,7 @@ from django.utils import timezone
 from orgchart import layout as orgchart
 from orgchart.layout import Card, CardKind, ChartState, Layout, Node
 from positions import permissions
-from positions.models import Department, Position
+from positions.models import Department, Position, Version
 from positions.org import DepartmentIndex, department_index
 from positions.services.reading import holders_by_position
 from printing.pdf import render_html
@@ -174,10 +174,13 @@ def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, 
     if scope is not None:
         rows = rows.filter(scope)
     result: dict[int, _Row] = {}
+    # The answer depends on the department only: asked once per department, not per row (the
+    # whole organisation is read here — 10,000 rows at scale).
+    reads_in: dict[int, bool] = {}
     for pk, parent, department_id, version_department_id, version_parent in rows:
-        reads_copy = version_department_id is None or permissions.reads_working_copy_in(
-            user, department_id
-        )
+        if department_id not in reads_in:
+            reads_in[department_id] = permissions.reads_working_copy_in(user, department_id)
+        reads_copy = version_department_id is None or reads_in[department_id]
         # Readers see the reporting line and department of the version in force.
         if reads_copy:
             result[pk] = _Row(pk, parent, department_id)
@@ -506,7 +509,17 @@ def department_chart(
     if department_id not in index.by_id:
         return None
     departments = index.subtree_ids(department_id)
-    scope = Q(department_id__in=departments) | Q(current_version__department_id__in=departments)
+    # The positions of the subtree by their own or their version's department (the rows are
+    # narrowed to what the user sees below). One IN over a UNION: each side reads its index,
+    # where an OR across the two tables made PostgreSQL join every position to its version.
+    scope = Q(
+        pk__in=Position.objects.filter(department_id__in=departments)
+        .order_by()
+        .values("pk")
+        .union(
+            Version.objects.filter(department_id__in=departments).order_by().values("position_id")
+        )
+    )
     rows = {
         pk: row for pk, row in _structure(user, scope).items() if row.department_id in departments
     }

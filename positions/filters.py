@@ -17,6 +17,9 @@ from django import forms
 from django.db import connection
 from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from positions.hooks import names_matching_q
 from positions.models import Position
@@ -57,6 +60,29 @@ class GradeFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
+class FastSelect(forms.Select):
+    """``forms.Select`` written out in Python: the HTML of Django's select template, without
+    one template include per option. The 所在部门 box lists every department — hundreds at
+    scale — and rendering it through the templates took a third of the list page."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{flatatt(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+            for option in group_choices:
+                extra = flatatt(option["attrs"]) if option["attrs"] else ""
+                parts.append(
+                    f'\n  <option value="{escape(option["value"])}"{extra}>'
+                    f"{escape(option['label'])}</option>"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value above is escaped
+
+
 class PositionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词",
@@ -69,6 +95,7 @@ class PositionFilter(django_filters.FilterSet):
         label="所在部门",
         method="filter_department",
         empty_label="全部部门",
+        widget=FastSelect,
         help_text="包含其下级部门。",
         error_messages={"invalid_choice": "所选部门不存在，请从列表中重新选择。"},
     )

@@ -317,6 +317,22 @@ class Position(SignOffFields):
                 condition=~Q(reports_to=F("pk")), name="positions_position_not_own_superior"
             ),
         ]
+        # Pages at scale (issue #21): counting and sorting the unarchived positions (the list),
+        # and the per-department counts and reporting structure of the published ones (the org
+        # chart), read these narrow indexes (index-only scans) instead of the wide table, whose
+        # rows carry the sheet's texts — at 100,000 positions the table outgrows the cache.
+        indexes = [
+            models.Index(
+                fields=["department", "code", "title", "id"],
+                condition=~Q(status="archived"),
+                name="positions_position_list_wc",
+            ),
+            models.Index(
+                fields=["current_version", "department", "reports_to", "id"],
+                condition=Q(current_version__isnull=False) & ~Q(status="archived"),
+                name="positions_position_in_force",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.code}）" if self.code else self.title

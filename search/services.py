@@ -170,6 +170,12 @@ def index_entries(
     return rows
 
 
+def version_entries(position_id: int, sheet: Sheet) -> list[SearchEntry]:
+    """The index rows of a version's sheet alone: for a position just published whose
+    working-copy rows are in the index already (the generator adds its V1 rows so)."""
+    return _entries(position_id, Source.VERSION, sheet)
+
+
 def reindex_position(position: Position | int) -> int:
     """Rebuild the index rows of one position; returns how many rows it has now."""
     pk = position if isinstance(position, int) else position.pk

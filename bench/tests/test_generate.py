@@ -97,3 +97,30 @@ def test_generator_writes_each_position_with_one_revision_and_its_index(db):
         )
         assert SearchEntry.objects.filter(position=position, text=position.title).exists()
     assert not Department.objects.filter(code="SIMW").exclude(kind=Department.Kind.GROUP).exists()
+
+
+def test_generator_index_is_the_index_a_rebuild_makes(db):
+    from search.services import rebuild_index
+
+    generate_organisation(25, prefix="SIMI")
+    fields = ("position_id", "source", "section", "rank", "sort_code", "text", "tokens")
+    generated = sorted(SearchEntry.objects.values_list(*fields))
+
+    rebuild_index()
+
+    assert sorted(SearchEntry.objects.values_list(*fields)) == generated
+
+
+def test_generator_links_superiors_across_write_batches(db):
+    one = generate_organisation(40, prefix="SIMA", write_batch=1000)
+    batched = generate_organisation(40, prefix="SIMB", write_batch=7)
+
+    def lines(prefix: str) -> list[tuple[str, str | None]]:
+        rows = Position.objects.filter(code__startswith=prefix).select_related("reports_to")
+        return sorted((p.code[4:], p.reports_to.code[4:] if p.reports_to else None) for p in rows)
+
+    assert batched.positions == one.positions == 40
+    assert lines("SIMB") == lines("SIMA")
+    assert Position.objects.filter(code__startswith="SIMB", reports_to__isnull=True).count() == 1
+    for position in Position.objects.filter(code__startswith="SIMB"):
+        assert Revision.objects.get_for_object(position).count() == 1

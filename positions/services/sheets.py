@@ -660,6 +660,85 @@ def _record_revision(user: AbstractBaseUser | None, position: Position, comment:
     _record_revisions(user, [(position, comment)])
 
 
+def create_sheets(*, writes: Sequence[SheetWrite], comment: str) -> list[Position]:
+    """The system's bulk entry point for many NEW sheets at once (the data generator).
+
+    The same validation as ``write_sheets`` — every position and every row through
+    ``full_clean`` with the same Chinese messages, the section plans, one revision per position
+    holding it with every section, a reindex at the end — but the positions are inserted with
+    one statement per thousand rather than one each, and the revisions are recorded in bulk
+    (``_record_revisions``). Only for ``user=None`` writes that create: no scope, lock or
+    workflow consequence applies to a sheet that does not exist yet. A superior is named by
+    ``reports_to_key`` (an earlier write of the batch: reporting order) or by ``reports_to_id``
+    (a stored position, e.g. of an earlier batch); either way no cycle can arise, a new sheet
+    having no subordinates. A code used twice in the batch is refused like one already stored.
+    All or nothing.
+    """
+    for write in writes:
+        if write.position is not None and write.position.pk is not None:
+            raise ValueError("create_sheets only creates: use write_sheets to change a sheet")
+        if write.state or write.content.related_positions or write.content.related_keys:
+            raise ValueError("create_sheets writes content and reporting lines only")
+    seen: dict[str, str] = {}
+    with transaction.atomic():
+        written: list[Position] = []
+        by_key: dict[str, int] = {}
+        stored_superiors: dict[int, int] = {}  # write number → a stored superior's id
+        for number, write in enumerate(writes):
+            position = Position(status=Position.Status.DRAFT)
+            _apply_fields(position, write.content)
+            if position.reports_to_id is not None:
+                stored_superiors[number] = position.reports_to_id
+            position.reports_to_id = None  # linked below, once the batch has its ids
+            # Position.clean() checks the code against the stored positions (one query); the
+            # unique constraints are enforced by the database (validate_unique off).
+            try:
+                position.full_clean(
+                    exclude=_NOT_VALIDATED, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    _named(write.label, _field_messages(Position, error))
+                ) from None
+            if position.code and position.code in seen:
+                message = f"职位编号“{position.code}”已被“{seen[position.code]}”使用。"
+                raise ValidationError(_named(write.label, [message]))
+            seen[position.code] = position.title
+            if write.content.reports_to_key and write.content.reports_to_key not in by_key:
+                raise ValueError(f"reports_to_key {write.content.reports_to_key!r} is not earlier")
+            if write.key:
+                by_key[write.key] = number
+            position.returned_to_draft = position.started_next_version = False
+            position.created = True
+            written.append(position)
+        # A superior stored before (an earlier batch): it must exist. A new sheet has no
+        # subordinates yet, so no link made here can close a reporting cycle.
+        found = set(
+            Position.objects.filter(pk__in=set(stored_superiors.values())).values_list(
+                "pk", flat=True
+            )
+        )
+        for number, superior_id in stored_superiors.items():
+            if superior_id not in found:
+                raise ValidationError(_named(writes[number].label, ["所选直接上级职位不存在。"]))
+        Position.objects.bulk_create(written, batch_size=1000)
+        linked = []
+        for number, (write, position) in enumerate(zip(writes, written, strict=True)):
+            if write.content.reports_to_key:
+                position.reports_to = written[by_key[write.content.reports_to_key]]
+                linked.append(position)
+            elif number in stored_superiors:
+                position.reports_to_id = stored_superiors[number]
+                linked.append(position)
+        Position.objects.bulk_update(linked, ["reports_to"], batch_size=1000)
+        _write_all_sections(writes, written)
+        _load_sections(written)
+        comments = [write.comment or comment for write in writes]
+        _record_revisions(None, list(zip(written, comments, strict=True)))
+        hooks.sheets_written([position.pk for position in written])
+    return written
+
+
 def write_sheet(
     *,
     user: AbstractBaseUser | None,

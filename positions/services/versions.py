@@ -157,8 +157,13 @@ def read_sheet(
     )
     if number is None and permissions.reads_working_copy(user, position):
         return ReadSheet(sheet=build_sheet(_with_sheet(position)), version=None, versions=versions)
-    wanted = number if number is not None else position.current_version.number
-    version = position.versions.filter(number=wanted).first()  # version.position is known
+    current = position.current_version
+    wanted = number if number is not None else current.number
+    if current is not None and current.number == wanted and not current.get_deferred_fields():
+        version = current  # loaded whole with the position (a reader's page): no query
+        version.position = position
+    else:
+        version = position.versions.filter(number=wanted).first()  # version.position is known
     if version is None:
         raise Http404("没有这个版本。")
     sheet = build_sheet(version)

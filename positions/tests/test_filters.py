@@ -4,11 +4,12 @@ import re
 from html import unescape
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from positions.filters import PositionFilter
+from positions.filters import FastSelect, PositionFilter
 from positions.models import Position
 from positions.permissions import EMPLOYEE, MANAGER, role_group
 from positions.services import versions
@@ -417,3 +418,30 @@ def test_list_status_draft_for_an_employee_says_nothing_matches(client, drafts_o
     page = response.content.decode()
     assert "没有符合条件的职位" in page
     assert '共 <strong class="text-body">0</strong> 个职位符合条件' in page
+
+
+def test_department_select_lists_departments_escaped_with_the_choice_selected():
+    choices = [("", "全部部门"), (1, "集团"), (2, '\u3000销售部 <&>"')]
+    attrs = {"id": "id_department", "class": "form-select"}
+    fast = FastSelect(choices=choices).render("department", "2", attrs=attrs)
+    django = forms.Select(choices=choices).render("department", "2", attrs=attrs)
+
+    def options(html: str) -> list[tuple[str, str, bool]]:
+        return [
+            (value, unescape(label), " selected" in extra)
+            for value, extra, label in re.findall(
+                r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', html
+            )
+        ]
+
+    assert (
+        options(fast)
+        == options(django)
+        == [
+            ("", "全部部门", False),
+            ("1", "集团", False),
+            ("2", '\u3000销售部 <&>"', True),
+        ]
+    )
+    assert "销售部 &lt;&amp;&gt;&quot;" in fast
+    assert fast.startswith('<select name="department" class="form-select" id="id_department">')

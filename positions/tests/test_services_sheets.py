@@ -538,3 +538,94 @@ def test_bulk_write_refuses_a_superior_that_does_not_exist(hr, manager):
     (message,) = refusal.value.messages
     assert message.startswith("FZ-NEW-1行：直接上级：")
     assert "999999" in message
+# --- create_sheets: the bulk entry point for new sheets (the data generator) -------------------
+
+
+def _new_sheet(department, code: str, *, title: str = "置业顾问", key: str = "", boss: str = ""):
+    return sheets.SheetWrite(
+        position=None,
+        content=sheets.SheetContent(
+            fields={"title": title, "code": code, "department_id": department.pk},
+            sections={
+                "duties": [{"title": "客户接待", "tasks": "接待来访客户", "kind": "key"}],
+                "indicators": [{"name": "成交率"}],
+                "qualification": [{"education": "bachelor", "experience_years": 2}],
+            },
+            reports_to_key=boss,
+        ),
+        key=key,
+        label=f"第 {code} 号",
+    )
+
+
+def test_create_sheets_records_the_revision_reversion_itself_records(db):
+    department = DepartmentFactory()
+    boss, staff = sheets.create_sheets(
+        writes=[
+            _new_sheet(department, "BULK-1", title="销售经理", key="b"),
+            _new_sheet(department, "BULK-2", boss="b"),
+        ],
+        comment="生成模拟数据",
+    )
+
+    assert Position.objects.get(pk=staff.pk).reports_to_id == boss.pk
+    for position in (boss, staff):
+        (bulk,) = _revisions(position)
+        assert bulk.revision.comment == "生成模拟数据" and bulk.revision.user is None
+        # The same objects recorded by django-reversion's own create_revision (the writer's
+        # one-by-one path) give the same versions, byte for byte.
+        sheets._record_revision(None, Position.objects.with_sheet().get(pk=position.pk), "对照")
+        reference = _revisions(position).get(revision__comment="对照")
+
+        def recorded(revision):
+            return sorted(
+                (v.content_type.model, v.object_id, v.serialized_data, v.object_repr)
+                for v in revision.version_set.all()
+            )
+
+        assert recorded(bulk.revision) == recorded(reference.revision)
+        assert len(recorded(bulk.revision)) == 4  # the position, a duty, an indicator, 任职资格
+        assert SearchEntry.objects.filter(position=position, text=position.title).exists()
+
+
+def test_create_sheets_refuses_a_code_used_twice_in_the_batch_and_writes_nothing(db):
+    department = DepartmentFactory()
+    with pytest.raises(ValidationError, match="第 DUP-1 号：职位编号“DUP-1”已被“置业顾问”使用"):
+        sheets.create_sheets(
+            writes=[_new_sheet(department, "DUP-1"), _new_sheet(department, "DUP-1")],
+            comment="生成模拟数据",
+        )
+    assert not Position.objects.filter(code="DUP-1").exists()
+
+
+def test_create_sheets_refuses_an_overlong_title_in_chinese_and_writes_nothing(db):
+    department = DepartmentFactory()
+    with pytest.raises(ValidationError, match="第 LONG-2 号：职位名称"):
+        sheets.create_sheets(
+            writes=[
+                _new_sheet(department, "LONG-1"),
+                _new_sheet(department, "LONG-2", title="长" * 300),
+            ],
+            comment="生成模拟数据",
+        )
+    assert not Position.objects.filter(code__startswith="LONG-").exists()
+
+
+def test_create_sheets_only_creates(hr, manager):
+    write = sheets.SheetWrite(position=manager, content=sheets.SheetContent(fields={"title": "x"}))
+    with pytest.raises(ValueError, match="only creates"):
+        sheets.create_sheets(writes=[write], comment="生成模拟数据")
+
+
+def test_create_sheets_refuses_a_superior_that_does_not_exist(db):
+    department = DepartmentFactory()
+    write = _new_sheet(department, "NOBOSS-1")
+    write = dataclasses.replace(
+        write,
+        content=dataclasses.replace(
+            write.content, fields={**write.content.fields, "reports_to_id": 987654}
+        ),
+    )
+    with pytest.raises(ValidationError, match="第 NOBOSS-1 号：所选直接上级职位不存在。"):
+        sheets.create_sheets(writes=[write], comment="生成模拟数据")
+    assert not Position.objects.filter(code="NOBOSS-1").exists()

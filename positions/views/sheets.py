@@ -16,8 +16,15 @@ from positions.views.common import visible_position
 
 
 def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpResponse:
-    # The working copy's sections are loaded by read_sheet only for people who read it.
-    position = visible_position(request, pk, Position.objects.with_sheet_joins().with_staffing())
+    # The working copy's joins are made only for people who may read a working copy, and its
+    # sections loaded by read_sheet only for those who do; a reader of versions gets the
+    # position with its version in force (whose sheet read_sheet then uses: no query). 在岗 is
+    # counted from the holders the page lists anyway (no GROUP BY over the sheet's joins).
+    if permissions.can_see_drafts(request.user):
+        queryset = Position.objects.with_sheet_joins()
+    else:
+        queryset = Position.objects.select_related("current_version")
+    position = visible_position(request, pk, queryset)
     read = versions.read_sheet(request.user, position, number=number)
     try:
         layout = layouts.layout_for_sheet(
@@ -37,8 +44,8 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
         ),
         "read": read,
         "current_version": position.current_version,
-        "holders": reading.holders_by_position([position.pk])[position.pk],
-        "staffing": position.staffing,
+        "holders": (holders := reading.holders_by_position([position.pk])[position.pk]),
+        "staffing": position.staffing_label(len({holder.pk for holder in holders})),
         "can_edit": permissions.can_edit_position(request.user, position),
         "can_view_history": permissions.can_view_history(request.user, position),
         "can_view_workflow": permissions.can_view_workflow(request.user, position),

@@ -55,19 +55,23 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
     position = (
         Position.objects.filter(permissions.visible_positions_q(request.user))
         .select_related("current_version")
+        .defer("current_version__sheet")  # a stored copy is served without its sheet
         .filter(pk=pk)
         .first()
     )
     if position is None:
         return None
+    current = position.current_version
     if number is None:
         if permissions.prints_working_copy(request.user, position):
             return None
-        version = position.current_version
-        if version is not None:
-            version.position = position  # known already: no query to name its stored file
+        version = current
+    elif current is not None and current.number == number:
+        version = current  # the version in force, loaded with the position: no query
     else:
         version = position.versions.filter(number=number).first()
+    if version is not None:
+        version.position = position  # known already: no query to name its stored file
     try:
         one_off = layouts.one_off(request.GET.get("layout"))
     except layouts.UnknownLayout:
