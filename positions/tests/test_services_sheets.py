@@ -538,10 +538,14 @@ def test_bulk_write_refuses_a_superior_that_does_not_exist(hr, manager):
     (message,) = refusal.value.messages
     assert message.startswith("FZ-NEW-1行：直接上级：")
     assert "999999" in message
+
+
 # --- create_sheets: the bulk entry point for new sheets (the data generator) -------------------
 
 
-def _new_sheet(department, code: str, *, title: str = "置业顾问", key: str = "", boss: str = ""):
+def _new_created_sheet(
+    department, code: str, *, title: str = "置业顾问", key: str = "", boss: str = ""
+):
     return sheets.SheetWrite(
         position=None,
         content=sheets.SheetContent(
@@ -562,8 +566,8 @@ def test_create_sheets_records_the_revision_reversion_itself_records(db):
     department = DepartmentFactory()
     boss, staff = sheets.create_sheets(
         writes=[
-            _new_sheet(department, "BULK-1", title="销售经理", key="b"),
-            _new_sheet(department, "BULK-2", boss="b"),
+            _new_created_sheet(department, "BULK-1", title="销售经理", key="b"),
+            _new_created_sheet(department, "BULK-2", boss="b"),
         ],
         comment="生成模拟数据",
     )
@@ -592,7 +596,10 @@ def test_create_sheets_refuses_a_code_used_twice_in_the_batch_and_writes_nothing
     department = DepartmentFactory()
     with pytest.raises(ValidationError, match="第 DUP-1 号：职位编号“DUP-1”已被“置业顾问”使用"):
         sheets.create_sheets(
-            writes=[_new_sheet(department, "DUP-1"), _new_sheet(department, "DUP-1")],
+            writes=[
+                _new_created_sheet(department, "DUP-1"),
+                _new_created_sheet(department, "DUP-1"),
+            ],
             comment="生成模拟数据",
         )
     assert not Position.objects.filter(code="DUP-1").exists()
@@ -603,8 +610,8 @@ def test_create_sheets_refuses_an_overlong_title_in_chinese_and_writes_nothing(d
     with pytest.raises(ValidationError, match="第 LONG-2 号：职位名称"):
         sheets.create_sheets(
             writes=[
-                _new_sheet(department, "LONG-1"),
-                _new_sheet(department, "LONG-2", title="长" * 300),
+                _new_created_sheet(department, "LONG-1"),
+                _new_created_sheet(department, "LONG-2", title="长" * 300),
             ],
             comment="生成模拟数据",
         )
@@ -619,7 +626,7 @@ def test_create_sheets_only_creates(hr, manager):
 
 def test_create_sheets_refuses_a_superior_that_does_not_exist(db):
     department = DepartmentFactory()
-    write = _new_sheet(department, "NOBOSS-1")
+    write = _new_created_sheet(department, "NOBOSS-1")
     write = dataclasses.replace(
         write,
         content=dataclasses.replace(
