@@ -23,6 +23,9 @@ from diagnosis.services import findings as rules
 from positions.models import Department
 
 Progress = Callable[[int, int, str], None]
+# The PDF lists at most this many open findings of a type (the xlsx has them all): a whole
+# organisation's report stays a document one reads, and lays out within the render limit.
+PDF_MAX_PER_TYPE = 60
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,14 @@ class Section:
     @property
     def hidden_open(self) -> int:
         return max(0, len(self.open) - settings.DIAGNOSIS_PAGE_MAX_FINDINGS)
+
+    @property
+    def pdf_open(self) -> tuple[Entry, ...]:
+        return self.open[:PDF_MAX_PER_TYPE]
+
+    @property
+    def pdf_hidden(self) -> int:
+        return max(0, len(self.open) - PDF_MAX_PER_TYPE)
 
     @property
     def shown_marked(self) -> tuple[Entry, ...]:

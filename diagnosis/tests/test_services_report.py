@@ -165,3 +165,18 @@ def test_build_report_query_count_does_not_grow_with_the_scope(sales):
 
     assert report.positions == 15
     assert len(large) == len(small)
+
+
+def test_report_pdf_lists_sixty_findings_of_a_type_and_sends_to_the_xlsx_for_the_rest():
+    department = DepartmentFactory(name="客服部", code="KF")
+    for n in range(31):  # each without 考核要点 and without 关键指标: 62 findings of one type
+        PositionFactory(title=f"客服专员{n:02d}", department=department)
+    report = build_report(department)
+
+    text = compact(pdf_text(exports.report_pdf(report, printed_by="王人事")))
+
+    assert "缺口·缺少考核要点或关键指标（待处理62项）" in text
+    assert "另有2项未列出，完整清单见Excel。" in text
+    assert "“客服专员29”没有关键指标" in text and "“客服专员30”" not in text
+    sheet = load_workbook(io.BytesIO(exports.report_xlsx(report))).active
+    assert sheet.max_row == 2 + 62
