@@ -1176,6 +1176,8 @@ def can_mark_findings(user: User | AnonymousUser, department_id: int) -> bool:
 def may_mark_findings(user: User | AnonymousUser) -> bool:
     """Whether the user marks any findings at all (HR editors with a scope that is not empty)."""
     return can_create_positions(user)
+
+
 # --- 权责手册 (the authority matrix) -----------------------------------------------------------
 #
 # * **View** the version in force: everyone signed in.
