@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_migrate
 from django.test import override_settings
 
@@ -42,8 +42,9 @@ def fast_password_hashing(settings):
 # other connection objects than the ones serialized at set-up.
 
 
-def _recreate_role_groups(sender, **kwargs) -> None:
-    create_role_groups()
+def _recreate_role_groups(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if using == DEFAULT_DB_ALIAS:  # a migrate of another database makes them itself
+        create_role_groups()
 
 
 def pytest_configure(config):
