@@ -774,10 +774,10 @@ CASES: tuple[Case, ...] = (
     ),
     # 权责手册 grid editor (rights/views_grid.py): HR editors; a scoped one starts in its own
     # departments (the page) and may not write the whole matrix (the JSON endpoint, no scope).
-    Case("positions:manual-grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
-    Case("positions:manual-grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
+    Case("rights:grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("rights:grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
-        "positions:manual-grid-data",
+        "rights:grid-data",
         none,
         statuses(LOGIN, 403, 403, 403, 403, 400),
         method="put",
