@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
-from positions import permissions
+from positions import hooks, permissions
 from positions.models import (
     Assignment,
     Band,
@@ -914,8 +914,10 @@ def publish_manual(manual: Manual, *, effective: datetime.date | None = None) ->
         manual.current_version = version
         manual.status = Status.PUBLISHED
         manual.save(update_fields=["current_version", "status", "updated_at"])
-        # Nothing to tell the outer areas: the search index holds no 工作权限, and the cached
-        # sheet HTML is keyed by the manual version in force (``reading.sheet_html``).
+        # The search index holds no 工作权限, and the cached sheet HTML is keyed by the manual
+        # version in force (``reading.sheet_html``); printing stores the version's A3 PDF once
+        # this commits (render on publish).
+        hooks.manual_published(version.pk)
     return version
 
 
