@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from positions.services import manual as manual_service
 from positions.tests.manual_ui_helpers import (
     build_org,
     employee,
@@ -21,7 +22,6 @@ from positions.tests.manual_ui_helpers import (
     write,
 )
 from positions.tests.text import compact, page_text, pdf_pages, pdf_text
-from positions.services import manual as manual_service
 from printing.services import manual_pdf
 from printing.tests.book_helpers import run_worker
 
