@@ -151,7 +151,7 @@ def _measure(out) -> dict:
 
     client = Client()
     client.force_login(hr)
-    url = reverse("positions:manual-grid-data")
+    url = reverse("rights:grid-data")
     client.get(url)  # warm: templates, the first query plans
     times = []
     for _ in range(1 if SMOKE else GRID_RUNS):

@@ -11,7 +11,6 @@ from people import urls as people_urls
 from people.views import accounts as account_views
 from positions import urls as positions_urls
 from printing import urls as printing_urls
-from rights import urls_grid as rights_grid_urls
 from search import urls as search_urls
 from transfer import urls as transfer_urls
 
@@ -25,7 +24,6 @@ PAGES = (
     + orgchart_urls.urlpatterns
     + search_urls.urlpatterns
     + audit_urls.urlpatterns
-    + rights_grid_urls.urlpatterns
 )
 
 urlpatterns = [

@@ -187,6 +187,23 @@ def versions_published(version_ids: Iterable[int]) -> None:
             handler(ids)
 
 
+ManualPublished = Callable[[int], None]
+_manual_published: list[ManualPublished] = []
+
+
+def on_manual_published(handler: ManualPublished) -> ManualPublished:
+    """Register ``handler(manual_version_id)``, called inside the transaction that published a
+    version of the 权责手册 (``positions.services.manual.publish_manual``: approval, seed)."""
+    if handler not in _manual_published:
+        _manual_published.append(handler)
+    return handler
+
+
+def manual_published(version_id: int) -> None:
+    for handler in _manual_published:
+        handler(version_id)
+
+
 # --- what happened to a record (notifications and webhooks hear it) ---------------------------
 
 

@@ -621,8 +621,29 @@ def _finding_note_rule(user: User | AnonymousUser, action: str, obj) -> bool:
     return obj is None or can_mark_findings(user, obj.department_id)
 
 
+MANUAL_MODELS = (
+    "manual",
+    "mattercategory",
+    "matter",
+    "band",
+    "body",
+    "grant",
+    "manualversion",
+    "manualversionrow",
+)
+
+
+def _manual_rule(user: User | AnonymousUser, action: str, obj) -> bool:
+    """The 权责手册 in the admin: read by those who reach the admin (HR editors, who read its
+    working copy), never written there — for superusers too. Its one writer is
+    ``positions.services.manual.write_manual`` (the grid, the Excel import), with its lock,
+    checks, workflow and versions."""
+    return action == "view" and can_use_admin(user) and reads_manual_working_copy(user)
+
+
 ADMIN_RULES = {
     **{("positions", model): _sheet_rule for model in SHEET_MODELS},
+    **{("positions", model): _manual_rule for model in MANUAL_MODELS},
     ("positions", "department"): _department_rule,
     ("positions", "version"): _version_rule,
     ("positions", "acknowledgement"): _acknowledgement_rule,

@@ -27,3 +27,18 @@ def queue_render(version_ids: list[int]) -> None:
     (registered in ``PrintingConfig.ready``; importing the renderer waits for the task)."""
     ids = list(version_ids)
     transaction.on_commit(lambda: store_version_pdfs.enqueue(ids))
+
+
+@task()
+def store_manual_pdf(version_id: int) -> bool:
+    """Render on approval: store the A3 PDF of a newly published 权责手册 version (no time
+    limit: the worker); whether it was rendered."""
+    from printing.services.manual_pdf import store_published_manual  # noqa: PLC0415
+
+    return store_published_manual(version_id)
+
+
+def queue_manual_render(version_id: int) -> None:
+    """``positions.hooks.manual_published``: queue the manual's PDF once the publication
+    commits (registered in ``PrintingConfig.ready``)."""
+    transaction.on_commit(lambda: store_manual_pdf.enqueue(version_id))

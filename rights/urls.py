@@ -3,6 +3,7 @@
 from django.urls import path
 
 from rights import views
+from rights import views_grid as grid
 
 app_name = "rights"
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("rights/workflow/", views.workflow, name="workflow"),
     path("rights/versions/", views.version_list, name="version-list"),
     path("rights/versions/<int:number>/", views.version_detail, name="version-detail"),
+    path("rights/grid/", grid.manual_grid, name="grid"),
+    path("rights/grid/data/", grid.manual_grid_data, name="grid-data"),
 ]

@@ -159,6 +159,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
         "version": version,
         "superseded": current.current_version_id != version.pk,
         "reads_working": permissions.reads_manual_working_copy(request.user),
+        "can_edit": permissions.can_edit_manual_somewhere(request.user),
         **_matrix(manual_service.manual_document(version=version)),
     }
     return render(request, "rights/version_detail.html", context)

@@ -96,7 +96,7 @@ def manual_grid(request: HttpRequest) -> HttpResponse:
     for department, depth in editable:
         department.indent = "\u3000" * depth
         departments.append(department)
-    data_url = reverse("positions:manual-grid-data")
+    data_url = reverse("rights:grid-data")
     if scope is not None:
         data_url += f"?department={scope.pk}"
     return render(

@@ -24,10 +24,18 @@ from audit.models import AuditEvent
 from positions import permissions
 from positions.models import (
     Acknowledgement,
+    Band,
+    Body,
     BookJob,
     Department,
     Employee,
+    Grant,
     ImportJob,
+    Manual,
+    ManualVersion,
+    ManualVersionRow,
+    Matter,
+    MatterCategory,
     Position,
     Qualification,
 )
@@ -774,10 +782,10 @@ CASES: tuple[Case, ...] = (
     ),
     # 权责手册 grid editor (rights/views_grid.py): HR editors; a scoped one starts in its own
     # departments (the page) and may not write the whole matrix (the JSON endpoint, no scope).
-    Case("positions:manual-grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
-    Case("positions:manual-grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
+    Case("rights:grid", none, statuses(LOGIN, 403, 403, 403, 200, 200)),
+    Case("rights:grid-data", none, statuses(LOGIN, 403, 403, 403, 403, 200)),
     Case(
-        "positions:manual-grid-data",
+        "rights:grid-data",
         none,
         statuses(LOGIN, 403, 403, 403, 403, 400),
         method="put",
@@ -1080,6 +1088,27 @@ ADMIN_MODEL_ROWS["notifications_delivery"] = (
         "history": admin_statuses(403, 403, 200),
     },
 )
+
+# The 权责手册 (the seed's V1 and its working copy): read in the admin by HR editors, never
+# added, changed or deleted there — its one writer is write_manual (the grid, the Excel import).
+MANUAL_ADMIN_VIEWS = {
+    "changelist": same(200),
+    "add": same(403),
+    "change": same(200),  # view only: no save button, a POST is refused
+    "delete": same(403),
+    "history": same(200),
+}
+for _model, _getter in (
+    ("manual", lambda w: Manual.objects.get()),
+    ("mattercategory", lambda w: MatterCategory.objects.first()),
+    ("matter", lambda w: Matter.objects.first()),
+    ("band", lambda w: Band.objects.first()),
+    ("body", lambda w: Body.objects.first()),
+    ("grant", lambda w: Grant.objects.first()),
+    ("manualversion", lambda w: ManualVersion.objects.get(number=1)),
+    ("manualversionrow", lambda w: ManualVersionRow.objects.first()),
+):
+    ADMIN_MODEL_ROWS[f"positions_{_model}"] = (obj(_getter), MANUAL_ADMIN_VIEWS)
 
 
 def _admin_model_cases() -> tuple[Case, ...]:

@@ -224,6 +224,17 @@ def manual_version_pdf(version: ManualVersion, *, in_process: bool = False) -> t
     )
 
 
+def store_published_manual(version_id: int) -> bool:
+    """The task of render on approval: the version's PDF rendered (in this process, no time
+    limit) and stored, unless replaced as the version in force before the task ran or already
+    stored; whether it was rendered (the storage out of reach: rendered, not stored, and the PDF
+    view renders on demand as before)."""
+    version = ManualVersion.objects.filter(pk=version_id).first()
+    if version is None or version.pk != manual.get_manual().current_version_id:
+        return False
+    return manual_version_pdf(version, in_process=True)[1]
+
+
 def warm_manual_pdf() -> tuple[str, bool] | None:
     """Store the PDF of the version in force ahead of time, rendered in this process without
     the web's time limit (a large manual can take longer than ``PDF_RENDER_TIMEOUT_SECONDS``);

@@ -10,17 +10,20 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from positions.services import manual as manual_service
 from positions.tests.manual_ui_helpers import (
     build_org,
     employee,
     hr,
     key,
+    leader,
     marketing_document,
     publish,
     write,
 )
 from positions.tests.text import compact, page_text, pdf_pages, pdf_text
 from printing.services import manual_pdf
+from printing.tests.book_helpers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +157,46 @@ def test_warm_manual_pdf_stores_the_version_in_force_once(org):
     assert default_storage.exists(manual_pdf.stored_name(1, manual_pdf.fingerprint()))
     call_command("warm_manual_pdf", stdout=out)
     assert "权责手册 V1 的 PDF 已是最新，无需重新生成。" in out.getvalue()
+
+
+def test_approving_the_manual_stores_its_pdf_in_the_worker(
+    client, org, django_capture_on_commit_callbacks
+):
+    name = manual_pdf.stored_name(1, manual_pdf.fingerprint())
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(org)  # … approve: V1 in force, its render queued on commit
+    assert not default_storage.exists(name)  # queued, not rendered in the request
+
+    run_worker()
+
+    assert default_storage.exists(name)
+    with default_storage.open(name, "rb") as handle:
+        stored = handle.read()
+    assert "已生效" in compact(pdf_text(stored))
+    assert "优惠申请折扣≤98%" in compact(pdf_text(stored))
+    client.force_login(employee(org["clerk"]))
+    before = manual_pdf.pdf.render_count()
+    response = client.get(reverse("positions:manual-version-pdf", kwargs={"number": 1}))
+    assert response.content == stored
+    assert manual_pdf.pdf.render_count() == before  # the reader got the stored copy
+
+
+def test_approval_render_skips_a_version_replaced_before_the_worker_ran(
+    org, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(org)  # V1
+        editor = hr("hr-again", name="周人事")
+        document = marketing_document(org)
+        document["doc_no"] = "HXJT-QZ-2026-02"
+        write(editor, document)
+        manual_service.submit(user=editor)
+        manual_service.review(user=hr("hr-rev2", name="吴审核"))
+        manual_service.approve(user=leader(org["gm"], username="boss2"))  # V2
+    before = manual_pdf.pdf.render_count()
+
+    run_worker()
+
+    assert manual_pdf.pdf.render_count() == before + 1  # V2 only
+    assert not default_storage.exists(manual_pdf.stored_name(1, manual_pdf.fingerprint()))
+    assert default_storage.exists(manual_pdf.stored_name(2, manual_pdf.fingerprint()))

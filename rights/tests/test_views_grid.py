@@ -20,7 +20,7 @@ from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
-DATA = "positions:manual-grid-data"
+DATA = "rights:grid-data"
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def put(client, document, lock_version, department=None):
 
 def test_grid_page_shows_the_editor_with_its_data_url(client, org):
     client.force_login(hr())
-    response = client.get(reverse("positions:manual-grid"))
+    response = client.get(reverse("rights:grid"))
     assert response.status_code == 200
     text = page_text(response)
     assert "编辑权责手册" in text
@@ -49,7 +49,7 @@ def test_grid_page_shows_the_editor_with_its_data_url(client, org):
 
 def test_grid_page_scoped_hr_starts_in_its_department_and_sees_only_it(client, org):
     client.force_login(hr("hr-sales", scope=org["sales"]))
-    response = client.get(reverse("positions:manual-grid"))
+    response = client.get(reverse("rights:grid"))
     assert response.status_code == 200
     html = response.content.decode()
     assert f'data-url="{reverse(DATA)}?department={org["sales"].pk}"' in html
@@ -59,14 +59,14 @@ def test_grid_page_scoped_hr_starts_in_its_department_and_sees_only_it(client, o
 
 def test_grid_page_scoped_hr_refused_outside_its_scope(client, org):
     client.force_login(hr("hr-sales", scope=org["sales"]))
-    response = client.get(reverse("positions:manual-grid"), {"department": org["finance"].pk})
+    response = client.get(reverse("rights:grid"), {"department": org["finance"].pk})
     assert response.status_code == 403
     assert "您无权编辑“财务部”的权责。" in page_text(response)
 
 
 def test_grid_page_employee_refused(client, org):
     client.force_login(employee(org["clerk"]))
-    response = client.get(reverse("positions:manual-grid"))
+    response = client.get(reverse("rights:grid"))
     assert response.status_code == 403
     assert "只有 HR 编辑可以编辑权责手册。" in page_text(response)
 

@@ -151,3 +151,42 @@ def test_nav_links_to_the_manual(seed, client):
     client.force_login(UserFactory(username="reader"))
     page = client.get(reverse("positions:department-tree")).content.decode()
     assert f'href="{reverse("rights:manual")}" id="nav-manual"' in page
+
+
+def links(response) -> dict[str, str]:
+    """The manual links block: its link ids → hrefs (HTML-escaped ampersands undone)."""
+    found = re.findall(r'href="([^"]+)" id="(link-manual-[a-z]+)"', response.content.decode())
+    return {key: href.replace("&amp;", "&") for href, key in found}
+
+
+def test_manual_page_links_an_employee_to_the_version_pdf_and_excel_only(seed, client):
+    client.force_login(UserFactory(username="reader"))
+    response = client.get(reverse("rights:manual"))
+    assert links(response) == {
+        "link-manual-pdf": reverse("positions:manual-version-pdf", args=[1]),
+        "link-manual-excel": reverse("positions:manual-export") + "?version=1",
+    }
+    assert "A3 PDF（V1）" in text(response)
+    assert "表格编辑" not in text(response)
+
+
+def test_manual_pages_link_hr_to_the_grid_and_excel_import(seed, client):
+    client.force_login(second_hr())
+    for name, kwargs in (("rights:manual", {}), ("rights:version-detail", {"number": 1})):
+        found = links(client.get(reverse(name, kwargs=kwargs)))
+        assert found["link-manual-grid"] == reverse("rights:grid")
+        assert found["link-manual-import"] == reverse("positions:manual-import")
+        assert found["link-manual-pdf"] == reverse("positions:manual-version-pdf", args=[1])
+
+
+def test_working_copy_links_to_the_draft_pdf_and_the_grid_of_its_scope(seed, client):
+    client.force_login(second_hr())
+    sales = Department.objects.get(name="销售部")
+    response = client.get(reverse("rights:working-copy"), {"department": sales.pk})
+    assert links(response) == {
+        "link-manual-pdf": f"{reverse('positions:manual-draft-pdf')}?department={sales.pk}",
+        "link-manual-excel": f"{reverse('positions:manual-export')}?department={sales.pk}",
+        "link-manual-grid": f"{reverse('rights:grid')}?department={sales.pk}",
+        "link-manual-import": reverse("positions:manual-import"),
+    }
+    assert "A3 PDF（工作稿）" in text(response)

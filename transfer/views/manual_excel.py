@@ -198,7 +198,7 @@ def manual_import_preview(request: HttpRequest, token: str) -> HttpResponse:
                     f"新增 {len(diff.added_bands)} 个档位，删除 {len(diff.removed_bands)} 个。"
                     "权责手册为草稿，需提交审核。",
                 )
-                url = reverse("positions:manual-grid")
+                url = reverse("rights:grid")
                 return redirect(f"{url}?department={scope.pk}" if scope else url)
         status = 409 if stale else 400
     elif request.method == "POST":

@@ -112,6 +112,22 @@ def test_csp_editor_and_hr_pages_have_no_violation(seeded, live_server, csp_page
     assert page.csp == []
 
 
+def test_csp_rights_pages_have_no_violation(seeded, live_server, csp_page, screenshot):  # noqa: F811
+    """权责手册: the version in force, the working copy with its checks, the versions."""
+    page = csp_page
+    log_in(page, live_server, "hr")
+    found = visit(page, live_server, reverse("rights:manual"))
+    assert page.locator("#link-manual-grid").inner_text() == "表格编辑"
+    screenshot("csp-rights-manual", full_page=False)
+    found += visit(page, live_server, reverse("rights:working-copy"))
+    assert page.locator("#link-manual-pdf").inner_text() == "A3 PDF（工作稿）"
+    screenshot("csp-rights-working", full_page=False)
+    found += visit(page, live_server, reverse("rights:version-list"))
+
+    assert found == []
+    assert page.csp == []
+
+
 def test_csp_blocks_an_inline_script_and_the_test_sees_it(seeded, live_server, csp_page):  # noqa: F811
     """The listeners above do catch a violation: an inline script added to a page is refused."""
     page = csp_page
