@@ -3,6 +3,10 @@
 Used as part of the keys of things rendered once and kept (stored PDFs, cached sheet HTML):
 editing a template or stylesheet changes the hash, so nothing made with the old layout is served
 again — invalidation by construction.
+
+With ``DEBUG`` off a process keeps each hash while its template engine is the same (its cached
+template loader never reads a template again) and its stylesheets keep their size and
+modification time (a stat each, no read). With ``DEBUG`` on every call reads the files.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.template import engines
 from django.template.loader import get_template
 
 _INCLUDE = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
+# (template, stylesheets) → (the template engine, the stylesheets' (path, size, mtime), hash)
+_fingerprints: dict[tuple[str, tuple[str, ...]], tuple[object, list, str]] = {}
 
 
 def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
@@ -33,6 +41,25 @@ def _template_sources(name: str, seen: set[str]) -> list[tuple[str, str]]:
 def templates_fingerprint(template: str, stylesheets: Iterable[str] = ()) -> str:
     """A hash of a template, every template it includes (recursively) and its stylesheets:
     what lays a sheet or a book out. Editing any of them changes it."""
+    key = (template, tuple(stylesheets))
+    if settings.DEBUG:
+        return _compute_fingerprint(*key)
+    engine = engines["django"]
+    files = []
+    for name in key[1]:
+        found = finders.find(name)
+        if found:
+            stat = Path(found).stat()
+            files.append((found, stat.st_size, stat.st_mtime_ns))
+    kept = _fingerprints.get(key)
+    if kept is not None and kept[0] is engine and kept[1] == files:
+        return kept[2]
+    digest = _compute_fingerprint(*key)
+    _fingerprints[key] = (engine, files, digest)
+    return digest
+
+
+def _compute_fingerprint(template: str, stylesheets: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name, source in sorted(_template_sources(template, set())):
         digest.update(f"{name}\x00{source}\x00".encode())
