@@ -38,6 +38,8 @@ object storage" block below, jobdesc/storage.py and jobdesc/s3.py:
                      e.g. an instance role)
     S3_REGION        region name (default us-east-1)
     S3_LOCATION      folder (key prefix) inside the bucket for everything stored (default none)
+    PDF_X_ACCEL_PREFIX  nginx's internal location of MEDIA_ROOT (e.g. /internal-media/): stored
+                     PDFs are then sent by nginx (X-Accel-Redirect); local storage only
     S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT
                      seconds per request to connect / to wait for an answer (default 2 / 10)
     S3_MAX_ATTEMPTS  tries per storage call, the first included (default 2)
@@ -388,6 +390,19 @@ if STORAGE_BACKEND == "s3":
     }
 # A view that meets an unreachable store answers a Chinese 503 page, never a 500.
 MIDDLEWARE.append("jobdesc.storage.StorageUnavailableMiddleware")
+# Production behind nginx with local storage: a stored PDF is checked (permissions, the version
+# in force, the file exists) by Django and sent by nginx from this internal location
+# (X-Accel-Redirect; deploy/nginx.conf maps it to MEDIA_ROOT). Empty (default): Django sends it.
+PDF_X_ACCEL_PREFIX = os.environ.get("PDF_X_ACCEL_PREFIX", "").strip()
+if PDF_X_ACCEL_PREFIX and (
+    STORAGE_BACKEND != "local"
+    or not PDF_X_ACCEL_PREFIX.startswith("/")
+    or not PDF_X_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"Environment variable PDF_X_ACCEL_PREFIX={PDF_X_ACCEL_PREFIX!r} needs local storage "
+        "and an nginx internal location such as /internal-media/ (starting and ending with /)."
+    )
 
 # Largest upload accepted by the Excel / Word importers, in megabytes (IMPORT_MAX_UPLOAD_MB).
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 10, minimum=1)

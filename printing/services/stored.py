@@ -203,6 +203,18 @@ def stored_copy(version: Version, one_off_key: str = "") -> bytes | None:
         return None
 
 
+def stored_copy_name(version: Version, one_off_key: str = "") -> str | None:
+    """The storage name of the version's up-to-date stored PDF (as ``stored_copy`` finds it),
+    else None — for a web server to send the file itself (``PDF_X_ACCEL_PREFIX``)."""
+    company = company_profile()
+    layout = department_layout(version.department_id, one_off_key=one_off_key, company=company)
+    name = stored_name(version, layout_fingerprint(company, layout), layout.key)
+    try:
+        return name if default_storage.exists(name) else None
+    except StorageUnavailable:
+        return None
+
+
 def stored_pdf(
     version: Version, sheet: Sheet | None = None, *, layout: Layout | None = None
 ) -> bytes:

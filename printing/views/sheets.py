@@ -4,6 +4,8 @@ Which sheet is printed is decided by ``versions.read_sheet`` (the page's own rul
 version's PDF is stored once and served from storage.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -76,11 +78,20 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
         one_off = layouts.one_off(request.GET.get("layout"))
     except layouts.UnknownLayout:
         return None  # the normal path answers with the error
-    pdf = printing.stored_copy(version, one_off) if version is not None else None
-    if pdf is None:
+    if version is None:
         return None
     suffix = f"-{version.label}.pdf"
     filename = sheet_filename(version.title, version.code).removesuffix(".pdf") + suffix
+    if settings.PDF_X_ACCEL_PREFIX:  # nginx sends the file from its internal location
+        name = printing.stored_copy_name(version, one_off)
+        if name is None:
+            return None
+        response = HttpResponse(content_type="application/pdf")
+        response["X-Accel-Redirect"] = settings.PDF_X_ACCEL_PREFIX + quote(name)
+        return attachment(response, filename)
+    pdf = printing.stored_copy(version, one_off)
+    if pdf is None:
+        return None
     return attachment(HttpResponse(pdf, content_type="application/pdf"), filename)
 
 
