@@ -31,7 +31,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--database-url")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--smoke", action="store_true", help="CI: 3 requests, the top 10")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.top = 3, 10
     tmp = Path(tempfile.mkdtemp(prefix="jobdesc-profile-"))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="jobdesc.settings",
