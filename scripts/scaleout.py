@@ -660,7 +660,9 @@ def run(tmp: Path, database_url: str) -> int:
         workers[victim] = site.start_worker(victim)  # what scripts/worker's loop does
 
         # 4. PostgreSQL restart under load
-        results: list[tuple[float, str, int]] = []
+        # (sent, server, status, answered): a request in flight when the restart began is
+        # the outage's, not an error "before" it — judged by when it was answered.
+        results: list[tuple[float, str, int, float]] = []
         stop = threading.Event()
 
         def load(session, base, name):
@@ -670,7 +672,7 @@ def run(tmp: Path, database_url: str) -> int:
                     code = session.get(f"{base}/positions/", timeout=10).status_code
                 except requests.RequestException:
                     code = 0
-                results.append((at, name, code))
+                results.append((at, name, code, time.perf_counter()))
                 time.sleep(0.05)
 
         threads = [
@@ -698,7 +700,7 @@ def run(tmp: Path, database_url: str) -> int:
         stop.set()
         for thread in threads:
             thread.join()
-        errors_before = [r for r in results if r[0] < outage_start and r[2] != 200]
+        errors_before = [r for r in results if r[3] < outage_start and r[2] != 200]
         during = [r for r in results if outage_start <= r[0] <= outage_end + 1]
         after = [r for r in results if r[0] > outage_end + 1]
         errors_after = [r for r in after if r[2] != 200]
