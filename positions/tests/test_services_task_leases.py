@@ -222,8 +222,9 @@ def test_worker_killed_mid_book_is_requeued_and_another_worker_finishes_it(book_
     job.refresh_from_db()
     assert (job.status, job.error, job.done) == ("done", "", job.total)
     assert job.file.storage.exists(job.file.name)
-    # The stopped worker took its heartbeat with it; the killed one's is forgotten later.
-    assert TaskWorker.objects.count() == 1
+    # The stopped worker took its heartbeat with it; the killed one's is forgotten by the reaper
+    # (later, or already when the machine is slow): at most that one is left.
+    assert TaskWorker.objects.count() <= 1
 
 
 @pytest.mark.scale
