@@ -10,6 +10,7 @@ that status finds it. Without the annotation the filters read the working copy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -17,9 +18,10 @@ from django import forms
 from django.db import connection
 from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from positions.hooks import names_matching_q
 from positions.models import Position
@@ -83,11 +85,45 @@ class FastSelect(forms.Select):
         return mark_safe("".join(parts))  # every value above is escaped
 
 
+class FastTextInput(forms.TextInput):
+    """``forms.TextInput`` written out in Python (Django's input template, without its
+    template and attrs include)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return mark_safe(  # every value is escaped
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
+            f"{shown}{flatatt(widget['attrs'])}>"
+        )
+
+
+# The filter form's columns (Bootstrap grid classes), in the order the form shows the fields.
+FILTER_COLUMNS = {
+    "q": "col-12 col-lg-3",
+    "department": "col-12 col-sm-6 col-lg-3",
+    "status": "col-6 col-sm-6 col-lg-2",
+    "grade": "col-6 col-sm-3 col-lg-2",
+    "grade_to": "col-6 col-sm-3 col-lg-2",
+    "staffing": "col-12 col-sm-6 col-lg-3",
+    "sort": "col-12 col-sm-8 col-lg-2",
+}
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One field of the filter form as ``positions/_filters.html`` lays it out."""
+
+    field: BoundField
+    columns: str
+    widget: SafeString
+
+
 class PositionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词",
         method="filter_q",
-        widget=forms.TextInput(
+        widget=FastTextInput(
             attrs={"placeholder": "名称、编号、部门或拼音首字母", "type": "search"}
         ),
     )
@@ -104,6 +140,7 @@ class PositionFilter(django_filters.FilterSet):
         method="filter_status",
         choices=[*Position.Status.choices, (ALL_STATUSES, "全部（含已归档）")],
         empty_label="未归档",
+        widget=FastSelect,
         error_messages={"invalid_choice": "状态“%(value)s”无效，请从列表中选择。"},
     )
     grade = GradeFilter(
@@ -111,7 +148,7 @@ class PositionFilter(django_filters.FilterSet):
         method="filter_grade",
         min_value=0,
         max_value=99,
-        widget=forms.TextInput(attrs={"placeholder": "如 5", "inputmode": "numeric"}),
+        widget=FastTextInput(attrs={"placeholder": "如 5", "inputmode": "numeric"}),
         error_messages={
             "invalid": "职位等级须为整数，如 5。",
             "min_value": "职位等级不能小于 %(limit_value)s。",
@@ -123,7 +160,7 @@ class PositionFilter(django_filters.FilterSet):
         method="filter_grade_to",
         min_value=0,
         max_value=99,
-        widget=forms.TextInput(attrs={"placeholder": "如 8", "inputmode": "numeric"}),
+        widget=FastTextInput(attrs={"placeholder": "如 8", "inputmode": "numeric"}),
         error_messages={
             "invalid": "职位等级须为整数，如 8。",
             "min_value": "职位等级不能小于 %(limit_value)s。",
@@ -135,6 +172,7 @@ class PositionFilter(django_filters.FilterSet):
         method="filter_staffing",
         choices=[(VACANT, "有空缺（未满编）"), (FILLED, "已满编")],
         empty_label="全部",
+        widget=FastSelect,
         help_text="未填职位编制的职位按编制 1 人计。",
         error_messages={"invalid_choice": "在岗情况“%(value)s”无效，请从列表中选择。"},
     )
@@ -143,6 +181,7 @@ class PositionFilter(django_filters.FilterSet):
         method="filter_sort",
         choices=SORT_CHOICES,
         empty_label=None,
+        widget=FastSelect,
         error_messages={"invalid_choice": "排序方式“%(value)s”无效，已按部门排序。"},
     )
 
@@ -155,6 +194,27 @@ class PositionFilter(django_filters.FilterSet):
         super().__init__(data if data is not None else {}, *args, **kwargs)
         self.index: DepartmentIndex = department_index()
         self.filters["department"].extra["choices"] = self.index.options()
+
+    def filter_fields(self) -> list[FilterField]:
+        """The form's fields with their widgets as Bootstrap form controls (``form-select`` /
+        ``form-control``, ``is-invalid`` and the error's id when the value was refused): the
+        markup crispy-forms' bootstrap5 field gave, without its templates."""
+        self.is_valid()
+        fields = []
+        for name, columns in FILTER_COLUMNS.items():
+            field = self.form[name]
+            widget = field.field.widget
+            is_select = isinstance(widget, forms.Select)
+            classes = "select form-select" if is_select else "textinput form-control"
+            classes += " is-invalid" if field.errors else ""
+            described = [f"{field.auto_id}_helptext"] if field.help_text else []
+            if field.errors:
+                described.append(f"{field.auto_id}_error")
+            attrs = {"class": classes}
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+            fields.append(FilterField(field, columns, field.as_widget(attrs=attrs)))
+        return fields
 
     # -- filter methods (only called with a non-empty, valid value) --------------------------
 

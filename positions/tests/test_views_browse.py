@@ -231,6 +231,24 @@ def test_position_list_keeps_typed_bad_grade_in_the_form(hr_client, org):
     assert 'value="高级"' in response.content.decode()
 
 
+def test_position_list_filter_form_marks_the_refused_field_with_its_message(hr_client, org):
+    response = hr_client.get(list_url(), {"grade": "高级", "department": str(org["sales"].pk)})
+
+    html = response.content.decode()
+    grade = re.search(r'<input type="text" name="grade"[^>]*>', html).group(0)
+    assert 'class="textinput form-control is-invalid"' in grade
+    assert 'aria-describedby="id_grade_error"' in grade
+    assert (
+        '<div id="id_grade_error" class="invalid-feedback"><p id="error_1_id_grade">'
+        "<strong>职位等级须为整数，如 5。</strong></p></div>"
+    ) in html
+    department = re.search(r'<select name="department"[^>]*>', html).group(0)
+    assert 'class="select form-select"' in department
+    assert f'<option value="{org["sales"].pk}" selected>' in html
+    assert '<div id="id_department_helptext" class="form-text">包含其下级部门。</div>' in html
+    assert '<label for="id_grade_to" class="form-label">职位等级（至）</label>' in html
+
+
 def make_positions(count: int) -> None:
     department = DepartmentFactory(name="大部门")
     PositionFactory.create_batch(count, department=department)
