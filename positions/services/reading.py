@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
@@ -151,6 +152,10 @@ def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]
     return holders
 
 
+def _company_key(updated_at, name: str, logo: str) -> str:
+    return f"{updated_at.isoformat()}|{name}|{logo}"
+
+
 def _company() -> tuple[CompanyProfile | None, str]:
     """The company identity the sheet header prints, and what of it the cache key holds.
 
@@ -159,7 +164,7 @@ def _company() -> tuple[CompanyProfile | None, str]:
     """
     profile = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK).first()
     if profile is not None:
-        return profile, f"{profile.updated_at.isoformat()}|{profile.name}|{profile.logo.name}"
+        return profile, _company_key(profile.updated_at, profile.name, profile.logo.name)
     # No 公司信息 yet: the header shows the top of the organisation tree (printing's default).
     root = (
         Department.objects.filter(parent__isnull=True)
@@ -181,12 +186,74 @@ def _manual_source() -> str:
     return f"依据权责手册 V{number}" if number else ""
 
 
+@dataclass(frozen=True)
+class PaperState:
+    """What a sheet's page depends on beyond the sheet itself, read in one query
+    (``paper_state``): the print layout settings (the department's, 公司信息's), the company
+    identity as ``sheet_html``'s cache key holds it, and the 权责手册 version in force."""
+
+    department_layout: str
+    company_layout: str
+    company_key: str
+    manual_source: str
+
+
+def paper_state(department_id: int | None) -> PaperState | None:
+    """``PaperState`` for a sheet of ``department_id``, in one query (scalar subqueries beside
+    the department's row); None when there is no such department (callers then read each
+    setting on its own)."""
+    if department_id is None:
+        return None
+    company = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK)
+    root = Department.objects.filter(parent__isnull=True).order_by("order", "pk")
+    manual = Manual.objects.filter(pk=Manual.SINGLETON_PK, current_version__isnull=False)
+    row = (
+        Department.objects.filter(pk=department_id)
+        .annotate(
+            company_pk=Subquery(company.values("pk")[:1]),
+            company_layout=Subquery(company.values("sheet_layout")[:1]),
+            company_updated=Subquery(company.values("updated_at")[:1]),
+            company_name=Subquery(company.values("name")[:1]),
+            company_logo=Subquery(company.values("logo")[:1]),
+            root_name=Subquery(root.values("name")[:1]),
+            manual_number=Subquery(manual.values("current_version__number")[:1]),
+        )
+        .values(
+            "sheet_layout",
+            "company_pk",
+            "company_layout",
+            "company_updated",
+            "company_name",
+            "company_logo",
+            "root_name",
+            "manual_number",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    if row["company_pk"] is not None:
+        company_key = _company_key(
+            row["company_updated"], row["company_name"], row["company_logo"] or ""
+        )
+    else:
+        company_key = f"default|{row['root_name'] or ''}"
+    number = row["manual_number"]
+    return PaperState(
+        department_layout=row["sheet_layout"] or "",
+        company_layout=row["company_layout"] or "",
+        company_key=company_key,
+        manual_source=f"依据权责手册 V{number}" if number else "",
+    )
+
+
 def sheet_html(
     sheet: Sheet,
     version: Version | None,
     *,
     current_version_id: int | None,
     printed: PrintedSheet | None = None,
+    state: PaperState | None = None,
 ) -> SafeString:
     """The paper of a sheet page (``SHEET_PAPER_TEMPLATE``): ``sheet`` is what the reader
     reads, ``version`` the published version it is (None: a working copy), ``printed`` the
@@ -198,12 +265,16 @@ def sheet_html(
     and the templates it is made of) and the company identity: any change makes a new key,
     nothing is ever invalidated. Who may read it is decided before (the views'
     ``visible_position`` and ``versions.read_sheet``, 我的职位's own rules). Working copies are
-    rendered every time.
+    rendered every time. ``state`` (``paper_state``) saves reading the company identity and the
+    手册 version here; the full company profile is then read only to render.
     """
     if version is None:
         return render_to_string(SHEET_PAPER_TEMPLATE, {"sheet": sheet, "printed": printed})
-    company, company_key = _company()
-    manual_source = _manual_source()
+    if state is None:
+        company, company_key = _company()
+        manual_source = _manual_source()
+    else:
+        company, company_key, manual_source = None, state.company_key, state.manual_source
     layout_key = "standard"
     if printed is not None:
         layout = printed.layout
@@ -212,9 +283,14 @@ def sheet_html(
     digest = hashlib.sha256(
         f"{templates_fingerprint(SHEET_PAPER_TEMPLATE)}|{company_key}|{layout_key}".encode()
     ).hexdigest()[:20]
-    key = f"sheet-html:{version.pk}:{current_version_id}:{manual_source}:{digest}"
+    key = f"sheet-html:{version.pk}:{current_version_id}:{_digest(manual_source)}:{digest}"
     html = cache.get(key)
     if html is None:
+        store = True
+        if state is not None:
+            company, rendered_key = _company()
+            # Changed since the state was read: shown now, kept under no key (they disagree).
+            store = rendered_key == company_key
         context = {
             "sheet": sheet,
             "company_profile": company,
@@ -222,5 +298,11 @@ def sheet_html(
             "manual_source": manual_source,
         }
         html = str(render_to_string(SHEET_PAPER_TEMPLATE, context))
-        cache.set(key, html, SHEET_CACHE_SECONDS)
+        if store:
+            cache.set(key, html, SHEET_CACHE_SECONDS)
     return mark_safe(html)
+
+
+def _digest(text: str) -> str:
+    """A short ASCII stand-in for ``text`` in cache keys (memcached refuses other characters)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:12] if text else ""

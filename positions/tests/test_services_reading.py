@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from positions import permissions
 from positions.models import Position
-from positions.services import editing, reading, versions, workflow
+from positions.services import editing, organisation, reading, versions, workflow
 from positions.tests.editing_helpers import editor_data
 from positions.tests.factories import EmployeeFactory, UserFactory
 from positions.tests.text import compact, page_text
@@ -162,3 +162,41 @@ def test_sheet_html_my_position_cached_reads_as_the_uncached_one(client, setting
     warm = page_text(client.get(reverse("positions:my-position")))
     assert uncached == cold == warm
     assert "销售经理职位说明书" in compact(warm) and "吴员工" in warm
+
+
+def test_sheet_html_new_company_name_shows_at_once_with_the_cache_warm(
+    client, settings, demo, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    assert "海峡新名称有限公司" not in page_text(client.get(sheet_url(sales_manager)))
+
+    client.force_login(demo.hr)
+    settings_url = reverse("positions:company-settings")
+    client.post(settings_url, {"name": "海峡新名称有限公司", "document_prefix": "HX"})
+
+    client.force_login(reader)
+    assert "海峡新名称有限公司" in page_text(client.get(sheet_url(sales_manager)))
+
+
+def test_sheet_html_department_layout_change_shows_at_once_with_the_cache_warm(
+    client, settings, demo, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    assert "直属上级" not in page_text(client.get(sheet_url(sales_manager)))  # standard, warm
+
+    organisation.set_sheet_layout(
+        user=demo.hr, department=sales_manager.department, sheet_layout="b"
+    )
+
+    text = page_text(client.get(sheet_url(sales_manager)))
+    assert "职位代码" in text and "直属上级" in text
+
+
+def test_paper_state_reads_settings_in_one_query(django_assert_num_queries, demo, sales_manager):
+    with django_assert_num_queries(1):
+        state = reading.paper_state(sales_manager.department_id)
+    assert state.manual_source == "依据权责手册 V1"
+    assert state.department_layout == "" and state.company_layout == ""
+    assert reading.paper_state(None) is None

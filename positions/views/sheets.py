@@ -26,10 +26,20 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
         queryset = Position.objects.select_related("current_version")
     position = visible_position(request, pk, queryset)
     read = versions.read_sheet(request.user, position, number=number)
+    department_id = read.sheet.department_path[-1].pk if read.sheet.department_path else None
+    # The layout settings, the company identity and the 手册 version in force: one query.
+    state = reading.paper_state(department_id)
     try:
-        layout = layouts.layout_for_sheet(
-            read.sheet, one_off_key=layouts.one_off(request.GET.get("layout"))
-        )
+        one_off_key = layouts.one_off(request.GET.get("layout"))
+        if state is None:
+            layout = layouts.layout_for_sheet(read.sheet, one_off_key=one_off_key)
+        else:
+            layout = layouts.layout_for_sheet(
+                read.sheet,
+                one_off_key=one_off_key,
+                departments={department_id: state.department_layout},
+                company_layout=state.company_layout,
+            )
     except layouts.UnknownLayout as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     context = {
@@ -41,6 +51,7 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
             read.version,
             current_version_id=position.current_version_id,
             printed=printed,
+            state=state,
         ),
         "read": read,
         "current_version": position.current_version,
