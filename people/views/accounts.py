@@ -22,8 +22,15 @@ def my_position(request: HttpRequest) -> HttpResponse:
     context = {"me": page, "sheet": page.sheet}
     if page.sheet is not None:  # the version shown is the one in force
         version_id = page.version.pk if page.version is not None else None
+        path = page.sheet.department_path
         context["sheet_html"] = reading.sheet_html(
-            page.sheet, page.version, current_version_id=version_id
+            page.sheet,
+            page.version,
+            current_version_id=version_id,
+            # The company identity and the 手册 version in force in one query, not two or three.
+            state=reading.paper_state(path[-1].pk if path else None)
+            if page.version is not None
+            else None,
         )
     return render(request, "positions/my_position.html", context)
 

@@ -6,12 +6,16 @@ cache (``sheet_html``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,6 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 
 from positions import permissions
@@ -201,50 +207,64 @@ class PaperState:
 def paper_state(department_id: int | None) -> PaperState | None:
     """``PaperState`` for a sheet of ``department_id``, in one query (scalar subqueries beside
     the department's row); None when there is no such department (callers then read each
-    setting on its own)."""
+    setting on its own).
+
+    Written as SQL: the ORM spent more CPU compiling the seven subqueries than the three
+    queries it replaces cost (every sheet page and 我的职位 asks).
+    """
     if department_id is None:
         return None
-    company = CompanyProfile.objects.filter(pk=CompanyProfile.SINGLETON_PK)
-    root = Department.objects.filter(parent__isnull=True).order_by("order", "pk")
-    manual = Manual.objects.filter(pk=Manual.SINGLETON_PK, current_version__isnull=False)
-    row = (
-        Department.objects.filter(pk=department_id)
-        .annotate(
-            company_pk=Subquery(company.values("pk")[:1]),
-            company_layout=Subquery(company.values("sheet_layout")[:1]),
-            company_updated=Subquery(company.values("updated_at")[:1]),
-            company_name=Subquery(company.values("name")[:1]),
-            company_logo=Subquery(company.values("logo")[:1]),
-            root_name=Subquery(root.values("name")[:1]),
-            manual_number=Subquery(manual.values("current_version__number")[:1]),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _paper_state_sql(),
+            [*[CompanyProfile.SINGLETON_PK] * 5, Manual.SINGLETON_PK, department_id],
         )
-        .values(
-            "sheet_layout",
-            "company_pk",
-            "company_layout",
-            "company_updated",
-            "company_name",
-            "company_logo",
-            "root_name",
-            "manual_number",
-        )
-        .first()
-    )
+        row = cursor.fetchone()
     if row is None:
         return None
-    if row["company_pk"] is not None:
-        company_key = _company_key(
-            row["company_updated"], row["company_name"], row["company_logo"] or ""
-        )
+    own, company_pk, company_layout, updated, name, logo, root_name, number = row
+    if company_pk is not None:
+        company_key = _company_key(_aware(updated), name, logo or "")
     else:
-        company_key = f"default|{row['root_name'] or ''}"
-    number = row["manual_number"]
+        company_key = f"default|{root_name or ''}"
     return PaperState(
-        department_layout=row["sheet_layout"] or "",
-        company_layout=row["company_layout"] or "",
+        department_layout=own or "",
+        company_layout=company_layout or "",
         company_key=company_key,
         manual_source=f"依据权责手册 V{number}" if number else "",
     )
+
+
+@functools.cache
+def _paper_state_sql() -> str:
+    q = connection.ops.quote_name
+    department, company = q(Department._meta.db_table), q(CompanyProfile._meta.db_table)
+    manual = q(Manual._meta.db_table)
+    manual_version = q(Manual._meta.get_field("current_version").related_model._meta.db_table)
+
+    def company_column(field: str) -> str:
+        column = q(CompanyProfile._meta.get_field(field).column)
+        return f"(SELECT c.{column} FROM {company} c WHERE c.{q('id')} = %s)"
+
+    order = q(Department._meta.get_field("order").column)
+    return (
+        f"SELECT d.{q('sheet_layout')}, "
+        + ", ".join(company_column(f) for f in ("id", "sheet_layout", "updated_at", "name", "logo"))
+        + f", (SELECT r.{q('name')} FROM {department} r WHERE r.{q('parent_id')} IS NULL"
+        f" ORDER BY r.{order}, r.{q('id')} LIMIT 1)"
+        f", (SELECT v.{q('number')} FROM {manual} m INNER JOIN {manual_version} v"
+        f" ON v.{q('id')} = m.{q('current_version_id')} WHERE m.{q('id')} = %s)"
+        f" FROM {department} d WHERE d.{q('id')} = %s"
+    )
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A datetime column as the ORM reads it (SQLite hands back text; naive means UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def sheet_html(

@@ -200,3 +200,13 @@ def test_paper_state_reads_settings_in_one_query(django_assert_num_queries, demo
     assert state.manual_source == "依据权责手册 V1"
     assert state.department_layout == "" and state.company_layout == ""
     assert reading.paper_state(None) is None
+
+
+def test_paper_state_company_key_agrees_with_the_rendering(client, demo, sales_manager):
+    before = reading.paper_state(sales_manager.department_id)
+    assert before.company_key == reading._company()[1]  # no 公司信息 yet: the root's name
+    client.force_login(demo.hr)
+    client.post(reverse("positions:company-settings"), {"name": "海峡地产", "document_prefix": ""})
+
+    after = reading.paper_state(sales_manager.department_id)
+    assert after.company_key == reading._company()[1] != before.company_key
