@@ -168,7 +168,8 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         )
     employee = assignment.employee
     # The working copy's sections are loaded below only when it is what is shown.
-    position = Position.objects.with_sheet_joins().get(pk=assignment.position_id)
+    # The version in force comes whole (its sheet too): no second query for it below.
+    position = Position.objects.with_sheet_joins().defer(None).get(pk=assignment.position_id)
     # 我的职位 is the role in force: the published version, whoever looks. Only a position
     # never published shows its working copy, and only to people with draft rights.
     version = position.current_version if position.status != Position.Status.ARCHIVED else None
@@ -190,7 +191,7 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
     reports = [p for p in around if p.pk != superior_id]
     holders = holders_by_position(p.pk for p in around)
     if version is not None:
-        version = Version.objects.get(pk=version.pk)  # with its sheet
+        version.position = position
         sheet: Sheet | None = build_sheet(version)
     elif permissions.reads_working_copy(user, position):
         prefetch_related_objects([position], *sheet_prefetches())
