@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +45,7 @@ from positions.models import (
     Manual,
     Position,
     Version,
+    staffing_label,
 )
 from positions.services.layout import templates_fingerprint
 from positions.sheet import Sheet
@@ -135,6 +137,117 @@ def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) 
         ),
         shown_superior_id=shown(F("reports_to_id"), F("current_version__reports_to_id")),
     )
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status badge: its Bootstrap colour class, its icon and its text."""
+
+    css: str
+    icon: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One position as ``positions/_position_table.html`` shows it to one reader: its working
+    copy (HR, drafts' authors) or its version in force (everyone else)."""
+
+    pk: int
+    working_title: str  # the batch checkbox's label (only working-copy rows have one)
+    reads_working: bool
+    title: str
+    code: str
+    url: str
+    department_name: str
+    department_url: str
+    parent_name: str | None
+    superior_title: str | None  # None: no superior link, a dash
+    superior_url: str
+    grade: str
+    staffing: str
+    badge: Badge
+
+
+def _url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, kwargs={"pk": pk})`` for many pks, reversing once (tables reverse two
+    URLs per row)."""
+    marker = 987654321
+    head, tail = reverse(name, kwargs={"pk": marker}).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+_PUBLISHED = Position.Status.PUBLISHED
+_ARCHIVED = Position.Status.ARCHIVED
+
+
+def _status_badge(position: Position) -> Badge:
+    """``positions/_status_badge.html`` with the version in force beside 已生效."""
+    if position.status == _PUBLISHED:
+        version = position.current_version
+        text = position.get_status_display() + (f" {version.label}" if version else "")
+        return Badge("text-bg-success", "bi-check-circle", text)
+    if position.status == _ARCHIVED:
+        return Badge("text-bg-dark", "bi-archive", position.get_status_display())
+    return Badge("text-bg-secondary", "bi-pencil", position.get_status_display())
+
+
+def table_rows(positions: Iterable[Position]) -> list[TableRow]:
+    """The rows of a positions table, each as its reader is shown it.
+
+    ``positions`` are annotated by ``with_shown_labels`` and carry ``filled`` (``with_filled``
+    or ``with_staffing``); a position whose ``reads_working`` is False shows its version in
+    force (title, code, department, superior, grade, 职位编制, 已生效 Vn).
+    """
+    sheet_url, department_url = (
+        _url_maker("positions:position-sheet"),
+        _url_maker("positions:department-detail"),
+    )
+    rows = []
+    for position in positions:
+        reads_working = getattr(position, "reads_working", None)
+        if reads_working is False:
+            shown = position.current_version
+            department = shown.department
+            superior_title = position.shown_superior_title or None
+            superior_url = sheet_url(position.shown_superior_id) if superior_title else ""
+            staffing = staffing_label(position.filled, shown.headcount)
+            badge = Badge("text-bg-success", "bi-check-circle", f"已生效 {shown.label}")
+        else:
+            shown = position
+            department = position.department
+            superior = position.reports_to
+            if superior is None:
+                superior_title, superior_url = None, ""
+            else:
+                superior_title = (
+                    (position.shown_superior_title or "—")
+                    if reads_working is True
+                    else superior.title
+                )
+                superior_url = sheet_url(superior.pk)
+            staffing = position.staffing
+            badge = _status_badge(position)
+        parent = department.parent
+        rows.append(
+            TableRow(
+                pk=position.pk,
+                working_title=position.title,
+                reads_working=reads_working is not False,
+                title=shown.title,
+                code=shown.code,
+                url=sheet_url(position.pk),
+                department_name=department.name,
+                department_url=department_url(department.pk),
+                parent_name=parent.name if parent is not None else None,
+                superior_title=superior_title,
+                superior_url=superior_url,
+                grade=shown.grade_display,
+                staffing=staffing,
+                badge=badge,
+            )
+        )
+    return rows
 
 
 def holders_by_position(position_ids: Iterable[int]) -> dict[int, list[Employee]]:

@@ -21,7 +21,7 @@ from positions.forms.departments import ReviewerRoleForm, SheetLayoutForm
 from positions.ids import parse_id
 from positions.models import Department, Position
 from positions.services import organisation
-from positions.services.reading import with_filled, with_shown_labels
+from positions.services.reading import table_rows, with_filled, with_shown_labels
 
 POSITIONS_PER_PAGE = 50
 LONG_TEXTS = ("purpose", "summary", "commitments", "work_environment", "other_requirements")
@@ -76,6 +76,7 @@ def _department_page(
             "department": page.department,
             "ancestors": page.ancestors,
             "node": page.node,
+            "rows": table_rows(page.node.positions),
             "archived_count": page.archived_count,
             "can_edit_department": permissions.can_edit_department(request.user, page.department),
             "can_set_reviewer": permissions.reviewer_setting_refusal(request.user, page.department)
@@ -156,6 +157,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page_obj,
+            "rows": table_rows(page_obj.object_list),
             "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
             "page_notice": page_notice,
             "is_filtered": any(
