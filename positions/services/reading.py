@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -433,6 +434,67 @@ def sheet_html(
         html = str(render_to_string(SHEET_PAPER_TEMPLATE, context))
         if store:
             cache.set(key, html, SHEET_CACHE_SECONDS)
+    return mark_safe(html)
+
+
+SHEET_PAGE_BODY_TEMPLATE = "positions/_sheet_page_body.html"
+
+
+def sheet_page_body(context: dict[str, Any], *, cacheable: bool) -> SafeString:
+    """The sheet page's body (``SHEET_PAGE_BODY_TEMPLATE``: breadcrumb, toolbar, notes and the
+    paper ``sheet_html``) for ``context``, which holds everything it shows and nothing of the
+    request.
+
+    A published version's body (``cacheable``) is the same for every reader who is shown the
+    same things, so it is kept in Django's cache under a digest of all of them: the template
+    (and its includes), the sheet's header fields, the versions, the holders and 编制, the
+    reader's flags (编辑, 历史, 流程, 打印草稿, 新建, working copy), the layout and the paper's own
+    HTML. A reader with other rights, a new version, another holder or an edited template
+    makes another key; nothing is ever invalidated. Working copies are rendered every time.
+    """
+    if not cacheable:
+        return render_to_string(SHEET_PAGE_BODY_TEMPLATE, context)
+    sheet: Sheet = context["sheet"]
+    read = context["read"]
+    current = context["current_version"]
+    shown = (
+        templates_fingerprint(SHEET_PAGE_BODY_TEMPLATE),
+        sheet.position_id,
+        sheet.title,
+        sheet.code,
+        sheet.status,
+        sheet.status_label,
+        sheet.version_label,
+        sheet.is_archived,
+        sheet.is_published,
+        tuple((department.pk, department.name) for department in sheet.department_path),
+        read.version.pk if read.version is not None else None,
+        tuple(version.pk for version in read.versions),
+        (current.pk, current.number, current.label) if current is not None else None,
+        context["staffing"],
+        tuple((holder.pk, holder.name) for holder in context["holders"]),
+        *(
+            bool(context[flag])
+            for flag in (
+                "can_edit",
+                "can_view_history",
+                "can_view_workflow",
+                "reads_working_copy",
+                "prints_draft",
+                "can_create_positions",
+                "one_off_layout",
+            )
+        ),
+        context["printed"].layout.key if context["printed"] is not None else None,
+        tuple(context["layout_choices"]),
+        hashlib.sha256(str(context["sheet_html"]).encode()).hexdigest(),
+    )
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    key = f"sheet-page:{sheet.position_id}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render_to_string(SHEET_PAGE_BODY_TEMPLATE, context))
+        cache.set(key, html, SHEET_CACHE_SECONDS)
     return mark_safe(html)
 
 

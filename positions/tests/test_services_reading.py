@@ -210,3 +210,37 @@ def test_paper_state_company_key_agrees_with_the_rendering(client, demo, sales_m
 
     after = reading.paper_state(sales_manager.department_id)
     assert after.company_key == reading._company()[1] != before.company_key
+
+
+def test_sheet_page_body_warm_cache_shows_no_editor_buttons_to_a_reader(
+    client, settings, demo, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(demo.hr)  # reads V1 by number: a cacheable body, with HR's buttons
+    hr_page = client.get(sheet_url(sales_manager, 1)).content.decode()
+    assert 'id="history-button"' in hr_page and "编辑" in page_text(
+        client.get(sheet_url(sales_manager, 1))
+    )
+
+    client.force_login(reader)
+    reader_page = client.get(sheet_url(sales_manager, 1))
+    html = reader_page.content.decode()
+    assert 'id="history-button"' not in html and "position-edit" not in html
+    assert "以此为模板新建" not in page_text(reader_page)
+    assert "销售经理职位说明书" in compact(page_text(reader_page))
+
+    client.force_login(demo.hr)  # and HR still gets its own body, not the reader's
+    assert 'id="history-button"' in client.get(sheet_url(sales_manager, 1)).content.decode()
+
+
+def test_sheet_page_body_new_holder_shows_at_once_with_the_cache_warm(
+    client, settings, reader, sales_manager
+):
+    settings.CACHES = LOCMEM
+    client.force_login(reader)
+    assert "郑新人" not in page_text(client.get(sheet_url(sales_manager)))
+
+    EmployeeFactory(name="郑新人", employee_no="E9002", position=sales_manager)
+
+    text = page_text(client.get(sheet_url(sales_manager)))
+    assert "任职者：吴员工、郑新人" in text or "任职者：郑新人、吴员工" in text

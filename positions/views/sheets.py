@@ -42,10 +42,11 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
             )
     except layouts.UnknownLayout as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-    context = {
+    body = {
         "sheet": read.sheet,
         "printed": (printed := printed_sheet(read.sheet, layout)),
         "layout_choices": LAYOUT_CHOICES,
+        "one_off_layout": bool(request.GET.get("layout")),
         "sheet_html": reading.sheet_html(
             read.sheet,
             read.version,
@@ -60,13 +61,19 @@ def _sheet_page(request: HttpRequest, pk: int, number: int | None) -> HttpRespon
         "can_edit": permissions.can_edit_position(request.user, position),
         "can_view_history": permissions.can_view_history(request.user, position),
         "can_view_workflow": permissions.can_view_workflow(request.user, position),
-        "can_view_acknowledgements": permissions.can_view_acknowledgements(request.user, position),
+        "can_create_positions": permissions.can_create_positions(request.user),
         "reads_working_copy": permissions.reads_working_copy(request.user, position),
         # 打印草稿 beside the version in force's PDF, while a draft is pending (the position's
         # PDF then prints the working copy; with no draft pending it prints the version).
         "prints_draft": read.version is None
         and not read.sheet.is_archived
         and permissions.prints_working_copy(request.user, position),
+    }
+    # The body holds nothing of the request: a published version's is served from the cache
+    # to every reader shown the same things (reading.sheet_page_body).
+    context = {
+        "sheet": read.sheet,
+        "page_body": reading.sheet_page_body(body, cacheable=read.version is not None),
     }
     return render(request, "positions/sheet.html", context)
 
