@@ -204,6 +204,26 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     assert large_page.content.decode().count('id="duty-') == 40
 
 
+def test_position_sheet_reader_query_count_flat_in_duties(
+    user_client, django_assert_max_num_queries
+):
+    small = FullPositionFactory(duties=2)
+    large = FullPositionFactory(duties=40)
+    for position in (small, large):  # warm-up: session and user caches, the rendered versions
+        user_client.get(sheet_url(position))
+
+    # session, user, access (2), the position with its version in force, its published
+    # versions, the layout settings with the company identity and the 手册 version (one
+    # query), holders; the page body of a published version comes from the cache.
+    with django_assert_max_num_queries(8):
+        small_page = user_client.get(sheet_url(small))
+    with django_assert_max_num_queries(8):
+        large_page = user_client.get(sheet_url(large))
+
+    assert small_page.content.decode().count('id="duty-') == 2
+    assert large_page.content.decode().count('id="duty-') == 40
+
+
 def test_position_pdf_download_headers_with_code(hr_client):
     # A draft is pending: HR prints the working copy, named without a version.
     position = PositionFactory(title="售楼员", code="FZ-XS-101", status=Position.Status.DRAFT)
