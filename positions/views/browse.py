@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -145,9 +145,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     listed = listed_positions(request)
     filterset = PositionFilter(request.GET, queryset=listed, request=request)
     # Sort and page the ids alone (narrow rows), then load the page's 50 positions in full.
-    page_obj, page_notice = paginate(
-        filterset.qs.values_list("pk", flat=True), request.GET.get("page")
-    )
+    page_obj, page_notice = paginate_ids(filterset.qs, request.GET.get("page"))
     ids = list(page_obj.object_list)
     loaded = {position.pk: position for position in listed.filter(pk__in=ids)}
     page_obj.object_list = [loaded[pk] for pk in ids if pk in loaded]
@@ -166,6 +164,35 @@ def position_list(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+def paginate_ids(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
+    """``paginate`` for the ids of ``queryset``'s rows: the page's ids and the total count in
+    one query (a window count beside the sorted ids), the count alone only past the end."""
+    number = 1 if raw_number in (None, "") else parse_id(raw_number)
+    notice = ""
+    if number is None or number < 1:
+        number, notice = 1, f"页码“{raw_number}”无效，已显示第 1 页。"
+    paginator = Paginator(queryset, POSITIONS_PER_PAGE)
+    ids, total = _ids_and_total(queryset, number)
+    if not ids and number > 1:  # past the end (or an empty result): the last page
+        total = queryset.count()
+        last = max(1, -(-total // POSITIONS_PER_PAGE))
+        notice = f"第 {number} 页不存在，已显示最后一页（第 {last} 页）。"
+        number = last
+        ids, total = _ids_and_total(queryset, number) if total else ([], 0)
+    paginator.count = total  # known: the paginator does not count again
+    return Page(ids, number, paginator), notice
+
+
+def _ids_and_total(queryset: QuerySet, number: int) -> tuple[list[int], int]:
+    offset = (number - 1) * POSITIONS_PER_PAGE
+    rows = list(
+        queryset.annotate(listed_total=Window(Count("pk"))).values_list("pk", "listed_total")[
+            offset : offset + POSITIONS_PER_PAGE
+        ]
+    )
+    return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
 
 
 def paginate(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
