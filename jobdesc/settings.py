@@ -93,6 +93,7 @@ import dj_database_url
 import ldap
 from django.core.exceptions import ImproperlyConfigured
 from django_auth_ldap.config import ActiveDirectoryGroupType, LDAPSearch
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -312,7 +313,7 @@ STATICFILES_DIRS = [
 # collectstatic leaves out the npm packages' unused builds (jobdesc/staticfiles.py).
 STATICFILES_FINDERS = [
     "jobdesc.staticfiles.ProjectFilesFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jobdesc.staticfiles.ProjectAppDirectoriesFinder",
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
@@ -667,6 +668,12 @@ MIDDLEWARE.insert(
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Source maps are fetched by a developer's browser tools only: served as they are, not compressed
+# (a third of the bytes to gzip and Brotli at each collectstatic).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Pages, stylesheets and source-map comments link the hashed names only ({% static %} and the
+# manifest's rewriting): the unhashed copies are deleted, not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # A connection kept between requests (CONN_MAX_AGE) is checked before it is reused, so a
 # restarted PostgreSQL costs one reconnect instead of one failed request per web thread.
