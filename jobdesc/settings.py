@@ -72,6 +72,7 @@ server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
 Notifications and webhooks (block "Notifications and webhooks" at the end; README 通知与 Webhook):
     WEBHOOK_ALLOWED_HOSTS    comma-separated host names webhooks and group-chat robots may post
                      to (default: none), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn
+    WEBHOOK_READ_TIMEOUT_SECONDS  how long a receiver may take to answer (default 10)
     NOTIFY_ACK_REMINDER_DAYS days before `send_reminders` reminds a holder to confirm (default 7)
     NOTIFY_FROM_EMAIL        the sender of notification e-mails (default: SERVER_EMAIL); they go
                      through the EMAIL_* server above
@@ -838,6 +839,7 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)
 TASKS["default"]["QUEUES"] = [*TASKS["default"]["QUEUES"], "notifications", "webhooks"]
 INSTALLED_APPS += ["notifications"]
 WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+WEBHOOK_READ_TIMEOUT_SECONDS = env_int("WEBHOOK_READ_TIMEOUT_SECONDS", 10, minimum=1)
 NOTIFY_ACK_REMINDER_DAYS = env_int("NOTIFY_ACK_REMINDER_DAYS", 7, minimum=1)
 NOTIFY_FROM_EMAIL = os.environ.get("NOTIFY_FROM_EMAIL", "").strip() or SERVER_EMAIL
 SITE_URL = (os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
