@@ -256,7 +256,17 @@ class FullPositionFactory(PositionFactory):
     def published_version(self, create, extracted, **kwargs):
         wanted = self.__dict__.pop("_publish", None) is not False
         if create and wanted and self.status == Position.Status.PUBLISHED:
-            publish_version(self)
+            if _publish_later is not None:
+                _publish_later.append(self)
+            else:
+                publish_version(self)
+
+    @classmethod
+    def create(cls, **kwargs):
+        """Its superior, the two subordinates, the related position and itself: their V1s in one
+        ``publish_versions`` (the sheets are read before any of them is published either way)."""
+        with published_together():
+            return super().create(**kwargs)
 
 
 class EmployeeFactory(factory.django.DjangoModelFactory):
