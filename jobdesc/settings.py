@@ -72,6 +72,7 @@ server needs are in deploy/jobdesc.env.example, explained in deploy/README.md):
 Notifications and webhooks (block "Notifications and webhooks" at the end; README 通知与 Webhook):
     WEBHOOK_ALLOWED_HOSTS    comma-separated host names webhooks and group-chat robots may post
                      to (default: none), e.g. qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn
+    WEBHOOK_READ_TIMEOUT_SECONDS  how long a receiver may take to answer (default 10)
     NOTIFY_ACK_REMINDER_DAYS days before `send_reminders` reminds a holder to confirm (default 7)
     NOTIFY_FROM_EMAIL        the sender of notification e-mails (default: SERVER_EMAIL); they go
                      through the EMAIL_* server above
@@ -93,6 +94,7 @@ import dj_database_url
 import ldap
 from django.core.exceptions import ImproperlyConfigured
 from django_auth_ldap.config import ActiveDirectoryGroupType, LDAPSearch
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -312,7 +314,7 @@ STATICFILES_DIRS = [
 # collectstatic leaves out the npm packages' unused builds (jobdesc/staticfiles.py).
 STATICFILES_FINDERS = [
     "jobdesc.staticfiles.ProjectFilesFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jobdesc.staticfiles.ProjectAppDirectoriesFinder",
 ]
 
 # Uploaded imports and stored files (rendered PDFs, books, exports) go through Django's storage
@@ -667,6 +669,12 @@ MIDDLEWARE.insert(
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Source maps are fetched by a developer's browser tools only: served as they are, not compressed
+# (a third of the bytes to gzip and Brotli at each collectstatic).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Pages, stylesheets and source-map comments link the hashed names only ({% static %} and the
+# manifest's rewriting): the unhashed copies are deleted, not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # A connection kept between requests (CONN_MAX_AGE) is checked before it is reused, so a
 # restarted PostgreSQL costs one reconnect instead of one failed request per web thread.
@@ -831,6 +839,7 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)
 TASKS["default"]["QUEUES"] = [*TASKS["default"]["QUEUES"], "notifications", "webhooks"]
 INSTALLED_APPS += ["notifications"]
 WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+WEBHOOK_READ_TIMEOUT_SECONDS = env_int("WEBHOOK_READ_TIMEOUT_SECONDS", 10, minimum=1)
 NOTIFY_ACK_REMINDER_DAYS = env_int("NOTIFY_ACK_REMINDER_DAYS", 7, minimum=1)
 NOTIFY_FROM_EMAIL = os.environ.get("NOTIFY_FROM_EMAIL", "").strip() or SERVER_EMAIL
 SITE_URL = (os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")

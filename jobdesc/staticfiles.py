@@ -1,6 +1,7 @@
-"""The static files finder: STATICFILES_DIRS without the npm packages' files no page links."""
+"""The static files finders: STATICFILES_DIRS and the apps' static folders, without the files no
+page links (what `collectstatic` copies, hashes and compresses at each upgrade)."""
 
-from django.contrib.staticfiles.finders import FileSystemFinder
+from django.contrib.staticfiles.finders import AppDirectoriesFinder, FileSystemFinder
 
 # Bootstrap's unminified, right-to-left, ESM and partial builds (grid, reboot, utilities) and the
 # icon font's sources. Pages link bootstrap.min.css, bootstrap.bundle.min.js and
@@ -21,6 +22,14 @@ UNUSED_VENDOR_FILES = [
     "bootstrap-icons.scss",
 ]
 
+# The installed apps' static files no page uses: Django REST framework's browsable API (the API
+# renders JSON only: REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]) and drf-spectacular-sidecar's
+# ReDoc bundle (the docs page is Swagger UI, api/views/docs.py). ReDoc alone is 5 MB to compress.
+UNUSED_APP_FILES = [
+    "rest_framework",
+    "drf_spectacular_sidecar/redoc/*",  # a folder matches by its name alone, a file by its path
+]
+
 
 class ProjectFilesFinder(FileSystemFinder):
     """Django's finder of STATICFILES_DIRS, whose listing (what `collectstatic` copies) leaves
@@ -29,3 +38,11 @@ class ProjectFilesFinder(FileSystemFinder):
 
     def list(self, ignore_patterns):
         return super().list([*(ignore_patterns or []), *UNUSED_VENDOR_FILES])
+
+
+class ProjectAppDirectoriesFinder(AppDirectoriesFinder):
+    """Django's finder of the apps' static folders, whose listing leaves out UNUSED_APP_FILES.
+    Finding one file by name is unchanged."""
+
+    def list(self, ignore_patterns):
+        return super().list([*(ignore_patterns or []), *UNUSED_APP_FILES])

@@ -15,7 +15,13 @@ from diagnosis.models import DiagnosisJob, FindingNote
 from diagnosis.services import exports, jobs
 from diagnosis.services.report import Report, build_report, mark_finding, unmark_finding
 from positions.models import Department
-from positions.tests.factories import DepartmentFactory, DutyFactory, PositionFactory, UserFactory
+from positions.tests.factories import (
+    DepartmentFactory,
+    DutyFactory,
+    PositionFactory,
+    UserFactory,
+    published_together,
+)
 from positions.tests.text import compact, pdf_text
 from printing.tests.book_helpers import run_worker
 
@@ -169,8 +175,9 @@ def test_build_report_query_count_does_not_grow_with_the_scope(sales):
 
 def test_report_pdf_lists_sixty_findings_of_a_type_and_sends_to_the_xlsx_for_the_rest():
     department = DepartmentFactory(name="客服部", code="KF")
-    for n in range(31):  # each without 考核要点 and without 关键指标: 62 findings of one type
-        PositionFactory(title=f"客服专员{n:02d}", department=department)
+    with published_together():
+        for n in range(31):  # each without 考核要点 and without 关键指标: 62 findings of one type
+            PositionFactory(title=f"客服专员{n:02d}", department=department)
     report = build_report(department)
 
     text = compact(pdf_text(exports.report_pdf(report, printed_by="王人事")))

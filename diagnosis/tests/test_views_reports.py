@@ -15,6 +15,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 from positions.tests.text import compact, page_text, pdf_text
 from printing.tests.book_helpers import run_worker
@@ -30,9 +31,12 @@ OVERLAP = "“售楼员”与“置业顾问”对相似的职责都负全责（
 def sales():
     company = DepartmentFactory(name="福州项目公司", code="FZ", kind=Department.Kind.COMPANY)
     sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=company)
-    boss = PositionFactory(title="销售经理", code="FZ-XS-001", department=sales)
-    clerk = PositionFactory(title="售楼员", code="FZ-XS-101", department=sales, reports_to=boss)
-    adviser = PositionFactory(title="置业顾问", code="FZ-XS-102", department=sales, reports_to=boss)
+    with published_together():
+        boss = PositionFactory(title="销售经理", code="FZ-XS-001", department=sales)
+        clerk = PositionFactory(title="售楼员", code="FZ-XS-101", department=sales, reports_to=boss)
+        adviser = PositionFactory(
+            title="置业顾问", code="FZ-XS-102", department=sales, reports_to=boss
+        )
     DutyFactory(position=clerk, title="", tasks=RESEARCH)
     DutyFactory(position=adviser, title="", tasks=REWORDED)
     return sales

@@ -136,6 +136,35 @@ def test_production_whitenoise_serves_compressed_copy(server):
     assert len(body) < (server.static_root / name).stat().st_size / 4
 
 
+def test_production_collects_hashed_names_only_and_leaves_unused_bundles_out(server):
+    collected = {
+        p.relative_to(server.static_root).as_posix() for p in server.static_root.rglob("*")
+    }
+    manifest = json.loads((server.static_root / "staticfiles.json").read_text())["paths"]
+
+    assert manifest["css/sheet.css"] in collected
+    assert "css/sheet.css" not in collected  # WHITENOISE_KEEP_ONLY_HASHED_FILES
+    assert manifest["admin/js/core.js"] in collected  # the apps' files are collected...
+    assert not any(
+        name.startswith(("rest_framework/", "drf_spectacular_sidecar/redoc/")) for name in manifest
+    )
+    assert any(name.startswith("drf_spectacular_sidecar/swagger-ui-dist/") for name in manifest)
+
+
+def test_production_source_map_is_served_but_not_compressed(server):
+    name = server.hashed("vendor/bootstrap/css/bootstrap.min.css.map")
+
+    response, body = server.get(f"/static/{name}", **{"Accept-Encoding": "br, gzip"})
+
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") is None
+    assert body == (server.static_root / name).read_bytes()
+    assert not (server.static_root / f"{name}.br").exists()
+    assert not (server.static_root / f"{name}.gz").exists()
+    stylesheet = server.static_root / server.hashed("vendor/bootstrap/css/bootstrap.min.css")
+    assert f"sourceMappingURL={name.rsplit('/', 1)[1]}" in stylesheet.read_text()
+
+
 def test_production_unknown_static_file_is_chinese_404(server):
     response, body = server.get("/static/css/no-such-file.css")
 

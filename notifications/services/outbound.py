@@ -10,7 +10,6 @@ import requests
 from django.conf import settings
 
 CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 10
 MAX_ANSWER_BYTES = 64 * 1024
 
 
@@ -43,8 +42,8 @@ class Answer:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST ``body``; redirects are not followed (a 3xx is a failure), 5 s to connect, 10 s to
-    read, at most 64 KiB of the answer read."""
+    """POST ``body``; redirects are not followed (a 3xx is a failure), 5 s to connect,
+    WEBHOOK_READ_TIMEOUT_SECONDS (10) to read, at most 64 KiB of the answer read."""
     refusal = url_refusal(url)
     if refusal is not None:
         return Answer(None, "", 0, refusal)
@@ -54,7 +53,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
             url,
             data=body,
             headers={"Content-Type": "application/json; charset=utf-8", **headers},
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            timeout=(CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT_SECONDS),
             allow_redirects=False,
             stream=True,
         ) as response:

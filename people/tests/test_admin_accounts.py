@@ -20,6 +20,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,13 @@ def flags(user: User) -> tuple:
 @pytest.fixture
 def org(departments):
     """销售部 and 财务部 (both under 福州公司), a scoped and an unscoped HR editor, a superuser."""
-    manager = PositionFactory(title="销售经理", code="FZ-XS-001", department=departments["sales"])
-    accountant = PositionFactory(title="会计", code="FZ-CW-001", department=departments["finance"])
+    with published_together():
+        manager = PositionFactory(
+            title="销售经理", code="FZ-XS-001", department=departments["sales"]
+        )
+        accountant = PositionFactory(
+            title="会计", code="FZ-CW-001", department=departments["finance"]
+        )
     zhang = EmployeeFactory(user=UserFactory(username="zhangsan"), name="张三", position=manager)
     li = EmployeeFactory(user=UserFactory(username="lisi"), name="李四", position=accountant)
     sales_hr = UserFactory(username="hr-sales")

@@ -15,6 +15,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +78,16 @@ def hr_editor(username: str, *scopes):
 
 @pytest.fixture
 def org(departments):
-    manager = PositionFactory(title="销售经理", code="FZ-XS-001", department=departments["sales"])
-    accountant = PositionFactory(title="会计", code="FZ-CW-001", department=departments["finance"])
-    adviser = PositionFactory(title="置业顾问", code="FZ-XS-002", department=departments["sales"])
+    with published_together():
+        manager = PositionFactory(
+            title="销售经理", code="FZ-XS-001", department=departments["sales"]
+        )
+        accountant = PositionFactory(
+            title="会计", code="FZ-CW-001", department=departments["finance"]
+        )
+        adviser = PositionFactory(
+            title="置业顾问", code="FZ-XS-002", department=departments["sales"]
+        )
     zhang = EmployeeFactory(
         name="张三", employee_no="E0001", hired_on=D(2024, 3, 1), position=manager
     )

@@ -11,7 +11,12 @@ from openpyxl import Workbook
 from people.services.roster import RosterAction, apply_roster_plan, plan_roster_import
 from positions import permissions
 from positions.models import Assignment, Employee, Position
-from positions.tests.factories import DepartmentFactory, EmployeeFactory, PositionFactory
+from positions.tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    PositionFactory,
+    published_together,
+)
 from transfer.services.importing import ImportRefused
 from transfer.tests.excel_helpers import open_bytes, roster_book, row_counts, save
 
@@ -166,13 +171,14 @@ def sales_org(db):
     company = DepartmentFactory(name="福州项目公司", code="FZ")
     sales = DepartmentFactory(name="销售部", code="FZ-XS", parent=company)
     service = DepartmentFactory(name="客服部", code="FZ-KF", parent=company)
-    return {
-        "sales": sales,
-        "service": service,
-        "clerk": PositionFactory(title="售楼员", code="", department=sales),
-        "other_clerk": PositionFactory(title="售楼员", code="", department=service),
-        "agent": PositionFactory(title="客服专员", code="", department=service),
-    }
+    with published_together():
+        return {
+            "sales": sales,
+            "service": service,
+            "clerk": PositionFactory(title="售楼员", code="", department=sales),
+            "other_clerk": PositionFactory(title="售楼员", code="", department=service),
+            "agent": PositionFactory(title="客服专员", code="", department=service),
+        }
 
 
 HEADERS = ["序号", "员工姓名", "员工编号", "所属部门", "职位", "入职时间", "手机号", "身份证号"]

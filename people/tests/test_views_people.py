@@ -16,6 +16,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,21 +78,22 @@ def hr_editor(username: str, *scopes) -> object:
 @pytest.fixture
 def org(departments):
     sales, finance, channel = departments["sales"], departments["finance"], departments["channel"]
-    manager = PositionFactory(title="销售经理", code="FZ-XS-001", department=sales, headcount=3)
-    adviser = PositionFactory(
-        title="置业顾问", code="FZ-XS-002", department=sales, reports_to=manager
-    )
-    channel_clerk = PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel)
-    accountant = PositionFactory(title="会计", code="FZ-CW-001", department=finance)
-    finance_draft = PositionFactory(
-        title="出纳", code="FZ-CW-002", department=finance, status=Position.Status.DRAFT
-    )
-    sales_draft = PositionFactory(
-        title="案场主管", code="FZ-XS-003", department=sales, status=Position.Status.DRAFT
-    )
-    archived = PositionFactory(
-        title="案场文员", code="FZ-XS-009", department=sales, status=Position.Status.ARCHIVED
-    )
+    with published_together():
+        manager = PositionFactory(title="销售经理", code="FZ-XS-001", department=sales, headcount=3)
+        adviser = PositionFactory(
+            title="置业顾问", code="FZ-XS-002", department=sales, reports_to=manager
+        )
+        channel_clerk = PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel)
+        accountant = PositionFactory(title="会计", code="FZ-CW-001", department=finance)
+        finance_draft = PositionFactory(
+            title="出纳", code="FZ-CW-002", department=finance, status=Position.Status.DRAFT
+        )
+        sales_draft = PositionFactory(
+            title="案场主管", code="FZ-XS-003", department=sales, status=Position.Status.DRAFT
+        )
+        archived = PositionFactory(
+            title="案场文员", code="FZ-XS-009", department=sales, status=Position.Status.ARCHIVED
+        )
     zhang = EmployeeFactory(
         user=UserFactory(username="zhang.san"),
         name="张三",

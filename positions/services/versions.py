@@ -121,11 +121,7 @@ def ensure_versions() -> int:
     missing = Position.objects.filter(
         status=Position.Status.PUBLISHED, current_version__isnull=True
     ).order_by("pk")
-    count = 0
-    for position in missing:
-        publish_version(position, historical=True)
-        count += 1
-    return count
+    return len(publish_versions(list(missing), historical=True))  # in one go, as an import does
 
 
 @dataclass(frozen=True)

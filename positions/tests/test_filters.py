@@ -18,6 +18,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 from search import services as search
 
@@ -29,18 +30,21 @@ def org(departments):
     sales, channel, finance = departments["sales"], departments["channel"], departments["finance"]
     fuzhou, xiamen = departments["fuzhou"], departments["xiamen"]
     marketing = DepartmentFactory(name="营销中心", code="XM-YX", parent=xiamen)
-    PositionFactory(
-        title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
-    )
-    PositionFactory(title="置业顾问", code="FZ-XS-002", department=sales, grade_min=4, grade_max=6)
-    PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel, grade_min=5)
-    PositionFactory(
-        title="会计", code="FZ-CW-001", department=finance, status=Position.Status.DRAFT
-    )
-    PositionFactory(
-        title="出纳", code="FZ-CW-002", department=finance, status=Position.Status.ARCHIVED
-    )
-    PositionFactory(title="营销总监", code="XM-YX-001", department=marketing, grade_min=12)
+    with published_together():
+        PositionFactory(
+            title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
+        )
+        PositionFactory(
+            title="置业顾问", code="FZ-XS-002", department=sales, grade_min=4, grade_max=6
+        )
+        PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel, grade_min=5)
+        PositionFactory(
+            title="会计", code="FZ-CW-001", department=finance, status=Position.Status.DRAFT
+        )
+        PositionFactory(
+            title="出纳", code="FZ-CW-002", department=finance, status=Position.Status.ARCHIVED
+        )
+        PositionFactory(title="营销总监", code="XM-YX-001", department=marketing, grade_min=12)
     return {"fuzhou": fuzhou, "sales": sales, "finance": finance, "marketing": marketing}
 
 
@@ -214,6 +218,7 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
 
     def add(count: int) -> None:
         nonlocal boss
+        added = []
         for _ in range(count):
             n = Position.objects.count()
             position = Position.objects.create(
@@ -225,9 +230,11 @@ def test_list_query_count_does_not_grow_with_rows(db, client, hr_user, user, who
                 headcount=2,
                 grade_min=3,
             )
-            versions.publish_version(position)
-            EmployeeFactory(position=position)
+            added.append(position)
             boss = boss or position
+        versions.publish_versions(added)  # V1 each, in one go
+        for position in added:
+            EmployeeFactory(position=position)
 
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:

@@ -10,7 +10,7 @@ from positions.services.organisation import (
     department_tree,
     grade_overlap_q,
 )
-from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.factories import DepartmentFactory, PositionFactory, published_together
 from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -133,11 +133,12 @@ def test_department_page_has_path_subtree_and_archived_count(org):
 
 def test_grade_overlap_q_matches_positions_whose_range_contains_the_grade():
     department = DepartmentFactory()
-    PositionFactory(title="三到五", department=department, grade_min=3, grade_max=5)
-    PositionFactory(title="六到八", department=department, grade_min=6, grade_max=8)
-    PositionFactory(title="只有九", department=department, grade_min=9, grade_max=None)
-    PositionFactory(title="只有高端七", department=department, grade_min=None, grade_max=7)
-    PositionFactory(title="未定", department=department)
+    with published_together():
+        PositionFactory(title="三到五", department=department, grade_min=3, grade_max=5)
+        PositionFactory(title="六到八", department=department, grade_min=6, grade_max=8)
+        PositionFactory(title="只有九", department=department, grade_min=9, grade_max=None)
+        PositionFactory(title="只有高端七", department=department, grade_min=None, grade_max=7)
+        PositionFactory(title="未定", department=department)
 
     def titles(q):
         return sorted(Position.objects.filter(q).values_list("title", flat=True))
@@ -151,13 +152,14 @@ def test_grade_overlap_q_matches_positions_whose_range_contains_the_grade():
 
 def make_org(companies: int, departments_each: int, positions_each: int) -> None:
     group = DepartmentFactory(kind=Department.Kind.GROUP)
-    for _ in range(companies):
-        company = DepartmentFactory(kind=Department.Kind.COMPANY, parent=group)
-        for _ in range(departments_each):
-            department = DepartmentFactory(parent=company)
-            boss = None
-            for _ in range(positions_each):
-                boss = PositionFactory(department=department, reports_to=boss)
+    with published_together():
+        for _ in range(companies):
+            company = DepartmentFactory(kind=Department.Kind.COMPANY, parent=group)
+            for _ in range(departments_each):
+                department = DepartmentFactory(parent=company)
+                boss = None
+                for _ in range(positions_each):
+                    boss = PositionFactory(department=department, reports_to=boss)
 
 
 @pytest.mark.parametrize(

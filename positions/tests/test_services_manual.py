@@ -15,6 +15,7 @@ from positions.tests.factories import (
     EmployeeFactory,
     PositionFactory,
     UserFactory,
+    published_together,
 )
 from positions.tests.workflow_helpers import second_hr
 
@@ -38,15 +39,18 @@ def org():
     company = DepartmentFactory(name="项目公司", code="C", kind="company")
     sales = DepartmentFactory(name="销售部", code="C-S", parent=company)
     finance = DepartmentFactory(name="财务部", code="C-F", parent=company)
-    return {
-        "company": company,
-        "sales": sales,
-        "finance": finance,
-        "gm": PositionFactory(title="总经理", department=company, grade_min=9, grade_max=10),
-        "manager": PositionFactory(title="销售经理", department=sales, grade_min=6, grade_max=7),
-        "clerk": PositionFactory(title="售楼员", department=sales, grade_min=2, grade_max=3),
-        "cashier": PositionFactory(title="出纳", department=finance),
-    }
+    with published_together():
+        return {
+            "company": company,
+            "sales": sales,
+            "finance": finance,
+            "gm": PositionFactory(title="总经理", department=company, grade_min=9, grade_max=10),
+            "manager": PositionFactory(
+                title="销售经理", department=sales, grade_min=6, grade_max=7
+            ),
+            "clerk": PositionFactory(title="售楼员", department=sales, grade_min=2, grade_max=3),
+            "cashier": PositionFactory(title="出纳", department=finance),
+        }
 
 
 def doc(cells, *, condition="折扣 ≤ 98%", bodies=("董事会",), matter="优惠申请"):

@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from positions.models import Position
-from positions.tests.factories import DepartmentFactory, EmployeeFactory, PositionFactory
+from positions.tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    PositionFactory,
+    published_together,
+)
 from positions.tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +26,23 @@ def compact(response) -> str:
 def org(departments):
     group, fuzhou, xiamen = departments["group"], departments["fuzhou"], departments["xiamen"]
     sales, channel = departments["sales"], departments["channel"]
-    manager = PositionFactory(
-        title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
-    )
-    adviser = PositionFactory(
-        title="置业顾问",
-        code="FZ-XS-002",
-        department=sales,
-        reports_to=manager,
-        status=Position.Status.DRAFT,
-    )
-    PositionFactory(title="渠道专员", code="FZ-XS-QD-001", department=channel, reports_to=manager)
-    PositionFactory(
-        title="案场文员", code="FZ-XS-009", department=sales, status=Position.Status.ARCHIVED
-    )
+    with published_together():
+        manager = PositionFactory(
+            title="销售经理", code="FZ-XS-001", department=sales, grade_min=10, grade_max=11
+        )
+        adviser = PositionFactory(
+            title="置业顾问",
+            code="FZ-XS-002",
+            department=sales,
+            reports_to=manager,
+            status=Position.Status.DRAFT,
+        )
+        PositionFactory(
+            title="渠道专员", code="FZ-XS-QD-001", department=channel, reports_to=manager
+        )
+        PositionFactory(
+            title="案场文员", code="FZ-XS-009", department=sales, status=Position.Status.ARCHIVED
+        )
     return {
         "group": group,
         "fuzhou": fuzhou,

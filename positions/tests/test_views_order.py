@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from positions.models import Position
 from positions.tests.editing_helpers import editor_data
-from positions.tests.factories import PositionFactory
+from positions.tests.factories import PositionFactory, published_together
 from positions.tests.text import page_text
 from printing.services import books
 
@@ -31,8 +31,13 @@ def option_labels(response, name: str) -> list[str]:
 def ordered(departments):
     """Two positions of 销售部 whose 排序 puts the later code first."""
     sales = departments["sales"]
-    deputy = PositionFactory(title="销售副经理", code="FZ-XS-001", department=sales, sort_order=2)
-    manager = PositionFactory(title="销售经理", code="FZ-XS-002", department=sales, sort_order=1)
+    with published_together():
+        deputy = PositionFactory(
+            title="销售副经理", code="FZ-XS-001", department=sales, sort_order=2
+        )
+        manager = PositionFactory(
+            title="销售经理", code="FZ-XS-002", department=sales, sort_order=1
+        )
     return {"sales": sales, "manager": manager, "deputy": deputy}
 
 

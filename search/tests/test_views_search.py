@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from positions.models import Position
-from positions.tests.factories import DepartmentFactory, PositionFactory
+from positions.tests.factories import DepartmentFactory, PositionFactory, published_together
 
 pytestmark = pytest.mark.django_db
 
@@ -105,11 +105,13 @@ def test_search_page_query_count_does_not_grow_with_results(db, user_client):
             response = user_client.get(URL, {"q": "客服"})
         return len(response.context["page"].results), len(captured)
 
-    for i in range(5):
-        PositionFactory(title=f"客服专员{i}", code=f"KF-{i:03d}", department=department)
+    with published_together():
+        for i in range(5):
+            PositionFactory(title=f"客服专员{i}", code=f"KF-{i:03d}", department=department)
     rows_5, count_5 = queries()
-    for i in range(5, 50):
-        PositionFactory(title=f"客服专员{i}", code=f"KF-{i:03d}", department=department)
+    with published_together():
+        for i in range(5, 50):
+            PositionFactory(title=f"客服专员{i}", code=f"KF-{i:03d}", department=department)
     rows_20, count_20 = queries()
     assert (rows_5, rows_20) == (5, 20)  # 20 results a page
     assert count_5 == count_20

@@ -20,9 +20,9 @@ from printing.tests.book_helpers import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The worker's parse and write cost about 0.3 s of CPU per file: 60 files, not 300, keep the
-# suite fast and still fill more than one page of the list.
-COUNT = 60
+# The worker's parse and write cost about 0.3 s of CPU per file: 51 files, not 300, keep the
+# suite fast and still fill more than one page of the list (50 a page).
+COUNT = 51
 
 
 @pytest.fixture
