@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import EmptyResultSet
@@ -32,10 +32,10 @@ from django.db.models import (
     BooleanField,
     F,
     Func,
-    Min,
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -304,7 +304,8 @@ def matching_entries(
     user: User | AnonymousUser, terms: Sequence[str], *, sections: Sequence[str] = ()
 ) -> QuerySet[SearchEntry]:
     """Index rows the user reads that match any term (a position must match every term)."""
-    entries = SearchEntry.objects.filter(readable_entries_q(user))
+    readable = readable_entries_q(user)  # built once, reused by every term's subquery
+    entries = SearchEntry.objects.filter(readable)
     if sections:
         entries = entries.filter(section__in=sections)
     matched = Q(pk__in=[])
@@ -314,7 +315,7 @@ def matching_entries(
     if len(terms) > 1:
         # A position must match every term, each in some section the user reads.
         for term in terms:
-            rows = SearchEntry.objects.filter(readable_entries_q(user), _term_q(term))
+            rows = SearchEntry.objects.filter(readable, _term_q(term))
             if sections:
                 rows = rows.filter(section__in=sections)
             entries = entries.filter(position__in=rows.values("position_id"))
@@ -376,7 +377,7 @@ def _spans(normalised: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _initial_spans(entry: SearchEntry, terms: Sequence[str]) -> list[tuple[int, int]]:
+def _initial_spans(entry: SearchEntry | _Row, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Character spans of the text matched through its pinyin initials."""
     if not entry.initials:
         return []
@@ -415,7 +416,7 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
     return mark_safe("".join(parts))  # every piece of text is escaped above
 
 
-def hit_for(entry: SearchEntry, terms: Sequence[str]) -> SearchHit | None:
+def hit_for(entry: SearchEntry | _Row, terms: Sequence[str]) -> SearchHit | None:
     spans = _spans(entry.normalised, terms) or _initial_spans(entry, terms)
     if not spans:
         return None
@@ -474,19 +475,13 @@ def search(
         return _empty(query)
     entries = matching_entries(user, terms)
     entries, limited = _restrict_single_characters(entries, terms)
-    grouped = (
-        entries.values("position_id")
-        .annotate(best=Min("rank"), code=Min("sort_code"))
-        .order_by("best", "code", "position_id")
-    )
     # Past the last page shows the last one; MAX_PAGE keeps the offset a database integer.
     number = min(max(1, parse_id(page) or 1), MAX_PAGE)
-    ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+    ids, by_position, total = _page_of(entries, (number - 1) * per_page, per_page)
     if not ids and number > 1:  # past the last page: show the last one
         number = max(1, -(-total // per_page)) if total else 1
-        ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+        ids, by_position, total = _page_of(entries, (number - 1) * per_page, per_page)
     num_pages = max(1, -(-total // per_page))
-    rows = list(entries.filter(position_id__in=ids).order_by("position_id", "rank"))
     positions = {
         p.pk: p
         for p in Position.objects.filter(pk__in=ids)
@@ -494,16 +489,15 @@ def search(
         .select_related("department", "current_version__department")
         .defer("current_version__sheet")
     }
-    by_position: dict[int, list[SearchEntry]] = {}
-    for row in rows:
-        by_position.setdefault(row.position_id, []).append(row)
+    marker = 987654321  # the sheet's URL reversed once for the page, not once a result
+    head, tail = reverse("positions:position-sheet", kwargs={"pk": marker}).split(str(marker))
     results = []
     for pk in ids:
         position = positions.get(pk)
         if position is None:
             continue
-        hits = [h for h in (hit_for(e, terms) for e in by_position.get(pk, [])) if h]
-        results.append(_result(position, hits))
+        hits = [h for h in (hit_for(e, terms) for e in by_position[pk]) if h]
+        results.append(_result(position, hits, f"{head}{pk}{tail}"))
     notice = (
         f"单字搜索只显示前 {SINGLE_CHARACTER_LIMIT} 个职位，请输入更长的词。" if limited else ""
     )
@@ -518,29 +512,54 @@ def search(
     )
 
 
-def _page_of(grouped: QuerySet, offset: int, limit: int) -> tuple[list[int], int]:
-    """One page of position ids and the total, in one query (a window count over the groups).
+class _Row(NamedTuple):
+    """The fields of a matching index row that its snippet needs."""
+
+    section: str
+    text: str
+    normalised: str
+    initials: str
+
+
+def _page_of(
+    entries: QuerySet[SearchEntry], offset: int, limit: int
+) -> tuple[list[int], dict[int, list[_Row]], int]:
+    """One page of matching positions, best first: their ids, their matching rows (by
+    section) and the total of positions — in one query, the matching rows' filter compiled
+    and run once (the page's positions and a window count over all of them, then the page's
+    rows joined back).
 
     When the page is past the end, no row carries the total: it is counted separately.
     """
+    matching = entries.order_by().values_list("pk", "position_id", "rank", "sort_code")
     try:
-        sql, params = grouped.order_by().query.sql_with_params()
+        sql, params = matching.query.sql_with_params()
     except EmptyResultSet:  # e.g. a one-character query that matched nothing
-        return [], 0
+        return [], {}, 0
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             # ``sql`` is the ORM's own compiled query; values travel as parameters.
-            f"SELECT g.position_id, COUNT(*) OVER () FROM ({sql}) g "
-            "ORDER BY g.best, g.code, g.position_id LIMIT %s OFFSET %s",
+            f"WITH m (id, position_id, rank, sort_code) AS ({sql}), "
+            "p AS (SELECT position_id, MIN(rank) AS best, MIN(sort_code) AS code, "
+            "COUNT(*) OVER () AS total FROM m GROUP BY position_id "
+            "ORDER BY best, code, position_id LIMIT %s OFFSET %s) "
+            "SELECT p.position_id, p.total, e.section, e.text, e.normalised, e.initials "
+            f"FROM p JOIN m ON m.position_id = p.position_id JOIN {table} e ON e.id = m.id "
+            "ORDER BY p.best, p.code, p.position_id, m.rank, m.id",
             (*params, limit, offset),
         )
         rows = cursor.fetchall()
-    if rows:
-        return [row[0] for row in rows], rows[0][1]
-    return [], grouped.count() if offset else 0
+    if not rows:
+        total = entries.values("position_id").distinct().count() if offset else 0
+        return [], {}, total
+    by_position: dict[int, list[_Row]] = {}
+    for position_id, _total, *fields in rows:
+        by_position.setdefault(position_id, []).append(_Row(*fields))
+    return list(by_position), by_position, rows[0][1]
 
 
-def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
+def _result(position: Position, hits: list[SearchHit], url: str) -> SearchResult:
     version = position.current_version
     if position.reads_working or version is None:
         title, code, department = position.title, position.code, position.department.name
@@ -553,7 +572,7 @@ def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
         title=title,
         code=code,
         department=department,
-        url=position.get_absolute_url(),
+        url=url,
         hits=tuple(hits[:HITS_PER_RESULT]),
         more_hits=max(0, len(hits) - HITS_PER_RESULT),
         is_working_copy=bool(position.reads_working),
