@@ -365,6 +365,7 @@ class SearchResult:
     more_hits: int  # further matching sections not shown
     is_working_copy: bool
     status_label: str
+    status_badge: str  # the badge's colour class: text-bg-success for 已生效
 
 
 def _spans(normalised: str, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -482,12 +483,24 @@ def search(
         number = max(1, -(-total // per_page)) if total else 1
         ids, by_position, total = _page_of(entries, (number - 1) * per_page, per_page)
     num_pages = max(1, -(-total // per_page))
+    # The fields the results show (no model instances): the working copy's or the version's.
     positions = {
-        p.pk: p
-        for p in Position.objects.filter(pk__in=ids)
+        row[0]: row
+        for row in Position.objects.filter(pk__in=ids)
         .annotate(reads_working=reads_working_case(user))
-        .select_related("department", "current_version__department")
-        .defer("current_version__sheet")
+        .values_list(
+            "pk",
+            "reads_working",
+            "status",
+            "title",
+            "code",
+            "department__name",
+            "current_version_id",
+            "current_version__number",
+            "current_version__title",
+            "current_version__code",
+            "current_version__department__name",
+        )
     }
     marker = 987654321  # the sheet's URL reversed once for the page, not once a result
     head, tail = reverse("positions:position-sheet", kwargs={"pk": marker}).split(str(marker))
@@ -559,24 +572,30 @@ def _page_of(
     return list(by_position), by_position, rows[0][1]
 
 
-def _result(position: Position, hits: list[SearchHit], url: str) -> SearchResult:
-    version = position.current_version
-    if position.reads_working or version is None:
-        title, code, department = position.title, position.code, position.department.name
-        status = position.get_status_display()
+_STATUS_LABELS = dict(Position.Status.choices)
+
+
+def _result(position: tuple, hits: list[SearchHit], url: str) -> SearchResult:
+    """A result from a row of ``search``'s positions query."""
+    (pk, reads_working, status, title, code, department, version_id, number, *version) = position
+    if reads_working or version_id is None:
+        status_label = str(_STATUS_LABELS[status])
     else:
-        title, code, department = version.title, version.code, version.department.name
-        status = f"已生效 {version.label}"
+        title, code, department = version
+        status_label = f"已生效 V{number}"
     return SearchResult(
-        position_id=position.pk,
+        position_id=pk,
         title=title,
         code=code,
         department=department,
         url=url,
         hits=tuple(hits[:HITS_PER_RESULT]),
         more_hits=max(0, len(hits) - HITS_PER_RESULT),
-        is_working_copy=bool(position.reads_working),
-        status_label=status,
+        is_working_copy=bool(reads_working),
+        status_label=status_label,
+        status_badge=(
+            "text-bg-success" if status_label.startswith("已生效") else "text-bg-secondary"
+        ),
     )
 
 
