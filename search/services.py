@@ -42,7 +42,6 @@ from django.utils.safestring import SafeString, mark_safe
 from positions import hooks, permissions
 from positions.ids import parse_id
 from positions.models import Position, SearchEntry, Version
-from positions.services.reading import reads_working_case
 from positions.sheet import Sheet, build_sheet
 from positions.text import PINYIN_QUERY, bigrams, cached_initials, initials, normalise
 
@@ -478,39 +477,17 @@ def search(
     entries, limited = _restrict_single_characters(entries, terms)
     # Past the last page shows the last one; MAX_PAGE keeps the offset a database integer.
     number = min(max(1, parse_id(page) or 1), MAX_PAGE)
-    ids, by_position, total = _page_of(entries, (number - 1) * per_page, per_page)
+    ids, by_position, shown, total = _page_of(entries, (number - 1) * per_page, per_page)
     if not ids and number > 1:  # past the last page: show the last one
         number = max(1, -(-total // per_page)) if total else 1
-        ids, by_position, total = _page_of(entries, (number - 1) * per_page, per_page)
+        ids, by_position, shown, total = _page_of(entries, (number - 1) * per_page, per_page)
     num_pages = max(1, -(-total // per_page))
-    # The fields the results show (no model instances): the working copy's or the version's.
-    positions = {
-        row[0]: row
-        for row in Position.objects.filter(pk__in=ids)
-        .annotate(reads_working=reads_working_case(user))
-        .values_list(
-            "pk",
-            "reads_working",
-            "status",
-            "title",
-            "code",
-            "department__name",
-            "current_version_id",
-            "current_version__number",
-            "current_version__title",
-            "current_version__code",
-            "current_version__department__name",
-        )
-    }
     marker = 987654321  # the sheet's URL reversed once for the page, not once a result
     head, tail = reverse("positions:position-sheet", kwargs={"pk": marker}).split(str(marker))
     results = []
     for pk in ids:
-        position = positions.get(pk)
-        if position is None:
-            continue
         hits = [h for h in (hit_for(e, terms) for e in by_position[pk]) if h]
-        results.append(_result(position, hits, f"{head}{pk}{tail}"))
+        results.append(_result(shown[pk], hits, f"{head}{pk}{tail}"))
     notice = (
         f"单字搜索只显示前 {SINGLE_CHARACTER_LIMIT} 个职位，请输入更长的词。" if limited else ""
     )
@@ -534,13 +511,36 @@ class _Row(NamedTuple):
     initials: str
 
 
+def _sql_names() -> dict[str, str]:
+    """Quoted table and column names for ``_page_of``'s query."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    department = Position._meta.get_field("department").related_model
+    return {
+        "entry": quote(SearchEntry._meta.db_table),
+        "position": quote(Position._meta.db_table),
+        "version": quote(Version._meta.db_table),
+        "department": quote(department._meta.db_table),
+        "p_department": column(Position, "department"),
+        "p_version": column(Position, "current_version"),
+        "v_department": column(Version, "department"),
+    }
+
+
 def _page_of(
     entries: QuerySet[SearchEntry], offset: int, limit: int
-) -> tuple[list[int], dict[int, list[_Row]], int]:
+) -> tuple[list[int], dict[int, list[_Row]], dict[int, tuple], int]:
     """One page of matching positions, best first: their ids, their matching rows (by
-    section) and the total of positions — in one query, the matching rows' filter compiled
-    and run once (the page's positions and a window count over all of them, then the page's
-    rows joined back).
+    section), what their results show and the total of positions — in one query, the
+    matching rows' filter compiled and run once (the page's positions and a window count
+    over all of them, then the page's rows and the positions' fields joined back).
+
+    What a result shows is the working copy's when the rows read are the working copy's
+    (``readable_entries_q`` picks a position's source by ``permissions.working_copy_q``, the
+    rule of ``reads_working_case``), else the version in force's.
 
     When the page is past the end, no row carries the total: it is counted separately.
     """
@@ -548,35 +548,46 @@ def _page_of(
     try:
         sql, params = matching.query.sql_with_params()
     except EmptyResultSet:  # e.g. a one-character query that matched nothing
-        return [], {}, 0
-    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        return [], {}, {}, 0
+    n = _sql_names()
     with connection.cursor() as cursor:
         cursor.execute(
-            # ``sql`` is the ORM's own compiled query; values travel as parameters.
+            # ``sql`` is the ORM's own compiled query, the names come from the models' meta;
+            # values travel as parameters.
             f"WITH m (id, position_id, rank, sort_code) AS ({sql}), "
             "p AS (SELECT position_id, MIN(rank) AS best, MIN(sort_code) AS code, "
             "COUNT(*) OVER () AS total FROM m GROUP BY position_id "
             "ORDER BY best, code, position_id LIMIT %s OFFSET %s) "
-            "SELECT p.position_id, p.total, e.section, e.text, e.normalised, e.initials "
-            f"FROM p JOIN m ON m.position_id = p.position_id JOIN {table} e ON e.id = m.id "
+            "SELECT p.position_id, p.total, e.section, e.text, e.normalised, e.initials, "
+            f"e.source, pos.status, pos.title, pos.code, d.name, pos.{n['p_version']}, "
+            "v.number, v.title, v.code, vd.name "
+            f"FROM p JOIN m ON m.position_id = p.position_id JOIN {n['entry']} e ON e.id = m.id "
+            f"JOIN {n['position']} pos ON pos.id = p.position_id "
+            f"JOIN {n['department']} d ON d.id = pos.{n['p_department']} "
+            f"LEFT JOIN {n['version']} v ON v.id = pos.{n['p_version']} "
+            f"LEFT JOIN {n['department']} vd ON vd.id = v.{n['v_department']} "
             "ORDER BY p.best, p.code, p.position_id, m.rank, m.id",
             (*params, limit, offset),
         )
         rows = cursor.fetchall()
     if not rows:
         total = entries.values("position_id").distinct().count() if offset else 0
-        return [], {}, total
+        return [], {}, {}, total
     by_position: dict[int, list[_Row]] = {}
-    for position_id, _total, *fields in rows:
-        by_position.setdefault(position_id, []).append(_Row(*fields))
-    return list(by_position), by_position, rows[0][1]
+    shown: dict[int, tuple] = {}
+    for row in rows:
+        position_id = row[0]
+        by_position.setdefault(position_id, []).append(_Row(*row[2:6]))
+        if position_id not in shown:
+            shown[position_id] = (position_id, row[6] == Source.WORKING, *row[7:])
+    return list(by_position), by_position, shown, rows[0][1]
 
 
 _STATUS_LABELS = dict(Position.Status.choices)
 
 
 def _result(position: tuple, hits: list[SearchHit], url: str) -> SearchResult:
-    """A result from a row of ``search``'s positions query."""
+    """A result from what ``_page_of`` read of its position."""
     (pk, reads_working, status, title, code, department, version_id, number, *version) = position
     if reads_working or version_id is None:
         status_label = str(_STATUS_LABELS[status])
