@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import EmptyResultSet
@@ -32,17 +32,16 @@ from django.db.models import (
     BooleanField,
     F,
     Func,
-    Min,
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from positions import hooks, permissions
 from positions.ids import parse_id
 from positions.models import Position, SearchEntry, Version
-from positions.services.reading import reads_working_case
 from positions.sheet import Sheet, build_sheet
 from positions.text import PINYIN_QUERY, bigrams, cached_initials, initials, normalise
 
@@ -304,7 +303,8 @@ def matching_entries(
     user: User | AnonymousUser, terms: Sequence[str], *, sections: Sequence[str] = ()
 ) -> QuerySet[SearchEntry]:
     """Index rows the user reads that match any term (a position must match every term)."""
-    entries = SearchEntry.objects.filter(readable_entries_q(user))
+    readable = readable_entries_q(user)  # built once, reused by every term's subquery
+    entries = SearchEntry.objects.filter(readable)
     if sections:
         entries = entries.filter(section__in=sections)
     matched = Q(pk__in=[])
@@ -314,7 +314,7 @@ def matching_entries(
     if len(terms) > 1:
         # A position must match every term, each in some section the user reads.
         for term in terms:
-            rows = SearchEntry.objects.filter(readable_entries_q(user), _term_q(term))
+            rows = SearchEntry.objects.filter(readable, _term_q(term))
             if sections:
                 rows = rows.filter(section__in=sections)
             entries = entries.filter(position__in=rows.values("position_id"))
@@ -364,6 +364,7 @@ class SearchResult:
     more_hits: int  # further matching sections not shown
     is_working_copy: bool
     status_label: str
+    status_badge: str  # the badge's colour class: text-bg-success for 已生效
 
 
 def _spans(normalised: str, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -376,7 +377,7 @@ def _spans(normalised: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _initial_spans(entry: SearchEntry, terms: Sequence[str]) -> list[tuple[int, int]]:
+def _initial_spans(entry: SearchEntry | _Row, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Character spans of the text matched through its pinyin initials."""
     if not entry.initials:
         return []
@@ -415,7 +416,7 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
     return mark_safe("".join(parts))  # every piece of text is escaped above
 
 
-def hit_for(entry: SearchEntry, terms: Sequence[str]) -> SearchHit | None:
+def hit_for(entry: SearchEntry | _Row, terms: Sequence[str]) -> SearchHit | None:
     spans = _spans(entry.normalised, terms) or _initial_spans(entry, terms)
     if not spans:
         return None
@@ -474,36 +475,19 @@ def search(
         return _empty(query)
     entries = matching_entries(user, terms)
     entries, limited = _restrict_single_characters(entries, terms)
-    grouped = (
-        entries.values("position_id")
-        .annotate(best=Min("rank"), code=Min("sort_code"))
-        .order_by("best", "code", "position_id")
-    )
     # Past the last page shows the last one; MAX_PAGE keeps the offset a database integer.
     number = min(max(1, parse_id(page) or 1), MAX_PAGE)
-    ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+    ids, by_position, shown, total = _page_of(entries, (number - 1) * per_page, per_page)
     if not ids and number > 1:  # past the last page: show the last one
         number = max(1, -(-total // per_page)) if total else 1
-        ids, total = _page_of(grouped, (number - 1) * per_page, per_page)
+        ids, by_position, shown, total = _page_of(entries, (number - 1) * per_page, per_page)
     num_pages = max(1, -(-total // per_page))
-    rows = list(entries.filter(position_id__in=ids).order_by("position_id", "rank"))
-    positions = {
-        p.pk: p
-        for p in Position.objects.filter(pk__in=ids)
-        .annotate(reads_working=reads_working_case(user))
-        .select_related("department", "current_version__department")
-        .defer("current_version__sheet")
-    }
-    by_position: dict[int, list[SearchEntry]] = {}
-    for row in rows:
-        by_position.setdefault(row.position_id, []).append(row)
+    marker = 987654321  # the sheet's URL reversed once for the page, not once a result
+    head, tail = reverse("positions:position-sheet", kwargs={"pk": marker}).split(str(marker))
     results = []
     for pk in ids:
-        position = positions.get(pk)
-        if position is None:
-            continue
-        hits = [h for h in (hit_for(e, terms) for e in by_position.get(pk, [])) if h]
-        results.append(_result(position, hits))
+        hits = [h for h in (hit_for(e, terms) for e in by_position[pk]) if h]
+        results.append(_result(shown[pk], hits, f"{head}{pk}{tail}"))
     notice = (
         f"单字搜索只显示前 {SINGLE_CHARACTER_LIMIT} 个职位，请输入更长的词。" if limited else ""
     )
@@ -518,46 +502,111 @@ def search(
     )
 
 
-def _page_of(grouped: QuerySet, offset: int, limit: int) -> tuple[list[int], int]:
-    """One page of position ids and the total, in one query (a window count over the groups).
+class _Row(NamedTuple):
+    """The fields of a matching index row that its snippet needs."""
+
+    section: str
+    text: str
+    normalised: str
+    initials: str
+
+
+def _sql_names() -> dict[str, str]:
+    """Quoted table and column names for ``_page_of``'s query."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    department = Position._meta.get_field("department").related_model
+    return {
+        "entry": quote(SearchEntry._meta.db_table),
+        "position": quote(Position._meta.db_table),
+        "version": quote(Version._meta.db_table),
+        "department": quote(department._meta.db_table),
+        "p_department": column(Position, "department"),
+        "p_version": column(Position, "current_version"),
+        "v_department": column(Version, "department"),
+    }
+
+
+def _page_of(
+    entries: QuerySet[SearchEntry], offset: int, limit: int
+) -> tuple[list[int], dict[int, list[_Row]], dict[int, tuple], int]:
+    """One page of matching positions, best first: their ids, their matching rows (by
+    section), what their results show and the total of positions — in one query, the
+    matching rows' filter compiled and run once (the page's positions and a window count
+    over all of them, then the page's rows and the positions' fields joined back).
+
+    What a result shows is the working copy's when the rows read are the working copy's
+    (``readable_entries_q`` picks a position's source by ``permissions.working_copy_q``, the
+    rule of ``reads_working_case``), else the version in force's.
 
     When the page is past the end, no row carries the total: it is counted separately.
     """
+    matching = entries.order_by().values_list("pk", "position_id", "rank", "sort_code")
     try:
-        sql, params = grouped.order_by().query.sql_with_params()
+        sql, params = matching.query.sql_with_params()
     except EmptyResultSet:  # e.g. a one-character query that matched nothing
-        return [], 0
+        return [], {}, {}, 0
+    n = _sql_names()
     with connection.cursor() as cursor:
         cursor.execute(
-            # ``sql`` is the ORM's own compiled query; values travel as parameters.
-            f"SELECT g.position_id, COUNT(*) OVER () FROM ({sql}) g "
-            "ORDER BY g.best, g.code, g.position_id LIMIT %s OFFSET %s",
+            # ``sql`` is the ORM's own compiled query, the names come from the models' meta;
+            # values travel as parameters.
+            f"WITH m (id, position_id, rank, sort_code) AS ({sql}), "
+            "p AS (SELECT position_id, MIN(rank) AS best, MIN(sort_code) AS code, "
+            "COUNT(*) OVER () AS total FROM m GROUP BY position_id "
+            "ORDER BY best, code, position_id LIMIT %s OFFSET %s) "
+            "SELECT p.position_id, p.total, e.section, e.text, e.normalised, e.initials, "
+            f"e.source, pos.status, pos.title, pos.code, d.name, pos.{n['p_version']}, "
+            "v.number, v.title, v.code, vd.name "
+            f"FROM p JOIN m ON m.position_id = p.position_id JOIN {n['entry']} e ON e.id = m.id "
+            f"JOIN {n['position']} pos ON pos.id = p.position_id "
+            f"JOIN {n['department']} d ON d.id = pos.{n['p_department']} "
+            f"LEFT JOIN {n['version']} v ON v.id = pos.{n['p_version']} "
+            f"LEFT JOIN {n['department']} vd ON vd.id = v.{n['v_department']} "
+            "ORDER BY p.best, p.code, p.position_id, m.rank, m.id",
             (*params, limit, offset),
         )
         rows = cursor.fetchall()
-    if rows:
-        return [row[0] for row in rows], rows[0][1]
-    return [], grouped.count() if offset else 0
+    if not rows:
+        total = entries.values("position_id").distinct().count() if offset else 0
+        return [], {}, {}, total
+    by_position: dict[int, list[_Row]] = {}
+    shown: dict[int, tuple] = {}
+    for row in rows:
+        position_id = row[0]
+        by_position.setdefault(position_id, []).append(_Row(*row[2:6]))
+        if position_id not in shown:
+            shown[position_id] = (position_id, row[6] == Source.WORKING, *row[7:])
+    return list(by_position), by_position, shown, rows[0][1]
 
 
-def _result(position: Position, hits: list[SearchHit]) -> SearchResult:
-    version = position.current_version
-    if position.reads_working or version is None:
-        title, code, department = position.title, position.code, position.department.name
-        status = position.get_status_display()
+_STATUS_LABELS = dict(Position.Status.choices)
+
+
+def _result(position: tuple, hits: list[SearchHit], url: str) -> SearchResult:
+    """A result from what ``_page_of`` read of its position."""
+    (pk, reads_working, status, title, code, department, version_id, number, *version) = position
+    if reads_working or version_id is None:
+        status_label = str(_STATUS_LABELS[status])
     else:
-        title, code, department = version.title, version.code, version.department.name
-        status = f"已生效 {version.label}"
+        title, code, department = version
+        status_label = f"已生效 V{number}"
     return SearchResult(
-        position_id=position.pk,
+        position_id=pk,
         title=title,
         code=code,
         department=department,
-        url=position.get_absolute_url(),
+        url=url,
         hits=tuple(hits[:HITS_PER_RESULT]),
         more_hits=max(0, len(hits) - HITS_PER_RESULT),
-        is_working_copy=bool(position.reads_working),
-        status_label=status,
+        is_working_copy=bool(reads_working),
+        status_label=status_label,
+        status_badge=(
+            "text-bg-success" if status_label.startswith("已生效") else "text-bg-secondary"
+        ),
     )
 
 

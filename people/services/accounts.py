@@ -98,19 +98,10 @@ class MyPosition:
 
 
 def _changes_since_confirmed(
-    employee: Employee, version: Version, sheet: Sheet
+    version: Version, sheet: Sheet, confirmed: int | None
 ) -> tuple[SheetChanges | None, str]:
-    """The ordered diff from the version the employee last confirmed (else the one before)."""
-    confirmed = (
-        Acknowledgement.objects.filter(
-            employee=employee,
-            version__position_id=version.position_id,
-            version__number__lt=version.number,
-        )
-        .order_by("-version__number")
-        .values_list("version__number", flat=True)
-        .first()
-    )
+    """The ordered diff from the version the employee last confirmed (``confirmed``, its
+    number) or else the one before."""
     base = (
         Version.objects.filter(
             position_id=version.position_id, number=confirmed or version.number - 1
@@ -153,10 +144,18 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
     contact = settings.HR_CONTACT
     if not user.is_authenticated:
         return MyPosition(state=MyPositionState.NONE, hr_contact=contact)
+    # The current assignment, the person and the position (with ``with_sheet_joins``' joins
+    # and the version in force whole, its sheet too): one query.
     assignment = (
         Assignment.objects.current()
         .filter(employee__user=user, employee__left_on__isnull=True)
-        .select_related("employee")
+        .select_related(
+            "employee",
+            "position__department__parent__parent",
+            "position__reports_to",
+            "position__qualification",
+            "position__current_version",
+        )
         .first()
     )
     if assignment is None:
@@ -168,8 +167,7 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         )
     employee = assignment.employee
     # The working copy's sections are loaded below only when it is what is shown.
-    # The version in force comes whole (its sheet too): no second query for it below.
-    position = Position.objects.with_sheet_joins().defer(None).get(pk=assignment.position_id)
+    position = assignment.position
     # 我的职位 is the role in force: the published version, whoever looks. Only a position
     # never published shows its working copy, and only to people with draft rights.
     version = position.current_version if position.status != Position.Status.ARCHIVED else None
@@ -198,15 +196,27 @@ def my_position(user: AbstractBaseUser | AnonymousUser) -> MyPosition:
         sheet = build_sheet(position)
     else:
         sheet = None
-    acknowledged = (
-        Acknowledgement.objects.filter(version=version, employee=employee).first()
+    # The holder's latest 签收单 of this position up to the version shown, in one query: of
+    # the version shown (acknowledged), or of the version they last confirmed before it.
+    latest = (
+        Acknowledgement.objects.filter(
+            employee=employee,
+            version__position_id=version.position_id,
+            version__number__lte=version.number,
+        )
+        .select_related("version")
+        .defer("version__sheet")
+        .order_by("-version__number")
+        .first()
         if version is not None
         else None
     )
+    acknowledged = latest if latest is not None and latest.version_id == version.pk else None
     needs_acknowledgement = version is not None and acknowledged is None
     changes, changes_since = None, ""
     if needs_acknowledgement and sheet is not None:
-        changes, changes_since = _changes_since_confirmed(employee, version, sheet)
+        confirmed = latest.version.number if latest is not None else None
+        changes, changes_since = _changes_since_confirmed(version, sheet, confirmed)
     return MyPosition(
         state=MyPositionState.SHEET if sheet is not None else MyPositionState.HIDDEN,
         hr_contact=contact,

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from positions.models import Position
 from positions.tests.factories import DepartmentFactory, PositionFactory, published_together
+from search.services import reindex_position
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,18 @@ def test_search_page_number_past_any_page_shows_the_last_page(seed, user_client,
     response = user_client.get(URL, {"q": "售楼", "page": page})
     assert response.status_code == 200
     assert "<mark>售楼</mark>员" in response.content.decode()
+
+
+def test_search_page_badges_the_version_in_force_green_for_an_employee(seed, user_client):
+    draft = PositionFactory(title="售楼助理", code="FZ-XS-901", status=Position.Status.DRAFT)
+    reindex_position(draft)
+    html = user_client.get(URL, {"q": "售楼"}).content.decode()
+    assert '<span class="badge text-bg-success ms-auto">已生效 V1</span>' in html
+    assert "草稿" not in html  # an employee does not find the draft
+
+
+def test_search_page_badges_a_draft_grey_for_hr(seed, hr_client):
+    draft = PositionFactory(title="售楼助理", code="FZ-XS-901", status=Position.Status.DRAFT)
+    reindex_position(draft)
+    html = hr_client.get(URL, {"q": "售楼助理"}).content.decode()
+    assert '<span class="badge text-bg-secondary ms-auto">草稿</span>' in html
