@@ -23,19 +23,21 @@ model permissions (``positions.change_department``) are answered by ``has_admin_
 for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
 ``user.has_perm``: permissions stored in the database grant nothing.
 
-The rules are computed once per request and user (``access(user)``) from three small queries
-(the roles are one of them).
+The rules are computed once per request and user (``access(user)``) from two small queries:
+the roles (none when the user was loaded ``with_roles``, as the signed-in user is) and the
+positions held (plus the editor scopes of an HR editor).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from positions.models import (
     Acknowledgement,
@@ -113,8 +115,33 @@ def _subtrees(roots: set[int]) -> frozenset[int]:
     return frozenset(found)
 
 
+def _role_flag(code: str) -> str:
+    return f"_jobdesc_role_{code}"
+
+
+def with_roles(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` with their role codes read in the same query (one ``EXISTS`` per role), so
+    that ``access(user)`` needs no query of its own for them. The authentication backend loads
+    the signed-in user this way on every request (``positions.backends``)."""
+    return users.annotate(
+        **{
+            _role_flag(code): Exists(Role.objects.filter(code=code, group__user=OuterRef("pk")))
+            for code in ROLES
+        }
+    )
+
+
+def _roles(user: User) -> frozenset[str]:
+    """The user's role codes: from ``with_roles``' columns when the user was loaded with them,
+    else one query."""
+    flags = [getattr(user, _role_flag(code), None) for code in ROLES]  # request.user is lazy
+    if None not in flags:
+        return frozenset(code for code, held in zip(ROLES, flags, strict=True) if held)
+    return frozenset(user.groups.filter(role__code__in=ROLES).values_list("role__code", flat=True))
+
+
 def _compute_access(user: User) -> Access:
-    roles = frozenset(user.groups.filter(role__code__in=ROLES).values_list("role__code", flat=True))
+    roles = _roles(user)
     held = Assignment.objects.current().filter(employee__user=user, employee__left_on__isnull=True)
     held_positions = dict(held.values_list("position_id", "position__department_id"))
     if user.is_superuser:
@@ -151,8 +178,12 @@ def access(user: User | AnonymousUser) -> Access:
 
 
 def forget_access(user: User) -> None:
-    """Drop the cached access (after changing the user's roles, scopes or assignments)."""
-    user.__dict__.pop("_jobdesc_access", None)
+    """Drop the cached access (after changing the user's roles, scopes or assignments); the
+    roles read with the user (``with_roles``) are dropped too, so the next ``access`` asks the
+    database again."""
+    for name in ("_jobdesc_access", *(_role_flag(code) for code in ROLES)):
+        with suppress(AttributeError):  # delattr: request.user is a lazy proxy
+            delattr(user, name)
 
 
 def _within(departments: AllOr, department_id: int | None) -> bool:

@@ -186,16 +186,29 @@ def store_version_pdf(
     return StoredPdf(name, rendered=True)
 
 
-def stored_copy(version: Version, one_off_key: str = "") -> bytes | None:
+def _copy_name(version: Version, one_off_key: str, department_setting: str | None) -> str:
+    company = company_profile()
+    layout = department_layout(
+        version.department_id,
+        one_off_key=one_off_key,
+        company=company,
+        department_setting=department_setting,
+    )
+    return stored_name(version, layout_fingerprint(company, layout), layout.key)
+
+
+def stored_copy(
+    version: Version, one_off_key: str = "", *, department_setting: str | None = None
+) -> bytes | None:
     """The version's stored PDF (in the one-off layout, else its department's) when it is up
     to date, else None (never renders; also None when the storage cannot be reached).
 
     The PDF view's fast path: no sheet needs to be built to serve a stored copy; the layout
-    costs at most one light query (the department's setting; none for a one-off layout).
+    costs at most one light query (the department's setting), none when the caller passes
+    ``department_setting`` (the department's ``sheet_layout``, read with the version) or a
+    one-off layout.
     """
-    company = company_profile()
-    layout = department_layout(version.department_id, one_off_key=one_off_key, company=company)
-    name = stored_name(version, layout_fingerprint(company, layout), layout.key)
+    name = _copy_name(version, one_off_key, department_setting)
     try:
         with default_storage.open(name, "rb") as handle:
             return handle.read()
@@ -203,12 +216,12 @@ def stored_copy(version: Version, one_off_key: str = "") -> bytes | None:
         return None
 
 
-def stored_copy_name(version: Version, one_off_key: str = "") -> str | None:
+def stored_copy_name(
+    version: Version, one_off_key: str = "", *, department_setting: str | None = None
+) -> str | None:
     """The storage name of the version's up-to-date stored PDF (as ``stored_copy`` finds it),
     else None — for a web server to send the file itself (``PDF_X_ACCEL_PREFIX``)."""
-    company = company_profile()
-    layout = department_layout(version.department_id, one_off_key=one_off_key, company=company)
-    name = stored_name(version, layout_fingerprint(company, layout), layout.key)
+    name = _copy_name(version, one_off_key, department_setting)
     try:
         return name if default_storage.exists(name) else None
     except StorageUnavailable:

@@ -7,6 +7,7 @@ version's PDF is stored once and served from storage.
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -58,18 +59,22 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
         Position.objects.filter(permissions.visible_positions_q(request.user))
         .select_related("current_version")
         .defer("current_version__sheet")  # a stored copy is served without its sheet
+        # The layout of the version in force (its department's setting) in the same query.
+        .annotate(current_layout_setting=F("current_version__department__sheet_layout"))
         .filter(pk=pk)
         .first()
     )
     if position is None:
         return None
     current = position.current_version
+    setting: str | None = None
     if number is None:
         if permissions.prints_working_copy(request.user, position):
             return None
-        version = current
+        version, setting = current, position.current_layout_setting
     elif current is not None and current.number == number:
-        version = current  # the version in force, loaded with the position: no query
+        # The version in force, loaded with the position: no query.
+        version, setting = current, position.current_layout_setting
     else:
         version = position.versions.filter(number=number).first()
     if version is not None:
@@ -83,13 +88,13 @@ def _stored_version_pdf(request: HttpRequest, pk: int, number: int | None) -> Ht
     suffix = f"-{version.label}.pdf"
     filename = sheet_filename(version.title, version.code).removesuffix(".pdf") + suffix
     if settings.PDF_X_ACCEL_PREFIX:  # nginx sends the file from its internal location
-        name = printing.stored_copy_name(version, one_off)
+        name = printing.stored_copy_name(version, one_off, department_setting=setting)
         if name is None:
             return None
         response = HttpResponse(content_type="application/pdf")
         response["X-Accel-Redirect"] = settings.PDF_X_ACCEL_PREFIX + quote(name)
         return attachment(response, filename)
-    pdf = printing.stored_copy(version, one_off)
+    pdf = printing.stored_copy(version, one_off, department_setting=setting)
     if pdf is None:
         return None
     return attachment(HttpResponse(pdf, content_type="application/pdf"), filename)
