@@ -19,15 +19,12 @@ class PermissionsBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a request, loaded with their role codes in the same query
-        (``permissions.with_roles``): the request's permission rules then cost one query fewer.
+        (``permissions.signed_in_user``, its SQL compiled once per process): the request's
+        permission rules then cost one query fewer.
         Inactive users are refused as by ``ModelBackend``; ``django.contrib.auth.get_user``
         still checks the session's password hash afterwards."""
-        users = permissions.with_roles(get_user_model()._default_manager.all())
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = permissions.signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None) -> set[str]:
         return set()

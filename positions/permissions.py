@@ -39,6 +39,7 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from jobdesc.prepared import PreparedQuery
 from positions.models import (
     Acknowledgement,
     Assignment,
@@ -131,6 +132,24 @@ def with_roles(users: QuerySet[User]) -> QuerySet[User]:
     )
 
 
+# The signed-in user with their roles, and the positions a user holds now: read on every
+# request, so compiled once per process (``jobdesc.prepared``: the same SQL, no compiling).
+_SIGNED_IN_USER = PreparedQuery(lambda pk: with_roles(User.objects.filter(pk=pk)), [int])
+_HELD_POSITIONS = PreparedQuery(
+    lambda user_id: Assignment.objects.current()
+    .filter(employee__user_id=user_id, employee__left_on__isnull=True)
+    .values_list("position_id", "position__department_id"),
+    [int],
+)
+
+
+def signed_in_user(pk: int) -> User | None:
+    """The user ``pk`` loaded ``with_roles`` (the authentication backend's ``get_user``: one
+    query, its SQL compiled once per process), None when there is none."""
+    found = _SIGNED_IN_USER.objects(int(pk))
+    return found[0] if found else None
+
+
 def _roles(user: User) -> frozenset[str]:
     """The user's role codes: from ``with_roles``' columns when the user was loaded with them,
     else one query."""
@@ -142,8 +161,7 @@ def _roles(user: User) -> frozenset[str]:
 
 def _compute_access(user: User) -> Access:
     roles = _roles(user)
-    held = Assignment.objects.current().filter(employee__user=user, employee__left_on__isnull=True)
-    held_positions = dict(held.values_list("position_id", "position__department_id"))
+    held_positions: dict[int, int] = dict(_HELD_POSITIONS.rows(user.pk))
     if user.is_superuser:
         edit: AllOr = None
     elif HR_EDITOR in roles:
