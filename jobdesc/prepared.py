@@ -78,7 +78,8 @@ class PreparedQuery:
         the QuerySet would."""
         compiled = self._compile(using)
         model, sql = compiled[0], compiled[1]
-        return list(model._default_manager.db_manager(using).raw(sql, self._params(compiled, arguments)))
+        manager = model._default_manager.db_manager(using)
+        return list(manager.raw(sql, self._params(compiled, arguments)))
 
     def rows(self, *arguments: int | str, using: str = "default") -> list[tuple]:
         """The rows as the database returns them (no field conversion: for ints and strings)."""

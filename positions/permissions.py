@@ -31,9 +31,9 @@ positions held (plus the editor scopes of an HR editor).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, Group, User
@@ -87,7 +87,18 @@ class Access:
     roles: frozenset[str]  # role codes (HR_EDITOR …)
     edit_departments: AllOr  # departments whose positions the user edits (HR 编辑)
     draft_departments: AllOr  # departments whose unpublished positions the user sees
-    held_positions: frozenset[int]  # positions the user holds now
+    # The positions the user holds now (position → its department), read when first asked
+    # (a manager's drafts need them at once; a stored PDF for an employee never does).
+    load_held: Callable[[], dict[int, int]] = field(default=dict, repr=False, compare=False)
+
+    @cached_property
+    def held(self) -> dict[int, int]:
+        """The positions the user holds now, each with its department."""
+        return self.load_held()
+
+    @property
+    def held_positions(self) -> frozenset[int]:
+        return frozenset(self.held)
 
     @property
     def is_hr_editor(self) -> bool:
@@ -102,7 +113,7 @@ class Access:
         return AUDITOR in self.roles
 
 
-NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset(), frozenset())
+NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset())
 
 
 def _subtrees(roots: set[int]) -> frozenset[int]:
@@ -136,9 +147,11 @@ def with_roles(users: QuerySet[User]) -> QuerySet[User]:
 # request, so compiled once per process (``jobdesc.prepared``: the same SQL, no compiling).
 _SIGNED_IN_USER = PreparedQuery(lambda pk: with_roles(User.objects.filter(pk=pk)), [int])
 _HELD_POSITIONS = PreparedQuery(
-    lambda user_id: Assignment.objects.current()
-    .filter(employee__user_id=user_id, employee__left_on__isnull=True)
-    .values_list("position_id", "position__department_id"),
+    lambda user_id: (
+        Assignment.objects.current()
+        .filter(employee__user_id=user_id, employee__left_on__isnull=True)
+        .values_list("position_id", "position__department_id")
+    ),
     [int],
 )
 
@@ -161,7 +174,11 @@ def _roles(user: User) -> frozenset[str]:
 
 def _compute_access(user: User) -> Access:
     roles = _roles(user)
-    held_positions: dict[int, int] = dict(_HELD_POSITIONS.rows(user.pk))
+    user_id = user.pk
+
+    def load_held() -> dict[int, int]:
+        return dict(_HELD_POSITIONS.rows(user_id))
+
     if user.is_superuser:
         edit: AllOr = None
     elif HR_EDITOR in roles:
@@ -169,19 +186,25 @@ def _compute_access(user: User) -> Access:
         edit = _subtrees(scopes) if scopes else None
     else:
         edit = frozenset()
+    held: dict[int, int] | None = None
     if edit is None:
         drafts: AllOr = None
+    elif MANAGER in roles:
+        held = load_held()
+        drafts = edit | _subtrees(set(held.values()))
     else:
-        managed = _subtrees(set(held_positions.values())) if MANAGER in roles else frozenset()
-        drafts = edit | managed
-    return Access(
+        drafts = edit
+    rules = Access(
         authenticated=True,
         superuser=user.is_superuser,
         roles=roles,
         edit_departments=edit,
         draft_departments=drafts,
-        held_positions=frozenset(held_positions),
+        load_held=load_held,
     )
+    if held is not None:
+        rules.__dict__["held"] = held  # read already: the cached_property's value
+    return rules
 
 
 def access(user: User | AnonymousUser) -> Access:
@@ -862,19 +885,7 @@ def can_view_history(user: User | AnonymousUser, position: Position) -> bool:
 
 def _held_departments(user: User | AnonymousUser) -> frozenset[int]:
     """Departments of the positions the user holds now (cached with the user's access)."""
-    rules = access(user)
-    if not rules.held_positions:
-        return frozenset()
-    cached = getattr(user, "_jobdesc_held_departments", None)
-    if cached is None or cached[0] is not rules:
-        departments = frozenset(
-            Position.objects.filter(pk__in=rules.held_positions).values_list(
-                "department_id", flat=True
-            )
-        )
-        cached = (rules, departments)
-        user._jobdesc_held_departments = cached
-    return cached[1]
+    return frozenset(access(user).held.values())
 
 
 def _department_and_ancestors(department: Department) -> set[int]:

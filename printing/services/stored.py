@@ -37,9 +37,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import F
 
+from jobdesc.prepared import PreparedQuery
 from jobdesc.storage import StorageUnavailable
 from positions.layouts import LAYOUTS, STANDARD, Layout
-from positions.models import CompanyProfile, Version
+from positions.models import CompanyProfile, Position, Version
 from positions.services.layout import templates_fingerprint
 from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
@@ -184,6 +185,41 @@ def store_version_pdf(
     data = render_sheet_pdf(sheet, company, in_process=in_process, layout=layout)
     _keep(version, name, data, layout.key)
     return StoredPdf(name, rendered=True)
+
+
+# The version in force of a position, with what serving its stored PDF needs besides: its
+# position's state (who may read it: ``permissions.can_view_position``) and its department's
+# layout setting. Read on most PDF downloads, so compiled once per process.
+_VERSION_IN_FORCE = PreparedQuery(
+    lambda pk: (
+        Version.objects.filter(position_id=pk, position__current_version_id=F("pk"))
+        .defer("sheet")  # a stored copy is served without its sheet
+        .annotate(
+            position_status=F("position__status"),
+            position_department_id=F("position__department_id"),
+            layout_setting=F("department__sheet_layout"),
+        )
+    ),
+    [int],
+)
+
+
+def version_in_force(position_pk: int) -> Version | None:
+    """The version in force of position ``position_pk`` (None: nothing published yet, or no
+    such position), in one query. ``version.position`` is the position as far as deciding who
+    may read it needs (pk, status, department, version in force) — not for saving;
+    ``version.layout_setting``: its department's ``sheet_layout``."""
+    found = _VERSION_IN_FORCE.objects(position_pk)
+    if not found:
+        return None
+    version = found[0]
+    version.position = Position(
+        pk=version.position_id,
+        status=version.position_status,
+        department_id=version.position_department_id,
+        current_version=version,
+    )
+    return version
 
 
 def _copy_name(version: Version, one_off_key: str, department_setting: str | None) -> str:
