@@ -231,6 +231,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "positions.context_processors.abilities",
             ],
+            # {% nav_url %}: the navigation bar's links, reversed once per process.
+            "libraries": {"navigation": "jobdesc.templatetags.navigation"},
         },
     },
 ]
