@@ -23,9 +23,12 @@ model permissions (``positions.change_department``) are answered by ``has_admin_
 for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
 ``user.has_perm``: permissions stored in the database grant nothing.
 
-The rules are computed once per request and user (``access(user)``) from two small queries:
-the roles (none when the user was loaded ``with_roles``, as the signed-in user is) and the
-positions held (plus the editor scopes of an HR editor).
+The rules are computed once per request and user (``access(user)``), never kept across
+requests (a withdrawn role applies at the next one): the roles come with the signed-in user
+(``with_roles``, read by the authentication backend; one query for any other user), an HR
+editor's scopes are one query, and the positions held one more, made only when something asks
+(a manager's drafts, 我的职位 in the navigation bar) — a stored PDF for an employee never does.
+The reads every request makes run SQL compiled once per process (``jobdesc.prepared``).
 """
 
 from __future__ import annotations
@@ -143,8 +146,9 @@ def with_roles(users: QuerySet[User]) -> QuerySet[User]:
     )
 
 
-# The signed-in user with their roles, and the positions a user holds now: read on every
-# request, so compiled once per process (``jobdesc.prepared``: the same SQL, no compiling).
+# The signed-in user with their roles, the positions a user holds now and an HR editor's
+# scopes: read on every request, so compiled once per process (``jobdesc.prepared``: the same
+# SQL as the QuerySet, without compiling it each time).
 _SIGNED_IN_USER = PreparedQuery(lambda pk: with_roles(User.objects.filter(pk=pk)), [int])
 _HELD_POSITIONS = PreparedQuery(
     lambda user_id: (
@@ -152,6 +156,10 @@ _HELD_POSITIONS = PreparedQuery(
         .filter(employee__user_id=user_id, employee__left_on__isnull=True)
         .values_list("position_id", "position__department_id")
     ),
+    [int],
+)
+_EDITOR_SCOPES = PreparedQuery(
+    lambda user_id: EditorScope.objects.filter(user_id=user_id).values_list("department_id"),
     [int],
 )
 
@@ -182,7 +190,7 @@ def _compute_access(user: User) -> Access:
     if user.is_superuser:
         edit: AllOr = None
     elif HR_EDITOR in roles:
-        scopes = set(user.editor_scopes.values_list("department_id", flat=True))
+        scopes = {department_id for (department_id,) in _EDITOR_SCOPES.rows(user.pk)}
         edit = _subtrees(scopes) if scopes else None
     else:
         edit = frozenset()
