@@ -276,10 +276,10 @@ def test_position_list_anonymous_is_redirected_to_login(client):
 def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_queries, count):
     make_positions(count)
 
-    # session, user, the user's access (roles, held positions, editor scopes), departments,
-    # count, the page's ids (sorted narrow), the page rows (with department, parent and
-    # superior), the navigation's 待办 count.
-    with django_assert_num_queries(10):
+    # session, user with roles, the user's access (held positions, editor scopes),
+    # departments, count, the page's ids (sorted narrow), the page rows (with department,
+    # parent and superior), the navigation's 待办 count.
+    with django_assert_num_queries(9):
         response = hr_client.get(list_url())
 
     assert response.status_code == 200
