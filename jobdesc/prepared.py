@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 
 # Values no caller passes: a negative pk, a string with a NUL.
-_INT_SENTINEL = -7_318_926_450_000
+_INT_SENTINEL = -2_147_000_000  # inside 32 bits: PostgreSQL empties out-of-range lookups
 _STR_SENTINEL = "\x00prepared-argument-"
 
 
