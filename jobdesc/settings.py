@@ -233,6 +233,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "positions.context_processors.abilities",
             ],
+            # {% nav_url %}: the navigation bar's links, reversed once per process.
+            "libraries": {"navigation": "jobdesc.templatetags.navigation"},
         },
     },
 ]
@@ -471,6 +473,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000, 
 # people.middleware.SessionIdleMiddleware renews it while the person keeps working.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# Sessions live in the database (the only truth: a signed-out session is gone for every worker
+# and server at once); jobdesc.sessions reads the row without compiling a query each request.
+SESSION_ENGINE = "jobdesc.sessions"
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "people.middleware.SessionIdleMiddleware",

@@ -17,6 +17,15 @@ from positions import permissions
 class PermissionsBackend(ModelBackend):
     """Authenticates like ``ModelBackend``; permissions come from ``positions.permissions``."""
 
+    def get_user(self, user_id):
+        """The signed-in user of a request, loaded with their role codes in the same query
+        (``permissions.signed_in_user``, its SQL compiled once per process): the request's
+        permission rules then cost one query fewer.
+        Inactive users are refused as by ``ModelBackend``; ``django.contrib.auth.get_user``
+        still checks the session's password hash afterwards."""
+        user = permissions.signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_user_permissions(self, user_obj, obj=None) -> set[str]:
         return set()
 

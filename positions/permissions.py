@@ -23,20 +23,26 @@ model permissions (``positions.change_department``) are answered by ``has_admin_
 for the ModelAdmins and, through ``positions.backends.PermissionsBackend``, for
 ``user.has_perm``: permissions stored in the database grant nothing.
 
-The rules are computed once per request and user (``access(user)``) from three small queries
-(the roles are one of them).
+The rules are computed once per request and user (``access(user)``), never kept across
+requests (a withdrawn role applies at the next one): the roles come with the signed-in user
+(``with_roles``, read by the authentication backend; one query for any other user), an HR
+editor's scopes are one query, and the positions held one more, made only when something asks
+(a manager's drafts, 我的职位 in the navigation bar) — a stored PDF for an employee never does.
+The reads every request makes run SQL compiled once per process (``jobdesc.prepared``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from jobdesc.prepared import PreparedQuery
 from positions.models import (
     Acknowledgement,
     Assignment,
@@ -84,7 +90,18 @@ class Access:
     roles: frozenset[str]  # role codes (HR_EDITOR …)
     edit_departments: AllOr  # departments whose positions the user edits (HR 编辑)
     draft_departments: AllOr  # departments whose unpublished positions the user sees
-    held_positions: frozenset[int]  # positions the user holds now
+    # The positions the user holds now (position → its department), read when first asked
+    # (a manager's drafts need them at once; a stored PDF for an employee never does).
+    load_held: Callable[[], dict[int, int]] = field(default=dict, repr=False, compare=False)
+
+    @cached_property
+    def held(self) -> dict[int, int]:
+        """The positions the user holds now, each with its department."""
+        return self.load_held()
+
+    @property
+    def held_positions(self) -> frozenset[int]:
+        return frozenset(self.held)
 
     @property
     def is_hr_editor(self) -> bool:
@@ -99,7 +116,7 @@ class Access:
         return AUDITOR in self.roles
 
 
-NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset(), frozenset())
+NO_ACCESS = Access(False, False, frozenset(), frozenset(), frozenset())
 
 
 def _subtrees(roots: set[int]) -> frozenset[int]:
@@ -113,30 +130,89 @@ def _subtrees(roots: set[int]) -> frozenset[int]:
     return frozenset(found)
 
 
+def _role_flag(code: str) -> str:
+    return f"_jobdesc_role_{code}"
+
+
+def with_roles(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` with their role codes read in the same query (one ``EXISTS`` per role), so
+    that ``access(user)`` needs no query of its own for them. The authentication backend loads
+    the signed-in user this way on every request (``positions.backends``)."""
+    return users.annotate(
+        **{
+            _role_flag(code): Exists(Role.objects.filter(code=code, group__user=OuterRef("pk")))
+            for code in ROLES
+        }
+    )
+
+
+# The signed-in user with their roles, the positions a user holds now and an HR editor's
+# scopes: read on every request, so compiled once per process (``jobdesc.prepared``: the same
+# SQL as the QuerySet, without compiling it each time).
+_SIGNED_IN_USER = PreparedQuery(lambda pk: with_roles(User.objects.filter(pk=pk)), [int])
+_HELD_POSITIONS = PreparedQuery(
+    lambda user_id: (
+        Assignment.objects.current()
+        .filter(employee__user_id=user_id, employee__left_on__isnull=True)
+        .values_list("position_id", "position__department_id")
+    ),
+    [int],
+)
+_EDITOR_SCOPES = PreparedQuery(
+    lambda user_id: EditorScope.objects.filter(user_id=user_id).values_list("department_id"),
+    [int],
+)
+
+
+def signed_in_user(pk: int) -> User | None:
+    """The user ``pk`` loaded ``with_roles`` (the authentication backend's ``get_user``: one
+    query, its SQL compiled once per process), None when there is none."""
+    found = _SIGNED_IN_USER.objects(int(pk))
+    return found[0] if found else None
+
+
+def _roles(user: User) -> frozenset[str]:
+    """The user's role codes: from ``with_roles``' columns when the user was loaded with them,
+    else one query."""
+    flags = [getattr(user, _role_flag(code), None) for code in ROLES]  # request.user is lazy
+    if None not in flags:
+        return frozenset(code for code, held in zip(ROLES, flags, strict=True) if held)
+    return frozenset(user.groups.filter(role__code__in=ROLES).values_list("role__code", flat=True))
+
+
 def _compute_access(user: User) -> Access:
-    roles = frozenset(user.groups.filter(role__code__in=ROLES).values_list("role__code", flat=True))
-    held = Assignment.objects.current().filter(employee__user=user, employee__left_on__isnull=True)
-    held_positions = dict(held.values_list("position_id", "position__department_id"))
+    roles = _roles(user)
+    user_id = user.pk
+
+    def load_held() -> dict[int, int]:
+        return dict(_HELD_POSITIONS.rows(user_id))
+
     if user.is_superuser:
         edit: AllOr = None
     elif HR_EDITOR in roles:
-        scopes = set(user.editor_scopes.values_list("department_id", flat=True))
+        scopes = {department_id for (department_id,) in _EDITOR_SCOPES.rows(user.pk)}
         edit = _subtrees(scopes) if scopes else None
     else:
         edit = frozenset()
+    held: dict[int, int] | None = None
     if edit is None:
         drafts: AllOr = None
+    elif MANAGER in roles:
+        held = load_held()
+        drafts = edit | _subtrees(set(held.values()))
     else:
-        managed = _subtrees(set(held_positions.values())) if MANAGER in roles else frozenset()
-        drafts = edit | managed
-    return Access(
+        drafts = edit
+    rules = Access(
         authenticated=True,
         superuser=user.is_superuser,
         roles=roles,
         edit_departments=edit,
         draft_departments=drafts,
-        held_positions=frozenset(held_positions),
+        load_held=load_held,
     )
+    if held is not None:
+        rules.__dict__["held"] = held  # read already: the cached_property's value
+    return rules
 
 
 def access(user: User | AnonymousUser) -> Access:
@@ -151,8 +227,12 @@ def access(user: User | AnonymousUser) -> Access:
 
 
 def forget_access(user: User) -> None:
-    """Drop the cached access (after changing the user's roles, scopes or assignments)."""
-    user.__dict__.pop("_jobdesc_access", None)
+    """Drop the cached access (after changing the user's roles, scopes or assignments); the
+    roles read with the user (``with_roles``) are dropped too, so the next ``access`` asks the
+    database again."""
+    for name in ("_jobdesc_access", *(_role_flag(code) for code in ROLES)):
+        with suppress(AttributeError):  # delattr: request.user is a lazy proxy
+            delattr(user, name)
 
 
 def _within(departments: AllOr, department_id: int | None) -> bool:
@@ -813,19 +893,7 @@ def can_view_history(user: User | AnonymousUser, position: Position) -> bool:
 
 def _held_departments(user: User | AnonymousUser) -> frozenset[int]:
     """Departments of the positions the user holds now (cached with the user's access)."""
-    rules = access(user)
-    if not rules.held_positions:
-        return frozenset()
-    cached = getattr(user, "_jobdesc_held_departments", None)
-    if cached is None or cached[0] is not rules:
-        departments = frozenset(
-            Position.objects.filter(pk__in=rules.held_positions).values_list(
-                "department_id", flat=True
-            )
-        )
-        cached = (rules, departments)
-        user._jobdesc_held_departments = cached
-    return cached[1]
+    return frozenset(access(user).held.values())
 
 
 def _department_and_ancestors(department: Department) -> set[int]:

@@ -170,9 +170,9 @@ def test_department_tree_page_query_count_does_not_grow(
 ):
     make_org(companies, departments_each, positions_each)
 
-    # session, user, all departments, all positions (with superiors), and the user's
-    # permissions (2) for the "新增职位" button: the same six whatever the organisation's size.
-    with django_assert_num_queries(6):
+    # session, user with roles, all departments, all positions (with superiors), and the
+    # positions the user holds (我的职位 in the navigation): five whatever the organisation's size.
+    with django_assert_num_queries(5):
         response = user_client.get(reverse("positions:department-tree"))
 
     assert response.status_code == 200

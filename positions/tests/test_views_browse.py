@@ -302,10 +302,10 @@ def test_position_list_anonymous_is_redirected_to_login(client):
 def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_queries, count):
     make_positions(count)
 
-    # session, user, the user's access (roles, held positions, editor scopes), departments,
-    # the page's ids (sorted narrow) with the total count beside them, the page rows (with
-    # department, parent and superior), the navigation's 待办 count.
-    with django_assert_num_queries(9):
+    # session, user with roles, the user's access (held positions, editor scopes),
+    # departments, the page's ids (sorted narrow) with the total count beside them, the page
+    # rows (with department, parent and superior), the navigation's 待办 count.
+    with django_assert_num_queries(8):
         response = hr_client.get(list_url())
 
     assert response.status_code == 200

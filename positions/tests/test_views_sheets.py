@@ -192,12 +192,12 @@ def test_position_sheet_query_count_flat_in_duties(hr_client, django_assert_num_
     large = FullPositionFactory(duties=40)
     hr_client.get(sheet_url(small))  # warm-up: session and user caches like any later request
 
-    # session, user, access (3), the position with its joins, 6 prefetched sections, holders,
-    # its published versions, the navigation's 待办 count, the print layout (the department's
-    # and 公司信息's setting in one query)
-    with django_assert_num_queries(16):
+    # session, user with roles, access (2: scopes, positions held), the position with its
+    # joins, 6 prefetched sections, holders, its published versions, the navigation's 待办
+    # count, the print layout (the department's and 公司信息's setting in one query)
+    with django_assert_num_queries(15):
         small_page = hr_client.get(sheet_url(small))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         large_page = hr_client.get(sheet_url(large))
 
     assert small_page.content.decode().count('id="duty-') == 2

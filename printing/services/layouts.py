@@ -3,7 +3,7 @@ setting taken from the cached ``company_profile`` so resolving costs at most one
 
 from __future__ import annotations
 
-from positions.layouts import Layout, UnknownLayout
+from positions.layouts import Layout, UnknownLayout, resolve_layout
 from positions.models import CompanyProfile
 from positions.services import layouts as resolving
 from positions.sheet import Sheet
@@ -15,9 +15,19 @@ one_off = resolving.one_off
 
 
 def department_layout(
-    department_id: int | None, *, one_off_key: str = "", company: CompanyProfile | None = None
+    department_id: int | None,
+    *,
+    one_off_key: str = "",
+    company: CompanyProfile | None = None,
+    department_setting: str | None = None,
 ) -> Layout:
+    """``department_setting``: the department's ``sheet_layout`` when the caller read it
+    already (with the version, ``Version.objects.with_layout_setting``): no query at all."""
     company = company if company is not None else company_profile()
+    if department_setting is not None:
+        return resolve_layout(
+            one_off=one_off_key, department=department_setting, company=company.sheet_layout
+        )
     return resolving.department_layout(
         department_id, one_off_key=one_off_key, company_layout=company.sheet_layout
     )

@@ -37,9 +37,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import F
 
+from jobdesc.prepared import PreparedQuery
 from jobdesc.storage import StorageUnavailable
 from positions.layouts import LAYOUTS, STANDARD, Layout
-from positions.models import CompanyProfile, Version
+from positions.models import CompanyProfile, Position, Version
 from positions.services.layout import templates_fingerprint
 from positions.services.versions import ReadSheet
 from positions.sheet import Sheet, build_sheet
@@ -186,16 +187,64 @@ def store_version_pdf(
     return StoredPdf(name, rendered=True)
 
 
-def stored_copy(version: Version, one_off_key: str = "") -> bytes | None:
+# The version in force of a position, with what serving its stored PDF needs besides: its
+# position's state (who may read it: ``permissions.can_view_position``) and its department's
+# layout setting. Read on most PDF downloads, so compiled once per process.
+_VERSION_IN_FORCE = PreparedQuery(
+    lambda pk: (
+        Version.objects.filter(position_id=pk, position__current_version_id=F("pk"))
+        .defer("sheet")  # a stored copy is served without its sheet
+        .annotate(
+            position_status=F("position__status"),
+            position_department_id=F("position__department_id"),
+            layout_setting=F("department__sheet_layout"),
+        )
+    ),
+    [int],
+)
+
+
+def version_in_force(position_pk: int) -> Version | None:
+    """The version in force of position ``position_pk`` (None: nothing published yet, or no
+    such position), in one query. ``version.position`` is the position as far as deciding who
+    may read it needs (pk, status, department, version in force) — not for saving;
+    ``version.layout_setting``: its department's ``sheet_layout``."""
+    found = _VERSION_IN_FORCE.objects(position_pk)
+    if not found:
+        return None
+    version = found[0]
+    version.position = Position(
+        pk=version.position_id,
+        status=version.position_status,
+        department_id=version.position_department_id,
+        current_version=version,
+    )
+    return version
+
+
+def _copy_name(version: Version, one_off_key: str, department_setting: str | None) -> str:
+    company = company_profile()
+    layout = department_layout(
+        version.department_id,
+        one_off_key=one_off_key,
+        company=company,
+        department_setting=department_setting,
+    )
+    return stored_name(version, layout_fingerprint(company, layout), layout.key)
+
+
+def stored_copy(
+    version: Version, one_off_key: str = "", *, department_setting: str | None = None
+) -> bytes | None:
     """The version's stored PDF (in the one-off layout, else its department's) when it is up
     to date, else None (never renders; also None when the storage cannot be reached).
 
     The PDF view's fast path: no sheet needs to be built to serve a stored copy; the layout
-    costs at most one light query (the department's setting; none for a one-off layout).
+    costs at most one light query (the department's setting), none when the caller passes
+    ``department_setting`` (the department's ``sheet_layout``, read with the version) or a
+    one-off layout.
     """
-    company = company_profile()
-    layout = department_layout(version.department_id, one_off_key=one_off_key, company=company)
-    name = stored_name(version, layout_fingerprint(company, layout), layout.key)
+    name = _copy_name(version, one_off_key, department_setting)
     try:
         with default_storage.open(name, "rb") as handle:
             return handle.read()
@@ -203,12 +252,12 @@ def stored_copy(version: Version, one_off_key: str = "") -> bytes | None:
         return None
 
 
-def stored_copy_name(version: Version, one_off_key: str = "") -> str | None:
+def stored_copy_name(
+    version: Version, one_off_key: str = "", *, department_setting: str | None = None
+) -> str | None:
     """The storage name of the version's up-to-date stored PDF (as ``stored_copy`` finds it),
     else None — for a web server to send the file itself (``PDF_X_ACCEL_PREFIX``)."""
-    company = company_profile()
-    layout = department_layout(version.department_id, one_off_key=one_off_key, company=company)
-    name = stored_name(version, layout_fingerprint(company, layout), layout.key)
+    name = _copy_name(version, one_off_key, department_setting)
     try:
         return name if default_storage.exists(name) else None
     except StorageUnavailable:

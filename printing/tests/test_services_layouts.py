@@ -268,6 +268,20 @@ def test_stored_copy_resolves_the_layout_in_at_most_one_light_query(
         assert printing.stored_copy(version, "c") is None  # not stored yet: never renders
 
 
+def test_stored_copy_with_the_department_setting_read_already_needs_no_query(
+    user_client, published, django_assert_num_queries
+):
+    user_client.get(pdf_url(published))
+    version = Version.objects.select_related("position").get(position=published)
+    company.company_profile()
+
+    with django_assert_num_queries(0):
+        copy = printing.stored_copy(version, department_setting="")
+    assert copy == user_client.get(pdf_url(published)).content
+    with django_assert_num_queries(0):  # another layout's copy is not stored yet
+        assert printing.stored_copy(version, department_setting="b") is None
+
+
 def test_book_prints_each_sheet_in_its_departments_layout_and_its_key_includes_them(seed):
     profile = company.company_profile()
     manager = seed_position("销售经理")

@@ -372,3 +372,50 @@ def test_prints_working_copy_only_while_a_draft_is_pending(hr_user, user, publis
     published.status = Position.Status.DRAFT
     assert permissions.prints_working_copy(hr_user, published)
     assert not permissions.prints_working_copy(user, published)  # 员工: never a draft
+
+
+# --- the stored copy's fast path: what every download of a version in force costs -----------
+
+
+def test_position_pdf_stored_copy_served_in_three_queries(
+    user_client, published, django_assert_max_num_queries
+):
+    first = user_client.get(pdf_url(published))
+    version_url = reverse("positions:version-pdf", kwargs={"pk": published.pk, "number": 1})
+
+    # The session, the user with their roles, the version in force with its position and layout.
+    with django_assert_max_num_queries(3):
+        again = user_client.get(pdf_url(published))
+    with django_assert_max_num_queries(3):
+        by_number = user_client.get(version_url)
+
+    assert again.status_code == by_number.status_code == 200
+    assert again.content == by_number.content == first.content
+    assert by_number["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_position_pdf_of_an_archived_position_is_refused_to_an_employee(user_client, published):
+    assert user_client.get(pdf_url(published)).status_code == 200  # stored
+    Position.objects.filter(pk=published.pk).update(status=Position.Status.ARCHIVED)
+    version_url = reverse("positions:version-pdf", kwargs={"pk": published.pk, "number": 1})
+
+    assert user_client.get(pdf_url(published)).status_code == 404
+    assert user_client.get(version_url).status_code == 404
+
+
+def test_version_pdf_of_a_superseded_version_is_stored_and_served_again(user_client, published):
+    Position.objects.filter(pk=published.pk).update(title="销售总监")
+    publish_version(Position.objects.get(pk=published.pk))
+    old_url = reverse("positions:version-pdf", kwargs={"pk": published.pk, "number": 1})
+
+    first = user_client.get(old_url)
+    rendered = printing.render_count()
+    again = user_client.get(old_url)
+    current = user_client.get(pdf_url(published))
+
+    assert printing.render_count() == rendered + 1  # only the new version in force rendered
+    assert again.content == first.content
+    assert "销售经理" in pdf_text(again.content)
+    assert "销售总监" in pdf_text(current.content)
+    assert again["Content-Disposition"].endswith("-V1.pdf")
+    assert current["Content-Disposition"].endswith("-V2.pdf")
