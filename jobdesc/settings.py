@@ -481,6 +481,18 @@ MIDDLEWARE.insert(
     "people.middleware.SessionIdleMiddleware",
 )
 
+# Django's cache: local memory, one per process. It holds what never changes once made (a
+# published version's rendered paper and page body, keyed by everything they show) and the API's
+# request counts; nothing in it is ever the only copy. CACHE_MAX_ENTRIES bounds it per process
+# (Django's default of 300 would let a few hundred sheets push each other out); past it, a third
+# of the entries are dropped and rendered again when next read.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
+    }
+}
+
 # PASSWORD_MIN_LENGTH: the shortest password accepted (default 10). A password must also not
 # contain the username or the person's 工号, nor be a common or an all-digit password.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10, minimum=8)

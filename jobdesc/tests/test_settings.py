@@ -87,6 +87,14 @@ def test_settings_postgres_url_selects_postgresql():
             {"DEBUG": "1", "ALLOWED_HOSTS": "a.example.com,,b"},
             "Environment variable ALLOWED_HOSTS='a.example.com,,b' has an empty entry",
         ),
+        (
+            {"DEBUG": "1", "CACHE_MAX_ENTRIES": "many"},
+            "Environment variable CACHE_MAX_ENTRIES='many' is not a whole number",
+        ),
+        (
+            {"DEBUG": "1", "CACHE_MAX_ENTRIES": "10"},
+            "Environment variable CACHE_MAX_ENTRIES='10' must be ≥ 100",
+        ),
     ],
 )
 def test_settings_bad_value_stops_startup_naming_the_variable(env, message):
