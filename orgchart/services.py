@@ -101,6 +101,8 @@ class OrgChart:
     focus_id: int | None = None  # position chart: the position
     superior_id: int | None = None  # position chart: its superior, when visible
     department: Department | None = None  # department chart: the department
+    # The departments as the chart read them: the page's 部门架构 reuses them (one query less).
+    index: DepartmentIndex | None = None
 
     @property
     def box_count(self) -> int:
@@ -312,6 +314,7 @@ class _Builder:
         self.children = children
         self.state = state
         index = index if index is not None else department_index()
+        self.index = index
         self.order = {dept.pk: n for n, (dept, _depth) in enumerate(index.preorder())}
         self.levels: dict[int, int] = {}
         self.opened: set[int] = set()
@@ -415,6 +418,7 @@ def _chart(builder: _Builder, roots: list[Node], **fields) -> OrgChart:
         state=builder.state,
         position_total=len(builder.rows),
         truncated=builder.truncated,
+        index=builder.index,
         **fields,
     )
 
@@ -555,21 +559,30 @@ def department_chart(
 # --- 部门架构: the department tree beside the chart --------------------------------------------
 
 
+# The icon of a department by kind (as positions/_department_icon.html draws it).
+DEPARTMENT_ICONS = {Department.Kind.GROUP: "bi-buildings", Department.Kind.COMPANY: "bi-building"}
+
+
 @dataclass(frozen=True)
 class DepartmentCount:
     department: Department
     depth: int
     own: int  # positions directly in the department
     total: int  # in the department and below
+    url: str = ""  # its chart
+    icon: str = "bi-people"
 
 
-def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
-    """Every department in tree order with the positions the user sees (two queries).
+def department_counts(
+    user: User | AnonymousUser, *, index: DepartmentIndex | None = None
+) -> list[DepartmentCount]:
+    """Every department in tree order with the positions the user sees (two queries; one
+    when the chart's ``index`` is handed in).
 
     Positions count where the user sees them: the working copy's department for those who
     read it, the version in force's department for everyone else.
     """
-    index = department_index()
+    index = index if index is not None else department_index()
     groups = (
         Position.objects.filter(permissions.visible_positions_q(user))
         .active()
@@ -590,8 +603,17 @@ def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
         totals[department.pk] = own.get(department.pk, 0) + sum(
             totals.get(child, 0) for child in index.children.get(department.pk, ())
         )
+    marker = 987654321  # one reverse for every department
+    url = reverse("positions:department-chart", kwargs={"pk": marker}).replace(str(marker), "{pk}")
     return [
-        DepartmentCount(department, depth, own.get(department.pk, 0), totals[department.pk])
+        DepartmentCount(
+            department,
+            depth,
+            own.get(department.pk, 0),
+            totals[department.pk],
+            url=url.format(pk=department.pk),
+            icon=DEPARTMENT_ICONS.get(department.kind, "bi-people"),
+        )
         for department, depth in preorder
     ]
 
