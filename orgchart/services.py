@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -152,8 +153,7 @@ class OrgChart:
 # --- the structure ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):  # a tuple: made 10,000 times for the organisation chart at scale
     pk: int
     parent: int | None
     department_id: int  # as the user sees it
