@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from positions.models import (
     Assignment,
@@ -721,9 +722,15 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
                 for p, sheet in zip(positions, sheets, strict=True)
             ]
         )
+        # One UPDATE … FROM the V1 rows (bulk_update's CASE with a branch per position cost a
+        # tenth of the publication's time).
+        Position.objects.filter(pk__in=chunk).update(
+            current_version=Subquery(
+                Version.objects.filter(position=OuterRef("pk"), number=1).values("pk")[:1]
+            )
+        )
         for position, version in zip(positions, created, strict=True):
             position.current_version = version
-        Position.objects.bulk_update(positions, ["current_version"])
         # The writer indexed the working copies; publishing adds the V1 rows (the working
         # copies' text is unchanged by publication).
         rows = [
