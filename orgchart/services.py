@@ -23,6 +23,7 @@ opened or closed beyond that (the page's expand/collapse links carry them). A ch
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,6 +46,11 @@ from positions.services.reading import holders_by_position
 from printing.pdf import render_html
 
 DEFAULT_DEPTH = 3
+# Drawn SVGs kept in Django's cache (see ``OrgChart.svg``); bump the revision when the drawing
+# code changes, so that a shared cache never serves the old drawing.
+SVG_REVISION = 1
+SVG_CACHE_SECONDS = 600
+SVG_CACHE_MAX_CHARS = 2_000_000
 MAX_DEPTH = 20
 MAX_BOXES = 1500  # beyond this a chart stops opening branches (and says so)
 TOO_LARGE_MESSAGE = "架构图过大，请选择部门或减少展开层级"
@@ -137,10 +144,21 @@ class OrgChart:
     ) -> str:
         """The chart as SVG; toggles link to ``base_path?<state>`` when ``interactive``."""
 
+        # The SVG is a pure function of what is drawn: kept under a digest of all of it, so a
+        # changed chart (a title, a holder, a line, a colour) is another key — nothing to
+        # invalidate. The digest costs a tenth of the drawing.
+        drawn = (SVG_REVISION, self.layout, tuple(self.cards.values()), self.title)
+        options = (base_path, link_prefix, interactive, standalone)
+        digest = hashlib.blake2b(repr((drawn, options)).encode(), digest_size=20).hexdigest()
+        key = f"orgchart:svg:{digest}"
+        svg = cache.get(key)
+        if svg is not None:
+            return svg
+
         def toggle_href(query: str) -> str:
             return f"{base_path}?{query}" if query else base_path
 
-        return orgchart.render_svg(
+        svg = orgchart.render_svg(
             self.layout,
             self.cards,
             title=self.title,
@@ -148,6 +166,9 @@ class OrgChart:
             toggle_href=toggle_href if interactive else None,
             standalone=standalone,
         )
+        if len(svg) <= SVG_CACHE_MAX_CHARS:
+            cache.set(key, svg, SVG_CACHE_SECONDS)
+        return svg
 
 
 # --- the structure ---------------------------------------------------------------------------
