@@ -41,6 +41,7 @@ def text_width(text: str, font_size: float) -> float:
     return sum(map(char_width, text)) * font_size
 
 
+@functools.lru_cache(maxsize=4096)  # a chart repeats its titles, departments and sizes
 def fit_text(text: str, max_width: float, font_size: float) -> str:
     """``text`` if it fits in ``max_width`` pixels, else its longest prefix that fits plus "…"."""
     if text_width(text, font_size) <= max_width:

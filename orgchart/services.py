@@ -23,12 +23,15 @@ opened or closed beyond that (the page's expand/collapse links carry them). A ch
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,6 +46,11 @@ from positions.services.reading import holders_by_position
 from printing.pdf import render_html
 
 DEFAULT_DEPTH = 3
+# Drawn SVGs kept in Django's cache (see ``OrgChart.svg``); bump the revision when the drawing
+# code changes, so that a shared cache never serves the old drawing.
+SVG_REVISION = 1
+SVG_CACHE_SECONDS = 600
+SVG_CACHE_MAX_CHARS = 2_000_000
 MAX_DEPTH = 20
 MAX_BOXES = 1500  # beyond this a chart stops opening branches (and says so)
 TOO_LARGE_MESSAGE = "架构图过大，请选择部门或减少展开层级"
@@ -101,6 +109,8 @@ class OrgChart:
     focus_id: int | None = None  # position chart: the position
     superior_id: int | None = None  # position chart: its superior, when visible
     department: Department | None = None  # department chart: the department
+    # The departments as the chart read them: the page's 部门架构 reuses them (one query less).
+    index: DepartmentIndex | None = None
 
     @property
     def box_count(self) -> int:
@@ -134,10 +144,21 @@ class OrgChart:
     ) -> str:
         """The chart as SVG; toggles link to ``base_path?<state>`` when ``interactive``."""
 
+        # The SVG is a pure function of what is drawn: kept under a digest of all of it, so a
+        # changed chart (a title, a holder, a line, a colour) is another key — nothing to
+        # invalidate. The digest costs a tenth of the drawing.
+        drawn = (SVG_REVISION, self.layout, tuple(self.cards.values()), self.title)
+        options = (base_path, link_prefix, interactive, standalone)
+        digest = hashlib.blake2b(repr((drawn, options)).encode(), digest_size=20).hexdigest()
+        key = f"orgchart:svg:{digest}"
+        svg = cache.get(key)
+        if svg is not None:
+            return svg
+
         def toggle_href(query: str) -> str:
             return f"{base_path}?{query}" if query else base_path
 
-        return orgchart.render_svg(
+        svg = orgchart.render_svg(
             self.layout,
             self.cards,
             title=self.title,
@@ -145,13 +166,15 @@ class OrgChart:
             toggle_href=toggle_href if interactive else None,
             standalone=standalone,
         )
+        if len(svg) <= SVG_CACHE_MAX_CHARS:
+            cache.set(key, svg, SVG_CACHE_SECONDS)
+        return svg
 
 
 # --- the structure ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):  # a tuple: made 10,000 times for the organisation chart at scale
     pk: int
     parent: int | None
     department_id: int  # as the user sees it
@@ -312,6 +335,7 @@ class _Builder:
         self.children = children
         self.state = state
         index = index if index is not None else department_index()
+        self.index = index
         self.order = {dept.pk: n for n, (dept, _depth) in enumerate(index.preorder())}
         self.levels: dict[int, int] = {}
         self.opened: set[int] = set()
@@ -415,6 +439,7 @@ def _chart(builder: _Builder, roots: list[Node], **fields) -> OrgChart:
         state=builder.state,
         position_total=len(builder.rows),
         truncated=builder.truncated,
+        index=builder.index,
         **fields,
     )
 
@@ -555,21 +580,30 @@ def department_chart(
 # --- 部门架构: the department tree beside the chart --------------------------------------------
 
 
+# The icon of a department by kind (as positions/_department_icon.html draws it).
+DEPARTMENT_ICONS = {Department.Kind.GROUP: "bi-buildings", Department.Kind.COMPANY: "bi-building"}
+
+
 @dataclass(frozen=True)
 class DepartmentCount:
     department: Department
     depth: int
     own: int  # positions directly in the department
     total: int  # in the department and below
+    url: str = ""  # its chart
+    icon: str = "bi-people"
 
 
-def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
-    """Every department in tree order with the positions the user sees (two queries).
+def department_counts(
+    user: User | AnonymousUser, *, index: DepartmentIndex | None = None
+) -> list[DepartmentCount]:
+    """Every department in tree order with the positions the user sees (two queries; one
+    when the chart's ``index`` is handed in).
 
     Positions count where the user sees them: the working copy's department for those who
     read it, the version in force's department for everyone else.
     """
-    index = department_index()
+    index = index if index is not None else department_index()
     groups = (
         Position.objects.filter(permissions.visible_positions_q(user))
         .active()
@@ -590,8 +624,17 @@ def department_counts(user: User | AnonymousUser) -> list[DepartmentCount]:
         totals[department.pk] = own.get(department.pk, 0) + sum(
             totals.get(child, 0) for child in index.children.get(department.pk, ())
         )
+    marker = 987654321  # one reverse for every department
+    url = reverse("positions:department-chart", kwargs={"pk": marker}).replace(str(marker), "{pk}")
     return [
-        DepartmentCount(department, depth, own.get(department.pk, 0), totals[department.pk])
+        DepartmentCount(
+            department,
+            depth,
+            own.get(department.pk, 0),
+            totals[department.pk],
+            url=url.format(pk=department.pk),
+            icon=DEPARTMENT_ICONS.get(department.kind, "bi-people"),
+        )
         for department, depth in preorder
     ]
 

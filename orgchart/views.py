@@ -146,7 +146,7 @@ def _page(request: HttpRequest, build: ChartBuilder) -> HttpResponse:
     if request.headers.get(PARTIAL_HEADER):
         response = render(request, "positions/_orgchart_card.html", context)
     else:
-        context["departments"] = orgchart.department_counts(request.user)
+        context["departments"] = orgchart.department_counts(request.user, index=chart.index)
         response = render(request, "positions/orgchart.html", context)
     patch_vary_headers(response, (PARTIAL_HEADER,))
     return response

@@ -445,7 +445,7 @@ class Duty(models.Model):
     class Meta:
         verbose_name = "工作职责"
         verbose_name_plural = "工作职责"
-        ordering = ["position", "rank"]
+        ordering = ["position_id", "rank"]  # by id: no join to positions and departments
         constraints = [
             models.UniqueConstraint(fields=["position", "rank"], name="positions_duty_rank_unique"),
         ]
@@ -505,7 +505,7 @@ class Qualification(models.Model):
     class Meta:
         verbose_name = "任职资格"
         verbose_name_plural = "任职资格"
-        ordering = ["position"]
+        ordering = ["position_id"]
 
     def __str__(self) -> str:
         return f"{self.position.title}的任职资格"
@@ -531,7 +531,7 @@ class Relationship(models.Model):
     class Meta:
         verbose_name = "工作关系"
         verbose_name_plural = "工作关系"
-        ordering = ["position", "order", "pk"]
+        ordering = ["position_id", "order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.party}"
@@ -551,7 +551,7 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = "关键指标"
         verbose_name_plural = "关键指标"
-        ordering = ["position", "order", "pk"]
+        ordering = ["position_id", "order", "pk"]
 
     def __str__(self) -> str:
         return self.name

@@ -25,18 +25,25 @@ def _fold(char: str) -> str:
     return lowered if len(lowered) == 1 else char
 
 
+# Full-width ASCII and the ideographic space folded to ASCII (``_fold``'s first step).
+_FULL_WIDTH = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+
+
 def normalise(text: str) -> str:
     """Lower case, full-width letters and digits folded; same length as ``text``."""
+    folded = text.translate(_FULL_WIDTH)
+    lowered = folded.lower()
+    # ``str.lower`` of a whole string equals ``_fold`` character by character unless a
+    # character lowers to several (İ) or by context (a final Σ): then one by one.
+    if len(lowered) == len(folded) and "Σ" not in folded:
+        return lowered
     return "".join(_fold(char) for char in text)
 
 
 def bigrams(normalised: str) -> set[str]:
     """Distinct two-character substrings without whitespace."""
-    return {
-        normalised[i : i + 2]
-        for i in range(len(normalised) - 1)
-        if not (normalised[i].isspace() or normalised[i + 1].isspace())
-    }
+    # ``str.split()`` splits at exactly the characters ``str.isspace`` knows.
+    return {word[i : i + 2] for word in normalised.split() for i in range(len(word) - 1)}
 
 
 def _is_han(char: str) -> bool:

@@ -248,3 +248,18 @@ def test_chart_query_count_does_not_grow_with_size(employee_user):
             orgchart.department_counts(employee_user)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_chart_svg_drawn_again_shows_a_new_holder_and_a_new_title_at_once(seed, hr_user):
+    manager = Position.objects.get(code="FZ-XS-001")
+    clerk = Position.objects.get(code="FZ-XS-101")
+    first = orgchart.position_chart(hr_user, manager.pk).svg(base_path="/org/")
+    assert orgchart.position_chart(hr_user, manager.pk).svg(base_path="/org/") == first
+    assert "韩新人" not in first
+    EmployeeFactory(name="韩新人", position=clerk)
+    Position.objects.filter(pk=clerk.pk).update(title="高级售楼员")
+    again = orgchart.position_chart(hr_user, manager.pk).svg(base_path="/org/")
+    assert "韩新人" in again and "高级售楼员" in again
+    # The same chart for another page (its toggles' links) is drawn for that page.
+    elsewhere = orgchart.position_chart(hr_user, manager.pk).svg(base_path="/elsewhere/")
+    assert elsewhere != again and "/elsewhere/" in elsewhere

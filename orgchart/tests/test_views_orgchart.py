@@ -54,6 +54,22 @@ def test_org_chart_page_shows_the_chart_and_the_department_tree(seed, user_clien
     assert 'href="/static/js/orgchart.js"' in page or "js/orgchart.js" in page
 
 
+def test_department_chart_page_marks_its_department_in_the_department_tree(manager, user_client):
+    sales = manager.department
+    odd = DepartmentFactory(name="<研发>&部", parent=sales.parent)
+    html = user_client.get(chart_url("department-chart", pk=sales.pk)).content.decode()
+    sales_url = chart_url("department-chart", pk=sales.pk)
+    marked = html.split(f'href="{sales_url}" aria-current="page"', 1)
+    assert len(marked) == 2  # the current department, and only it, is the current page
+    assert 'active"' in marked[0].rsplit("<a ", 1)[1]
+    total = Position.objects.filter(department=sales).exclude(current_version=None).count()
+    assert f'title="销售部：本部门 {total} 个职位，含下级部门共 {total} 个"' in marked[1]
+    assert f'<span class="badge rounded-pill ms-auto oc-dept-count">{total}</span>' in marked[1]
+    assert "&lt;研发&gt;&amp;部" in html and "<研发>" not in html
+    odd_url = chart_url("department-chart", pk=odd.pk)
+    assert f'href="{odd_url}" aria-current' not in html and f'href="{odd_url}"' in html
+
+
 def test_position_chart_page_links_each_box_to_its_sheet(manager, user_client):
     clerk = Position.objects.get(code="FZ-XS-101")
     EmployeeFactory(name="林员工", position=clerk)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 import pytest
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from reversion.models import Version as Revision
 
 from positions.models import (
@@ -636,3 +638,50 @@ def test_create_sheets_refuses_a_superior_that_does_not_exist(db):
     with pytest.raises(ValidationError, match="第 NOBOSS-1 号：所选直接上级职位不存在。"):
         sheets.create_sheets(writes=[write], comment="生成模拟数据")
     assert not Position.objects.filter(code="NOBOSS-1").exists()
+
+
+def test_create_sheets_refuses_a_code_already_stored_in_chinese_and_writes_nothing(db):
+    department = DepartmentFactory()
+    FullPositionFactory(code="HELD-1", title="销售经理", department=department)
+    with pytest.raises(
+        ValidationError, match=r"第 HELD-1 号：.*职位编号“HELD-1”已被“销售经理”使用。"
+    ):
+        sheets.create_sheets(
+            writes=[
+                _new_created_sheet(department, "NEW-1"),
+                _new_created_sheet(department, "HELD-1"),
+            ],
+            comment="生成模拟数据",
+        )
+    assert not Position.objects.filter(code="NEW-1").exists()
+
+
+def test_create_sheets_refuses_a_department_that_does_not_exist(db):
+    department = DepartmentFactory()
+    gone = DepartmentFactory()
+    gone_id = gone.pk
+    gone.delete()
+    missing = _new_created_sheet(department, "NODEPT-1")
+    missing.content.fields["department_id"] = gone_id
+    with pytest.raises(ValidationError, match="第 NODEPT-1 号：所选部门不存在。"):
+        sheets.create_sheets(writes=[missing], comment="生成模拟数据")
+    assert not Position.objects.filter(code="NODEPT-1").exists()
+
+
+def test_create_sheets_query_count_does_not_grow_with_the_batch(db):
+    department = DepartmentFactory()
+    sheets.create_sheets(writes=[_new_created_sheet(department, "WARM-1")], comment="预热")
+    with CaptureQueriesContext(connection) as two:
+        sheets.create_sheets(
+            writes=[_new_created_sheet(department, f"TWO-{n}") for n in range(2)], comment="两份"
+        )
+    with CaptureQueriesContext(connection) as many:
+        sheets.create_sheets(
+            writes=[_new_created_sheet(department, f"MANY-{n}") for n in range(30)], comment="多份"
+        )
+
+    def lookups(context):  # SQLite splits a long INSERT by its variable limit: not counted
+        return [q["sql"] for q in context.captured_queries if not q["sql"].startswith("INSERT")]
+
+    assert len(lookups(many)) == len(lookups(two))
+    assert Position.objects.filter(code__startswith="MANY-").count() == 30
