@@ -12,6 +12,11 @@ is measured at the client, queueing included) against, one after another:
     stored PDF (the version's PDF from local disk), search 销售, position list, org chart,
     我的职位
 
+Each measured run follows 3 s of unmeasured warm-up on the same page: the static floor alone
+sends several thousand requests per worker, past `max_requests`, and a replaced worker would
+otherwise import the apps and fill its caches inside the next page's figures (the column
+`recycled` counts workers replaced during each measured run).
+
 Printed: req/s, p50/p99 latency and errors (non-2xx/3xx answers and socket errors) of each,
 each page's throughput as a ratio to the floor, the RSS of every gunicorn and render process
 after the run, and the load average (the machine is shared: read the figures beside it).
@@ -63,6 +68,7 @@ PDF_LABEL, PDF_LABEL_S3 = "已存 PDF（本地磁盘）", "已存 PDF（S3，经
 TARGET_SHEET_RPS, TARGET_SHEET_P99_MS = 200.0, 250.0
 TARGET_PDF_RPS = 500.0
 TARGET_FLOOR_RATIO = 0.25
+WARM_UP_SECONDS = 3
 
 
 @dataclass
@@ -430,10 +436,16 @@ def main() -> None:
                 f"(deploy/gunicorn.conf.py), signed in as {USERNAME}; load average before "
                 f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}."
             )
-            results = [
-                run_wrk(label, urls[key], cookie, args.seconds, args.connections)
-                for label, key, _expect in targets
-            ]
+            results, replaced = [], []
+            for label, key, _expect in targets:
+                if not args.smoke:
+                    # Unmeasured warm-up: a worker that max_requests replaced during the run
+                    # before (the static floor alone sends ~7,000 requests per worker) imports
+                    # the apps and fills its caches here, not in the measured run.
+                    run_wrk(label, urls[key], cookie, WARM_UP_SECONDS, args.connections)
+                workers = set(_children(server.pid))
+                results.append(run_wrk(label, urls[key], cookie, args.seconds, args.connections))
+                replaced.append(len(workers - set(_children(server.pid))))
             load = os.getloadavg()
             memory = process_memory(server.pid)
         finally:
@@ -444,13 +456,17 @@ def main() -> None:
     floor = results[0].rps
     print(
         f"\n{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
-        f"{'errors':>8}{'× floor':>9}"
+        f"{'errors':>8}{'× floor':>9}{'recycled':>10}"
     )
-    for r in results:
+    for r, gone in zip(results, replaced, strict=True):
         print(
             f"{pad(r.label, 22)}{r.rps:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.requests:>10}"
-            f"{r.errors:>8}{r.rps / floor:>9.2f}"
+            f"{r.errors:>8}{r.rps / floor:>9.2f}{gone:>10}"
         )
+    print(
+        f"(recycled: workers replaced by max_requests during that measured run; every run "
+        f"but --smoke's follows {WARM_UP_SECONDS} s of unmeasured warm-up on the same page)"
+    )
     print("\nMemory after the run (RSS):")
     for role, pid, rss in memory:
         print(f"  {role:<20} pid {pid:<8} {rss:7.1f} MB")

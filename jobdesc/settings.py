@@ -161,8 +161,10 @@ def env_database(name: str, default: str) -> dict:
         ) from exc
     if scheme != "sqlite" and not config.get("NAME"):
         raise ImproperlyConfigured(f"Environment variable {name}={raw!r} names no database.")
-    if scheme == "sqlite":
-        config["CONN_MAX_AGE"] = 0
+    # SQLite keeps its connection per thread for a minute too: opening one per request (Django
+    # registers its SQL functions and runs init_command each time) held the sheet page to 137
+    # req/s in bench/load.py, 240 with the connection kept. Each request still runs in its own
+    # transactions, so it reads what other threads and processes committed.
     return config
 
 

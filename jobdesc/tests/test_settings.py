@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from jobdesc.settings import env_database
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 PROBE = (
@@ -295,3 +297,12 @@ def test_settings_half_configured_s3_stops_startup(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_settings_database_connections_are_kept_between_requests_on_sqlite_and_postgresql(
+    monkeypatch,
+):
+    monkeypatch.setenv("TEST_DB_URL", "sqlite:////tmp/jobdesc-kept.sqlite3")
+    assert env_database("TEST_DB_URL", "")["CONN_MAX_AGE"] == 60
+    monkeypatch.setenv("TEST_DB_URL", "postgres://u:p@db.internal:5432/jobdesc")
+    assert env_database("TEST_DB_URL", "")["CONN_MAX_AGE"] == 60
