@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 
-import boto3
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -262,18 +261,7 @@ def s3_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def s3_bucket(s3_server) -> str:
-    name = f"jobdesc-test-{os.environ.get('CI_SUITE') or 'local'}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint,
-        aws_access_key_id=s3_server.access_key,
-        aws_secret_access_key=s3_server.secret_key,
-        region_name="us-east-1",
-    )
-    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
-    if name not in existing:
-        client.create_bucket(Bucket=name)
-    return name
+    return s3_server.ensure_bucket(f"jobdesc-test-{os.environ.get('CI_SUITE') or 'local'}")
 
 
 def s3_storage_setting(endpoint: str, access_key: str, secret_key: str, bucket: str) -> dict:

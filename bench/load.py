@@ -120,17 +120,10 @@ def start_s3(tmp: Path) -> tuple[dict[str, str], int]:
     """A throw-away SeaweedFS S3 server (scripts/seaweedfs.py, as the tests use) with one
     bucket: the S3_* settings of the site, and the pid to stop."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    import boto3
     import seaweedfs
 
     server = seaweedfs.start(tmp / "seaweedfs")
-    boto3.client(
-        "s3",
-        endpoint_url=server.endpoint,
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        region_name="us-east-1",
-    ).create_bucket(Bucket="jobdesc-load")
+    server.ensure_bucket("jobdesc-load")
     settings = {
         "S3_BUCKET": "jobdesc-load",
         "S3_ENDPOINT_URL": server.endpoint,
@@ -143,14 +136,11 @@ def start_s3(tmp: Path) -> tuple[dict[str, str], int]:
 def presigned_pdf_url(s3: dict[str, str], tmp: Path) -> str:
     """A presigned GET URL (10 minutes) of the PDF just stored in the bucket: what a 302 from
     the PDF view would send the browser to."""
-    import boto3
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import seaweedfs
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3["S3_ENDPOINT_URL"],
-        aws_access_key_id=s3["S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=s3["S3_SECRET_ACCESS_KEY"],
-        region_name="us-east-1",
+    client = seaweedfs.client(
+        s3["S3_ENDPOINT_URL"], s3["S3_ACCESS_KEY_ID"], s3["S3_SECRET_ACCESS_KEY"]
     )
     stored = [
         item

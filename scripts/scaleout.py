@@ -46,7 +46,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import boto3
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,23 +102,15 @@ class Site:
     def start_s3(self) -> None:
         server = seaweedfs.start(self.tmp / "seaweedfs")
         self.weed_pid = server.pid
-        bucket = "jobdesc-scaleout"
-        boto3.client(
-            "s3",
-            endpoint_url=server.endpoint,
-            aws_access_key_id=server.access_key,
-            aws_secret_access_key=server.secret_key,
-            region_name="us-east-1",
-        ).create_bucket(Bucket=bucket)
         self.s3 = server
-        self.bucket = bucket
+        self.bucket = server.ensure_bucket("jobdesc-scaleout")
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
             "DEBUG": "0",
             "SECRET_KEY": "scaleout-" + "k" * 50,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "S3_BUCKET": bucket,
+            "S3_BUCKET": self.bucket,
             "S3_ENDPOINT_URL": server.endpoint,
             "S3_ACCESS_KEY_ID": server.access_key,
             "S3_SECRET_ACCESS_KEY": server.secret_key,
@@ -129,14 +120,7 @@ class Site:
         }
 
     def s3_objects(self, prefix: str = "") -> list[str]:
-        client = boto3.client(
-            "s3",
-            endpoint_url=self.s3.endpoint,
-            aws_access_key_id=self.s3.access_key,
-            aws_secret_access_key=self.s3.secret_key,
-            region_name="us-east-1",
-        )
-        answer = client.list_objects_v2(Bucket=self.bucket, Prefix=prefix)
+        answer = self.s3.client().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
         return [item["Key"] for item in answer.get("Contents", [])]
 
     def manage(self, *args: str, env: dict | None = None) -> str:

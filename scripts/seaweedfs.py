@@ -53,6 +53,17 @@ class SeaweedFS:
     def env(self) -> dict[str, str]:
         return {ENDPOINT: self.endpoint, ACCESS_KEY: self.access_key, SECRET_KEY: self.secret_key}
 
+    def client(self):
+        """A boto3 S3 client of this server."""
+        return client(self.endpoint, self.access_key, self.secret_key)
+
+    def ensure_bucket(self, name: str) -> str:
+        """Create the bucket ``name`` unless it exists; returns ``name``."""
+        s3 = self.client()
+        if name not in {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}:
+            s3.create_bucket(Bucket=name)
+        return name
+
 
 def weed_binary() -> str:
     """``weed`` beside this Python (the virtualenv's bin), else on PATH."""
@@ -79,18 +90,24 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def _answers(endpoint: str, access_key: str, secret_key: str) -> bool:
-    """Whether S3 answers a signed ListBuckets (SeaweedFS opens the port before it serves)."""
-    client = boto3.client(
+def client(endpoint: str, access_key: str, secret_key: str, **options):
+    """A boto3 S3 client of the server at ``endpoint`` (``options``: boto3's, e.g. config)."""
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
         region_name="us-east-1",
-        config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}),
+        **options,
     )
+
+
+def _answers(endpoint: str, access_key: str, secret_key: str) -> bool:
+    """Whether S3 answers a signed ListBuckets (SeaweedFS opens the port before it serves)."""
+    config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1})
+    s3 = client(endpoint, access_key, secret_key, config=config)
     try:
-        client.list_buckets()
+        s3.list_buckets()
     except Exception:  # not up yet: refused, reset, 5xx while the filer starts
         return False
     return True
