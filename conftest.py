@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -24,10 +27,13 @@ from scripts import seaweedfs
 pytest_plugins = ["people.tests.slapd"]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Tests create many users; the production hasher's slowness is its point, not theirs."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Tests create many users; the production hasher's slowness is its point, not theirs.
+    For the whole session, so that module-scoped fixtures' users (the permission matrix's) and
+    the browser tests' sign-ins are fast too (PBKDF2: 0.23 s of CPU per password)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 # --- what the data migrations made, after a transactional test's flush -------------------------
@@ -200,14 +206,63 @@ def _is_transactional(item: pytest.Item) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Within each run of one module's tests (after pytest-django's own ordering), the tests
-    that use the shared seed go last, so the seed is loaded once per module at most."""
+    that use the shared seed go last, so the seed is loaded once per module at most. In a
+    pytest-xdist process the modules come heaviest first (see ``_module_seconds``)."""
     runs: list[list[pytest.Item]] = []
     for item in items:
         if runs and runs[-1][0].module is getattr(item, "module", None):
             runs[-1].append(item)
         else:
             runs.append([item])
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        weight = _module_seconds(items)
+        runs.sort(key=lambda run: -weight[run[0].nodeid.split("::", 1)[0]])  # stable
     items[:] = [item for run in runs for item in sorted(run, key=_uses_seed)]
+
+
+BROWSER_TESTS = "positions/tests/browser/"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadfile: the browser modules are one unit of work, run by one process after
+    the other, while the other processes run the rest. A browser test waits on Chromium for
+    much of its time; two of them at once, each with its own Chromium, only slowed each other
+    down (the browser tests alone: 85 s in two processes at 105 % CPU)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # noqa: PLC0415 — only with pytest-xdist
+
+    class OneBrowserAtATime(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return BROWSER_TESTS if module.startswith(BROWSER_TESTS) else module
+
+    return OneBrowserAtATime(config, log)
+
+
+# pytest-xdist (--dist loadfile, --no-loadscope-reorder in pytest.ini) hands each process the
+# next module in collection order as it finishes one. With the modules heaviest first, the last
+# ones are short and both processes end together; in plain order a browser module that comes
+# last keeps one process busy for half a minute while the other has finished. The seconds are
+# a recent run's (.ci/test-durations.json, `make test-durations`); a module not in it counts
+# 0.02 s per test.
+DURATIONS_FILE = Path(__file__).resolve().parent / ".ci" / "test-durations.json"
+
+
+def _module_seconds(items: list[pytest.Item]) -> Counter[str]:
+    try:
+        known = json.loads(DURATIONS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    weight: Counter[str] = Counter()
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        if module not in known:
+            weight[module] += 0.02
+    for module, seconds in known.items():
+        if isinstance(seconds, int | float):
+            weight[module] = seconds
+    return weight
 
 
 @pytest.hookimpl(tryfirst=True)
