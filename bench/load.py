@@ -341,6 +341,24 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (0 when it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_split(before: dict[int, float], after: dict[int, float]) -> str:
+    """Each worker's share of the workers' CPU between two samples, largest first ("52:48").
+    wrk's keep-alive connections stay with the worker that accepted them; when one gthread
+    worker accepted most of them it serves most of the run while the other idles."""
+    used = sorted((after[pid] - before.get(pid, 0.0) for pid in after), reverse=True)
+    total = sum(used)
+    return ":".join(f"{100 * u / total:.0f}" for u in used) if total > 0 else "-"
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -426,7 +444,7 @@ def main() -> None:
                 f"(deploy/gunicorn.conf.py), signed in as {USERNAME}; load average before "
                 f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}."
             )
-            results, replaced = [], []
+            results, replaced, splits = [], [], []
             for label, key, _expect in targets:
                 if not args.smoke:
                     # Unmeasured warm-up: a worker that max_requests replaced during the run
@@ -434,8 +452,11 @@ def main() -> None:
                     # the apps and fills its caches here, not in the measured run.
                     run_wrk(label, urls[key], cookie, WARM_UP_SECONDS, args.connections)
                 workers = set(_children(server.pid))
+                cpu = {pid: _cpu_seconds(pid) for pid in workers}
                 results.append(run_wrk(label, urls[key], cookie, args.seconds, args.connections))
-                replaced.append(len(workers - set(_children(server.pid))))
+                now = set(_children(server.pid))
+                replaced.append(len(workers - now))
+                splits.append(worker_split(cpu, {pid: _cpu_seconds(pid) for pid in now}))
             load = os.getloadavg()
             memory = process_memory(server.pid)
         finally:
@@ -446,16 +467,17 @@ def main() -> None:
     floor = results[0].rps
     print(
         f"\n{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
-        f"{'errors':>8}{'× floor':>9}{'recycled':>10}"
+        f"{'errors':>8}{'× floor':>9}{'recycled':>10}{'CPU split':>11}"
     )
-    for r, gone in zip(results, replaced, strict=True):
+    for r, gone, split in zip(results, replaced, splits, strict=True):
         print(
             f"{pad(r.label, 22)}{r.rps:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.requests:>10}"
-            f"{r.errors:>8}{r.rps / floor:>9.2f}{gone:>10}"
+            f"{r.errors:>8}{r.rps / floor:>9.2f}{gone:>10}{split:>11}"
         )
     print(
         f"(recycled: workers replaced by max_requests during that measured run; every run "
-        f"but --smoke's follows {WARM_UP_SECONDS} s of unmeasured warm-up on the same page)"
+        f"but --smoke's follows {WARM_UP_SECONDS} s of unmeasured warm-up on the same page. "
+        f"CPU split: each worker's share of the workers' CPU in that run, largest first)"
     )
     print("\nMemory after the run (RSS):")
     for role, pid, rss in memory:

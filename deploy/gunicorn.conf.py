@@ -19,11 +19,15 @@ timeout = 120
 graceful_timeout = 30
 keepalive = 5
 # Replace a worker (and its render process) now and then to cap memory, staggered: each worker
-# draws its own limit between 4,000 and 6,000 requests, so the workers (which serve about as
-# many requests each) are not replaced at the same moment — a new worker imports Django and the
-# apps again, seconds on a loaded machine, and with 2000 ± 200 both went at once under load.
-max_requests = 4000
-max_requests_jitter = 2000
+# draws its own limit between 50,000 and 75,000 requests, so the workers (which serve about as
+# many requests each) are not replaced at the same moment. A new worker imports Django and the
+# apps again (about 1.5 s of CPU), so the limit must be far above what a worker serves in a
+# minute: at 4,000-6,000 a worker serving stored PDFs at 500 req/s was replaced every ten
+# seconds, which halved the PDF throughput and put restarts into its p99 (bench/load.py, README
+# "Performance"). The worker's own memory is bounded anyway (Django's cache by
+# CACHE_MAX_ENTRIES, WeasyPrint in the render process, replaced after PDF_RENDER_MAX_RENDERS).
+max_requests = 50000
+max_requests_jitter = 25000
 accesslog = "-"
 errorlog = "-"
 # X-Forwarded-* are trusted from the local nginx only (gunicorn's default, stated here).
