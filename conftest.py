@@ -30,8 +30,8 @@ pytest_plugins = ["people.tests.slapd"]
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Tests create many users; the production hasher's slowness is its point, not theirs.
-    For the whole session, so that module-scoped fixtures' users (the permission matrix's) and
-    the browser tests' sign-ins are fast too (PBKDF2: 0.23 s of CPU per password)."""
+    For the whole session, so that module-scoped fixtures' users (the permission matrix's) are
+    made with it too (PBKDF2: 0.23 s of CPU per password)."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
@@ -216,11 +216,18 @@ def pytest_collection_modifyitems(items):
             runs.append([item])
     if os.environ.get("PYTEST_XDIST_WORKER"):
         weight = _module_seconds(items)
-        runs.sort(key=lambda run: -weight[run[0].nodeid.split("::", 1)[0]])  # stable
+        runs.sort(key=lambda run: -weight[_module_of(run[0])])  # stable
     items[:] = [item for run in runs for item in sorted(run, key=_uses_seed)]
 
 
 BROWSER_TESTS = "positions/tests/browser/"
+
+
+def _module_of(item_or_nodeid: pytest.Item | str) -> str:
+    """The test module's path of a test (``positions/tests/test_x.py``), as xdist's loadfile
+    groups them."""
+    nodeid = item_or_nodeid if isinstance(item_or_nodeid, str) else item_or_nodeid.nodeid
+    return nodeid.split("::", 1)[0]
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -234,7 +241,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class OneBrowserAtATime(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
+            module = _module_of(nodeid)
             return BROWSER_TESTS if module.startswith(BROWSER_TESTS) else module
 
     return OneBrowserAtATime(config, log)
@@ -256,7 +263,7 @@ def _module_seconds(items: list[pytest.Item]) -> Counter[str]:
         known = {}
     weight: Counter[str] = Counter()
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
+        module = _module_of(item)
         if module not in known:
             weight[module] += 0.02
     for module, seconds in known.items():
