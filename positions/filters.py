@@ -17,7 +17,19 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.forms import BoundField
 from django.forms.utils import flatatt
@@ -57,6 +69,62 @@ class RankOf(Func):
     template = "((%(expressions)s)::integer)"
     arg_joiner = "::jsonb ->> "
     output_field = IntegerField()
+
+
+@dataclass(frozen=True)
+class TreeOrder:
+    """The list sorted by department: ``department`` (the shown department's field or
+    annotation) ranked by its place in ``preorder``; every department not in it ranks last, all
+    together (then by code)."""
+
+    department: str
+    preorder: tuple[int, ...]
+    descending: bool
+
+    def groups(self, present: set[int | None]) -> list[list[int | None]]:
+        """The departments of ``present`` as the sort meets them: one group per rank."""
+        ranked = set(self.preorder)
+        groups: list[list[int | None]] = [[pk] for pk in self.preorder if pk in present]
+        unranked = [pk for pk in present if pk not in ranked]
+        if unranked:
+            groups.append(unranked)
+        return groups[::-1] if self.descending else groups
+
+
+def tree_page(
+    queryset: QuerySet[Position], tree: TreeOrder, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """``[offset, offset + limit)`` of ``queryset`` (ordered by ``tree``, then code, title and
+    id) and its total, without sorting every row: one grouped query counts the rows of each
+    department (the total is their sum), then the page is read from the departments it spans
+    alone, in the queryset's own order. At 100,000 positions the sort of every visible row
+    by its department's rank was the list's whole cost."""
+    counts: dict[int | None, int] = dict(
+        queryset.order_by()
+        .values_list(tree.department)
+        .annotate(listed=Count("pk"))
+        .values_list(tree.department, "listed")
+    )
+    total = sum(counts.values())
+    start = end = None
+    seen = 0
+    spanned: list[int | None] = []
+    for group in tree.groups(set(counts)):
+        size = sum(counts[pk] for pk in group)
+        if seen + size > offset and seen < offset + limit:
+            start = offset - seen if start is None else start
+            spanned.extend(group)
+        seen += size
+        if seen >= offset + limit:
+            break
+    if start is None:
+        return [], total
+    end = start + limit
+    known = [pk for pk in spanned if pk is not None]
+    within = Q(**{f"{tree.department}__in": known})
+    if None in spanned:
+        within |= Q(**{f"{tree.department}__isnull": True})
+    return list(queryset.filter(within).values_list("pk", flat=True)[start:end]), total
 
 
 class GradeFilter(django_filters.Filter):
@@ -197,6 +265,7 @@ class PositionFilter(django_filters.FilterSet):
         super().__init__(data if data is not None else {}, *args, **kwargs)
         self.index: DepartmentIndex = department_index()
         self.filters["department"].extra["choices"] = self.index.options()
+        self._tree: TreeOrder | None = None  # set by sorted() for the department order
 
     def filter_fields(self) -> list[FilterField]:
         """The form's fields with their widgets as Bootstrap form controls (``form-select`` /
@@ -329,6 +398,22 @@ class PositionFilter(django_filters.FilterSet):
         self.is_valid()
         return self.form.cleaned_data.get("sort") or DEFAULT_SORT
 
+    def ids_and_total(self, offset: int, limit: int) -> tuple[list[int], int]:
+        """The ids of the filtered, sorted positions ``[offset, offset + limit)`` and how many
+        there are in all, in at most two queries: by department order, ``tree_page``; by
+        code or title, the ids beside a window count."""
+        queryset = self.qs
+        if self._tree is not None:
+            return tree_page(queryset, self._tree, offset, limit)
+        rows = list(
+            queryset.annotate(listed_total=Window(Count("pk"))).values_list("pk", "listed_total")[
+                offset : offset + limit
+            ]
+        )
+        if not rows:  # past the end: the window had no row to count on
+            return [], queryset.count() if offset else 0
+        return [pk for pk, _total in rows], rows[0][1]
+
     def sorted(self, queryset: QuerySet[Position], sort: str) -> QuerySet[Position]:
         descending = sort.startswith("-")
         key = sort.removeprefix("-")
@@ -354,6 +439,7 @@ class PositionFilter(django_filters.FilterSet):
                     output_field=IntegerField(),
                 )
             fields = [tree_order, code, title, "pk"]
+            self._tree = TreeOrder(department, tuple(preorder), descending)
         if descending:
             fields = [f"-{f}" if isinstance(f, str) else f.desc() for f in fields[:1]] + fields[1:]
         return queryset.order_by(*fields)

@@ -146,7 +146,11 @@ class PositionListView(APIView):
     )
     def get(self, request: Request) -> Response:
         listed = listed_positions(request)
-        filterset = PositionFilter(request.query_params, queryset=listed, request=request)
+        filterset = PositionFilter(
+            request.query_params,
+            queryset=listed_positions(request, superior=False),
+            request=request,
+        )
         if not filterset.is_valid():
             raise ValidationError([m for messages in filterset.errors.values() for m in messages])
         paginator = self.pagination_class()

@@ -89,29 +89,37 @@ def with_filled(queryset: QuerySet[Position]) -> QuerySet[Position]:
     return queryset.annotate(filled=Coalesce(Subquery(holders), 0))
 
 
-def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) -> QuerySet:
+def with_shown_labels(
+    queryset: QuerySet[Position], user: User | AnonymousUser, *, superior: bool = True
+) -> QuerySet:
     """Annotate what ``user`` is shown of each position: its working copy or its version.
 
     ``reads_working`` (bool), ``shown_title``, ``shown_code``, ``shown_department_id`` and
-    ``shown_superior_title`` / ``shown_superior_id``: people without draft rights see the
-    version in force.
+    (unless ``superior`` is false) ``shown_superior_title`` / ``shown_superior_id``: people
+    without draft rights see the version in force. The superior's title joins the superior's
+    row even where a query does not select it, and that join alone keeps PostgreSQL from
+    answering a count from an index: queries that filter, sort and count leave it out.
     """
     rule = permissions.working_copy_q(user)
     if not rule or rule == Q(pk__in=[]):
         # Everyone's working copy (unscoped HR) or no one's: plain columns, no CASE per row.
         working = not rule
         prefix = "" if working else "current_version__"
-        superior = (
+        superior_title = (
             "reports_to__title"
             if working
             else "current_version__reports_to__current_version__title"
         )
-        return queryset.annotate(
+        queryset = queryset.annotate(
             reads_working=Value(working, output_field=BooleanField()),
             shown_title=F(f"{prefix}title"),
             shown_code=F(f"{prefix}code"),
             shown_department_id=F(f"{prefix}department_id"),
-            shown_superior_title=F(superior),
+        )
+        if not superior:
+            return queryset
+        return queryset.annotate(
+            shown_superior_title=F(superior_title),
             shown_superior_id=F("reports_to_id" if working else "current_version__reports_to_id"),
         )
     working = working_q(user)
@@ -120,11 +128,15 @@ def with_shown_labels(queryset: QuerySet[Position], user: User | AnonymousUser) 
     def shown(working_value, version_value) -> Case:
         return Case(When(working, then=working_value), default=version_value)
 
-    return queryset.annotate(
+    queryset = queryset.annotate(
         reads_working=reads_working_case(user),
         shown_title=shown(F("title"), F("current_version__title")),
         shown_code=shown(F("code"), F("current_version__code")),
         shown_department_id=shown(F("department_id"), F("current_version__department_id")),
+    )
+    if not superior:
+        return queryset
+    return queryset.annotate(
         # The superior as the reader knows it: the working copy's link or the version's, named
         # by the superior's working copy or its version in force, by the same rule.
         shown_superior_title=Case(

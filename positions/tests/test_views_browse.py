@@ -303,9 +303,10 @@ def test_position_list_query_count_does_not_grow(hr_client, django_assert_num_qu
     make_positions(count)
 
     # session, user with roles, the user's access (held positions, editor scopes),
-    # departments, the page's ids (sorted narrow) with the total count beside them, the page
-    # rows (with department, parent and superior), the navigation's 待办 count.
-    with django_assert_num_queries(8):
+    # departments, the number of positions per department (the total), the page's ids from the
+    # departments the page spans, the page rows (with department, parent and superior), the
+    # navigation's 待办 count.
+    with django_assert_num_queries(9):
         response = hr_client.get(list_url())
 
     assert response.status_code == 200

@@ -7,10 +7,12 @@ sees the positions ``positions.permissions`` lets them read; the reads come from
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -130,22 +132,27 @@ def department_layout(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(department)
 
 
-def listed_positions(request: HttpRequest) -> QuerySet[Position]:
-    """Positions the user may see, with staffing and what the user is shown of each."""
+def listed_positions(request: HttpRequest, *, superior: bool = True) -> QuerySet[Position]:
+    """Positions the user may see, with staffing and what the user is shown of each (the
+    superior too unless ``superior`` is false: the filters, sort and counts do not need it)."""
     positions = (
         Position.objects.filter(permissions.visible_positions_q(request.user))
         .select_related("department__parent", "reports_to", "current_version__department__parent")
         # Long texts the table does not show stay in the database (narrower rows to sort).
         .defer(*LONG_TEXTS, "current_version__sheet")
     )
-    return with_shown_labels(with_filled(positions), request.user)
+    return with_shown_labels(with_filled(positions), request.user, superior=superior)
 
 
 def position_list(request: HttpRequest) -> HttpResponse:
     listed = listed_positions(request)
-    filterset = PositionFilter(request.GET, queryset=listed, request=request)
+    filterset = PositionFilter(
+        request.GET, queryset=listed_positions(request, superior=False), request=request
+    )
     # Sort and page the ids alone (narrow rows), then load the page's 50 positions in full.
-    page_obj, page_notice = paginate_ids(filterset.qs, request.GET.get("page"))
+    page_obj, page_notice = paginate_ids(
+        filterset.qs, filterset.ids_and_total, request.GET.get("page")
+    )
     ids = list(page_obj.object_list)
     loaded = {position.pk: position for position in listed.filter(pk__in=ids)}
     page_obj.object_list = [loaded[pk] for pk in ids if pk in loaded]
@@ -166,33 +173,30 @@ def position_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def paginate_ids(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
-    """``paginate`` for the ids of ``queryset``'s rows: the page's ids and the total count in
-    one query (a window count beside the sorted ids), the count alone only past the end."""
+def paginate_ids(
+    queryset: QuerySet,
+    ids_and_total: Callable[[int, int], tuple[list[int], int]],
+    raw_number: str | None,
+) -> tuple[Page, str]:
+    """``paginate`` for the ids of ``queryset``'s rows: ``ids_and_total(offset, limit)`` gives
+    the page's ids and the total count together; past the end, the last page."""
     number = 1 if raw_number in (None, "") else parse_id(raw_number)
     notice = ""
     if number is None or number < 1:
         number, notice = 1, f"页码“{raw_number}”无效，已显示第 1 页。"
     paginator = Paginator(queryset, POSITIONS_PER_PAGE)
-    ids, total = _ids_and_total(queryset, number)
+    ids, total = ids_and_total((number - 1) * POSITIONS_PER_PAGE, POSITIONS_PER_PAGE)
     if not ids and number > 1:  # past the end (or an empty result): the last page
-        total = queryset.count()
         last = max(1, -(-total // POSITIONS_PER_PAGE))
         notice = f"第 {number} 页不存在，已显示最后一页（第 {last} 页）。"
         number = last
-        ids, total = _ids_and_total(queryset, number) if total else ([], 0)
+        ids, total = (
+            ids_and_total((number - 1) * POSITIONS_PER_PAGE, POSITIONS_PER_PAGE)
+            if total
+            else ([], 0)
+        )
     paginator.count = total  # known: the paginator does not count again
     return Page(ids, number, paginator), notice
-
-
-def _ids_and_total(queryset: QuerySet, number: int) -> tuple[list[int], int]:
-    offset = (number - 1) * POSITIONS_PER_PAGE
-    rows = list(
-        queryset.annotate(listed_total=Window(Count("pk"))).values_list("pk", "listed_total")[
-            offset : offset + POSITIONS_PER_PAGE
-        ]
-    )
-    return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
 
 
 def paginate(queryset: QuerySet, raw_number: str | None) -> tuple[Page, str]:
