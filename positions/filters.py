@@ -317,7 +317,10 @@ class PositionFilter(django_filters.FilterSet):
             return queryset
         user = getattr(self.request, "user", None)
         department = "department__name"
-        if "shown_department_id" in queryset.query.annotations:
+        reads_working = queryset.query.annotations.get("reads_working")
+        if isinstance(reads_working, Value):  # the same for every position: no CASE, no join
+            department = "department__name" if reads_working.value else f"{VERSION}department__name"
+        elif reads_working is not None:
             department = "shown_department_name"
             queryset = queryset.annotate(
                 shown_department_name=Case(
