@@ -18,14 +18,6 @@ threads = 4
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
-# nginx's `keepalive_requests` for gunicorn: a kept-alive connection is closed (the response says
-# "Connection: close") after this many requests, and the client's next connection goes to
-# whichever worker accepts it first, usually the less busy one. Without it a connection stays
-# with the worker that accepted it for as long as it is used: wrk's 32 connections (or nginx's
-# idle upstream connections) could all sit on one worker while the other idled (bench/load.py's
-# `CPU split` column: 98:2, half the throughput). A new connection costs well under a
-# millisecond on loopback, once per this many requests.
-KEEPALIVE_REQUESTS = 100
 # Replace a worker (and its render process) now and then to cap memory, staggered: each worker
 # draws its own limit between 50,000 and 75,000 requests, so the workers (which serve about as
 # many requests each) are not replaced at the same moment. A new worker imports Django and the
@@ -36,15 +28,6 @@ KEEPALIVE_REQUESTS = 100
 # CACHE_MAX_ENTRIES, WeasyPrint in the render process, replaced after PDF_RENDER_MAX_RENDERS).
 max_requests = 50000
 max_requests_jitter = 25000
-
-
-def pre_request(worker, req):
-    """Close the connection after its KEEPALIVE_REQUESTS-th request (gunicorn's default hook
-    only logs the request at debug level, which our log level never shows)."""
-    if req.req_number >= KEEPALIVE_REQUESTS:
-        req.must_close = True
-
-
 accesslog = "-"
 errorlog = "-"
 # X-Forwarded-* are trusted from the local nginx only (gunicorn's default, stated here).

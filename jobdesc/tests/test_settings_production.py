@@ -253,22 +253,3 @@ def test_production_bad_value_stops_startup_naming_the_variable(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
-
-
-def test_production_keepalive_connection_closed_after_keepalive_requests(server):
-    name = server.hashed("css/sheet.css")
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    answers = []
-    for _ in range(100):
-        connection.request(
-            "GET", f"/static/{name}", headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
-        )
-        response = connection.getresponse()
-        response.read()
-        answers.append((response.status, response.getheader("Connection")))
-    connection.close()
-
-    # One connection serves 100 requests (deploy/gunicorn.conf.py KEEPALIVE_REQUESTS), the
-    # hundredth answer closing it so that the client's next connection may go to another worker.
-    assert answers[:99] == [(200, "keep-alive")] * 99
-    assert answers[99] == (200, "close")
