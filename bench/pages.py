@@ -312,16 +312,21 @@ def main() -> None:
         print(json.dumps(_measure_all(args.runs), ensure_ascii=False))
         return
     _ensure_data()
+    load_before = os.getloadavg()
     if connection.vendor != "postgresql":
         print(f"Warning: measuring on {connection.vendor}, not PostgreSQL.")
     rows = _measure_all(args.runs)
     big = None if args.smoke else _measure_100k(args.runs)
-    print(f"Pages at {POSITIONS} positions on {connection.vendor}; median of {args.runs} runs.")
+    print(
+        f"Pages at {POSITIONS} positions on {connection.vendor}; median of {args.runs} runs; "
+        f"load average before {' '.join(f'{x:.2f}' for x in load_before)}, after "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)."
+    )
     if big is None and not args.smoke:
         print(f"({DATABASE_100K} does not exist: 100,000 positions not measured.)")
     header = f"{'page':<34}{'who':<6}{'median ms':>10}{'CPU ms':>8}{'queries':>9}  status"
     if big is not None:
-        header += f"{'100k ms':>9}{'queries':>9}"
+        header += f"{'100k ms':>9}{'CPU ms':>8}{'queries':>9}"
     print(header + "  note")
     failures = []
     for n, row in enumerate(rows):
@@ -335,9 +340,9 @@ def main() -> None:
         if big is not None:
             other = big[n] if len(big) == len(rows) else None
             if other is None:
-                line += f"{'—':>9}{'—':>9}"
+                line += f"{'—':>9}{'—':>8}{'—':>9}"
             else:
-                line += f"{other['ms']:>9.1f}{other['queries']:>9}"
+                line += f"{other['ms']:>9.1f}{other['cpu']:>8.1f}{other['queries']:>9}"
                 if not args.smoke and other["ms"] > TARGET_100K_MS:
                     failures.append(f"{label} ({who}, 100k)")
         print(f"{line}  {row['note']}{'' if ok else '  ← over target'}")
