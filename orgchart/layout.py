@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -308,6 +309,19 @@ def layout(tree: Node | Sequence[Node], spacing: Spacing | None = None) -> Layou
     width = max(box.x + box.w for box in boxes) + sp.margin
     height = max(box.y + box.h for box in boxes) + sp.margin
     return Layout(boxes=boxes, edges=edges, width=width, height=height)
+
+
+def tree_digest(tree: Node | Sequence[Node], spacing: Spacing | None = None) -> str:
+    """A digest of everything ``layout`` reads: every node's key, size and place in the tree,
+    and the spacing. Equal digests, equal layouts (the same code)."""
+    roots = [tree] if isinstance(tree, Node) else list(tree)
+    parts = [repr(spacing or Spacing()), str(len(roots))]
+    stack = roots[::-1]
+    while stack:  # preorder with each node's number of children: the shape, unambiguously
+        node = stack.pop()
+        parts.append(f"{node.key}\x00{node.width!r}\x00{node.height!r}\x00{len(node.children)}")
+        stack.extend(node.children[::-1])
+    return hashlib.blake2b("\x01".join(parts).encode(), digest_size=20).hexdigest()
 
 
 def overlaps(boxes: Iterable[tuple[float, float, float, float]]) -> list[tuple[int, int]]:

@@ -24,7 +24,8 @@ opened or closed beyond that (the page's expand/collapse links carry them). A ch
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict, deque
+import threading
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -112,6 +113,9 @@ class OrgChart:
     department: Department | None = None  # department chart: the department
     # The departments as the chart read them: the page's 部门架构 reuses them (one query less).
     index: DepartmentIndex | None = None
+    # ``layout.tree_digest`` of what was laid out ("" when not known): stands for the layout
+    # in the SVG's cache key (the layout is a function of it).
+    layout_digest: str = ""
 
     @property
     def box_count(self) -> int:
@@ -148,7 +152,12 @@ class OrgChart:
         # The SVG is a pure function of what is drawn: kept under a digest of all of it, so a
         # changed chart (a title, a holder, a line, a colour) is another key — nothing to
         # invalidate. The digest costs a tenth of the drawing.
-        drawn = (SVG_REVISION, self.layout, tuple(self.cards.values()), self.title)
+        drawn = (
+            SVG_REVISION,
+            self.layout_digest or self.layout,
+            tuple(self.cards.values()),
+            self.title,
+        )
         options = (base_path, link_prefix, interactive, standalone)
         digest = hashlib.blake2b(repr((drawn, options)).encode(), digest_size=20).hexdigest()
         key = f"orgchart:svg:{digest}"
@@ -481,10 +490,45 @@ def _state(depth: int, expand: Iterable[int], collapse: Iterable[int]) -> ChartS
     )
 
 
+class _Layouts:
+    """The latest layouts, in this process, by ``layout.tree_digest`` of what was laid out.
+
+    A layout is a pure function of its tree (the boxes' keys and sizes and who is below whom),
+    so the digest of the tree is the whole key: a changed chart is another key. Laying out a
+    thousand boxes costs ~10 ms of CPU; a Layout is immutable, so the same object is handed to
+    every request that draws that tree. At most ``size`` layouts are kept (least recently used
+    dropped); charts are capped at ``settings.ORGCHART_MAX_BOXES`` boxes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: OrderedDict[str, Layout] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, roots: list[Node]) -> tuple[Layout, str]:
+        digest = orgchart.tree_digest(roots)
+        with self.lock:
+            kept = self.kept.get(digest)
+            if kept is not None:
+                self.kept.move_to_end(digest)
+                return kept, digest
+        laid_out = orgchart.layout(roots)
+        with self.lock:
+            self.kept[digest] = laid_out
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return laid_out, digest
+
+
+LAYOUTS = _Layouts(size=32)
+
+
 def _chart(builder: _Builder, roots: list[Node], **fields) -> OrgChart:
+    laid_out, digest = LAYOUTS.get(roots)
     return OrgChart(
         cards=builder.cards,
-        layout=orgchart.layout(roots),
+        layout=laid_out,
+        layout_digest=digest,
         legend=builder.legend(),
         state=builder.state,
         position_total=len(builder.rows),
