@@ -225,6 +225,21 @@ def test_chart_layout_reused_for_the_same_boxes_and_laid_out_again_for_a_new_one
     assert "案场主管" in again.svg() and "案场主管" not in first.svg()
 
 
+def test_organisation_chart_draws_a_reporting_cycle_once_from_its_first_position(hr_user):
+    # A cycle written around clean() (the writer refuses one): still drawn, each box once.
+    company = DepartmentFactory(name="循环公司", kind=Department.Kind.COMPANY)
+    first = PositionFactory(title="甲岗", department=company, status="draft")
+    second = PositionFactory(title="乙岗", department=company, reports_to=first, status="draft")
+    PositionFactory(title="丙岗", department=company, reports_to=second, status="draft")
+    Position.objects.filter(pk=first.pk).update(reports_to=second)
+    chart = orgchart.organisation_chart(hr_user, depth=20)
+    assert [card.title for card in chart.cards.values()].count("甲岗") == 1
+    assert below(chart, "甲岗") == {"乙岗"} and below(chart, "乙岗") == {"丙岗"}
+    assert card_of(chart, "甲岗").level == 0 and card_of(chart, "丙岗").level == 2
+    chart = orgchart.position_chart(hr_user, second.pk, depth=20)
+    assert below(chart, "乙岗") == {"甲岗", "丙岗"} and chart.shown_count == 3
+
+
 # --- a generated organisation ---------------------------------------------------------------
 
 
