@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -146,26 +147,41 @@ class _Sub:
             extent[1] += dx
 
     def occupy(self, left: float, right: float, top: float, bottom: float, band: float) -> None:
+        # The hottest loop of a large chart (a stack's spine spans thousands of bands): plain
+        # comparisons, not min()/max() calls.
         first = math.floor(top / band)
         last = max(first, math.ceil(bottom / band) - 1)
+        contour = self.contour
         for index in range(first, last + 1):
-            extent = self.contour.get(index)
+            extent = contour.get(index)
             if extent is None:
-                self.contour[index] = [left, right]
+                contour[index] = [left, right]
             else:
-                extent[0] = min(extent[0], left)
-                extent[1] = max(extent[1], right)
+                if left < extent[0]:
+                    extent[0] = left
+                if right > extent[1]:
+                    extent[1] = right
 
     def absorb(self, other: _Sub) -> None:
+        """Take ``other``'s boxes, connectors and contour (``other`` is used up: its contour
+        may become this one's)."""
         self.boxes.extend(other.boxes)
         self.edges.extend(other.edges)
-        for index, (left, right) in other.contour.items():
-            extent = self.contour.get(index)
+        contour, smaller = self.contour, other.contour
+        if len(smaller) > len(contour):
+            # The union is the same either way round: merge the smaller contour into the
+            # larger (a subtree's contour was copied band by band at every level above it).
+            contour, smaller = smaller, contour
+            self.contour = contour
+        for index, (left, right) in smaller.items():
+            extent = contour.get(index)
             if extent is None:
-                self.contour[index] = [left, right]
+                contour[index] = [left, right]
             else:
-                extent[0] = min(extent[0], left)
-                extent[1] = max(extent[1], right)
+                if left < extent[0]:
+                    extent[0] = left
+                if right > extent[1]:
+                    extent[1] = right
 
 
 def _gap_shift(left: _Sub, right: _Sub, gap: float) -> float:
@@ -293,6 +309,19 @@ def layout(tree: Node | Sequence[Node], spacing: Spacing | None = None) -> Layou
     width = max(box.x + box.w for box in boxes) + sp.margin
     height = max(box.y + box.h for box in boxes) + sp.margin
     return Layout(boxes=boxes, edges=edges, width=width, height=height)
+
+
+def tree_digest(tree: Node | Sequence[Node], spacing: Spacing | None = None) -> str:
+    """A digest of everything ``layout`` reads: every node's key, size and place in the tree,
+    and the spacing. Equal digests, equal layouts (the same code)."""
+    roots = [tree] if isinstance(tree, Node) else list(tree)
+    parts = [repr(spacing or Spacing()), str(len(roots))]
+    stack = roots[::-1]
+    while stack:  # preorder with each node's number of children: the shape, unambiguously
+        node = stack.pop()
+        parts.append(f"{node.key}\x00{node.width!r}\x00{node.height!r}\x00{len(node.children)}")
+        stack.extend(node.children[::-1])
+    return hashlib.blake2b("\x01".join(parts).encode(), digest_size=20).hexdigest()
 
 
 def overlaps(boxes: Iterable[tuple[float, float, float, float]]) -> list[tuple[int, int]]:

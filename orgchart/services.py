@@ -24,7 +24,8 @@ opened or closed beyond that (the page's expand/collapse links carry them). A ch
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict, deque
+import threading
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -32,7 +33,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In, Lookup
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -40,9 +43,8 @@ from django.utils import timezone
 from orgchart import layout as orgchart
 from orgchart.layout import Card, CardKind, ChartState, Layout, Node
 from positions import permissions
-from positions.models import Department, Position, Version
+from positions.models import Assignment, Department, Position, Version
 from positions.org import DepartmentIndex, department_index
-from positions.services.reading import holders_by_position
 from printing.pdf import render_html
 
 DEFAULT_DEPTH = 3
@@ -111,6 +113,9 @@ class OrgChart:
     department: Department | None = None  # department chart: the department
     # The departments as the chart read them: the page's 部门架构 reuses them (one query less).
     index: DepartmentIndex | None = None
+    # ``layout.tree_digest`` of what was laid out ("" when not known): stands for the layout
+    # in the SVG's cache key (the layout is a function of it).
+    layout_digest: str = ""
 
     @property
     def box_count(self) -> int:
@@ -147,7 +152,12 @@ class OrgChart:
         # The SVG is a pure function of what is drawn: kept under a digest of all of it, so a
         # changed chart (a title, a holder, a line, a colour) is another key — nothing to
         # invalidate. The digest costs a tenth of the drawing.
-        drawn = (SVG_REVISION, self.layout, tuple(self.cards.values()), self.title)
+        drawn = (
+            SVG_REVISION,
+            self.layout_digest or self.layout,
+            tuple(self.cards.values()),
+            self.title,
+        )
         options = (base_path, link_prefix, interactive, standalone)
         digest = hashlib.blake2b(repr((drawn, options)).encode(), digest_size=20).hexdigest()
         key = f"orgchart:svg:{digest}"
@@ -174,13 +184,44 @@ class OrgChart:
 # --- the structure ---------------------------------------------------------------------------
 
 
-class _Row(NamedTuple):  # a tuple: made 10,000 times for the organisation chart at scale
-    pk: int
-    parent: int | None
-    department_id: int  # as the user sees it
+class _Structure(NamedTuple):
+    """The visible positions' reporting lines and departments, as the user sees them.
+
+    Two dicts of ints rather than a record per position: the organisation chart reads all
+    100,000 at scale, and dicts holding only ints are not tracked by Python's garbage
+    collector — 100,000 small records were, and the collections they set off cost as much
+    again as reading them (~80 ms of CPU).
+    """
+
+    parents: dict[int, int | None]  # position id → its superior's id
+    departments: dict[int, int]  # position id → its department's id
 
 
-def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, _Row]:
+class _AnyOf(In):
+    """``id IN (…)`` of ids or an id subquery; on PostgreSQL ``id = ANY(ARRAY(…))``.
+
+    A chart reads a department's positions, their versions and holders out of 100,000: with
+    ``IN`` PostgreSQL knows how many rows to expect and hash-joins them against a sequential
+    scan of all the versions or employees (or of every position, 10–20 ms each); an array
+    built at run time counts as a few rows, so each is looked up by its index (~1–3 ms for a
+    thousand). The same rows either way.
+    """
+
+    def get_prep_lookup(self):
+        if isinstance(self.rhs, list):  # ids: In's per-value preparation cost a chart ~5 ms
+            return [int(pk) for pk in self.rhs]
+        return super().get_prep_lookup()
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if self.rhs_is_direct_value():
+            ids = list(self.rhs)
+            return f"{lhs} = ANY(ARRAY(SELECT unnest(%s::bigint[])))", (*lhs_params, ids)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def _structure(user: User | AnonymousUser, scope: Q | Lookup | None = None) -> _Structure:
     """Visible, unarchived positions (id, superior id, department as seen), in one query."""
     rows = (
         Position.objects.filter(permissions.visible_positions_q(user))
@@ -196,7 +237,8 @@ def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, 
     )
     if scope is not None:
         rows = rows.filter(scope)
-    result: dict[int, _Row] = {}
+    parents: dict[int, int | None] = {}
+    departments: dict[int, int] = {}
     # The answer depends on the department only: asked once per department, not per row (the
     # whole organisation is read here — 10,000 rows at scale).
     reads_in: dict[int, bool] = {}
@@ -206,23 +248,37 @@ def _structure(user: User | AnonymousUser, scope: Q | None = None) -> dict[int, 
         reads_copy = version_department_id is None or reads_in[department_id]
         # Readers see the reporting line and department of the version in force.
         if reads_copy:
-            result[pk] = _Row(pk, parent, department_id)
+            parents[pk], departments[pk] = parent, department_id
         else:
-            result[pk] = _Row(pk, version_parent, version_department_id)
-    return result
+            parents[pk], departments[pk] = version_parent, version_department_id
+    return _Structure(parents, departments)
 
 
-def _children(rows: dict[int, _Row]) -> dict[int, list[int]]:
+def _children(rows: dict[int, int | None]) -> dict[int, list[int]]:
+    """Each position's direct reports within ``rows`` (position id → superior id)."""
     children: dict[int, list[int]] = defaultdict(list)
-    for row in rows.values():
-        if row.parent is not None and row.parent in rows and row.parent != row.pk:
-            children[row.parent].append(row.pk)
+    for pk, parent in rows.items():
+        if parent is not None and parent != pk and parent in rows:
+            children[parent].append(pk)
     return children
 
 
-def _forest_roots(rows: dict[int, _Row], children: dict[int, list[int]]) -> list[int]:
-    """Positions without a superior in ``rows``; members of a reporting cycle get one root."""
-    roots = [row.pk for row in rows.values() if row.parent not in rows or row.parent == row.pk]
+def _forest_roots(rows: dict[int, int | None], children: dict[int, list[int]]) -> list[int]:
+    """Positions without a superior in ``rows``; a reporting cycle gets one root (its first
+    position, taken out of its superior's entry in ``children``)."""
+    roots = [pk for pk, parent in rows.items() if parent not in rows or parent == pk]
+    # Level by level: below the roots every position has one superior, so each is met once
+    # and counting them says whether all were (the whole organisation is walked here —
+    # 100,000 positions at scale).
+    reached_count, level = len(roots), roots
+    while level:
+        level = [child for pk in level for child in children.get(pk, ())]
+        reached_count += len(level)
+    if reached_count == len(rows):
+        return roots
+    # Some positions sit in (or below) a reporting cycle (written around clean()): each cycle's
+    # first position becomes a root and leaves its superior's reports, so the chart stays a
+    # forest (a cycle's back edge made the drawing recurse without end).
     reached: set[int] = set()
     stack = list(roots)
     while stack:
@@ -233,8 +289,18 @@ def _forest_roots(rows: dict[int, _Row], children: dict[int, list[int]]) -> list
     for pk in sorted(rows):
         if pk in reached:
             continue
-        roots.append(pk)
-        stack = [pk]
+        climbed: set[int] = set()
+        while pk not in climbed:  # up to the cycle above (no root is above an unreached one)
+            climbed.add(pk)
+            pk = rows[pk]
+        cycle, member = [pk], rows[pk]
+        while member != pk:
+            cycle.append(member)
+            member = rows[member]
+        root = min(cycle)
+        children[rows[root]].remove(root)
+        roots.append(root)
+        stack = [root]
         while stack:
             current = stack.pop()
             if current not in reached:
@@ -282,35 +348,60 @@ class _Label:
     sort_order: int = 0  # the position's 排序 (an ordering, not part of the sheet)
 
 
-def _labels(user: User | AnonymousUser, ids: Iterable[int]) -> dict[int, _Label]:
-    """What the user reads of each position: working copy or version in force (one query)."""
+def _labels(
+    user: User | AnonymousUser, ids: Iterable[int], index: DepartmentIndex
+) -> dict[int, _Label]:
+    """What the user reads of each position: working copy or version in force (one query).
+
+    Department names come from ``index`` (the departments the chart read), not from joins.
+    """
     rows = (
         Position.objects.filter(permissions.visible_positions_q(user))
         .active()
-        .filter(pk__in=list(ids))
+        .filter(_AnyOf(F("pk"), list(ids)))
         .order_by()
         .values_list(
             "pk",
             "title",
             "code",
             "department_id",
-            "department__name",
             "current_version_id",
             "current_version__title",
             "current_version__code",
             "current_version__department_id",
-            "current_version__department__name",
             "sort_order",
         )
     )
+    names = {pk: department.name for pk, department in index.by_id.items()}
+    reads_in: dict[int, bool] = {}  # asked once per department, not per box
     labels: dict[int, _Label] = {}
-    for row in rows:
-        pk, title, code, dept_id, dept, version_id, v_title, v_code, v_dept_id, v_dept, order = row
-        if version_id is None or permissions.reads_working_copy_in(user, dept_id):
-            labels[pk] = _Label(title, code, dept_id, dept, order)
+    for pk, title, code, dept_id, version_id, v_title, v_code, v_dept_id, order in rows:
+        if dept_id not in reads_in:
+            reads_in[dept_id] = permissions.reads_working_copy_in(user, dept_id)
+        if version_id is None or reads_in[dept_id]:
+            labels[pk] = _Label(title, code, dept_id, names.get(dept_id, ""), order)
         else:
-            labels[pk] = _Label(v_title, v_code, v_dept_id, v_dept, order)
+            labels[pk] = _Label(v_title, v_code, v_dept_id, names.get(v_dept_id, ""), order)
     return labels
+
+
+def _holder_names(ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The names of each position's current holders (not left), by 工号, in one query.
+
+    What ``positions.services.reading.holders_by_position`` answers, as name tuples read from
+    (position, name) rows: building an Assignment and an Employee per holder was a sixth of a
+    1,000-box chart's CPU time.
+    """
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Assignment.objects.current()
+        .filter(_AnyOf(F("position_id"), list(ids)), employee__left_on__isnull=True)
+        .order_by("employee__employee_no", "employee__pk")
+        .values_list("position_id", "employee__name")
+    )
+    for position_id, name in rows:
+        names[position_id].append(name)
+    return {pk: tuple(held) for pk, held in names.items()}
 
 
 def _sheet_url_template() -> str:
@@ -325,7 +416,7 @@ class _Builder:
     def __init__(
         self,
         user: User | AnonymousUser,
-        rows: dict[int, _Row],
+        rows: dict[int, int | None],
         children: dict[int, list[int]],
         state: ChartState,
         extra_ids: Iterable[int] = (),
@@ -354,8 +445,8 @@ class _Builder:
         ids = set(self.levels) | self.extra_ids
         if len(ids) > settings.ORGCHART_MAX_BOXES:
             raise ChartTooLarge(len(ids), settings.ORGCHART_MAX_BOXES)
-        self.labels = _labels(self.user, ids)
-        self.holders = holders_by_position(sorted(ids))
+        self.labels = _labels(self.user, ids, self.index)
+        self.holders = _holder_names(ids)
 
     def key(self, pk: int) -> tuple:
         label = self.labels[pk]
@@ -392,7 +483,7 @@ class _Builder:
             title=label.title,
             code=label.code,
             department=label.department,
-            holders=tuple(employee.name for employee in self.holders.get(pk, ())),
+            holders=self.holders.get(pk, ()),
             url=self.sheet_url.format(pk=pk),
             colour=colour,
             kind=kind,
@@ -408,7 +499,13 @@ class _Builder:
         card = self.card(pk, kind)
         node = Node(card.key, orgchart.CARD_WIDTH, orgchart.CARD_HEIGHT)
         if pk in self.opened:
-            node.children = [self.node(child) for child in self.sorted(self.children.get(pk, ()))]
+            # The reports placed one level below it (a position chart's subtree may loop back
+            # to its top through a reporting cycle: that report is drawn once, above).
+            below = self.levels[pk] + 1
+            drawn = [
+                child for child in self.children.get(pk, ()) if self.levels.get(child) == below
+            ]
+            node.children = [self.node(child) for child in self.sorted(drawn)]
         return node
 
     def outside(self, pk: int, kind: str, below: list[Node]) -> Node:
@@ -431,10 +528,45 @@ def _state(depth: int, expand: Iterable[int], collapse: Iterable[int]) -> ChartS
     )
 
 
+class _Layouts:
+    """The latest layouts, in this process, by ``layout.tree_digest`` of what was laid out.
+
+    A layout is a pure function of its tree (the boxes' keys and sizes and who is below whom),
+    so the digest of the tree is the whole key: a changed chart is another key. Laying out a
+    thousand boxes costs ~10 ms of CPU; a Layout is immutable, so the same object is handed to
+    every request that draws that tree. At most ``size`` layouts are kept (least recently used
+    dropped); charts are capped at ``settings.ORGCHART_MAX_BOXES`` boxes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: OrderedDict[str, Layout] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, roots: list[Node]) -> tuple[Layout, str]:
+        digest = orgchart.tree_digest(roots)
+        with self.lock:
+            kept = self.kept.get(digest)
+            if kept is not None:
+                self.kept.move_to_end(digest)
+                return kept, digest
+        laid_out = orgchart.layout(roots)
+        with self.lock:
+            self.kept[digest] = laid_out
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return laid_out, digest
+
+
+LAYOUTS = _Layouts(size=32)
+
+
 def _chart(builder: _Builder, roots: list[Node], **fields) -> OrgChart:
+    laid_out, digest = LAYOUTS.get(roots)
     return OrgChart(
         cards=builder.cards,
-        layout=orgchart.layout(roots),
+        layout=laid_out,
+        layout_digest=digest,
         legend=builder.legend(),
         state=builder.state,
         position_total=len(builder.rows),
@@ -456,7 +588,7 @@ def organisation_chart(
 ) -> OrgChart:
     """Every reporting tree of the organisation the user may see."""
     state = _state(depth, expand, collapse)
-    rows = _structure(user)
+    rows = _structure(user).parents
     children = _children(rows)
     builder = _Builder(user, rows, children, state)
     roots = _forest_roots(rows, children)
@@ -481,19 +613,19 @@ def position_chart(
 ) -> OrgChart | None:
     """The position with its superior above and its subtree below; None when not visible."""
     state = _state(depth, expand, collapse)
-    rows = _structure(user)
+    rows = _structure(user).parents
     if position_id not in rows:
         return None
     children = _children(rows)
     # The scope is the position's subtree (positions_total counts it).
-    subtree: dict[int, _Row] = {}
+    subtree: dict[int, int | None] = {}
     stack = [position_id]
     while stack:
         pk = stack.pop()
         if pk not in subtree:
             subtree[pk] = rows[pk]
             stack.extend(children.get(pk, ()))
-    superior = rows[position_id].parent
+    superior = rows[position_id]
     if superior not in rows or superior in subtree:
         superior = None
     sub_children = {pk: kids for pk, kids in children.items() if pk in subtree}
@@ -537,25 +669,29 @@ def department_chart(
     # The positions of the subtree by their own or their version's department (the rows are
     # narrowed to what the user sees below). One IN over a UNION: each side reads its index,
     # where an OR across the two tables made PostgreSQL join every position to its version.
-    scope = Q(
-        pk__in=Position.objects.filter(department_id__in=departments)
+    scope = _AnyOf(
+        F("pk"),
+        Position.objects.filter(department_id__in=departments)
         .order_by()
         .values("pk")
         .union(
             Version.objects.filter(department_id__in=departments).order_by().values("position_id")
-        )
+        ),
     )
+    structure = _structure(user, scope)
     rows = {
-        pk: row for pk, row in _structure(user, scope).items() if row.department_id in departments
+        pk: parent
+        for pk, parent in structure.parents.items()
+        if structure.departments[pk] in departments
     }
     children = _children(rows)
     roots = _forest_roots(rows, children)
-    outside_ids = {rows[pk].parent for pk in roots if rows[pk].parent not in (None, *rows)}
+    outside_ids = {rows[pk] for pk in roots if rows[pk] is not None and rows[pk] not in rows}
     builder = _Builder(user, rows, children, state, extra_ids=outside_ids, index=index)
     builder.open(roots)
     by_outside: dict[int | None, list[int]] = defaultdict(list)
     for pk in builder.sorted(roots):
-        parent = rows[pk].parent
+        parent = rows[pk]
         by_outside[parent if parent in builder.labels and parent not in rows else None].append(pk)
     groups: list[tuple[tuple, Node]] = []
     for parent, members in by_outside.items():
@@ -604,20 +740,41 @@ def department_counts(
     read it, the version in force's department for everyone else.
     """
     index = index if index is not None else department_index()
-    groups = (
-        Position.objects.filter(permissions.visible_positions_q(user))
-        .active()
-        .order_by()
-        .values("department_id", "current_version__department_id")
-        .annotate(n=Count("pk"))
-        .values_list("department_id", "current_version__department_id", "n")
-    )
+    visible = Position.objects.filter(permissions.visible_positions_q(user)).active().order_by()
     own: dict[int, int] = defaultdict(int)
-    for department_id, version_department_id, count in groups:
-        if version_department_id is None or permissions.reads_working_copy_in(user, department_id):
+    if permissions.reads_every_working_copy(user):
+        # Every position counts where its working copy is: no join to the versions (an
+        # index-only scan; the join read all 100,000 versions at scale).
+        for department_id, count in (
+            visible.values("department_id")
+            .annotate(n=Count("pk"))
+            .values_list("department_id", "n")
+        ):
             own[department_id] += count
-        else:
-            own[version_department_id] += count
+    elif not permissions.can_see_drafts(user):
+        # Every position counts where its version in force is (its own department without one).
+        where = Coalesce("current_version__department_id", "department_id")
+        for department_id, count in (
+            visible.annotate(where=where)
+            .values("where")
+            .annotate(n=Count("pk"))
+            .values_list("where", "n")
+        ):
+            own[department_id] += count
+    else:
+        groups = (
+            visible.values("department_id", "current_version__department_id")
+            .annotate(n=Count("pk"))
+            .values_list("department_id", "current_version__department_id", "n")
+        )
+        reads: dict[int, bool] = {}  # asked once per department
+        for department_id, version_department_id, count in groups:
+            if department_id not in reads:
+                reads[department_id] = permissions.reads_working_copy_in(user, department_id)
+            if version_department_id is None or reads[department_id]:
+                own[department_id] += count
+            else:
+                own[version_department_id] += count
     preorder = index.preorder()
     totals: dict[int, int] = {}
     for department, _depth in reversed(preorder):

@@ -321,6 +321,14 @@ def can_view_position(user: User | AnonymousUser, position: Position) -> bool:
     return reads_working_copy(user, position)
 
 
+def reads_every_working_copy(user: User | AnonymousUser) -> bool:
+    """``reads_working_copy_in`` for every department at once: HR over the whole organisation
+    (and superusers). Pages that count or walk every position ask this once instead of once
+    per department."""
+    rules = access(user)
+    return rules.authenticated and rules.draft_departments is None
+
+
 def can_see_drafts(user: User | AnonymousUser) -> bool:
     """Whether the user sees any unpublished position at all (status filters, badges)."""
     rules = access(user)

@@ -18,6 +18,7 @@ from orgchart.layout import (
     overlaps,
     render_svg,
     text_width,
+    tree_digest,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -128,6 +129,26 @@ def test_layout_connectors_never_cross_another_box():
             for box in result.boxes:
                 if box.key not in (edge.parent, edge.child):
                     assert not _crosses(segment, box), (edge, box)
+
+
+def test_tree_digest_is_equal_for_equal_trees_and_differs_for_any_change_layout_reads():
+    def box(key: str, *below: Node, width: float = 188.0) -> Node:
+        return Node(key, width, 56.0, list(below))
+
+    def base() -> list[Node]:
+        return [box("a", box("b", box("c")), box("d"))]
+
+    assert tree_digest(base()) == tree_digest(base()) == tree_digest(base()[0])
+    assert layout(base()) == layout(base())
+    variants = [
+        [box("a", box("b", box("c")), box("d"), width=200.0)],  # a wider box
+        [box("a", box("x", box("c")), box("d"))],  # another key
+        [box("a", box("b"), box("c"), box("d"))],  # c moved up a level
+        [box("a", box("b", box("c"))), box("d")],  # d a second tree
+    ]
+    digests = {tree_digest(base()), *(tree_digest(variant) for variant in variants)}
+    assert len(digests) == 1 + len(variants)
+    assert tree_digest(base(), Spacing(sibling_gap=30)) != tree_digest(base())
 
 
 def test_overlaps_finds_overlapping_rectangles_only():

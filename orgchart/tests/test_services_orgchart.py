@@ -81,6 +81,14 @@ def test_chart_holders_are_current_and_vacant_positions_say_so(seed, hr_user):
     assert f'class="oc-node oc-position oc-vacant" data-key="{cashier.key}"' in svg
 
 
+def test_chart_holders_of_a_shared_position_in_employee_number_order(seed, hr_user):
+    clerk = Position.objects.get(code="FZ-XS-101")
+    EmployeeFactory(name="乙员工", employee_no="E900", position=clerk)
+    EmployeeFactory(name="甲员工", employee_no="E100", position=clerk)
+    chart = orgchart.position_chart(hr_user, clerk.pk)
+    assert card_of(chart, "售楼员").holders == ("甲员工", "乙员工")
+
+
 def test_department_chart_shows_outside_superior_above_its_top_position(seed, hr_user):
     sales = Department.objects.get(name="销售部")
     chart = orgchart.department_chart(hr_user, sales.pk)
@@ -188,6 +196,48 @@ def test_employee_does_not_see_never_published_positions(seed, employee_user, hr
     assert counts["销售部"].own == 5 and counts["福州项目公司"].total == 11
     hr_counts = {c.department.name: c for c in orgchart.department_counts(hr_user)}
     assert hr_counts["销售部"].own == 6 and hr_counts["集团公司"].total == 20
+
+
+def test_department_counts_of_a_manager_follow_the_working_copy_where_they_read_drafts(
+    seed, employee_user
+):
+    planning = Department.objects.get(name="策划部")
+    head = UserFactory(username="planning-head")
+    head.groups.add(permissions.role_group(permissions.MANAGER))
+    EmployeeFactory(user=head, position=Position.objects.filter(department=planning).first())
+    rename_in_draft(Position.objects.get(code="FZ-XS-001"), department=planning)
+    counts = {c.department.name: c for c in orgchart.department_counts(head)}
+    assert counts["策划部"].own == 2 and counts["销售部"].own == 4  # drafts read in 策划部
+    assert counts["福州项目公司"].total == 11
+    counts = {c.department.name: c.own for c in orgchart.department_counts(employee_user)}
+    assert counts["策划部"] == 1 and counts["销售部"] == 5
+
+
+def test_chart_layout_reused_for_the_same_boxes_and_laid_out_again_for_a_new_one(seed, hr_user):
+    sales = Department.objects.get(name="销售部")
+    first = orgchart.department_chart(hr_user, sales.pk)
+    assert orgchart.department_chart(hr_user, sales.pk).layout is first.layout
+    manager = Position.objects.get(code="FZ-XS-001")
+    PositionFactory(title="案场主管", department=sales, reports_to=manager, status="draft")
+    again = orgchart.department_chart(hr_user, sales.pk)
+    assert "案场主管" in titles(again) and again.box_count == first.box_count + 1
+    assert card_of(again, "案场主管").key in {box.key for box in again.layout.boxes}
+    assert "案场主管" in again.svg() and "案场主管" not in first.svg()
+
+
+def test_organisation_chart_draws_a_reporting_cycle_once_from_its_first_position(hr_user):
+    # A cycle written around clean() (the writer refuses one): still drawn, each box once.
+    company = DepartmentFactory(name="循环公司", kind=Department.Kind.COMPANY)
+    first = PositionFactory(title="甲岗", department=company, status="draft")
+    second = PositionFactory(title="乙岗", department=company, reports_to=first, status="draft")
+    PositionFactory(title="丙岗", department=company, reports_to=second, status="draft")
+    Position.objects.filter(pk=first.pk).update(reports_to=second)
+    chart = orgchart.organisation_chart(hr_user, depth=20)
+    assert [card.title for card in chart.cards.values()].count("甲岗") == 1
+    assert below(chart, "甲岗") == {"乙岗"} and below(chart, "乙岗") == {"丙岗"}
+    assert card_of(chart, "甲岗").level == 0 and card_of(chart, "丙岗").level == 2
+    chart = orgchart.position_chart(hr_user, second.pk, depth=20)
+    assert below(chart, "乙岗") == {"甲岗", "丙岗"} and chart.shown_count == 3
 
 
 # --- a generated organisation ---------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -188,6 +188,17 @@ def test_visible_to_employee_is_published_only(world):
     assert world.published in visible
     assert not {world.sales_draft, world.marketing_draft, world.archived} & visible
     assert visible == set(Position.objects.published())
+
+
+def test_reads_every_working_copy_only_hr_over_everything_and_superusers(world):
+    users = {role: user or AnonymousUser() for role, user in world.users.items()}
+    reads_all = {role for role, user in users.items() if permissions.reads_every_working_copy(user)}
+    assert reads_all == {"hr_unscoped", "superuser"}
+    # The same answer as asking department by department.
+    departments = list(Department.objects.values_list("pk", flat=True))
+    for user in users.values():
+        every = all(permissions.reads_working_copy_in(user, pk) for pk in departments)
+        assert permissions.reads_every_working_copy(user) == every
 
 
 def test_visible_to_manager_adds_drafts_of_own_department_subtree(world):
