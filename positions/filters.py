@@ -37,7 +37,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from positions.hooks import names_matching_q
-from positions.models import Position
+from positions.models import Department, Position
 from positions.org import DepartmentIndex, department_index
 from positions.permissions import in_force_q
 from positions.services.organisation import grade_overlap_q
@@ -316,22 +316,27 @@ class PositionFilter(django_filters.FilterSet):
         if not value:
             return queryset
         user = getattr(self.request, "user", None)
-        department = "department__name"
         reads_working = queryset.query.annotations.get("reads_working")
-        if isinstance(reads_working, Value):  # the same for every position: no CASE, no join
-            department = "department__name" if reads_working.value else f"{VERSION}department__name"
-        elif reads_working is not None:
-            department = "shown_department_name"
+        if reads_working is None or isinstance(reads_working, Value):
+            # The same for every position: the departments whose name matches are found once
+            # (a subquery over the departments), not by a join and a match per position.
+            shown = "department" if reads_working is None or reads_working.value else "version"
+            named = Department.objects.filter(name__icontains=value).values("pk")
+            in_department = Q(
+                **{f"{'' if shown == 'department' else VERSION}department__in": named}
+            )
+        else:
             queryset = queryset.annotate(
                 shown_department_name=Case(
                     When(reads_working=True, then=F("department__name")),
                     default=F("current_version__department__name"),
                 )
             )
+            in_department = Q(shown_department_name__icontains=value)
         text = (
             Q(**{f"{self._shown(queryset, 'title')}__icontains": value})
             | Q(**{f"{self._shown(queryset, 'code')}__icontains": value})
-            | Q(**{f"{department}__icontains": value})
+            | in_department
         )
         if user is not None:
             # Pinyin initials (xsjl → 销售经理) through the search index, as the user reads it.

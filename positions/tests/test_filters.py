@@ -487,3 +487,24 @@ def test_department_select_lists_departments_escaped_with_the_choice_selected():
     )
     assert "销售部 &lt;&amp;&gt;&quot;" in fast
     assert fast.startswith('<select name="department" class="form-select" id="id_department">')
+
+
+@pytest.mark.parametrize(
+    ("who", "in_sales", "in_finance"),
+    [
+        ("employee", ["销售经理", "置业顾问"], ["财务经理", "会计"]),
+        ("hr", ["会计", "销售经理", "置业顾问"], ["财务经理"]),
+    ],
+)
+def test_list_q_finds_the_department_name_each_user_is_shown(
+    client, drafts_over_versions, hr_user, departments, who, in_sales, in_finance
+):
+    # 会计's draft (待审批) moves it to 销售部; its V1 in force stays in 财务部.
+    accountant = Position.objects.get(title="会计")
+    Position.objects.filter(pk=accountant.pk).update(department=departments["sales"])
+    search.reindex_position(accountant.pk)  # as the writer does
+    client.force_login(hr_user if who == "hr" else drafts_over_versions[who])
+
+    assert [row[0] for row in shown_rows(client, q="销售部")] == in_sales
+    assert [row[0] for row in shown_rows(client, q="财务部")] == in_finance
+    assert shown_rows(client, q="没有这个部门") == []
