@@ -40,7 +40,7 @@ from positions.models import (
 )
 from positions.services.sheets import SheetContent, SheetWrite, create_sheets
 from positions.sheet import build_sheet
-from search.services import version_entries
+from search.services import store_entries, version_entries
 
 Progress = Callable[[str], None]
 
@@ -774,7 +774,7 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
             for position, sheet in zip(positions, sheets, strict=True)
             for row in version_entries(position.pk, sheet)
         ]
-        SearchEntry.objects.bulk_create(rows, batch_size=2000)
+        store_entries(rows)
         versions += len(created)
         say(f"已发布 V1：{min(start + batch_size, len(ids))}/{len(ids)}")
     entries = SearchEntry.objects.filter(position_id__in=ids).count()

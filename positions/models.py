@@ -1080,6 +1080,37 @@ class SearchEntry(models.Model):
         return self.position.get_absolute_url()
 
 
+class SearchDocument(models.Model):
+    """The search index of one position as one kind of reader sees it, for ranking.
+
+    ``keys`` holds, for every two-character token of the position's ``SearchEntry`` rows of
+    that source, the token prefixed with the best (lowest) ``rank`` of a section containing it
+    (``0销售`` when the title contains 销售), separated by spaces. ``search.services`` ranks and
+    counts a two-character query's positions from these narrow rows (one per position, the
+    keys stored out of line) instead of reading every matching section's row.
+    """
+
+    position = models.ForeignKey(
+        Position, verbose_name="职位", on_delete=models.CASCADE, related_name="search_documents"
+    )
+    source = models.CharField("来源", max_length=10, choices=SearchEntry.Source.choices)
+    sort_code = models.CharField("职位编号（排序用）", max_length=30, blank=True)
+    keys = models.TextField("二字索引词（带最佳部分）", blank=True)
+
+    class Meta:
+        verbose_name = "搜索排序索引"
+        verbose_name_plural = "搜索排序索引"
+        ordering = ["position_id", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "source"], name="positions_searchdocument_unique_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.get_source_display()}"
+
+
 class CompanyProfile(models.Model):
     """公司信息: the one company identity printed on sheets, PDFs and book covers.
 

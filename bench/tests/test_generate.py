@@ -16,6 +16,7 @@ from positions.models import (
     Position,
     Qualification,
     Relationship,
+    SearchDocument,
     SearchEntry,
 )
 
@@ -105,10 +106,13 @@ def test_generator_index_is_the_index_a_rebuild_makes(db):
     generate_organisation(25, prefix="SIMI")
     fields = ("position_id", "source", "section", "rank", "sort_code", "text", "tokens")
     generated = sorted(SearchEntry.objects.values_list(*fields))
+    documents = sorted(SearchDocument.objects.values_list("position_id", "source", "keys"))
+    assert documents
 
     rebuild_index()
 
     assert sorted(SearchEntry.objects.values_list(*fields)) == generated
+    assert sorted(SearchDocument.objects.values_list("position_id", "source", "keys")) == documents
 
 
 def test_generator_links_superiors_across_write_batches(db):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from positions import permissions
-from positions.models import Department, Position, SearchEntry
+from positions.models import Department, Position, SearchDocument, SearchEntry
 from positions.services import editing, versions
 from positions.tests.editing_helpers import add_duty, build, editor_data
 from positions.tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
@@ -204,12 +204,20 @@ def index_rows() -> list[tuple]:
     )
 
 
+def document_rows() -> list[tuple]:
+    return sorted(SearchDocument.objects.values_list("position_id", "source", "sort_code", "keys"))
+
+
 def test_rebuild_index_matches_reindexing_each_position(seed, hr_user):
     # The reference: each position indexed on its own (the path every save takes).
     SearchEntry.objects.all().delete()
+    SearchDocument.objects.all().delete()
     for pk in Position.objects.values_list("pk", flat=True):
         reindex_position(pk)
     one_by_one = index_rows()
+    documents = document_rows()
+    # One ranking row per position and source indexed.
+    assert len(documents) == len({(pk, source) for pk, source, *_ in one_by_one})
     # Both sources (working copy and version in force) and the sheet's sections are there.
     assert {(source, section) for _, source, section, _, _ in one_by_one} >= {
         (SearchEntry.Source.WORKING, SearchEntry.Section.TITLE),
@@ -218,12 +226,15 @@ def test_rebuild_index_matches_reindexing_each_position(seed, hr_user):
     # A stale index: rows of a position gone missing, and a row no position has any more.
     clerk = Position.objects.get(code="FZ-XS-101")
     SearchEntry.objects.filter(position=clerk).delete()
+    SearchDocument.objects.filter(position=clerk).delete()
     SearchEntry.objects.filter(section=SearchEntry.Section.SUMMARY).update(text="过时的概要")
+    SearchDocument.objects.update(keys="")
     assert search.search(hr_user, "售楼员").results == ()
 
     assert search.rebuild_index(batch_size=7) == len(one_by_one)  # several batches
 
     assert index_rows() == one_by_one
+    assert document_rows() == documents
     assert "售楼员" in [r.title for r in search.search(hr_user, "售楼员").results]
 
 
@@ -265,3 +276,66 @@ def test_reindex_department_after_rename(seed, hr_user):
     reindex_department(sales.pk)
     titles = [r.title for r in search.search(hr_user, "营销一部").results]
     assert {"销售经理", "售楼员"} <= set(titles)
+
+
+# --- ranking two-character queries from the ranking rows -------------------------------------
+
+
+def ranking_keys(position: Position, source: str) -> set[str]:
+    return set(SearchDocument.objects.get(position=position, source=source).keys.split())
+
+
+def test_ranking_rows_hold_each_tokens_best_section_and_follow_saves(seed, hr_user, employee):
+    clerk = Position.objects.get(code="FZ-XS-101")  # 售楼员 in 销售部
+    keys = ranking_keys(clerk, SearchEntry.Source.WORKING)
+    assert {"0售楼", "0楼员", "2销售"} <= keys  # title 售楼员, department 销售部
+    assert not {"1售楼", "5售楼"} & keys  # one key a token: its best section only
+    data = editor_data(hr_user, clerk)
+    data["summary"] = "鹦鹉螺"
+    save(hr_user, clerk, data)
+    assert "4鹦鹉" in ranking_keys(clerk, SearchEntry.Source.WORKING)  # 职位概要
+    assert "4鹦鹉" not in ranking_keys(clerk, SearchEntry.Source.VERSION)
+    assert [r.title for r in search.search(hr_user, "鹦鹉").results] == ["售楼员"]
+    assert search.search(employee, "鹦鹉").results == ()
+
+
+def test_ranked_by_documents_only_for_one_two_character_term(seed, hr_user):
+    ranked = {
+        q: search._ranked_by_documents(hr_user, search.parse_query(q)) is not None
+        for q in ("销售", "xs", "销售经理", "销售 经理", "售")
+    }
+    postgresql = connection.vendor == "postgresql"
+    assert ranked == {
+        "销售": postgresql,
+        "xs": postgresql,
+        "销售经理": False,
+        "销售 经理": False,
+        "售": False,
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the ranking rows' GIN index")
+def test_ranking_from_documents_is_the_ranking_from_sections(seed, hr_user, employee):
+    """Every page of a two-character query — positions, order, matching sections, what each
+    result shows, totals — as ranking the matching sections' rows gives it, for HR (working
+    copies), an employee (versions) and a manager (drafts of their own department only)."""
+    manager = UserFactory(username="chen")
+    manager.groups.add(permissions.role_group(permissions.MANAGER))
+    EmployeeFactory(user=manager, position=Position.objects.get(code="FZ-XS-001"))
+    clerk = Position.objects.get(code="FZ-XS-101")
+    data = editor_data(hr_user, clerk)
+    data["summary"] = "负责销售与客户接待"  # a draft the manager reads, the employee does not
+    save(hr_user, clerk, data)
+    best_ranks = set()
+    for reader in (hr_user, employee, manager):
+        for word in ("销售", "经理", "客户", "负责", "管理", "项目", "营销", "xs", "jl", "fz"):
+            terms = search.parse_query(word)
+            entries = search.matching_entries(reader, terms)
+            ranked = search._ranked_by_documents(reader, terms)
+            total = search._page_of(entries, 0, 1)[3]
+            assert total > 0, word
+            for offset in range(0, total + 6, 5):  # every page of 5, and one past the end
+                expected = search._page_of(entries, offset, 5)
+                assert search._page_of(entries, offset, 5, ranked=ranked) == expected
+                best_ranks |= {rows[0].section for rows in expected[1].values()}
+    assert len(best_ranks) >= 3  # the order mixes positions found in several sections
