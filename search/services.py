@@ -659,7 +659,9 @@ def _page_of(
         ranked_sql, ranked_params = ranked
         head = (
             f"WITH c (best, position_id, code) AS ({ranked_sql}), "
-            "p AS (SELECT position_id, best, code, COUNT(*) OVER () AS total FROM c "
+            # The count as a subquery of the (materialised) positions: a window count made
+            # PostgreSQL sort all of them in parallel workers, twice the time on two cores.
+            "p AS (SELECT position_id, best, code, (SELECT COUNT(*) FROM c) AS total FROM c "
             "ORDER BY best, code, position_id LIMIT %s OFFSET %s), "
             f"m (id, position_id, rank, sort_code) AS ({sql}) "
         )
