@@ -290,6 +290,7 @@ class TokensContain(Func):
     """``string_to_array(tokens, ' ') @> ARRAY[...]`` — served by the GIN index (PostgreSQL)."""
 
     output_field = BooleanField()
+    operator = "@>"
 
     def __init__(self, expression, tokens: Sequence[str]) -> None:
         super().__init__(expression)
@@ -297,7 +298,13 @@ class TokensContain(Func):
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"string_to_array({sql}, ' ') @> %s::text[]", (*params, self.tokens)
+        return f"string_to_array({sql}, ' ') {self.operator} %s::text[]", (*params, self.tokens)
+
+
+class TokensOverlap(TokensContain):
+    """``string_to_array(tokens, ' ') && ARRAY[...]``: any of the tokens (the GIN index too)."""
+
+    operator = "&&"
 
 
 def _uses_tokens() -> bool:
@@ -597,19 +604,20 @@ def _ranked_by_documents(
     if len(term) != 2 or bigrams(term) != {term}:
         return None
     tokens = [term, f"^{term}"] if PINYIN_QUERY.match(term) else [term]
-    readable = SearchDocument.objects.filter(readable_entries_q(user)).order_by()
+    # One key's query compiled once, then asked for every key (compiling is the CPU time).
+    placeholder = ["\x00"]
+    rows = SearchDocument.objects.filter(
+        readable_entries_q(user), TokensOverlap(F("keys"), placeholder)
+    ).order_by()
+    try:
+        sql, template = rows.values_list("position_id", "sort_code").query.sql_with_params()
+    except EmptyResultSet:  # a reader who reads nothing
+        return "SELECT 0, 0, '' WHERE FALSE", ()
+    (at,) = [i for i, value in enumerate(template) if value == placeholder]
     parts, params = [], []
-    for token in tokens:
-        for rank in sorted(SECTION_RANK.values()):
-            rows = readable.filter(TokensContain(F("keys"), [f"{rank}{token}"]))
-            try:
-                sql, part_params = rows.values_list(
-                    "position_id", "sort_code"
-                ).query.sql_with_params()
-            except EmptyResultSet:  # a reader who reads nothing
-                return "SELECT 0, 0, '' WHERE FALSE", ()
-            parts.append(f"SELECT {int(rank)} AS best, d.* FROM ({sql}) d")
-            params += part_params
+    for rank in sorted(SECTION_RANK.values()):
+        parts.append(f"SELECT {int(rank)} AS best, d.* FROM ({sql}) d")
+        params += [*template[:at], [f"{rank}{token}" for token in tokens], *template[at + 1 :]]
     union = " UNION ALL ".join(parts)
     if len(tokens) == 1:
         return union, tuple(params)
