@@ -164,18 +164,17 @@ def _documents(rows: Sequence[SearchEntry]) -> list[SearchDocument]:
     prefixed with the best (lowest) rank of a section containing it."""
     codes: dict[tuple[int, str], str] = {}
     documents: dict[tuple[int, str], dict[str, int]] = {}
-    for row in rows:
+    # Worst rank first: a better section's rank then overwrites a token's.
+    for row in sorted(rows, key=lambda row: -row.rank):
         key = (row.position_id, row.source)
         codes[key] = min(row.sort_code, codes.get(key, row.sort_code))
-        best = documents.setdefault(key, {})
-        for token in row.tokens.split():
-            best[token] = min(row.rank, best.get(token, row.rank))
+        documents.setdefault(key, {}).update(dict.fromkeys(row.tokens.split(), row.rank))
     return [
         SearchDocument(
             position_id=position_id,
             source=source,
             sort_code=codes[position_id, source],
-            keys=" ".join(f"{best[token]}{token}" for token in sorted(best)),
+            keys=" ".join([f"{rank}{token}" for token, rank in sorted(best.items())]),
         )
         for (position_id, source), best in documents.items()
     ]
@@ -291,6 +290,7 @@ class TokensContain(Func):
 
     output_field = BooleanField()
     operator = "@>"
+    split = "string_to_array({}, ' ')"
 
     def __init__(self, expression, tokens: Sequence[str]) -> None:
         super().__init__(expression)
@@ -298,13 +298,18 @@ class TokensContain(Func):
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"string_to_array({sql}, ' ') {self.operator} %s::text[]", (*params, self.tokens)
+        split = self.split.format(sql)
+        return f"{split} {self.operator} %s::text[]", (*params, self.tokens)
 
 
-class TokensOverlap(TokensContain):
-    """``string_to_array(tokens, ' ') && ARRAY[...]``: any of the tokens (the GIN index too)."""
+class KeysOverlap(TokensContain):
+    """``positions_search_keys(keys) && ARRAY[...]``: a ranking row holding any of the keys,
+    served by its GIN index (migration 0028: the function splits like ``string_to_array``
+    but tells the planner that splitting ~3 kB of keys is dear, so it never prefers reading
+    every row's keys out of line to the index)."""
 
     operator = "&&"
+    split = "positions_search_keys({})"
 
 
 def _uses_tokens() -> bool:
@@ -607,7 +612,7 @@ def _ranked_by_documents(
     # One key's query compiled once, then asked for every key (compiling is the CPU time).
     placeholder = ["\x00"]
     rows = SearchDocument.objects.filter(
-        readable_entries_q(user), TokensOverlap(F("keys"), placeholder)
+        readable_entries_q(user), KeysOverlap(F("keys"), placeholder)
     ).order_by()
     try:
         sql, template = rows.values_list("position_id", "sort_code").query.sql_with_params()
