@@ -594,21 +594,19 @@ def _ranked_by_documents(
     user: User | AnonymousUser, terms: Sequence[str]
 ) -> tuple[str, tuple] | None:
     """The SQL of ``(best, position_id, code)`` of every position matching the query, from
-    the ranking rows, when the query is one two-character term (PostgreSQL), which a section
-    matches by its token alone (and, for a-z, by its initials' token ``^xs``, which only
-    titles and departments have): ``best`` is the lowest rank of a section containing it, as
-    ``_page_of`` computes it from the matching rows. Else None.
+    the ranking rows, when every term has two characters (PostgreSQL): a section matches such
+    a term by its token alone (and, for a-z, by its initials' token ``^xs``, which only
+    titles and departments have). ``best`` is the lowest rank of a section containing a term
+    and a position must hold every term, as ``matching_entries`` and ``_page_of`` decide
+    from the matching rows. Else None.
 
     The position's key of each rank is looked up separately (``0销售``, ``1销售`` … — a
-    position has one of them for a token), so no key is read back from the rows; a pinyin term's
-    two tokens may both be there, and a position then keeps its best.
+    position has one of them for a token), so no key is read back from the rows; when a
+    position is found more than once (a pinyin term's two tokens, several terms) it keeps
+    its best rank, and it must have been found for every term.
     """
-    if not _uses_tokens() or len(terms) != 1:
+    if not _uses_tokens() or any(len(term) != 2 or bigrams(term) != {term} for term in terms):
         return None
-    (term,) = terms
-    if len(term) != 2 or bigrams(term) != {term}:
-        return None
-    tokens = [term, f"^{term}"] if PINYIN_QUERY.match(term) else [term]
     # One key's query compiled once, then asked for every key (compiling is the CPU time).
     placeholder = ["\x00"]
     rows = SearchDocument.objects.filter(
@@ -620,14 +618,18 @@ def _ranked_by_documents(
         return "SELECT 0, 0, '' WHERE FALSE", ()
     (at,) = [i for i, value in enumerate(template) if value == placeholder]
     parts, params = [], []
-    for rank in sorted(SECTION_RANK.values()):
-        parts.append(f"SELECT {int(rank)} AS best, d.* FROM ({sql}) d")
-        params += [*template[:at], [f"{rank}{token}" for token in tokens], *template[at + 1 :]]
+    for number, term in enumerate(terms):
+        tokens = [term, f"^{term}"] if PINYIN_QUERY.match(term) else [term]
+        for rank in sorted(SECTION_RANK.values()):
+            parts.append(f"SELECT {int(rank)} AS best, {number} AS term, d.* FROM ({sql}) d")
+            keys = [f"{rank}{token}" for token in tokens]
+            params += [*template[:at], keys, *template[at + 1 :]]
     union = " UNION ALL ".join(parts)
-    if len(tokens) == 1:
-        return union, tuple(params)
+    if len(terms) == 1 and not PINYIN_QUERY.match(terms[0]):
+        return f"SELECT best, position_id, sort_code FROM ({union}) u", tuple(params)
     return (
-        f"SELECT MIN(best), position_id, MIN(sort_code) FROM ({union}) u GROUP BY position_id",
+        f"SELECT MIN(best), position_id, MIN(sort_code) FROM ({union}) u "
+        f"GROUP BY position_id HAVING COUNT(DISTINCT term) = {len(terms)}",
         tuple(params),
     )
 

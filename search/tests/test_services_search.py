@@ -299,26 +299,28 @@ def test_ranking_rows_hold_each_tokens_best_section_and_follow_saves(seed, hr_us
     assert search.search(employee, "鹦鹉").results == ()
 
 
-def test_ranked_by_documents_only_for_one_two_character_term(seed, hr_user):
+def test_ranked_by_documents_only_for_two_character_terms(seed, hr_user):
     ranked = {
         q: search._ranked_by_documents(hr_user, search.parse_query(q)) is not None
-        for q in ("销售", "xs", "销售经理", "销售 经理", "售")
+        for q in ("销售", "xs", "销售 经理", "销售经理", "销售 经", "售")
     }
     postgresql = connection.vendor == "postgresql"
     assert ranked == {
         "销售": postgresql,
         "xs": postgresql,
+        "销售 经理": postgresql,
         "销售经理": False,
-        "销售 经理": False,
+        "销售 经": False,
         "售": False,
     }
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the ranking rows' GIN index")
 def test_ranking_from_documents_is_the_ranking_from_sections(seed, hr_user, employee):
-    """Every page of a two-character query — positions, order, matching sections, what each
-    result shows, totals — as ranking the matching sections' rows gives it, for HR (working
-    copies), an employee (versions) and a manager (drafts of their own department only)."""
+    """Every page of a query of two-character terms — positions, order, matching sections,
+    what each result shows, totals — as ranking the matching sections' rows gives it, for HR
+    (working copies), an employee (versions) and a manager (drafts of their own department
+    only)."""
     manager = UserFactory(username="chen")
     manager.groups.add(permissions.role_group(permissions.MANAGER))
     EmployeeFactory(user=manager, position=Position.objects.get(code="FZ-XS-001"))
@@ -328,7 +330,8 @@ def test_ranking_from_documents_is_the_ranking_from_sections(seed, hr_user, empl
     save(hr_user, clerk, data)
     best_ranks = set()
     for reader in (hr_user, employee, manager):
-        for word in ("销售", "经理", "客户", "负责", "管理", "项目", "营销", "xs", "jl", "fz"):
+        words = ("销售", "经理", "客户", "负责", "管理", "项目", "营销", "xs", "jl", "fz")
+        for word in (*words, "销售 经理", "xs 客户", "负责 管理 项目"):
             terms = search.parse_query(word)
             entries = search.matching_entries(reader, terms)
             ranked = search._ranked_by_documents(reader, terms)
