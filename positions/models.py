@@ -1086,8 +1086,8 @@ class SearchDocument(models.Model):
     ``keys`` holds, for every two-character token of the position's ``SearchEntry`` rows of
     that source, the token prefixed with the best (lowest) ``rank`` of a section containing it
     (``0销售`` when the title contains 销售), separated by spaces. ``search.services`` ranks and
-    counts a two-character query's positions from these narrow rows (one per position, the
-    keys stored out of line) instead of reading every matching section's row.
+    counts the positions of a query of two-character terms from these narrow rows (one per
+    position, the keys stored out of line) instead of reading every matching section's row.
     """
 
     position = models.ForeignKey(

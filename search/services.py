@@ -18,8 +18,9 @@ including the initials of common alternative readings (heteronyms).
 Ranking a common two-character query by the rows above read every matching section's row (销售
 matches 46,000 of 100,000 positions: 161,000 rows over a 1 GB table). ``SearchDocument`` holds
 one narrow row per position and source whose keys are its tokens prefixed with the best rank
-of a section containing them (``0销售``: the title contains 销售), so such a query ranks and
-counts positions from those rows and reads the sections' text of the page's positions only.
+of a section containing them (``0销售``: the title contains 销售), so a query whose terms all
+have two characters ranks and counts positions from those rows and reads the sections' text
+of the page's positions only.
 
 ``reindex_position`` is called explicitly wherever a position's content changes (save, copy,
 archive, restore, publish, the seed); ``rebuild_index`` redoes everything.
