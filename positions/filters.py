@@ -320,11 +320,13 @@ class PositionFilter(django_filters.FilterSet):
         if reads_working is None or isinstance(reads_working, Value):
             # The same for every position: the departments whose name matches are found once
             # (a subquery over the departments), not by a join and a match per position.
-            shown = "department" if reads_working is None or reads_working.value else "version"
+            working = reads_working is None or reads_working.value
             named = Department.objects.filter(name__icontains=value).values("pk")
-            in_department = Q(
-                **{f"{'' if shown == 'department' else VERSION}department__in": named}
-            )
+            in_department = Q(**{f"{'' if working else VERSION}department__in": named})
+            # A version in force is its position's: matching it by the version's own column
+            # keeps every condition on the versions' table, so PostgreSQL filters the
+            # versions before joining them to their positions.
+            position_field = "pk" if working else f"{VERSION}position_id"
         else:
             queryset = queryset.annotate(
                 shown_department_name=Case(
@@ -333,6 +335,7 @@ class PositionFilter(django_filters.FilterSet):
                 )
             )
             in_department = Q(shown_department_name__icontains=value)
+            position_field = "pk"
         text = (
             Q(**{f"{self._shown(queryset, 'title')}__icontains": value})
             | Q(**{f"{self._shown(queryset, 'code')}__icontains": value})
@@ -340,7 +343,7 @@ class PositionFilter(django_filters.FilterSet):
         )
         if user is not None:
             # Pinyin initials (xsjl → 销售经理) through the search index, as the user reads it.
-            text |= names_matching_q(user, value)
+            text |= names_matching_q(user, value, field=position_field)
         return queryset.filter(text)
 
     def filter_department(

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from django.contrib.admin.models import LogEntry
 
 SheetsWritten = Callable[[list[int]], None]
-NameMatcher = Callable[[User | AnonymousUser, str], Q]
+# matcher(user, query, *, field) -> Q
+NameMatcher = Callable[..., Q]
 
 _sheets_written: list[SheetsWritten] = []
 _name_matchers: list[NameMatcher] = []
@@ -76,18 +77,20 @@ def sheets_written_once() -> Iterator[None]:
 
 
 def on_match_names(matcher: NameMatcher) -> NameMatcher:
-    """Register ``matcher(user, query) -> Q`` of positions whose names match otherwise
+    """Register ``matcher(user, query, field=…) -> Q`` of positions whose names match otherwise
     (the search app: pinyin initials of titles and departments)."""
     if matcher not in _name_matchers:
         _name_matchers.append(matcher)
     return matcher
 
 
-def names_matching_q(user: User | AnonymousUser, query: str) -> Q:
-    """Positions the registered matchers find for ``query`` (nothing when none is)."""
-    found = Q(pk__in=[])
+def names_matching_q(user: User | AnonymousUser, query: str, *, field: str = "pk") -> Q:
+    """Positions the registered matchers find for ``query`` (nothing when none is), as a
+    condition on ``field`` holding the position's id (``current_version__position_id`` keeps
+    a query over the versions in force on the versions' table)."""
+    found = Q(**{f"{field}__in": []})
     for matcher in _name_matchers:
-        found |= matcher(user, query)
+        found |= matcher(user, query, field=field)
     return found
 
 

@@ -745,10 +745,11 @@ def _result(position: tuple, hits: list[SearchHit], url: str) -> SearchResult:
 # --- the core's hooks ---------------------------------------------------------------------------
 
 
-def names_matching_q(user: User | AnonymousUser, query: str) -> Q:
+def names_matching_q(user: User | AnonymousUser, query: str, *, field: str = "pk") -> Q:
     """Positions whose title, code or department match ``query`` in the index, pinyin
-    initials included (the list filter's and the pickers' extra matches)."""
-    return Q(pk__in=position_ids_matching(user, query))
+    initials included (the list filter's and the pickers' extra matches), as a condition on
+    ``field`` holding the position's id."""
+    return Q(**{f"{field}__in": position_ids_matching(user, query)})
 
 
 def register_hooks() -> None:

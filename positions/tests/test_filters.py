@@ -507,4 +507,7 @@ def test_list_q_finds_the_department_name_each_user_is_shown(
 
     assert [row[0] for row in shown_rows(client, q="销售部")] == in_sales
     assert [row[0] for row in shown_rows(client, q="财务部")] == in_finance
+    # By pinyin initials, through the search index of what each reads.
+    assert [row[0] for row in shown_rows(client, q="xsb")] == in_sales
+    assert [row[0] for row in shown_rows(client, q="cwb")] == in_finance
     assert shown_rows(client, q="没有这个部门") == []
