@@ -128,3 +128,31 @@ def test_generator_links_superiors_across_write_batches(db):
     assert Position.objects.filter(code__startswith="SIMB", reports_to__isnull=True).count() == 1
     for position in Position.objects.filter(code__startswith="SIMB"):
         assert Revision.objects.get_for_object(position).count() == 1
+
+
+def test_generator_leaves_the_search_indexes_as_they_were_and_search_finds_its_positions(
+    client, hr_user
+):
+    from django.db import connection
+    from django.urls import reverse
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the search tables' GIN indexes exist on PostgreSQL only")
+
+    def search_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                "('positions_searchentry', 'positions_searchdocument') ORDER BY indexname"
+            )
+            return cursor.fetchall()
+
+    before = search_indexes()
+
+    generate("--count", "30", "--seed", "3")
+
+    assert search_indexes() == before
+    assert any("USING gin" in definition for _name, definition in before)
+    client.force_login(hr_user)
+    text = client.get(reverse("positions:search"), {"q": "销售"}).content.decode()
+    assert "SIM-" in text
