@@ -106,7 +106,7 @@ def tree_page(
         .values_list(tree.department, "listed")
     )
     total = sum(counts.values())
-    start = end = None
+    start = None
     seen = 0
     spanned: list[int | None] = []
     for group in tree.groups(set(counts)):
@@ -119,12 +119,11 @@ def tree_page(
             break
     if start is None:
         return [], total
-    end = start + limit
     known = [pk for pk in spanned if pk is not None]
     within = Q(**{f"{tree.department}__in": known})
     if None in spanned:
         within |= Q(**{f"{tree.department}__isnull": True})
-    return list(queryset.filter(within).values_list("pk", flat=True)[start:end]), total
+    return list(queryset.filter(within).values_list("pk", flat=True)[start : start + limit]), total
 
 
 class GradeFilter(django_filters.Filter):
