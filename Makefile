@@ -28,7 +28,7 @@ APT_TEST += libreoffice-writer-nogui libreoffice-calc-nogui
 # bench/load.py drives the production server with wrk (CI's bench stage runs its --smoke).
 APT_TEST += wrk
 
-.PHONY: run serve worker test test-durations setup setup-test system-deps system-deps-test seed lint check clean bench
+.PHONY: run serve worker test test-durations setup setup-test system-deps system-deps-test kernel-settings seed lint check clean bench
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -44,7 +44,7 @@ run: setup
 # static files collected and served by WhiteNoise, gunicorn (gthread) on HOST:PORT and the task
 # worker, on db.sqlite3 or DATABASE_URL. The SECRET_KEY is made once and kept in .secret_key
 # (git-ignored, readable by you only). Plain http here: HTTPS is nginx's job (deploy/nginx.conf).
-serve: setup
+serve: setup kernel-settings
 	@test -s .secret_key || (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' >.secret_key.tmp && mv .secret_key.tmp .secret_key && echo "已生成 SECRET_KEY（保存在 .secret_key）")
 	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}" \
 		WEB_CONCURRENCY="$${WEB_CONCURRENCY:-2}"; set -e; \
@@ -57,6 +57,11 @@ serve: setup
 	scripts/worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# gunicorn gives each worker a listening socket of its own where the kernel migrates a replaced
+# worker's queued connections (deploy/gunicorn.conf.py, deploy/sysctl-jobdesc.conf).
+kernel-settings:
+	@bash .ci/sysctl-ensure deploy/sysctl-jobdesc.conf
 
 # The background task worker alone (department books), e.g. on a second machine or terminal.
 worker: setup
@@ -124,7 +129,7 @@ clean:
 # warm Chromium, in a throw-away SQLite test database. bench/pages.py needs the PostgreSQL cluster
 # running and fills its own database (jobdesc_bench) with 10,000 generated positions once.
 # bench/directory.py starts its own slapd (the test directory).
-bench: setup
+bench: setup kernel-settings
 	@bash .ci/apt-ensure $(APT_TEST)
 	DEBUG=1 $(PY) bench/pdf.py
 	DEBUG=1 $(PY) bench/pages.py

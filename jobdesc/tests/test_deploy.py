@@ -7,6 +7,7 @@ through deploy/check (`nginx -t`, `systemd-analyze verify`), as in `make lint`.
 
 import os
 import re
+import runpy
 import secrets
 import shutil
 import subprocess
@@ -200,3 +201,36 @@ def test_deploy_check_nginx_refuses_a_misspelt_directive(broken_copy):
 
     assert result.returncode == 1
     assert 'unknown directive "proxy_read_timout"' in result.stderr
+
+
+def gunicorn_conf() -> dict:
+    return runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+
+
+@pytest.mark.parametrize(("content", "expected"), [("1\n", True), ("0\n", False), ("2\n", False)])
+def test_gunicorn_conf_reuse_port_follows_the_kernels_migrate_setting(tmp_path, content, expected):
+    setting = tmp_path / "tcp_migrate_req"
+    setting.write_text(content)
+    assert gunicorn_conf()["kernel_migrates_requests"](setting) is expected
+
+
+def test_gunicorn_conf_without_the_setting_shares_one_socket(tmp_path):
+    # An older kernel (before 5.14) has no tcp_migrate_req: the workers share one socket.
+    assert gunicorn_conf()["kernel_migrates_requests"](tmp_path / "missing") is False
+
+
+def test_gunicorn_conf_reuse_port_is_what_this_kernel_says():
+    migrates = gunicorn_conf()["MIGRATE_REQ"].read_text().strip() == "1"
+    assert gunicorn_conf()["reuse_port"] is migrates
+
+
+def test_sysctl_file_sets_what_gunicorn_conf_reads():
+    lines = [
+        line.split("=")
+        for line in (DEPLOY / "sysctl-jobdesc.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert [(key.strip(), value.strip()) for key, value in lines] == [
+        ("net.ipv4.tcp_migrate_req", "1")
+    ]
+    assert str(gunicorn_conf()["MIGRATE_REQ"]) == "/proc/sys/net/ipv4/tcp_migrate_req"
