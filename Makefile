@@ -136,3 +136,4 @@ bench: setup kernel-settings
 	DEBUG=1 $(PY) bench/directory.py
 	DEBUG=1 $(PY) bench/word_import.py
 	$(PY) bench/load.py
+	$(PY) bench/reload.py
