@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import gc
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -415,7 +416,7 @@ def generate_organisation(
     ):
         raise ValueError(f"编号前缀“{prefix}”已被使用，请换一个 --prefix。")
     result = GenerationResult()
-    with transaction.atomic(), _search_indexes_built_after():
+    with _garbage_collected_rarely(), transaction.atomic(), _search_indexes_built_after():
         plan, departments = _plan(count, rng, prefix)
         result.departments = len(departments)
         say(f"部门：{len(departments)} 个")
@@ -698,6 +699,31 @@ def _search_indexes_built_after() -> Iterator[None]:
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+# The cyclic garbage collector's thresholds during a generation (Python's default: 700, 10, 10).
+GC_THRESHOLDS = (50_000, 20, 4)
+
+
+@contextlib.contextmanager
+def _garbage_collected_rarely() -> Iterator[None]:
+    """Run Python's cyclic garbage collector less often during the generation; the
+    thresholds in force before are restored afterwards.
+
+    A batch keeps hundreds of thousands of objects alive (its sheets, rows, revisions and
+    index rows) while it allocates more: with the default thresholds the collector traversed
+    them again and again, a quarter of the generation's CPU time (cProfile charges it to
+    whichever function happens to allocate). With these, young objects are collected every
+    50,000 allocations and the whole heap about every four million, which keeps the memory
+    bounded (a few hundred MB more at most) for a tenth of the collector's time. Nothing
+    the generation writes depends on when the collector runs.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _analyse() -> None:
