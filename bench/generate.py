@@ -43,7 +43,7 @@ from positions.models import (
 )
 from positions.services.sheets import SheetContent, SheetWrite, create_sheets
 from positions.sheet import build_sheet
-from search.services import store_entries, version_entries
+from search.services import store_published_entries
 
 Progress = Callable[[str], None]
 
@@ -836,12 +836,9 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
             position.current_version = version
         # The writer indexed the working copies; publishing adds the V1 rows (the working
         # copies' text is unchanged by publication).
-        rows = [
-            row
-            for position, sheet in zip(positions, sheets, strict=True)
-            for row in version_entries(position.pk, sheet)
-        ]
-        store_entries(rows)
+        store_published_entries(
+            [(position.pk, sheet) for position, sheet in zip(positions, sheets, strict=True)]
+        )
         versions += len(created)
         say(f"已发布 V1：{min(start + batch_size, len(ids))}/{len(ids)}")
     entries = SearchEntry.objects.filter(position_id__in=ids).count()

@@ -218,6 +218,45 @@ def version_entries(position_id: int, sheet: Sheet) -> list[SearchEntry]:
     return _entries(position_id, Source.VERSION, sheet)
 
 
+def store_published_entries(published: Sequence[tuple[int, Sheet]]) -> None:
+    """Index the versions of positions just published from working copies that are indexed
+    and unchanged since (the generator's V1): ``(position id, version sheet)`` in order.
+
+    Exactly ``store_entries`` of every position's ``version_entries``, in that order. A
+    version's searchable sections are its working copy's (publication sets the status, the
+    sign-offs and the version number, none of which is searched), so on PostgreSQL the rows
+    are not built a second time: the working copy's index and ranking rows are copied with
+    source ``version``, in the order ``store_entries`` inserts them (entries by position and
+    rank; ranking rows in ``_documents``' order: by the position's worst section first, then
+    by position). None of these positions may have version rows yet.
+    """
+    if connection.vendor != "postgresql":
+        store_entries([row for pk, sheet in published for row in version_entries(pk, sheet)])
+        return
+    ids = [pk for pk, _sheet in published]
+    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
+    document = connection.ops.quote_name(SearchDocument._meta.db_table)
+    columns = "section, rank, sort_code, text, normalised, initials, tokens"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entry} (position_id, source, {columns}) "
+            f"SELECT e.position_id, %s, {columns} FROM {entry} e "
+            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS o (id, n) ON o.id = e.position_id "
+            "WHERE e.source = %s ORDER BY o.n, e.rank",
+            [Source.VERSION, ids, Source.WORKING],
+        )
+        cursor.execute(
+            f"INSERT INTO {document} (position_id, source, sort_code, keys) "
+            f"SELECT d.position_id, %s, d.sort_code, d.keys FROM {document} d "
+            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS o (id, n) ON o.id = d.position_id "
+            f"JOIN (SELECT position_id, MAX(rank) AS worst FROM {entry} "
+            "WHERE source = %s AND position_id = ANY(%s::bigint[]) GROUP BY position_id) w "
+            "ON w.position_id = d.position_id "
+            "WHERE d.source = %s ORDER BY w.worst DESC, o.n",
+            [Source.VERSION, ids, Source.WORKING, ids, Source.WORKING],
+        )
+
+
 def reindex_position(position: Position | int) -> int:
     """Rebuild the index rows of one position; returns how many rows it has now."""
     pk = position if isinstance(position, int) else position.pk
