@@ -237,23 +237,26 @@ def store_published_entries(published: Sequence[tuple[int, Sheet]]) -> None:
     entry = connection.ops.quote_name(SearchEntry._meta.db_table)
     document = connection.ops.quote_name(SearchDocument._meta.db_table)
     columns = "section, rank, sort_code, text, normalised, initials, tokens"
+    # The rows are picked by ``position_id = ANY(ids)`` (the tables' position indexes) and
+    # ordered by the id's place in the list: a join with the list let the planner read the
+    # whole ranking table for every chunk (checked with EXPLAIN on 900,000 index rows).
+    ordered = "array_position(%s::bigint[], {}.position_id)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {entry} (position_id, source, {columns}) "
             f"SELECT e.position_id, %s, {columns} FROM {entry} e "
-            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS o (id, n) ON o.id = e.position_id "
-            "WHERE e.source = %s ORDER BY o.n, e.rank",
-            [Source.VERSION, ids, Source.WORKING],
+            "WHERE e.source = %s AND e.position_id = ANY(%s::bigint[]) "
+            f"ORDER BY {ordered.format('e')}, e.rank",
+            [Source.VERSION, Source.WORKING, ids, ids],
         )
         cursor.execute(
             f"INSERT INTO {document} (position_id, source, sort_code, keys) "
             f"SELECT d.position_id, %s, d.sort_code, d.keys FROM {document} d "
-            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS o (id, n) ON o.id = d.position_id "
-            f"JOIN (SELECT position_id, MAX(rank) AS worst FROM {entry} "
-            "WHERE source = %s AND position_id = ANY(%s::bigint[]) GROUP BY position_id) w "
-            "ON w.position_id = d.position_id "
-            "WHERE d.source = %s ORDER BY w.worst DESC, o.n",
-            [Source.VERSION, ids, Source.WORKING, ids, Source.WORKING],
+            "WHERE d.source = %s AND d.position_id = ANY(%s::bigint[]) "
+            f"ORDER BY (SELECT MAX(e.rank) FROM {entry} e "
+            "WHERE e.source = %s AND e.position_id = d.position_id) DESC, "
+            f"{ordered.format('d')}",
+            [Source.VERSION, Source.WORKING, ids, Source.WORKING, ids],
         )
 
 
