@@ -619,8 +619,9 @@ def _revision_versions(held: Sequence[tuple[Model, Revision]], db: str) -> list[
         options, content_type = models[type(obj)]
         versions.append(
             RevisionVersion(
-                revision=revision,
-                content_type=content_type,
+                # By id: the same columns, without caching the related objects on every copy.
+                revision_id=revision.pk,
+                content_type_id=content_type.pk,
                 object_id=force_str(getattr(obj, options.object_id_field)),
                 db=db,
                 format=options.format,
