@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import gc
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from positions.models import (
 )
 from positions.services.sheets import SheetContent, SheetWrite, create_sheets
 from positions.sheet import build_sheet
-from search.services import store_entries, version_entries
+from search.services import store_published_entries
 
 Progress = Callable[[str], None]
 
@@ -415,7 +416,7 @@ def generate_organisation(
     ):
         raise ValueError(f"编号前缀“{prefix}”已被使用，请换一个 --prefix。")
     result = GenerationResult()
-    with transaction.atomic(), _search_indexes_built_after():
+    with _garbage_collected_rarely(), transaction.atomic(), _search_indexes_built_after():
         plan, departments = _plan(count, rng, prefix)
         result.departments = len(departments)
         say(f"部门：{len(departments)} 个")
@@ -700,6 +701,31 @@ def _search_indexes_built_after() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+# The cyclic garbage collector's thresholds during a generation (Python's default: 700, 10, 10).
+GC_THRESHOLDS = (50_000, 20, 4)
+
+
+@contextlib.contextmanager
+def _garbage_collected_rarely() -> Iterator[None]:
+    """Run Python's cyclic garbage collector less often during the generation; the
+    thresholds in force before are restored afterwards.
+
+    A batch keeps hundreds of thousands of objects alive (its sheets, rows, revisions and
+    index rows) while it allocates more: with the default thresholds the collector traversed
+    them again and again, a quarter of the generation's CPU time (cProfile charges it to
+    whichever function happens to allocate). With these, young objects are collected every
+    50,000 allocations and the whole heap about every four million, which keeps the memory
+    bounded (a few hundred MB more at most) for a tenth of the collector's time. Nothing
+    the generation writes depends on when the collector runs.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _analyse() -> None:
     """Refresh PostgreSQL's statistics of the tables being filled.
 
@@ -810,12 +836,9 @@ def _publish(plan: list[_Planned], say: Progress, batch_size: int = 500) -> tupl
             position.current_version = version
         # The writer indexed the working copies; publishing adds the V1 rows (the working
         # copies' text is unchanged by publication).
-        rows = [
-            row
-            for position, sheet in zip(positions, sheets, strict=True)
-            for row in version_entries(position.pk, sheet)
-        ]
-        store_entries(rows)
+        store_published_entries(
+            [(position.pk, sheet) for position, sheet in zip(positions, sheets, strict=True)]
+        )
         versions += len(created)
         say(f"已发布 V1：{min(start + batch_size, len(ids))}/{len(ids)}")
     entries = SearchEntry.objects.filter(position_id__in=ids).count()

@@ -182,13 +182,44 @@ class Sheet:
         return f"V{self.version}" if self.version else ""
 
     def as_dict(self) -> dict[str, Any]:
-        """The sheet as nested dicts/lists of plain values (JSON-ready)."""
-        return dataclasses.asdict(self)
+        """The sheet as nested dicts/lists of plain values (JSON-ready): what
+        ``dataclasses.asdict`` returns, without its deep copies of every string."""
+        return _plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Sheet:
         """The sheet ``as_dict()`` stored; unknown keys are ignored, missing ones defaulted."""
         return _load(cls, data)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, in order; None for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` of a sheet dataclass (recursively: dataclasses become dicts,
+    tuples stay tuples). A sheet holds only immutable values, which need no copy; anything
+    else is deep-copied as ``asdict`` does."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if type(value) is tuple:
+        return tuple([_plain(item) for item in value])
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    return dataclasses.asdict(_Wrapped(value))["value"]  # lists, dicts …: as asdict does
+
+
+@dataclass(frozen=True)
+class _Wrapped:
+    value: Any
 
 
 @functools.cache
@@ -259,11 +290,18 @@ def _department_path(department: Department) -> tuple[DepartmentRef, ...]:
     return tuple(reversed(chain))
 
 
+# Duty.get_kind_display() / get_responsibility_display(), looked up once per duty (Django's
+# get_FOO_display rebuilds the choices' dict on every call: most of a duty table's time).
+_DUTY_KINDS = {value: str(label) for value, label in Duty.Kind.choices}
+_DUTY_RESPONSIBILITIES = {value: str(label) for value, label in Duty.Responsibility.choices}
+
+
 def _duty_table(duties: list[Duty]) -> DutyTable:
-    groups: dict[str, list[Duty]] = {}
+    groups: dict[str, list[tuple[Duty, str]]] = {}
     for duty in sorted(duties, key=lambda d: d.rank):
-        heading = duty.group.strip() or (duty.get_kind_display() if duty.kind else "")
-        groups.setdefault(heading, []).append(duty)
+        kind_label = _DUTY_KINDS.get(duty.kind, duty.kind) if duty.kind else ""
+        heading = duty.group.strip() or kind_label
+        groups.setdefault(heading, []).append((duty, kind_label))
     table_groups = tuple(
         DutyGroup(
             heading=heading,
@@ -274,15 +312,17 @@ def _duty_table(duties: list[Duty]) -> DutyTable:
                     title=duty.title.strip(),
                     tasks=tuple(duty.task_lines),
                     kind=duty.kind,
-                    kind_label=duty.get_kind_display() if duty.kind else "",
-                    kind_note=(duty.get_kind_display() if duty.kind and duty.group.strip() else ""),
+                    kind_label=kind_label,
+                    kind_note=(kind_label if duty.kind and duty.group.strip() else ""),
                     responsibility=duty.responsibility,
                     responsibility_label=(
-                        duty.get_responsibility_display() if duty.responsibility else ""
+                        _DUTY_RESPONSIBILITIES.get(duty.responsibility, duty.responsibility)
+                        if duty.responsibility
+                        else ""
                     ),
                     assessment=tuple(split_lines(duty.assessment)),
                 )
-                for number, duty in enumerate(members, start=1)
+                for number, (duty, kind_label) in enumerate(members, start=1)
             ),
         )
         for heading, members in groups.items()

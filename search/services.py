@@ -218,6 +218,48 @@ def version_entries(position_id: int, sheet: Sheet) -> list[SearchEntry]:
     return _entries(position_id, Source.VERSION, sheet)
 
 
+def store_published_entries(published: Sequence[tuple[int, Sheet]]) -> None:
+    """Index the versions of positions just published from working copies that are indexed
+    and unchanged since (the generator's V1): ``(position id, version sheet)`` in order.
+
+    Exactly ``store_entries`` of every position's ``version_entries``, in that order. A
+    version's searchable sections are its working copy's (publication sets the status, the
+    sign-offs and the version number, none of which is searched), so on PostgreSQL the rows
+    are not built a second time: the working copy's index and ranking rows are copied with
+    source ``version``, in the order ``store_entries`` inserts them (entries by position and
+    rank; ranking rows in ``_documents``' order: by the position's worst section first, then
+    by position). None of these positions may have version rows yet.
+    """
+    if connection.vendor != "postgresql":
+        store_entries([row for pk, sheet in published for row in version_entries(pk, sheet)])
+        return
+    ids = [pk for pk, _sheet in published]
+    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
+    document = connection.ops.quote_name(SearchDocument._meta.db_table)
+    columns = "section, rank, sort_code, text, normalised, initials, tokens"
+    # The rows are picked by ``position_id = ANY(ids)`` (the tables' position indexes) and
+    # ordered by the id's place in the list: a join with the list let the planner read the
+    # whole ranking table for every chunk (checked with EXPLAIN on 900,000 index rows).
+    ordered = "array_position(%s::bigint[], {}.position_id)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entry} (position_id, source, {columns}) "
+            f"SELECT e.position_id, %s, {columns} FROM {entry} e "
+            "WHERE e.source = %s AND e.position_id = ANY(%s::bigint[]) "
+            f"ORDER BY {ordered.format('e')}, e.rank",
+            [Source.VERSION, Source.WORKING, ids, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {document} (position_id, source, sort_code, keys) "
+            f"SELECT d.position_id, %s, d.sort_code, d.keys FROM {document} d "
+            "WHERE d.source = %s AND d.position_id = ANY(%s::bigint[]) "
+            f"ORDER BY (SELECT MAX(e.rank) FROM {entry} e "
+            "WHERE e.source = %s AND e.position_id = d.position_id) DESC, "
+            f"{ordered.format('d')}",
+            [Source.VERSION, Source.WORKING, ids, Source.WORKING, ids],
+        )
+
+
 def reindex_position(position: Position | int) -> int:
     """Rebuild the index rows of one position; returns how many rows it has now."""
     pk = position if isinstance(position, int) else position.pk

@@ -84,6 +84,26 @@ def test_generate_positions_rejects_bad_count():
         generate("--count", "0")
 
 
+def test_generator_collects_garbage_rarely_and_restores_the_thresholds(db, monkeypatch):
+    import gc
+
+    from bench import generate as module
+
+    seen = []
+    create_sections = module._create_sections
+    monkeypatch.setattr(
+        module,
+        "_create_sections",
+        lambda *args: seen.append(gc.get_threshold()) or create_sections(*args),
+    )
+    before = gc.get_threshold()
+
+    generate_organisation(3, prefix="SIMG")
+
+    assert seen == [module.GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+
 def test_generator_writes_each_position_with_one_revision_and_its_index(db):
     generate_organisation(12, prefix="SIMW")
 

@@ -612,13 +612,16 @@ def _revision_versions(held: Sequence[tuple[Model, Revision]], db: str) -> list[
     for indexes in by_model.values():
         for index, text in zip(indexes, _serialised([held[i][0] for i in indexes]), strict=True):
             data[index] = text
+    # Each model's registration and content type, looked up once (not once per object).
+    models = {model: (_get_options(model), _get_content_type(model, db)) for model in by_model}
     versions = []
     for (obj, revision), serialized in zip(held, data, strict=True):
-        options = _get_options(type(obj))
+        options, content_type = models[type(obj)]
         versions.append(
             RevisionVersion(
-                revision=revision,
-                content_type=_get_content_type(type(obj), db),
+                # By id: the same columns, without caching the related objects on every copy.
+                revision_id=revision.pk,
+                content_type_id=content_type.pk,
                 object_id=force_str(getattr(obj, options.object_id_field)),
                 db=db,
                 format=options.format,

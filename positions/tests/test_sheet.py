@@ -1,5 +1,6 @@
 """The sheet context: what build_sheet says about a position."""
 
+import dataclasses
 import json
 
 import pytest
@@ -218,6 +219,19 @@ def test_build_sheet_is_json_serialisable():
 
     assert data["title"] == "销售经理"
     assert data["duties"]["groups"][0]["duties"][0]["tasks"][1] == "组织落实并跟踪执行情况；"
+
+
+def test_sheet_as_dict_is_dataclasses_asdict():
+    position = FullPositionFactory(duties=4)
+    DutyFactory(position=position, rank=9, kind=Duty.Kind.GENERAL, responsibility="odd")
+    sheet = sheet_of(position)
+
+    data = sheet.as_dict()
+
+    assert data == dataclasses.asdict(sheet)
+    assert list(data) == [field.name for field in dataclasses.fields(sheet)]
+    assert type(data["duties"]["groups"]) is tuple
+    assert data["duties"]["groups"][-1]["duties"][-1]["responsibility_label"] == "odd"
 
 
 def test_build_sheet_archived_position_is_flagged():

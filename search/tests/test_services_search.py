@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from positions import permissions
 from positions.models import Department, Position, SearchDocument, SearchEntry
 from positions.services import editing, versions
+from positions.sheet import build_sheet
 from positions.tests.editing_helpers import add_duty, build, editor_data
 from positions.tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from positions.text import bigrams, initials, normalise
@@ -236,6 +237,48 @@ def test_rebuild_index_matches_reindexing_each_position(seed, hr_user):
     assert index_rows() == one_by_one
     assert document_rows() == documents
     assert "售楼员" in [r.title for r in search.search(hr_user, "售楼员").results]
+
+
+def test_published_entries_are_store_entries_of_the_versions_rows_in_its_order(seed):
+    """The generator's V1 rows (``store_published_entries``; on PostgreSQL the working
+    copies' rows copied) are what ``store_entries`` of every position's ``version_entries``
+    inserts: the same rows in the same order (ids), the ranking rows too — also when a
+    position lacks the last section (its ranking row comes later)."""
+    ids = list(
+        Position.objects.exclude(status=Position.Status.ARCHIVED)
+        .order_by("-code")
+        .values_list("pk", flat=True)[:6]
+    )
+    Position.objects.get(pk=ids[1]).indicators.all().delete()
+    search.reindex_positions(ids)  # the working copies' rows, as the writer stores them
+
+    def versions_stored() -> tuple[list[tuple], list[tuple]]:
+        version = {"source": SearchEntry.Source.VERSION, "position_id__in": ids}
+        fields = ["position_id", "section", "rank", "sort_code", "text", "normalised"]
+        entries = SearchEntry.objects.filter(**version).order_by("pk")
+        documents = SearchDocument.objects.filter(**version).order_by("pk")
+        found = (
+            list(entries.values_list(*fields, "initials", "tokens")),
+            list(documents.values_list("position_id", "sort_code", "keys")),
+        )
+        entries.delete()
+        documents.delete()
+        return found
+
+    versions_stored()  # none yet, as after the writer
+    by_pk = Position.objects.with_sheet().in_bulk(ids)
+    published = [(pk, build_sheet(by_pk[pk])) for pk in ids]
+
+    search.store_published_entries(published)
+    copied = versions_stored()
+    search.store_entries(
+        [row for pk, sheet in published for row in search.version_entries(pk, sheet)]
+    )
+    built = versions_stored()
+
+    assert copied == built
+    assert [pk for pk, *_ in copied[1]] != ids  # by the worst section first, then position
+    assert {pk for pk, *_ in copied[0]} == set(ids)
 
 
 # --- query counts ----------------------------------------------------------------------------
