@@ -10,6 +10,8 @@ deploy/jobdesc.env.example say 2), and GUNICORN_CMD_ARGS for any other option (e
 terminal) keeps them beside Django's log.
 """
 
+import errno
+import socket
 from pathlib import Path
 
 # Linux hands the connections still queued on a closing listening socket to a sibling socket
@@ -58,3 +60,33 @@ forwarded_allow_ips = "127.0.0.1,::1"
 # gunicorn's control socket (for `gunicornc`) would sit in the user's home, one path shared by
 # every gunicorn of that user; systemd's `reload`/`stop` and signals are all we use.
 control_socket_disable = True
+
+
+def address_taken(host: str, port: int) -> bool:
+    """Whether another server listens on (host, port): a bind without SO_REUSEPORT fails there
+    (and a port of 0 never is)."""
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+                raise
+    return False
+
+
+def on_starting(server) -> None:
+    # With a socket per worker a second gunicorn on the same address would bind as well and
+    # silently take part of the connections; refuse to start beside another server, as the
+    # shared socket does ("Connection in use").
+    if not server.cfg.reuse_port:
+        return
+    for address in server.cfg.address:
+        if isinstance(address, tuple) and address_taken(*address):
+            raise SystemExit(
+                f"{address[0]}:{address[1]} 已有服务在监听（另一个 gunicorn？），未启动。"
+            )

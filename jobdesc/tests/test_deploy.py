@@ -10,6 +10,7 @@ import re
 import runpy
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,37 @@ def test_sysctl_file_sets_what_gunicorn_conf_reads():
         ("net.ipv4.tcp_migrate_req", "1")
     ]
     assert str(gunicorn_conf()["MIGRATE_REQ"]) == "/proc/sys/net/ipv4/tcp_migrate_req"
+
+
+def test_gunicorn_conf_address_taken_sees_a_listening_server():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert gunicorn_conf()["address_taken"]("127.0.0.1", port) is True
+    assert gunicorn_conf()["address_taken"]("127.0.0.1", port) is False
+
+
+def test_gunicorn_with_a_socket_per_worker_refuses_to_start_beside_another_server():
+    # With reuse_port a second gunicorn would bind too and take part of the connections.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        done = subprocess.run(
+            [
+                str(PROJECT / ".venv" / "bin" / "gunicorn"),
+                "-c",
+                "deploy/gunicorn.conf.py",
+                "--reuse-port",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode != 0
+    assert f"127.0.0.1:{port} 已有服务在监听（另一个 gunicorn？），未启动。" in done.stderr
