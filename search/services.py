@@ -246,7 +246,8 @@ def store_published_entries(published: Sequence[tuple[int, Sheet]]) -> None:
             f"INSERT INTO {entry} (position_id, source, {columns}) "
             f"SELECT e.position_id, %s, {columns} FROM {entry} e "
             "WHERE e.source = %s AND e.position_id = ANY(%s::bigint[]) "
-            f"ORDER BY {ordered.format('e')}, e.rank",
+            # e.id: rows of one rank in the order the working copy's were inserted.
+            f"ORDER BY {ordered.format('e')}, e.rank, e.id",
             [Source.VERSION, Source.WORKING, ids, ids],
         )
         cursor.execute(
