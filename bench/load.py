@@ -302,21 +302,61 @@ def _ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
+def wrk_command(url: str, cookie: str, seconds: int, connections: int) -> list[str]:
+    """wrk as every load benchmark runs it: closed loop, 10 s timeout, latency percentiles."""
+    return [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-H",
+        f"Cookie: {cookie}",
+        url,
+    ]
+
+
+@dataclass
+class WrkOutput:
+    """What wrk printed: throughput, latency, and its errors by kind."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    connect: int
+    read: int
+    write: int
+    timeout: int
+
+    @classmethod
+    def parse(cls, out: str) -> WrkOutput:
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        sockets = re.search(
+            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+        )
+        connect, read, write, timeout = (
+            (int(n) for n in sockets.groups()) if sockets else (0, 0, 0, 0)
+        )
+        return cls(
+            rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+            p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+            requests=int(re.search(r"(\d+) requests in", out).group(1)),
+            non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+            connect=connect,
+            read=read,
+            write=write,
+            timeout=timeout,
+        )
+
+
 def run_wrk(label: str, url: str, cookie: str, seconds: int, connections: int) -> Result:
-    threads = min(2, connections)
     done = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            "-H",
-            f"Cookie: {cookie}",
-            url,
-        ],
+        wrk_command(url, cookie, seconds, connections),
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -325,20 +365,11 @@ def run_wrk(label: str, url: str, cookie: str, seconds: int, connections: int) -
     out = done.stdout
     if done.returncode:
         sys.exit(f"wrk failed for {label}:\n{out}{done.stderr}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = 0
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        errors += int(found.group(1))
-    if found := re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    ):
-        errors += sum(int(n) for n in found.groups())
-    if requests == 0:  # nothing answered within the run: every connection's request is lost
+    run = WrkOutput.parse(out)
+    errors = run.non_2xx + run.connect + run.read + run.write + run.timeout
+    if run.requests == 0:  # nothing answered within the run: every connection's request is lost
         errors = max(errors, connections)
-    return Result(label, rps, p50, p99, requests, errors)
+    return Result(label, run.rps, run.p50_ms, run.p99_ms, run.requests, errors)
 
 
 def _children(pid: int) -> list[int]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -57,18 +56,7 @@ def main() -> None:
                 f"{reloads[0]} s and {reloads[1]} s."
             )
             wrk = subprocess.Popen(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{args.connections}",
-                    f"-d{args.seconds}s",
-                    "--timeout",
-                    "10s",
-                    "--latency",
-                    "-H",
-                    f"Cookie: {cookie}",
-                    base + paths["pdf"],
-                ],
+                load.wrk_command(base + paths["pdf"], cookie, args.seconds, args.connections),
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -80,22 +68,13 @@ def main() -> None:
             workers = load._children(server.pid)
         finally:
             load.stop_server(server)
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
-    socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    connect, read, write, timeout = (
-        (int(n) for n in socket_errors.groups()) if socket_errors else (0,) * 4
-    )
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    run = load.WrkOutput.parse(out)
     print(
-        f"{requests} requests, {rps:.0f} req/s, p99 {p99}; errors: connect {connect}, "
-        f"read (reset) {read}, write {write}, timeout {timeout}, "
-        f"non-2xx {int(non_2xx.group(1)) if non_2xx else 0}; workers at the end: {len(workers)}."
+        f"{run.requests} requests, {run.rps:.0f} req/s, p99 {run.p99_ms:.0f} ms; errors: "
+        f"connect {run.connect}, read (reset) {run.read}, write {run.write}, timeout "
+        f"{run.timeout}, non-2xx {run.non_2xx}; workers at the end: {len(workers)}."
     )
-    lost = connect + read + write + (int(non_2xx.group(1)) if non_2xx else 0)
+    lost = run.connect + run.read + run.write + run.non_2xx
     if args.smoke:
         print("Smoke run: figures only, no targets.")
         return
