@@ -285,6 +285,8 @@
       }
     });
     renderChips();
+    // Typed before this script ran (a slow page): search what is already in the box.
+    if (document.activeElement === query && query.value.trim()) search();
   }
 
   editor.querySelectorAll("[data-picker]").forEach(setupPicker);

@@ -129,3 +129,22 @@ def test_editor_duplicate_code_keeps_typed_duties(seeded, live_server, page, scr
     manager.refresh_from_db()
     assert manager.code == "FZ-XS-001"
     screenshot("editor-validation-error")
+
+
+def test_editor_picker_searches_what_was_typed_before_the_script_ran(seeded, live_server, page):
+    # A slow connection: the user types into 查找部门 before editor.js has arrived.
+    page.route(
+        "**/js/editor*.js", lambda route: route.fulfill(body="", content_type="text/javascript")
+    )
+    log_in(page, live_server, "hr")
+    page.goto(f"{live_server.url}/positions/new/")
+    src = page.locator("script[src*='js/editor']").get_attribute("src")
+    page.get_by_label("查找部门").fill("销售部")
+    page.wait_for_timeout(400)  # longer than the picker's 200 ms pause: nothing was listening
+    assert page.locator("[data-picker-results] button").count() == 0
+
+    page.unroute("**/js/editor*.js")
+    page.add_script_tag(url=src)  # the script arrives late
+
+    page.locator("[data-picker-results] button", has_text="销售部").first.click()
+    assert "销售部" in page.locator("[data-picker-chips]").first.inner_text()
