@@ -136,4 +136,6 @@ bench: setup kernel-settings
 	DEBUG=1 $(PY) bench/directory.py
 	DEBUG=1 $(PY) bench/word_import.py
 	$(PY) bench/load.py
+	$(PY) bench/load.py --s3
+	DEBUG=1 $(PY) bench/s3_read.py
 	$(PY) bench/reload.py

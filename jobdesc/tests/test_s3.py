@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -37,6 +38,49 @@ def test_s3_storage_missing_file_is_file_not_found(s3_storage):
     with pytest.raises(FileNotFoundError):
         default_storage.open("staged-uploads/1/nothing/manifest.json", "rb")
     assert default_storage.listdir("staged-uploads/1") == ([], [])
+
+
+@pytest.mark.s3
+def test_s3_storage_reads_a_file_with_one_request(s3_storage):
+    name = default_storage.save("books/1/部门汇编.pdf", ContentFile(b"%PDF-1.7 " + b"x" * 200_000))
+    default_storage._setup()
+    client = default_storage._wrapped.connection.meta.client
+    calls: list[str] = []
+    client.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    with default_storage.open(name, "rb") as handle:
+        assert handle.size == 200_009
+        assert handle.read(9) == b"%PDF-1.7 "
+        assert handle.read() == b"x" * 200_000
+    assert calls == ["GetObject"]  # django-storages' S3File: HeadObject, HeadObject, GetObject
+
+
+@pytest.mark.s3
+def test_s3_storage_opens_a_text_file_as_text(s3_storage):
+    name = default_storage.save(
+        "staged-uploads/1/a/manifest.json", ContentFile('{"文件": 1}'.encode())
+    )
+    with default_storage.open(name, "r") as handle:
+        assert handle.read() == '{"文件": 1}'
+
+
+@pytest.mark.s3
+def test_s3_storage_threads_have_connections_of_their_own_from_one_session(s3_storage):
+    default_storage._setup()
+    storage = default_storage._wrapped
+    connections = []
+    threads = [
+        threading.Thread(target=lambda: connections.append(storage.connection)) for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(connection) for connection in connections}) == 6
+    # One botocore session: the S3 model is loaded once per process, not once per thread.
+    assert len({id(connection.meta.client._loader) for connection in connections}) == 1
+    name = storage.save("pdfs/sheets/8/v1.pdf", ContentFile(b"%PDF-1.7 threads"))
+    with storage.open(name, "rb") as handle:
+        assert handle.read() == b"%PDF-1.7 threads"
 
 
 def test_s3_storage_unreachable_raises_storage_unavailable_at_once(s3_unreachable):
