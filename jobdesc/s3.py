@@ -94,19 +94,23 @@ class S3Storage(_S3Storage):
             self._session = super()._create_session()
         return self._session
 
+    def _per_thread(self, local: threading.local, make: Callable[[], Any]) -> Any:
+        """This thread's resource in ``local``: made by ``make`` (django-storages' own
+        property, which also stores it there) the first time, under the session lock."""
+        if getattr(local, "connection", None) is None:
+            with self._session_lock:
+                return make()
+        return local.connection
+
     @property
     def connection(self) -> Any:
-        if getattr(self._connections, "connection", None) is None:
-            with self._session_lock:
-                return super().connection
-        return self._connections.connection
+        return self._per_thread(self._connections, lambda: _S3Storage.connection.fget(self))
 
     @property
     def unsigned_connection(self) -> Any:
-        if getattr(self._unsigned_connections, "connection", None) is None:
-            with self._session_lock:
-                return super().unsigned_connection
-        return self._unsigned_connections.connection
+        return self._per_thread(
+            self._unsigned_connections, lambda: _S3Storage.unsigned_connection.fget(self)
+        )
 
     def _refuse_while_down(self) -> None:
         if time.monotonic() < self._down_until:
