@@ -92,7 +92,6 @@ def main() -> None:
                 f"S3 读取：SeaweedFS {server.endpoint}，每个对象各读 {runs} 次（交替进行）；"
                 f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
             )
-            verdicts = []
             for label, size in SIZES:
                 data = os.urandom(size)
                 name = ours.save(f"bench/{size}.pdf", ContentFile(data))
@@ -122,7 +121,6 @@ def main() -> None:
                 target = ""
                 if not args.smoke and size == SIZES[0][1]:
                     met = ratio <= TARGET_RATIO
-                    verdicts.append(met)
                     target = f"  目标 ≤ {TARGET_RATIO}  {'ok' if met else '超出目标'}"
                 print(f"  {pad('比值 jobdesc ÷ django-storages', 44)}{ratio:7.2f}{target}")
         finally:

@@ -130,7 +130,8 @@ class S3Storage(_S3Storage):
         """The whole file, downloaded now with one GetObject (so a failure is raised here,
         guarded), as a Django ``File``. django-storages' ``S3File`` asks the store three times
         for a read (HEAD on opening; HEAD and GET through boto3's threaded transfer manager):
-        ~5× the time and CPU of one GET for a stored PDF (bench/s3_read.py)."""
+        for a stored PDF ~4× the time and CPU of one GET on a quiet machine, ~9× the time on a
+        busy one (bench/s3_read.py)."""
         key = self._normalize_name(clean_name(name))
         try:
             answer = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
